@@ -1,0 +1,250 @@
+"""Stage 2: breadth-first predictor-corrector exploration of the Pareto set."""
+
+import warnings
+
+import numpy as np
+from joblib import Parallel, delayed
+
+from ._hvp import check_point
+from ._paretoset import ParetoSet
+from ._stationary import find_stationary, mgda_correct, newton_correct
+from ._tangent import tangent_directions
+from ._utils import Result, log
+from .exceptions import ConvergenceWarning, NonFiniteError
+from .metrics import non_dominated
+
+__all__ = ["explore", "expand_set"]
+
+_CORRECTORS = {"newton": newton_correct, "mgda": mgda_correct}
+
+
+def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None,
+            corrector="newton", method="lbfgs", tol=1e-8, rtol=1e-10, maxiter=None,
+            damping=0.0, hess_fun=None, max_iter=1000, n_jobs=None, verbose=0):
+    """Explore the Pareto set of ``fun`` continuously from a start point.
+
+    Stage 1 (:func:`find_stationary`) reaches a Pareto-stationary point from
+    ``x0``; stage 2 (:func:`expand_set`) grows the set from it breadth-first
+    with a predictor along tangent directions and a corrector back to
+    stationarity.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x) -> (m,)`` objectives written with ``autograd.numpy``.
+    x0 : array-like of shape (n,)
+        Starting point.
+    weights : array-like of shape (m,), default=None
+        Trade-off of stage 1 with ``method="lbfgs"`` (default uniform).
+    n_steps : int, default=10
+        Breadth-first levels of expansion.
+    step_size : float, default=0.1
+        Length of each predictor step in parameter space.
+    max_points : int, default=None
+        Stop once the set holds this many points.
+    corrector : {"newton", "mgda"}, default="newton"
+        ``"newton"``: Newton-MINRES on the weighted objective at the predicted
+        weights (one step is exact on quadratics). ``"mgda"``: multiple-gradient
+        descent, whose weights drift to wherever it lands.
+    method : {"lbfgs", "mgda"}, default="lbfgs"
+        Stage-1 method (see :func:`find_stationary`).
+    tol : float, default=1e-8
+        Relative stationarity residual a point must reach to be accepted.
+    rtol : float, default=1e-10
+        MINRES relative tolerance (tangents and Newton steps).
+    maxiter : int, default=None
+        MINRES iteration limit per solve (None: SciPy's 5 n).
+    damping : float, default=0.0
+        Solve with ``H + damping * I``.
+    hess_fun : callable, default=None
+        Objective whose Hessian is used (the paper's sample-based system);
+        default ``fun``.
+    max_iter : int, default=1000
+        Stage-1 iteration limit.
+    n_jobs : int, default=None
+        Parallel jobs for the independent expansions of each level, through
+        :class:`joblib.Parallel` (so ``joblib.parallel_backend("dask")``
+        distributes them). Results do not depend on ``n_jobs``.
+    verbose : int, default=0
+        Progress on stderr: 1 per level, 2 per point.
+
+    Returns
+    -------
+    pareto_set : ParetoSet
+        Explored points, their weights, front, residuals and costs.
+
+    Raises
+    ------
+    ValueError
+        On malformed arguments, or if ``fun`` is not finite at ``x0``.
+
+    References
+    ----------
+    .. [1] Ma, Du, Matusik, "Efficient Continuous Pareto Exploration in
+       Multi-Task Learning", ICML 2020, Algorithm 1.
+
+    Examples
+    --------
+    >>> from skpareto import explore
+    >>> from skpareto.problems import ConvexQuadratic
+    >>> problem = ConvexQuadratic(n=4, m=2, random_state=0)
+    >>> pset = explore(problem.fun, problem.x0, n_steps=3, step_size=0.2)
+    >>> pset.n_points
+    7
+    """
+    x0 = check_point(x0, "x0")
+    _check_options(n_steps, step_size, max_points, corrector, tol)
+    start = find_stationary(fun, x0, weights, method=method, tol=tol, max_iter=max_iter,
+                            rtol=rtol, maxiter=maxiter, damping=damping,
+                            hess_fun=hess_fun, verbose=verbose)
+    pset = ParetoSet(start.x[None, :], start.objectives[None, :], start.weights[None, :],
+                     residuals=[start.residual], n_grad=[start.n_grad],
+                     n_hvp=[start.n_hvp], fun=fun)
+    return expand_set(pset, fun, n_steps=n_steps, step_size=step_size,
+                      max_points=max_points, corrector=corrector, tol=tol, rtol=rtol,
+                      maxiter=maxiter, damping=damping, hess_fun=hess_fun,
+                      n_jobs=n_jobs, verbose=verbose)
+
+
+def _check_options(n_steps, step_size, max_points, corrector, tol):
+    if int(n_steps) != n_steps or n_steps < 0:
+        raise ValueError(f"n_steps must be a non-negative integer, got {n_steps!r}.")
+    if not step_size > 0 or not np.isfinite(step_size):
+        raise ValueError(f"step_size must be a positive number, got {step_size!r}.")
+    if max_points is not None and (int(max_points) != max_points or max_points < 1):
+        raise ValueError(f"max_points must be a positive integer or None, got {max_points!r}.")
+    if corrector not in _CORRECTORS:
+        raise ValueError(f"corrector must be one of {sorted(_CORRECTORS)}, got {corrector!r}.")
+    if not tol > 0:
+        raise ValueError(f"tol must be positive, got {tol!r}.")
+
+
+def _predict(fun, x, weights, step_size, solver):
+    """Tangent directions at one point, turned into signed predictor steps."""
+    tangent = tangent_directions(fun, x, weights, **solver)
+    steps = []
+    for v, beta in zip(tangent.directions, tangent.betas):
+        norm = np.linalg.norm(v)
+        if norm == 0.0:
+            continue
+        for sign in (1.0, -1.0):
+            dx = sign * step_size * v / norm
+            dw = -sign * step_size * beta / norm
+            # shorten the step so the weights stay on the simplex
+            shrink = dw < 0
+            theta = 1.0
+            if np.any(shrink):
+                theta = min(1.0, float(np.min(weights[shrink] / -dw[shrink])))
+            if theta < 1e-3:
+                continue  # already on this edge of the simplex
+            steps.append((x + theta * dx, np.clip(weights + theta * dw, 0.0, None)))
+    return steps, tangent.n_hvp, tangent.residuals
+
+
+def _correct(fun, x, weights, corrector, tol, step_size, solver):
+    """Corrector from a predicted point; non-finite objectives reject the step."""
+    options = dict(tol=tol, max_step=step_size)
+    if corrector == "newton":
+        options.update(solver)
+    try:
+        return _CORRECTORS[corrector](fun, x, weights / weights.sum(), **options)
+    except NonFiniteError as exc:
+        return Result(success=False, message=str(exc), n_grad=0, n_hvp=0, residual=np.inf)
+
+
+def expand_set(pareto_set, fun, *, n_steps=10, step_size=0.1, max_points=None,
+               corrector="newton", tol=1e-8, rtol=1e-10, maxiter=None, damping=0.0,
+               hess_fun=None, n_jobs=None, verbose=0):
+    """Grow a :class:`ParetoSet` in place from its points not yet expanded.
+
+    Each level: tangent directions at every frontier point (in parallel),
+    predictor steps in both signs of every direction, removal of steps that
+    land on weights already covered, correctors (in parallel), and acceptance
+    of the points that converged, stayed within ``step_size`` of their
+    prediction and are not dominated by their parent's neighbourhood. Points
+    are appended as they are accepted, so an interruption keeps all of them.
+
+    Parameters
+    ----------
+    pareto_set : ParetoSet
+        Set to grow; modified in place and returned.
+    fun : callable
+        The objectives.
+    n_steps, step_size, max_points, corrector, tol, rtol, maxiter, damping, \
+hess_fun, n_jobs, verbose
+        As in :func:`explore`.
+
+    Returns
+    -------
+    pareto_set : ParetoSet
+    """
+    _check_options(n_steps, step_size, max_points, corrector, tol)
+    pset = pareto_set
+    solver = dict(rtol=rtol, maxiter=maxiter, damping=damping, hess_fun=hess_fun)
+    parallel = Parallel(n_jobs=n_jobs)
+    limit = np.inf if max_points is None else max_points
+    for level in range(int(n_steps)):
+        frontier = np.flatnonzero(~pset.expanded)
+        if len(frontier) == 0 or pset.n_points >= limit:
+            break
+        predicted = parallel(
+            delayed(_predict)(fun, pset.params[i], pset.weights[i], step_size, solver)
+            for i in frontier)
+        candidates = []  # (parent, x_pred, w_pred)
+        known = list(pset.params)
+        for i, (steps, n_hvp, residuals) in zip(frontier, predicted):
+            pset.expanded[i] = True
+            pset.total_hvp += n_hvp
+            pset.n_hvp[i] += n_hvp
+            if np.any(residuals > max(10 * rtol, 1e-12)):
+                log(verbose, 2, f"point {i}: tangent residual {residuals.max():.2e}")
+            for x_pred, w_pred in steps:
+                gaps = np.linalg.norm(np.asarray(known) - x_pred, axis=1)
+                if gaps.min() < 0.5 * step_size:
+                    continue  # this part of the set is explored already
+                known.append(x_pred)
+                candidates.append((i, x_pred, w_pred))
+        corrected = parallel(
+            delayed(_correct)(fun, x, w, corrector, tol, step_size, solver)
+            for _, x, w in candidates)
+        accepted = rejected = 0
+        for (parent, _, _), res in zip(candidates, corrected):
+            pset.total_grad += res.n_grad
+            pset.total_hvp += res.n_hvp
+            reason = _rejection(pset, parent, res, step_size)
+            if reason or pset.n_points >= limit:
+                rejected += 1
+                if reason and reason.startswith("non-finite"):
+                    warnings.warn(f"dropped a step from point {parent}: {reason}",
+                                  RuntimeWarning, stacklevel=2)
+                log(verbose, 2, f"rejected a step from point {parent}: {reason or 'budget'}")
+                continue
+            index = pset._append(res.x, res.objectives, res.weights, parent, res.residual,
+                                 res.n_grad, res.n_hvp)
+            accepted += 1
+            log(verbose, 2, f"point {index}: weights {np.round(res.weights, 4)}, "
+                            f"residual {res.residual:.2e}")
+        log(verbose, 1, f"level {level + 1}: {accepted} accepted, {rejected} rejected; "
+                        f"{pset.n_points} points, max residual {pset.residuals.max():.2e}, "
+                        f"{pset.total_grad} gradients, {pset.total_hvp} HVPs")
+    if np.any(pset.residuals > tol):
+        warnings.warn(f"{np.sum(pset.residuals > tol)} points have a stationarity residual "
+                      f"above tol={tol:g}", ConvergenceWarning, stacklevel=2)
+    return pset
+
+
+def _rejection(pset, parent, res, step_size):
+    """Why a corrected step is not accepted, or '' if it is."""
+    if not res.success:
+        if "non-finite" in res.message:
+            return f"non-finite objectives ({res.message})"
+        return f"corrector failed: {res.message} (residual {res.residual:.2e})"
+    # neighbourhood of the parent: itself, its parent and its other children
+    family = (np.arange(pset.n_points) == parent) | (pset.parents == parent)
+    if pset.parents[parent] >= 0:
+        family[pset.parents[parent]] = True
+    front = np.vstack([pset.front[family], res.objectives[None, :]])
+    if not non_dominated(front)[-1]:
+        return "dominated by its parent's neighbourhood"
+    return ""
+

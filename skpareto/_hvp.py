@@ -1,0 +1,114 @@
+"""Autograd derivatives of a vector objective: Jacobian and Hessian operator."""
+
+import autograd.numpy as anp
+import numpy as np
+from autograd import make_hvp, make_vjp
+from scipy.sparse.linalg import LinearOperator
+
+from .exceptions import NonFiniteError
+
+__all__ = ["value_and_jacobian", "hessian_operator", "check_point"]
+
+
+def check_point(x, name="x"):
+    """Return ``x`` as a finite 1-D float64 array, or raise ValueError naming it."""
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold real numbers, got dtype {arr.dtype}.")
+    arr = arr.astype(np.float64)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {arr.shape}.")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    return arr
+
+
+def value_and_jacobian(fun, x):
+    """Objectives and their Jacobian from one forward pass.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x) -> (m,)`` written with ``autograd.numpy``.
+    x : ndarray of shape (n,)
+        Point.
+
+    Returns
+    -------
+    values : ndarray of shape (m,)
+    jac : ndarray of shape (m, n)
+        Row ``i`` is the gradient of ``f_i``, from one backward pass each.
+
+    Raises
+    ------
+    ValueError
+        If ``fun`` does not return a 1-D array of objectives.
+    NonFiniteError
+        A ValueError: the objectives or gradients are NaN or infinite at ``x``.
+    """
+    vjp, values = make_vjp(fun)(x)
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(
+            f"fun must return a 1-D array of objectives, got shape {values.shape}."
+        )
+    if not np.all(np.isfinite(values)):
+        raise NonFiniteError(f"fun returned non-finite objectives {values} at x.")
+    eye = np.eye(values.size)
+    jac = np.stack([np.asarray(vjp(e), dtype=np.float64).reshape(-1) for e in eye])
+    if not np.all(np.isfinite(jac)):
+        raise NonFiniteError("fun has non-finite gradients at x.")
+    return values, jac
+
+
+class _HessianOperator(LinearOperator):
+    """``sum_i w_i Hess f_i(x) + damping * I`` as a LinearOperator counting its matvecs."""
+
+    def __init__(self, hvp, n, damping):
+        super().__init__(dtype=np.float64, shape=(n, n))
+        self._hvp = hvp
+        self.damping = float(damping)
+        self.n_matvec = 0
+
+    def _matvec(self, v):
+        self.n_matvec += 1
+        v = np.asarray(v, dtype=np.float64).reshape(-1)
+        return np.asarray(self._hvp(v), dtype=np.float64) + self.damping * v
+
+    def _adjoint(self):
+        return self  # symmetric
+
+
+def hessian_operator(fun, x, weights, *, damping=0.0):
+    """Hessian of the weighted objective as a matrix-free operator.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x) -> (m,)`` written with ``autograd.numpy``. To use the
+        paper's sample-based system, pass the same losses evaluated on a
+        random subset of the training rows.
+    x : ndarray of shape (n,)
+        Point at which the Hessian is taken; the gradient computation is
+        traced once here and every matvec reuses it.
+    weights : ndarray of shape (m,)
+        Weights of the objectives.
+    damping : float, default=0.0
+        Added to the diagonal (``H + damping * I``).
+
+    Returns
+    -------
+    operator : scipy.sparse.linalg.LinearOperator
+        Symmetric float64 operator of shape (n, n). Its ``n_matvec`` attribute
+        counts Hessian-vector products; ``grad`` holds the gradient of the
+        weighted objective at ``x``.
+    """
+    weights = anp.asarray(weights, dtype=np.float64)
+
+    def weighted(z):
+        return anp.dot(weights, fun(z))
+
+    hvp, grad = make_hvp(weighted)(x)
+    op = _HessianOperator(hvp, x.size, damping)
+    op.grad = np.asarray(grad, dtype=np.float64)
+    return op

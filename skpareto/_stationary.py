@@ -1,0 +1,242 @@
+"""Stage 1 and the corrector: reaching Pareto-stationary points."""
+
+import warnings
+
+import autograd.numpy as anp
+import numpy as np
+from autograd import value_and_grad
+from scipy.optimize import minimize
+
+from ._hvp import check_point, hessian_operator, value_and_jacobian
+from ._tangent import solve_hessian
+from ._utils import Result, log
+from ._weights import check_weights, min_norm_weights
+from .exceptions import ConvergenceWarning
+from .metrics import stationarity_residual
+
+__all__ = ["find_stationary", "newton_correct", "mgda_correct"]
+
+
+def _weighted(fun, weights):
+    weights = anp.asarray(weights, dtype=np.float64)
+
+    def weighted(z):
+        return anp.dot(weights, fun(z))
+
+    return weighted
+
+
+def newton_correct(fun, x, weights, *, tol=1e-10, max_iter=20, rtol=1e-10,
+                   maxiter=None, damping=0.0, hess_fun=None, max_step=np.inf):
+    """Newton-MINRES on the weighted objective at fixed weights.
+
+    Finds a stationary point of ``weights @ fun`` near ``x`` (minimum or
+    saddle: MINRES accepts an indefinite Hessian), with a backtracking line
+    search on the norm of the weighted gradient.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x) -> (m,)`` objectives.
+    x : ndarray of shape (n,)
+        Starting point (the predictor).
+    weights : ndarray of shape (m,)
+        Fixed weights on the simplex.
+    tol : float
+        Stop when ``stationarity_residual(jac, weights) <= tol``.
+    max_iter : int
+        Maximum Newton steps.
+    rtol, maxiter, damping, hess_fun
+        Passed to the MINRES solve of each Newton step
+        (see :func:`skpareto.tangent_directions`).
+    max_step : float
+        Give up (``success=False``) once the point moves farther than this
+        from ``x``.
+
+    Returns
+    -------
+    result : Result
+        ``x``, ``objectives``, ``jac``, ``weights``, ``residual``, ``success``,
+        ``nit``, ``n_grad`` (single-objective gradients), ``n_hvp``,
+        ``message``.
+    """
+    x0 = x
+    weighted_grad = value_and_grad(_weighted(fun, weights))
+    n_grad = n_hvp = 0
+    message = "maximum number of Newton steps reached"
+    success = False
+    nit = 0
+    for nit in range(max_iter + 1):
+        values, jac = value_and_jacobian(fun, x)
+        n_grad += len(values)
+        residual = stationarity_residual(jac, weights)
+        if residual <= tol:
+            success, message = True, "converged"
+            break
+        if nit == max_iter:
+            break
+        op = hessian_operator(fun if hess_fun is None else hess_fun, x, weights,
+                              damping=damping)
+        grad = jac.T @ weights
+        step, _ = solve_hessian(op, -grad, rtol=rtol, maxiter=maxiter)
+        n_hvp += op.n_matvec
+        merit = np.linalg.norm(grad)
+        t = 1.0
+        for _ in range(30):
+            trial = x + t * step
+            _, g_trial = weighted_grad(trial)
+            n_grad += 1
+            if np.all(np.isfinite(g_trial)) and np.linalg.norm(g_trial) < (1 - 1e-4 * t) * merit:
+                break
+            t *= 0.5
+        else:
+            message = "line search failed"
+            break
+        x = trial
+        if np.linalg.norm(x - x0) > max_step:
+            message = "left the trust region (max_step)"
+            break
+    return Result(x=x, objectives=values, jac=jac, weights=np.asarray(weights, dtype=float),
+                  residual=residual, success=success, nit=nit, n_grad=n_grad,
+                  n_hvp=n_hvp, message=message)
+
+
+def mgda_correct(fun, x, weights=None, *, tol=1e-10, max_iter=1000, max_step=np.inf):
+    """Multiple-gradient descent: steps along ``-jac.T @ alpha`` with min-norm ``alpha``.
+
+    Every step decreases all objectives (Armijo test on each), so the point
+    moves towards the Pareto set without fixing the weights.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x) -> (m,)`` objectives.
+    x : ndarray of shape (n,)
+        Starting point.
+    weights : ignored
+        Accepted for a signature common with :func:`newton_correct`; MGDA
+        chooses its own weights.
+    tol : float
+        Stop when the min-norm stationarity residual is ``<= tol``.
+    max_iter : int
+        Maximum steps.
+    max_step : float
+        Give up once the point moves farther than this from ``x``.
+
+    Returns
+    -------
+    result : Result
+        Same fields as :func:`newton_correct`; ``weights`` are the min-norm
+        weights at the final point.
+    """
+    x0 = x
+    n_grad = 0
+    lr = 1.0
+    success = False
+    message = "maximum number of MGDA steps reached"
+    nit = 0
+    for nit in range(max_iter + 1):
+        values, jac = value_and_jacobian(fun, x)
+        n_grad += len(values)
+        alpha = min_norm_weights(jac)
+        residual = stationarity_residual(jac, alpha)
+        if residual <= tol:
+            success, message = True, "converged"
+            break
+        if nit == max_iter:
+            break
+        d = jac.T @ alpha
+        dd = d @ d
+        lr *= 2.0
+        for _ in range(60):
+            trial = x - lr * d
+            trial_values = np.asarray(fun(trial), dtype=float)
+            n_grad += 1  # a forward pass, counted as one gradient-equivalent
+            if np.all(trial_values <= values - 1e-4 * lr * dd):
+                break
+            lr *= 0.5
+        else:
+            message = "line search failed"
+            break
+        x = trial
+        if np.linalg.norm(x - x0) > max_step:
+            message = "left the trust region (max_step)"
+            break
+    return Result(x=x, objectives=values, jac=jac, weights=alpha, residual=residual,
+                  success=success, nit=nit, n_grad=n_grad, n_hvp=0, message=message)
+
+
+def find_stationary(fun, x0, weights=None, *, method="lbfgs", tol=1e-10, max_iter=1000,
+                    rtol=1e-10, maxiter=None, damping=0.0, hess_fun=None, verbose=0):
+    """Stage 1: reach a Pareto-stationary point from ``x0``.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x) -> (m,)`` objectives written with ``autograd.numpy``.
+    x0 : array-like of shape (n,)
+        Starting point.
+    weights : array-like of shape (m,), default=None
+        Trade-off for ``method="lbfgs"`` (default uniform). Ignored by MGDA,
+        which finds its own weights.
+    method : {"lbfgs", "mgda"}, default="lbfgs"
+        ``"lbfgs"`` minimizes ``weights @ fun`` with SciPy's L-BFGS-B and
+        autograd gradients; ``"mgda"`` takes multiple-gradient descent steps,
+        which also reach points of concave fronts that no weighted sum
+        minimizes. Both finish with Newton-MINRES at the final weights, to
+        reach ``tol``.
+    tol : float, default=1e-10
+        Target relative stationarity residual.
+    max_iter : int, default=1000
+        Maximum L-BFGS iterations or MGDA steps.
+    rtol, maxiter, damping, hess_fun
+        MINRES settings of the final Newton polish.
+    verbose : int, default=0
+        Print progress to stderr when positive.
+
+    Returns
+    -------
+    result : Result
+        ``x``, ``objectives``, ``jac``, ``weights`` (the weights ``x`` is
+        stationary for), ``residual``, ``success``, ``nit``, ``n_grad``,
+        ``n_hvp``, ``message``.
+
+    Warns
+    -----
+    ConvergenceWarning
+        If the residual stays above ``tol``; the point reached is returned.
+    """
+    x0 = check_point(x0, "x0")
+    if method not in ("lbfgs", "mgda"):
+        raise ValueError(f"method must be 'lbfgs' or 'mgda', got {method!r}.")
+    if tol <= 0:
+        raise ValueError(f"tol must be positive, got {tol}.")
+    values, _ = value_and_jacobian(fun, x0)
+    m = values.size
+    if method == "lbfgs":
+        w = np.full(m, 1.0 / m) if weights is None else check_weights(weights, m)
+        objective = value_and_grad(_weighted(fun, w))
+        n_grad = [0]
+
+        def value_grad(z):
+            n_grad[0] += 1
+            f, g = objective(z)
+            return float(f), np.asarray(g, dtype=float)
+
+        opt = minimize(value_grad, x0, jac=True, method="L-BFGS-B",
+                       options=dict(maxiter=max_iter, gtol=0.0, ftol=0.0, maxcor=20))
+        x, nit, spent = opt.x, opt.nit, n_grad[0]
+    else:
+        start = mgda_correct(fun, x0, tol=tol, max_iter=max_iter)
+        x, w, nit, spent = start.x, start.weights, start.nit, start.n_grad
+    log(verbose, 1, f"stage 1 ({method}): {nit} iterations, {spent} gradients")
+    polish = newton_correct(fun, x, w, tol=tol, rtol=rtol, maxiter=maxiter,
+                            damping=damping, hess_fun=hess_fun)
+    if not polish.success:
+        warnings.warn(
+            f"stage 1 did not reach tol={tol:g}: relative stationarity residual "
+            f"{polish.residual:.3g} ({polish.message}).", ConvergenceWarning, stacklevel=2)
+    log(verbose, 1, f"stage 1 polish: residual {polish.residual:.2e} after "
+                    f"{polish.nit} Newton steps, {polish.n_hvp} HVPs")
+    polish.update(nit=nit + polish.nit, n_grad=spent + polish.n_grad)
+    return polish

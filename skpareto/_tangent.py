@@ -1,0 +1,150 @@
+"""Tangent directions of the Pareto set, Hessian-free (stage 2 of the method)."""
+
+import warnings
+
+import numpy as np
+from scipy.sparse.linalg import minres
+
+from ._hvp import check_point, hessian_operator, value_and_jacobian
+from ._utils import Result
+from ._weights import check_weights, min_norm_weights, zero_sum_basis
+from .exceptions import ConvergenceWarning
+
+__all__ = ["tangent_directions", "solve_hessian"]
+
+
+def solve_hessian(op, rhs, *, rtol, maxiter):
+    """Solve ``op @ v = rhs`` with MINRES and return ``(v, relative_residual)``.
+
+    The residual is recomputed with one extra matvec, so it is the true
+    ``||op v - rhs|| / ||rhs||``, not MINRES's estimate. A zero ``rhs`` gives
+    ``v = 0`` and residual 0.
+    """
+    norm = np.linalg.norm(rhs)
+    if norm == 0.0:
+        return np.zeros_like(rhs), 0.0
+    v, _ = minres(op, rhs, rtol=rtol, maxiter=maxiter)
+    residual = np.linalg.norm(op.matvec(v) - rhs) / norm
+    return v, float(residual)
+
+
+def tangent_directions(fun, x, weights=None, betas=None, *, rtol=1e-10,
+                       maxiter=None, damping=0.0, hess_fun=None):
+    """Directions in which the Pareto set continues from a stationary point.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x) -> (m,)`` objectives, written with ``autograd.numpy``.
+    x : array-like of shape (n,)
+        A Pareto-stationary point.
+    weights : array-like of shape (m,), default=None
+        Weights ``alpha`` with ``jac.T @ alpha = 0`` at ``x``. Default: the
+        min-norm weights :func:`min_norm_weights` of the Jacobian at ``x``.
+    betas : array-like of shape (k, m), default=None
+        Right-hand-side combinations. Default: an orthonormal basis of the
+        zero-sum subspace (m - 1 directions), which spans the tangent space.
+    rtol : float, default=1e-10
+        Relative tolerance of MINRES.
+    maxiter : int, default=None
+        Maximum MINRES iterations (Hessian-vector products) per direction;
+        None lets SciPy choose (5 n).
+    damping : float, default=0.0
+        Solve with ``H + damping * I`` instead of ``H``.
+    hess_fun : callable, default=None
+        Objective whose Hessian is used, if not ``fun``; for the paper's
+        sample-based system pass the same losses on a random subset of rows.
+        The Jacobian always comes from ``fun``.
+
+    Returns
+    -------
+    result : Result
+        Bunch with fields
+
+        - ``directions`` (k, n): tangent directions ``v_j``, solving
+          ``H v_j = jac.T @ beta_j``.
+        - ``betas`` (k, m): the combinations used. Along ``v_j`` the weights
+          change by ``-beta_j`` (first order).
+        - ``weights`` (m,): the weights ``alpha`` defining ``H``.
+        - ``front_directions`` (k, m): ``jac @ v_j``, the first-order change
+          of the objectives.
+        - ``residuals`` (k,): ``||H v_j - jac.T beta_j|| / ||jac.T beta_j||``.
+        - ``objectives`` (m,), ``jac`` (m, n): objectives and Jacobian at ``x``.
+        - ``n_hvp``: Hessian-vector products spent (including one per
+          direction to verify its residual).
+
+    Raises
+    ------
+    ValueError
+        If ``x``, ``weights`` or ``betas`` are malformed, or ``fun`` returns
+        non-finite values.
+
+    Warns
+    -----
+    ConvergenceWarning
+        When a residual exceeds ``max(10 * rtol, 1e-12)``; the direction is
+        still returned and its residual recorded.
+
+    Notes
+    -----
+    Differentiating the stationarity condition ``sum_i alpha_i grad f_i = 0``
+    along the set gives ``H dx = -jac.T d_alpha`` with
+    ``H = sum_i alpha_i Hess f_i``. Taking ``d_alpha = -beta`` yields
+    ``v = H^{-1} jac.T beta``. ``H`` is applied through autograd
+    Hessian-vector products, linearized once at ``x``; no n x n matrix is
+    formed. MINRES accepts indefinite ``H``.
+
+    References
+    ----------
+    .. [1] Ma, Du, Matusik, "Efficient Continuous Pareto Exploration in
+       Multi-Task Learning", ICML 2020, Section 4.
+
+    Examples
+    --------
+    >>> import autograd.numpy as anp
+    >>> from skpareto import tangent_directions
+    >>> def fun(x):
+    ...     return anp.array([anp.sum((x - 1.0) ** 2), anp.sum((x + 1.0) ** 2)])
+    >>> res = tangent_directions(fun, anp.zeros(2))
+    >>> res.directions.shape, res.weights
+    ((1, 2), array([0.5, 0.5]))
+    """
+    x = check_point(x)
+    values, jac = value_and_jacobian(fun, x)
+    m = values.size
+    alpha = min_norm_weights(jac) if weights is None else check_weights(weights, m)
+    if betas is None:
+        betas = zero_sum_basis(m)
+    else:
+        betas = np.asarray(betas, dtype=np.float64)
+        if betas.ndim == 1:
+            betas = betas[None, :]
+        if betas.ndim != 2 or betas.shape[1] != m or not np.all(np.isfinite(betas)):
+            raise ValueError(
+                f"betas must be a finite array of shape (k, {m}); got shape {betas.shape}."
+            )
+    if rtol <= 0:
+        raise ValueError(f"rtol must be positive, got {rtol}.")
+    if maxiter is not None and int(maxiter) < 1:
+        raise ValueError(f"maxiter must be a positive integer or None, got {maxiter}.")
+    if damping < 0:
+        raise ValueError(f"damping must be non-negative, got {damping}.")
+
+    op = hessian_operator(fun if hess_fun is None else hess_fun, x, alpha,
+                          damping=damping)
+    directions = np.zeros((betas.shape[0], x.size))
+    residuals = np.zeros(betas.shape[0])
+    for j, beta in enumerate(betas):
+        directions[j], residuals[j] = solve_hessian(op, jac.T @ beta, rtol=rtol,
+                                                    maxiter=maxiter)
+    bad = residuals > max(10.0 * rtol, 1e-12)
+    if np.any(bad):
+        warnings.warn(
+            f"MINRES did not reach rtol={rtol:g} for {bad.sum()} of {len(bad)} "
+            f"tangent directions (worst relative residual {residuals.max():.3g}); "
+            "increase maxiter or damping. Residuals are kept in the result.",
+            ConvergenceWarning, stacklevel=2,
+        )
+    return Result(directions=directions, betas=betas, weights=alpha,
+                  front_directions=directions @ jac.T, residuals=residuals,
+                  objectives=values, jac=jac, n_hvp=op.n_matvec)

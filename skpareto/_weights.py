@@ -1,0 +1,211 @@
+"""Weights on the probability simplex: min-norm weights and validation."""
+
+import numpy as np
+
+__all__ = ["min_norm_weights", "check_weights", "zero_sum_basis"]
+
+
+def _check_jac(jac):
+    jac = np.asarray(jac)
+    if jac.dtype.kind not in "biuf":
+        raise ValueError(f"jac must hold real numbers, got dtype {jac.dtype}.")
+    jac = jac.astype(np.float64, copy=False)
+    if jac.ndim != 2:
+        raise ValueError(f"jac must be a 2-D array (m, n), got ndim={jac.ndim}.")
+    if jac.shape[0] < 1:
+        raise ValueError("jac must have at least one row (one objective).")
+    if not np.all(np.isfinite(jac)):
+        raise ValueError("jac contains NaN or infinite values.")
+    return jac
+
+
+def min_norm_weights(jac):
+    """Weights on the simplex minimizing the norm of the combined gradient.
+
+    Solves the quadratic program of Pareto stationarity exactly.
+
+    Parameters
+    ----------
+    jac : array-like of shape (m, n)
+        Jacobian of the m objectives: row ``i`` is the gradient of ``f_i``.
+
+    Returns
+    -------
+    alpha : ndarray of shape (m,)
+        ``argmin ||jac.T @ alpha||**2`` over ``alpha >= 0, sum(alpha) = 1``.
+        Where the minimizer is not unique (identical, parallel or zero
+        gradients) a minimizer is returned; all are equally good.
+
+    Raises
+    ------
+    ValueError
+        If ``jac`` is not a finite real 2-D array with at least one row.
+
+    Notes
+    -----
+    With ``G = jac @ jac.T`` the problem is ``min alpha^T G alpha`` on the
+    simplex. For m = 2 the solution has a closed form; for m >= 3 a primal
+    active-set method (Wolfe's minimum-norm-point algorithm in Gram form)
+    terminates with the exact minimizer after finitely many steps.
+
+    References
+    ----------
+    .. [1] Desideri, "Multiple-gradient descent algorithm (MGDA) for
+       multiobjective optimization", C. R. Math. 350 (2012).
+    .. [2] Ma, Du, Matusik, "Efficient Continuous Pareto Exploration in
+       Multi-Task Learning", ICML 2020.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpareto import min_norm_weights
+    >>> min_norm_weights(np.array([[1.0, 0.0], [0.0, 1.0]]))
+    array([0.5, 0.5])
+    """
+    jac = _check_jac(jac)
+    m = jac.shape[0]
+    if m == 1:
+        return np.ones(1)
+    gram = jac @ jac.T
+    scale = np.max(np.diag(gram))
+    if scale == 0.0:
+        return np.full(m, 1.0 / m)
+    gram = gram / scale
+    if m == 2:
+        return _two_task_weights(gram)
+    return _active_set_weights(gram)
+
+
+def _two_task_weights(gram):
+    denom = gram[0, 0] + gram[1, 1] - 2.0 * gram[0, 1]
+    if denom <= 1e-15 * (gram[0, 0] + gram[1, 1]):
+        return np.array([0.5, 0.5])
+    a = np.clip((gram[1, 1] - gram[0, 1]) / denom, 0.0, 1.0)
+    return np.array([a, 1.0 - a])
+
+
+def _affine_minimizer(gram, free):
+    """Minimize a^T G a over the affine hull {sum a = 1} of the free vertices."""
+    k = len(free)
+    kkt = np.zeros((k + 1, k + 1))
+    kkt[:k, :k] = gram[np.ix_(free, free)]
+    kkt[:k, k] = 1.0
+    kkt[k, :k] = 1.0
+    rhs = np.zeros(k + 1)
+    rhs[k] = 1.0
+    sol = np.linalg.lstsq(kkt, rhs, rcond=None)[0]
+    return sol[:k]
+
+
+def _active_set_weights(gram, tol=1e-14):
+    m = gram.shape[0]
+    start = int(np.argmin(np.diag(gram)))
+    alpha = np.zeros(m)
+    alpha[start] = 1.0
+    free = [start]
+    for _ in range(50 * m):
+        # optimality: (G alpha)_i >= alpha^T G alpha for every vertex i
+        grad = gram @ alpha
+        value = alpha @ grad
+        enter = int(np.argmin(grad))
+        if grad[enter] >= value - tol or enter in free:
+            break
+        free.append(enter)
+        while True:
+            target = np.zeros(m)
+            target[free] = _affine_minimizer(gram, free)
+            if np.all(target[free] > tol):
+                alpha = target
+                break
+            # move towards target until the first free weight reaches zero
+            step = alpha[free] - target[free]
+            blocking = step > 0
+            ratios = np.full(len(free), np.inf)
+            ratios[blocking] = alpha[free][blocking] / step[blocking]
+            theta = min(1.0, float(np.min(ratios)))
+            alpha = alpha + theta * (target - alpha)
+            leave = [i for i in free if alpha[i] <= tol]
+            free = [i for i in free if alpha[i] > tol]
+            alpha[leave] = 0.0
+            if not free:  # numerical corner: restart from the best vertex
+                free = [enter]
+                alpha = np.zeros(m)
+                alpha[enter] = 1.0
+                break
+    alpha = np.maximum(alpha, 0.0)
+    return alpha / alpha.sum()
+
+
+def check_weights(weights, n_tasks, name="weights", allow_2d=False):
+    """Validate weights on the probability simplex.
+
+    Parameters
+    ----------
+    weights : array-like of shape (n_tasks,) or (q, n_tasks)
+        Candidate weights; 2-D only if ``allow_2d``.
+    n_tasks : int
+        Number of objectives.
+    name : str
+        Name of the argument, used in error messages.
+    allow_2d : bool
+        Whether a stack of weight vectors is accepted.
+
+    Returns
+    -------
+    weights : ndarray of float64
+        The same weights, as a float64 array.
+
+    Raises
+    ------
+    ValueError
+        If the weights have the wrong shape, are not finite, are negative or
+        do not sum to one (within 1e-8).
+    """
+    w = np.asarray(weights)
+    if w.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold real numbers, got dtype {w.dtype}.")
+    w = w.astype(np.float64)
+    ndims = (1, 2) if allow_2d else (1,)
+    shape = f"({n_tasks},)" + (f" or (q, {n_tasks})" if allow_2d else "")
+    if w.ndim not in ndims or w.shape[-1] != n_tasks:
+        raise ValueError(
+            f"{name} must have shape {shape}, one entry per task; got shape {w.shape}."
+        )
+    if not np.all(np.isfinite(w)):
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    if np.any(w < -1e-12):
+        raise ValueError(f"{name} must be non-negative; got a minimum of {w.min():g}.")
+    sums = w.sum(axis=-1)
+    if np.any(np.abs(sums - 1.0) > 1e-8):
+        raise ValueError(
+            f"{name} must sum to one (a point of the probability simplex); "
+            f"got sum(s) {np.atleast_1d(sums)[:3]}."
+        )
+    return np.clip(w, 0.0, None)
+
+
+def zero_sum_basis(n_tasks):
+    """Orthonormal basis of the zero-sum subspace of R^m.
+
+    Parameters
+    ----------
+    n_tasks : int
+        Dimension m.
+
+    Returns
+    -------
+    basis : ndarray of shape (m - 1, m)
+        Orthonormal rows, each summing to zero. For m = 2 this is
+        ``[[1, -1]] / sqrt(2)``: moving along it shifts weight from the
+        first task to the second.
+    """
+    m = int(n_tasks)
+    if m < 2:
+        return np.zeros((0, m))
+    # Helmert-like basis: row k contrasts task k with the tasks after it.
+    basis = np.zeros((m - 1, m))
+    for k in range(m - 1):
+        basis[k, k] = m - 1 - k
+        basis[k, k + 1:] = -1.0
+        basis[k] /= np.linalg.norm(basis[k])
+    return basis
