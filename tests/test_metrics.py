@@ -1,0 +1,108 @@
+"""metrics: hypervolume against exact grid counting, non_dominated against a loop."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from skpareto.metrics import hypervolume, non_dominated, stationarity_residual
+
+
+def _grid_hypervolume(front, ref):
+    """Exact volume of the union of boxes [p, ref] by counting cells of the coordinate grid."""
+    m = front.shape[1]
+    axes = [np.unique(np.concatenate([front[:, k], [ref[k]]])) for k in range(m)]
+    axes = [a[a <= ref[k]] for k, a in enumerate(axes)]
+    volume = 0.0
+    for cell in itertools.product(*[range(len(a) - 1) for a in axes]):
+        low = np.array([axes[k][i] for k, i in enumerate(cell)])
+        if np.any(np.all(front <= low, axis=1)):  # some box covers this whole cell
+            volume += np.prod([axes[k][i + 1] - axes[k][i] for k, i in enumerate(cell)])
+    return volume
+
+
+def _loop_non_dominated(front):
+    p = len(front)
+    keep = np.ones(p, bool)
+    for j in range(p):
+        for i in range(p):
+            if all(front[i] <= front[j]) and any(front[i] < front[j]):
+                keep[j] = False
+    return keep
+
+
+@pytest.mark.parametrize("m", [2, 3])
+@pytest.mark.parametrize("seed", range(6))
+def test_hypervolume_matches_grid_counting(m, seed):
+    rng = np.random.default_rng(seed)
+    p = [3, 8, 15][seed % 3]
+    if seed % 2:
+        front = rng.uniform(0.0, 1.2, size=(p, m))  # some points outside the reference box
+    else:
+        # points on a curved front, plus dominated ones and exact ties
+        front = np.abs(rng.normal(size=(p, m)))
+        front /= np.linalg.norm(front, axis=1, keepdims=True)
+        front = np.vstack([front, front[:2] + 0.1, front[:1]])
+        front[-1, 0] = front[0, 0]
+    ref = np.ones(m)
+    expected = _grid_hypervolume(front, ref)
+    assert hypervolume(front) == pytest.approx(expected, rel=1e-12, abs=1e-15)
+    # a shifted reference point
+    ref2 = np.full(m, 1.5)
+    assert hypervolume(front, ref2) == pytest.approx(_grid_hypervolume(front, ref2), rel=1e-12)
+
+
+@pytest.mark.parametrize("m", [2, 3])
+def test_hypervolume_matches_monte_carlo(m):
+    rng = np.random.default_rng(10 + m)
+    front = rng.uniform(0.0, 1.0, size=(30, m))
+    samples = rng.uniform(0.0, 1.0, size=(200_000, m))
+    covered = np.zeros(len(samples), bool)
+    for point in front:
+        covered |= np.all(samples >= point, axis=1)
+    estimate = covered.mean()
+    stderr = np.sqrt(estimate * (1 - estimate) / len(samples))
+    assert abs(hypervolume(front) - estimate) <= 5 * stderr
+
+
+def test_hypervolume_simple_cases():
+    assert hypervolume([[0.5, 0.5]]) == 0.25
+    assert hypervolume([[0.5, 0.5, 0.5]]) == 0.125
+    assert hypervolume([[1.0, 0.0]]) == 0.0  # not strictly inside the reference box
+    assert hypervolume(np.zeros((0, 2))) == 0.0
+    with pytest.raises(ValueError, match="front"):
+        hypervolume([0.5, 0.5])
+    with pytest.raises(ValueError, match="reference"):
+        hypervolume([[0.5, 0.5]], reference=[1.0, 1.0, 1.0])
+
+
+def test_hypervolume_large_front_is_fast_and_monotone():
+    # 20,000 points on a concave front: a sorted sweep, no quadratic memory
+    u = np.linspace(-1.0, 1.0, 20_000)
+    front = np.stack([1 - np.exp(-(u - 1) ** 2), 1 - np.exp(-(u + 1) ** 2)], axis=1)
+    full = hypervolume(front)
+    assert hypervolume(front[::10]) <= full  # fewer points, less volume
+    assert hypervolume(front[::-1]) == pytest.approx(full, rel=1e-14)  # order does not matter
+
+
+@pytest.mark.parametrize("m", [2, 3, 4])
+@pytest.mark.parametrize("seed", range(4))
+def test_non_dominated_matches_loop(m, seed):
+    rng = np.random.default_rng(seed)
+    # small integers: many ties and repeated rows
+    front = rng.integers(0, 4, size=(25, m)).astype(float)
+    mask = non_dominated(front)
+    np.testing.assert_array_equal(mask, _loop_non_dominated(front))
+    assert mask.any()
+
+
+def test_stationarity_residual():
+    jac = np.array([[1.0, 2.0], [-2.0, -4.0]])
+    # min-norm weights (2/3, 1/3) cancel the gradients exactly
+    assert stationarity_residual(jac) <= 1e-15
+    w = np.array([0.5, 0.5])
+    expected = np.linalg.norm(jac.T @ w) / np.linalg.norm(jac[1])
+    assert stationarity_residual(jac, w) == pytest.approx(expected, rel=1e-15)
+    assert stationarity_residual(np.zeros((2, 3))) == 0.0
+    with pytest.raises(ValueError, match="jac"):
+        stationarity_residual([[np.nan, 1.0]])
