@@ -1,0 +1,103 @@
+"""Stage 1: find_stationary reaches Pareto-stationary points (both methods)."""
+
+import numpy as np
+import pytest
+from autograd import jacobian
+
+from skpareto import find_stationary
+from skpareto.metrics import stationarity_residual
+from skpareto.problems import DTLZ2, ConvexQuadratic, FonsecaFleming
+
+QUADRATICS = [ConvexQuadratic(n=8, m=2, random_state=0),
+              ConvexQuadratic(n=8, m=3, condition=100.0, random_state=1)]
+
+
+def _check_result(res, problem, tol):
+    for key in ("x", "weights", "residual", "nit", "n_grad", "n_hvp", "objectives", "success"):
+        assert key in res
+    assert res.success
+    assert res.x.shape == (problem.n,)
+    assert res.nit > 0 and res.n_grad > 0
+    w = res.weights
+    assert w.shape == (problem.m,) and np.all(w >= 0) and abs(w.sum() - 1) <= 1e-12
+    # the residual it reports is the one an independent Jacobian gives, at its weights
+    jac = jacobian(problem.fun)(res.x)
+    assert res.residual <= tol
+    assert stationarity_residual(jac, w) <= max(tol, 10 * res.residual)
+    np.testing.assert_allclose(res.objectives, problem.fun(res.x), rtol=1e-14)
+
+
+@pytest.mark.parametrize("problem", QUADRATICS, ids=repr)
+def test_lbfgs_reaches_the_weighted_minimizer(problem):
+    rng = np.random.default_rng(2)
+    for w in rng.dirichlet(np.ones(problem.m), size=3):
+        # ||x - x(w)|| <= ||H^-1|| ||gradient||: a residual 1e-12 gives x(w) to 1e-10 here
+        res = find_stationary(problem.fun, problem.x0, w, method="lbfgs", tol=1e-12)
+        _check_result(res, problem, 1e-12)
+        np.testing.assert_allclose(res.weights, w, rtol=1e-14)
+        target = problem.pareto_set(w)
+        assert np.linalg.norm(res.x - target) <= 1e-10 * np.linalg.norm(target)
+
+
+@pytest.mark.parametrize("problem", QUADRATICS, ids=repr)
+def test_mgda_reaches_a_stationary_point(problem):
+    res = find_stationary(problem.fun, problem.x0, method="mgda", tol=1e-10)
+    _check_result(res, problem, 1e-10)
+    # it is the point of the analytic set for the weights it found
+    target = problem.pareto_set(res.weights)
+    assert np.linalg.norm(res.x - target) <= 1e-9 * np.linalg.norm(target)
+    # MGDA decreases every objective from the start
+    assert np.all(res.objectives <= problem.fun(problem.x0))
+
+
+def test_lbfgs_on_fonseca_fleming_lands_near_an_end():
+    problem = FonsecaFleming(n=10)
+    res = find_stationary(problem.fun, problem.x0, method="lbfgs", tol=1e-10)
+    _check_result(res, problem, 1e-10)
+    assert problem.distance_to_set(res.x) <= 1e-8
+    u = np.sqrt(problem.n) * res.x.mean()
+    # the weighted sum's minimizers of a concave front sit near its ends
+    assert 0.9 <= abs(u) <= 1.0 + 1e-8
+
+
+def test_mgda_on_fonseca_fleming_and_dtlz2():
+    problem = FonsecaFleming(n=10)
+    res = find_stationary(problem.fun, problem.x0, method="mgda", tol=1e-10)
+    _check_result(res, problem, 1e-10)
+    assert problem.distance_to_set(res.x) <= 1e-8
+    assert abs(np.sqrt(problem.n) * res.x.mean()) < 0.9  # the interior of the concave front
+    problem = DTLZ2(n=6)
+    res = find_stationary(problem.fun, problem.x0, method="mgda", tol=1e-10)
+    _check_result(res, problem, 1e-10)
+    assert abs(np.linalg.norm(res.objectives) - 1.0) <= 1e-8  # on the unit sphere
+    # a front point f is stationary for the weights f / sum(f)
+    np.testing.assert_allclose(res.weights, res.objectives / res.objectives.sum(), atol=1e-8)
+
+
+def test_bad_input_raises_value_error_naming_the_argument():
+    problem = QUADRATICS[0]
+    x0 = problem.x0.copy()
+    x0[1] = np.nan
+    with pytest.raises(ValueError, match="x0"):
+        find_stationary(problem.fun, x0)
+    with pytest.raises(ValueError, match="x0"):
+        find_stationary(problem.fun, np.ones((2, 4)))
+    with pytest.raises(ValueError, match="method"):
+        find_stationary(problem.fun, problem.x0, method="adam")
+    with pytest.raises(ValueError, match="weights"):
+        find_stationary(problem.fun, problem.x0, [0.5, 0.6])
+    with pytest.raises(ValueError, match="weights"):
+        find_stationary(problem.fun, problem.x0, [0.2, 0.3, 0.5])
+    with pytest.raises(ValueError, match="tol"):
+        find_stationary(problem.fun, problem.x0, tol=0.0)
+
+
+def test_verbose_output(capsys):
+    problem = QUADRATICS[0]
+    find_stationary(problem.fun, problem.x0, verbose=0)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+    find_stationary(problem.fun, problem.x0, verbose=1)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "stage 1" in captured.err and "residual" in captured.err
