@@ -6,14 +6,20 @@ __all__ = ["min_norm_weights", "check_weights", "zero_sum_basis"]
 
 
 def _check_jac(jac):
-    jac = np.asarray(jac)
+    try:
+        jac = np.asarray(jac)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"jac must be a 2-D array of real numbers (m, n): {exc}") from None
     if jac.dtype.kind not in "biuf":
         raise ValueError(f"jac must hold real numbers, got dtype {jac.dtype}.")
     jac = jac.astype(np.float64, copy=False)
     if jac.ndim != 2:
         raise ValueError(f"jac must be a 2-D array (m, n), got ndim={jac.ndim}.")
-    if jac.shape[0] < 1:
-        raise ValueError("jac must have at least one row (one objective).")
+    if jac.shape[0] < 1 or jac.shape[1] < 1:
+        raise ValueError(
+            f"jac must have at least one row (objective) and one column (parameter), "
+            f"got shape {jac.shape}."
+        )
     if not np.all(np.isfinite(jac)):
         raise ValueError("jac contains NaN or infinite values.")
     return jac
@@ -39,14 +45,18 @@ def min_norm_weights(jac):
     Raises
     ------
     ValueError
-        If ``jac`` is not a finite real 2-D array with at least one row.
+        If ``jac`` is not a finite real 2-D array with at least one row and
+        one column.
 
     Notes
     -----
     With ``G = jac @ jac.T`` the problem is ``min alpha^T G alpha`` on the
     simplex. For m = 2 the solution has a closed form; for m >= 3 a primal
-    active-set method (Wolfe's minimum-norm-point algorithm in Gram form)
-    terminates with the exact minimizer after finitely many steps.
+    active-set method (Wolfe's minimum-norm-point algorithm) terminates with
+    the exact minimizer after finitely many steps. Both work on differences of
+    gradients (least squares by QR) rather than on ``G``, so nearly identical
+    gradients keep full accuracy, and ``jac`` is rescaled first, so the result
+    does not depend on its magnitude.
 
     References
     ----------
@@ -66,54 +76,60 @@ def min_norm_weights(jac):
     m = jac.shape[0]
     if m == 1:
         return np.ones(1)
-    gram = jac @ jac.T
-    scale = np.max(np.diag(gram))
+    # scale in two steps so that neither the squares overflow nor underflow
+    scale = np.max(np.abs(jac))
     if scale == 0.0:
         return np.full(m, 1.0 / m)
-    gram = gram / scale
+    jac = jac / scale
+    jac = jac / np.max(np.linalg.norm(jac, axis=1))
     if m == 2:
-        return _two_task_weights(gram)
-    return _active_set_weights(gram)
+        return _two_task_weights(jac)
+    return _active_set_weights(jac)
 
 
-def _two_task_weights(gram):
-    denom = gram[0, 0] + gram[1, 1] - 2.0 * gram[0, 1]
-    if denom <= 1e-15 * (gram[0, 0] + gram[1, 1]):
+def _two_task_weights(jac):
+    # minimize ||g2 + a (g1 - g2)||^2; the difference is formed before squaring so
+    # that nearly identical gradients do not cancel catastrophically in a Gram matrix
+    diff = jac[0] - jac[1]
+    denom = diff @ diff
+    if denom == 0.0:
         return np.array([0.5, 0.5])
-    a = np.clip((gram[1, 1] - gram[0, 1]) / denom, 0.0, 1.0)
+    a = float(np.clip(-(jac[1] @ diff) / denom, 0.0, 1.0))
     return np.array([a, 1.0 - a])
 
 
-def _affine_minimizer(gram, free):
-    """Minimize a^T G a over the affine hull {sum a = 1} of the free vertices."""
-    k = len(free)
-    kkt = np.zeros((k + 1, k + 1))
-    kkt[:k, :k] = gram[np.ix_(free, free)]
-    kkt[:k, k] = 1.0
-    kkt[k, :k] = 1.0
-    rhs = np.zeros(k + 1)
-    rhs[k] = 1.0
-    sol = np.linalg.lstsq(kkt, rhs, rcond=None)[0]
-    return sol[:k]
+def _affine_minimizer(jac, free):
+    """Minimize ||jac.T a|| over the affine hull {sum a = 1} of the rows ``free``.
+
+    Solved as least squares on the differences to the first free row (QR, not
+    normal equations), which keeps nearly identical gradients accurate.
+    """
+    ref, others = free[0], free[1:]
+    if not others:
+        return np.ones(1)
+    diffs = (jac[others] - jac[ref]).T
+    coef = np.linalg.lstsq(diffs, -jac[ref], rcond=None)[0]
+    return np.concatenate([[1.0 - coef.sum()], coef])
 
 
-def _active_set_weights(gram, tol=1e-14):
-    m = gram.shape[0]
-    start = int(np.argmin(np.diag(gram)))
+def _active_set_weights(jac, tol=1e-14):
+    """Wolfe's minimum-norm-point algorithm on the rows of ``jac`` (max row norm 1)."""
+    m = jac.shape[0]
+    start = int(np.argmin(np.sum(jac ** 2, axis=1)))
     alpha = np.zeros(m)
     alpha[start] = 1.0
     free = [start]
     for _ in range(50 * m):
-        # optimality: (G alpha)_i >= alpha^T G alpha for every vertex i
-        grad = gram @ alpha
-        value = alpha @ grad
-        enter = int(np.argmin(grad))
-        if grad[enter] >= value - tol or enter in free:
+        # optimality: (g_i - p) . p >= 0 for every row g_i, with p = jac.T alpha
+        point = jac.T @ alpha
+        slack = (jac - point) @ point
+        enter = int(np.argmin(slack))
+        if slack[enter] >= -tol or enter in free:
             break
         free.append(enter)
         while True:
             target = np.zeros(m)
-            target[free] = _affine_minimizer(gram, free)
+            target[free] = _affine_minimizer(jac, free)
             if np.all(target[free] > tol):
                 alpha = target
                 break

@@ -1,0 +1,203 @@
+"""min_norm_weights against independent solutions of the simplex QP."""
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize
+
+from skpareto import min_norm_weights
+from skpareto._weights import check_weights, zero_sum_basis
+
+RTOL_OBJECTIVE = 1e-12  # relative to the largest squared gradient norm
+SIMPLEX_ATOL = 1e-14
+
+
+def objective(jac, alpha):
+    return float(np.sum((jac.T @ alpha) ** 2))
+
+
+def enumerate_faces(jac):
+    """Exact reference: the best feasible stationary point over every support subset.
+
+    On each support S = {r} + others, minimize ||g_r + sum_i a_i (g_i - g_r)|| by
+    least squares (the equality-constrained KKT system in difference form, which
+    keeps nearly identical gradients accurate). On the smallest support of an
+    optimal point that minimizer is unique, so the best feasible one is the optimum.
+    """
+    m = jac.shape[0]
+    best, best_alpha = np.inf, None
+    for size in range(1, m + 1):
+        for support in itertools.combinations(range(m), size):
+            ref, others = support[0], list(support[1:])
+            coef = np.linalg.lstsq((jac[others] - jac[ref]).T, -jac[ref], rcond=None)[0]
+            weights = np.concatenate([[1.0 - coef.sum()], coef])
+            if np.any(weights < -1e-12):
+                continue
+            alpha = np.zeros(m)
+            alpha[list(support)] = np.clip(weights, 0.0, None)
+            alpha /= alpha.sum()
+            value = objective(jac, alpha)
+            if value < best:
+                best, best_alpha = value, alpha
+    return best, best_alpha
+
+
+def slsqp(jac):
+    m = jac.shape[0]
+    gram = jac @ jac.T
+    scale = max(np.max(np.diag(gram)), 1e-300)
+    res = minimize(lambda a: a @ gram @ a / scale, np.full(m, 1.0 / m),
+                   jac=lambda a: 2.0 * gram @ a / scale, method="SLSQP",
+                   bounds=[(0.0, 1.0)] * m,
+                   constraints=[{"type": "eq", "fun": lambda a: a.sum() - 1.0}],
+                   options={"ftol": 1e-15, "maxiter": 500})
+    alpha = np.clip(res.x, 0.0, None)
+    return objective(jac, alpha / alpha.sum())
+
+
+def check_against_references(jac):
+    alpha = min_norm_weights(jac)
+    m = jac.shape[0]
+    assert alpha.shape == (m,) and alpha.dtype == np.float64
+    assert np.all(alpha >= 0.0)
+    assert abs(alpha.sum() - 1.0) <= SIMPLEX_ATOL
+    scale = np.max(np.sum(jac ** 2, axis=1))
+    value = objective(jac, alpha)
+    best, _ = enumerate_faces(jac)
+    assert abs(value - best) <= RTOL_OBJECTIVE * scale, (value, best, scale)
+    # the Frank-Wolfe duality gap certifies optimality without any solver:
+    # f* >= 2 min_i (G a)_i - f(a), so f(a) - f* <= 2 (f(a) - min_i (G a)_i)
+    gram_alpha = jac @ (jac.T @ alpha)
+    assert 2.0 * (value - gram_alpha.min()) <= RTOL_OBJECTIVE * scale
+    return alpha, value, scale
+
+
+def random_jac(rng, m, n, kind):
+    if kind == "random":
+        return rng.normal(size=(m, n))
+    if kind == "rank_deficient":
+        rank = max(1, m // 2)
+        return rng.normal(size=(m, rank)) @ rng.normal(size=(rank, n))
+    if kind == "identical_rows":
+        jac = rng.normal(size=(m, n))
+        jac[m // 2:] = jac[0]
+        return jac
+    if kind == "zero_rows":
+        jac = rng.normal(size=(m, n))
+        jac[1::2] = 0.0
+        return jac
+    if kind == "one_zero_gradient":
+        jac = rng.normal(size=(m, n))
+        jac[m - 1] = 0.0
+        return jac
+    if kind == "collinear_opposite":
+        g = rng.normal(size=n)
+        coef = rng.uniform(0.2, 5.0, size=m) * np.where(np.arange(m) % 2, -1.0, 1.0)
+        return coef[:, None] * g[None, :]
+    if kind == "more_tasks_than_params":
+        return rng.normal(size=(m, 2))
+    if kind == "all_zero":
+        return np.zeros((m, n))
+    if kind == "nearly_identical":
+        g = rng.normal(size=n)
+        return g[None, :] + 1e-9 * rng.normal(size=(m, n))
+    if kind == "scaled_apart":
+        return rng.normal(size=(m, n)) * np.logspace(0, 6, m)[:, None]
+    raise AssertionError(kind)
+
+
+KINDS = ["random", "rank_deficient", "identical_rows", "zero_rows", "one_zero_gradient",
+         "collinear_opposite", "more_tasks_than_params", "all_zero", "nearly_identical",
+         "scaled_apart"]
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize("kind", KINDS)
+def test_matches_enumeration_of_faces(m, kind):
+    rng = np.random.default_rng(1000 * m + KINDS.index(kind))
+    for trial in range(8):
+        jac = random_jac(rng, m, int(rng.integers(m, 3 * m + 3)), kind)
+        check_against_references(jac)
+
+
+@pytest.mark.parametrize("m", [2, 3, 4, 5, 6])
+def test_not_worse_than_slsqp(m):
+    rng = np.random.default_rng(m)
+    for trial in range(10):
+        # few parameters: the optimum is usually on a face of the simplex
+        jac = rng.normal(size=(m, int(rng.integers(2, 2 * m))))
+        alpha, value, scale = check_against_references(jac)
+        assert value <= slsqp(jac) + RTOL_OBJECTIVE * scale
+
+
+def test_known_solutions():
+    # orthogonal equal-norm gradients: uniform weights, exactly
+    np.testing.assert_allclose(min_norm_weights(np.eye(4)), np.full(4, 0.25), atol=1e-15)
+    # one zero gradient: all weight on it, objective 0
+    jac = np.array([[1.0, 2.0], [0.0, 0.0], [-3.0, 1.0]])
+    alpha = min_norm_weights(jac)
+    assert np.linalg.norm(jac.T @ alpha) <= 1e-15
+    # g and -c g: alpha = (c, 1) / (1 + c) cancels them
+    g = np.array([0.3, -1.2, 2.0])
+    alpha = min_norm_weights(np.stack([g, -4.0 * g]))
+    np.testing.assert_allclose(alpha, [0.8, 0.2], rtol=1e-14)
+    # m = 1
+    np.testing.assert_array_equal(min_norm_weights([[1.0, -2.0]]), [1.0])
+
+
+@pytest.mark.parametrize("factor", [1e-160, 1e-30, 1e30, 1e160])
+def test_scale_invariant(factor):
+    rng = np.random.default_rng(7)
+    for m in (2, 3, 5):
+        jac = rng.normal(size=(m, 3))
+        alpha = min_norm_weights(jac)
+        scaled = min_norm_weights(jac * factor)
+        assert np.all(np.isfinite(scaled))
+        scale = np.max(np.sum(jac ** 2, axis=1))
+        assert abs(objective(jac, scaled) - objective(jac, alpha)) <= RTOL_OBJECTIVE * scale
+
+
+@pytest.mark.parametrize("jac", [
+    np.array([[1.0, np.nan]]),
+    np.array([[1.0, 2.0], [np.inf, 0.0]]),
+    np.array([[-np.inf, 0.0]]),
+    np.array([1.0, 2.0]),
+    np.ones((2, 2, 2)),
+    np.array(3.0),
+    np.zeros((0, 3)),
+    np.zeros((3, 0)),
+    np.array([]),
+    np.array([[1.0 + 1j, 0.0]]),
+    np.array([[1.0, 2.0]], dtype=object),
+    np.array([["a", "b"]]),
+    [[1.0, 2.0], [3.0]],
+], ids=["nan", "inf", "neg_inf", "1d", "3d", "0d", "no_rows", "no_columns", "empty",
+        "complex", "object", "str", "ragged"])
+def test_bad_input_raises(jac):
+    with pytest.raises(ValueError, match="jac"):
+        min_norm_weights(jac)
+
+
+def test_accepts_integer_and_list_input():
+    np.testing.assert_allclose(min_norm_weights([[2, 0], [0, 2]]), [0.5, 0.5], atol=1e-15)
+
+
+def test_zero_sum_basis_orthonormal():
+    for m in range(1, 7):
+        basis = zero_sum_basis(m)
+        assert basis.shape == (m - 1, m)
+        np.testing.assert_allclose(basis @ basis.T, np.eye(m - 1), atol=1e-14)
+        np.testing.assert_allclose(basis.sum(axis=1), 0.0, atol=1e-14)
+
+
+@pytest.mark.parametrize("weights, message", [
+    ([0.5, 0.6], "sum to one"),
+    ([1.5, -0.5], "non-negative"),
+    ([np.nan, 1.0], "NaN"),
+    ([1.0], "shape"),
+    ([[0.5, 0.5]], "shape"),
+])
+def test_check_weights_rejects(weights, message):
+    with pytest.raises(ValueError, match=f"weights.*{message}"):
+        check_weights(weights, 2)
