@@ -20,7 +20,8 @@ _CORRECTORS = {"newton": newton_correct, "mgda": mgda_correct}
 
 def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None,
             corrector="newton", method="lbfgs", tol=1e-8, rtol=1e-10, maxiter=None,
-            damping=0.0, hess_fun=None, max_iter=1000, n_jobs=None, verbose=0):
+            damping=0.0, hess_fun=None, hess_sampler=None, random_state=None,
+            max_iter=1000, n_jobs=None, verbose=0):
     """Explore the Pareto set of ``fun`` continuously from a start point.
 
     Stage 1 (:func:`find_stationary`) reaches a Pareto-stationary point from
@@ -57,14 +58,32 @@ def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None
     damping : float, default=0.0
         Solve with ``H + damping * I``.
     hess_fun : callable, default=None
-        Objective whose Hessian is used (the paper's sample-based system);
-        default ``fun``.
+        Objective whose Hessian is used everywhere (one fixed sample-based
+        system); default ``fun``. Exclusive with ``hess_sampler``.
+    hess_sampler : callable, default=None
+        The paper's sample-based Hessian, with a fresh sample per solve:
+        ``hess_sampler(rng) -> objective``, where ``rng`` is a
+        :class:`numpy.random.Generator` and the returned objective (same
+        signature as ``fun``) evaluates the losses on rows drawn with
+        ``rng``. It is called once per Hessian site -- the tangent solve of
+        each point and the corrector of each predicted step -- and the
+        Jacobian always comes from ``fun``. Exclusive with ``hess_fun``.
+    random_state : int or None, default=None
+        Seed of ``hess_sampler``. The generator of each site is seeded from
+        ``numpy.random.SeedSequence(random_state, spawn_key=key)`` with
+        ``key = (i, 0)`` for the tangent solve at point ``i``,
+        ``(i, j + 1)`` for the corrector of the ``j``-th predicted step of
+        point ``i`` and ``()`` for the stage-1 polish, so every sample is
+        fixed by ``(random_state, point, step)``: results are reproducible
+        and do not depend on ``n_jobs`` or on the joblib backend. None draws
+        fresh entropy once per call. Unused without ``hess_sampler``.
     max_iter : int, default=1000
         Stage-1 iteration limit.
     n_jobs : int, default=None
         Parallel jobs for the independent expansions of each level, through
         :class:`joblib.Parallel` (so ``joblib.parallel_backend("dask")``
-        distributes them). Results do not depend on ``n_jobs``.
+        distributes them). Results do not depend on ``n_jobs``. ``fun`` and
+        ``hess_sampler`` are shipped to the workers with cloudpickle.
     verbose : int, default=0
         Progress on stderr: 1 per level, 2 per point.
 
@@ -77,6 +96,14 @@ def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None
     ------
     ValueError
         On malformed arguments, or if ``fun`` is not finite at ``x0``.
+
+    Notes
+    -----
+    Subsampling the Hessian rows cuts the cost of each Hessian-vector
+    product in proportion to the rows used, while the right-hand side
+    ``jac.T @ beta`` stays exact; the direction error against the full
+    Hessian is measured in ``benchmarks/bench_scaling.py`` and reported in
+    the scaling guide.
 
     References
     ----------
@@ -94,15 +121,18 @@ def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None
     """
     x0 = check_point(x0, "x0")
     _check_options(n_steps, step_size, max_points, corrector, tol)
+    entropy = _check_sampling(hess_fun, hess_sampler, random_state)
     start = find_stationary(fun, x0, weights, method=method, tol=tol, max_iter=max_iter,
                             rtol=rtol, maxiter=maxiter, damping=damping,
-                            hess_fun=hess_fun, verbose=verbose)
+                            hess_fun=_sampled(hess_fun, hess_sampler, _seed(entropy)),
+                            verbose=verbose)
     pset = ParetoSet(start.x[None, :], start.objectives[None, :], start.weights[None, :],
                      residuals=[start.residual], n_grad=[start.n_grad],
                      n_hvp=[start.n_hvp], fun=fun)
     return expand_set(pset, fun, n_steps=n_steps, step_size=step_size,
                       max_points=max_points, corrector=corrector, tol=tol, rtol=rtol,
                       maxiter=maxiter, damping=damping, hess_fun=hess_fun,
+                      hess_sampler=hess_sampler, random_state=entropy,
                       n_jobs=n_jobs, verbose=verbose)
 
 
@@ -119,8 +149,39 @@ def _check_options(n_steps, step_size, max_points, corrector, tol):
         raise ValueError(f"tol must be positive, got {tol!r}.")
 
 
-def _predict(fun, x, weights, step_size, solver):
+def _check_sampling(hess_fun, hess_sampler, random_state):
+    """Validate the sampled-Hessian options; return the root entropy (an int)."""
+    if hess_sampler is None:
+        return None
+    if hess_fun is not None:
+        raise ValueError("hess_fun and hess_sampler are exclusive; pass only one.")
+    if not callable(hess_sampler):
+        raise ValueError(f"hess_sampler must be callable (rng -> objective), "
+                         f"got {type(hess_sampler).__name__}.")
+    if random_state is None:
+        return np.random.SeedSequence().entropy
+    if isinstance(random_state, (bool, np.bool_)) or not isinstance(
+            random_state, (int, np.integer)) or random_state < 0:
+        raise ValueError(f"random_state must be a non-negative integer or None, "
+                         f"got {random_state!r}.")
+    return int(random_state)
+
+
+def _seed(entropy, *key):
+    """The seed of one Hessian site: ``(random_state, point, slot)``."""
+    return None if entropy is None else np.random.SeedSequence(entropy, spawn_key=key)
+
+
+def _sampled(hess_fun, hess_sampler, seed):
+    """Hessian objective of one site: ``hess_fun``, or a sample drawn with ``seed``."""
+    if hess_sampler is None:
+        return hess_fun
+    return hess_sampler(np.random.default_rng(seed))
+
+
+def _predict(fun, x, weights, step_size, solver, hess_sampler=None, seed=None):
     """Tangent directions at one point, turned into signed predictor steps."""
+    solver = dict(solver, hess_fun=_sampled(solver["hess_fun"], hess_sampler, seed))
     tangent = tangent_directions(fun, x, weights, **solver)
     steps = []
     for v, beta in zip(tangent.directions, tangent.betas):
@@ -141,11 +202,13 @@ def _predict(fun, x, weights, step_size, solver):
     return steps, tangent.n_hvp, tangent.residuals
 
 
-def _correct(fun, x, weights, corrector, tol, step_size, solver):
+def _correct(fun, x, weights, corrector, tol, step_size, solver, hess_sampler=None,
+             seed=None):
     """Corrector from a predicted point; non-finite objectives reject the step."""
     options = dict(tol=tol, max_step=step_size)
     if corrector == "newton":
-        options.update(solver)
+        options.update(solver,
+                       hess_fun=_sampled(solver["hess_fun"], hess_sampler, seed))
     try:
         return _CORRECTORS[corrector](fun, x, weights / weights.sum(), **options)
     except NonFiniteError as exc:
@@ -154,7 +217,8 @@ def _correct(fun, x, weights, corrector, tol, step_size, solver):
 
 def expand_set(pareto_set, fun, *, n_steps=10, step_size=0.1, max_points=None,
                corrector="newton", tol=1e-8, rtol=1e-10, maxiter=None, damping=0.0,
-               hess_fun=None, n_jobs=None, verbose=0):
+               hess_fun=None, hess_sampler=None, random_state=None, n_jobs=None,
+               verbose=0):
     """Grow a :class:`ParetoSet` in place from its points not yet expanded.
 
     Each level: tangent directions at every frontier point (in parallel),
@@ -171,14 +235,18 @@ def expand_set(pareto_set, fun, *, n_steps=10, step_size=0.1, max_points=None,
     fun : callable
         The objectives.
     n_steps, step_size, max_points, corrector, tol, rtol, maxiter, damping, \
-hess_fun, n_jobs, verbose
-        As in :func:`explore`.
+hess_fun, hess_sampler, random_state, n_jobs, verbose
+        As in :func:`explore`. The sampled Hessian sites are keyed by the
+        indices of the points in ``pareto_set``, so growing a set in several
+        calls with the same ``random_state`` draws the same samples as one
+        call.
 
     Returns
     -------
     pareto_set : ParetoSet
     """
     _check_options(n_steps, step_size, max_points, corrector, tol)
+    entropy = _check_sampling(hess_fun, hess_sampler, random_state)
     pset = pareto_set
     solver = dict(rtol=rtol, maxiter=maxiter, damping=damping, hess_fun=hess_fun)
     parallel = Parallel(n_jobs=n_jobs)
@@ -188,9 +256,10 @@ hess_fun, n_jobs, verbose
         if len(frontier) == 0 or pset.n_points >= limit:
             break
         predicted = parallel(
-            delayed(_predict)(fun, pset.params[i], pset.weights[i], step_size, solver)
+            delayed(_predict)(fun, pset.params[i], pset.weights[i], step_size, solver,
+                              hess_sampler, _seed(entropy, int(i), 0))
             for i in frontier)
-        candidates = []  # (parent, x_pred, w_pred)
+        candidates = []  # (parent, x_pred, w_pred, step number)
         known = list(pset.params)
         for i, (steps, n_hvp, residuals) in zip(frontier, predicted):
             pset.expanded[i] = True
@@ -198,17 +267,18 @@ hess_fun, n_jobs, verbose
             pset.n_hvp[i] += n_hvp
             if np.any(residuals > max(10 * rtol, 1e-12)):
                 log(verbose, 2, f"point {i}: tangent residual {residuals.max():.2e}")
-            for x_pred, w_pred in steps:
+            for j, (x_pred, w_pred) in enumerate(steps):
                 gaps = np.linalg.norm(np.asarray(known) - x_pred, axis=1)
                 if gaps.min() < 0.5 * step_size:
                     continue  # this part of the set is explored already
                 known.append(x_pred)
-                candidates.append((i, x_pred, w_pred))
+                candidates.append((i, x_pred, w_pred, j))
         corrected = parallel(
-            delayed(_correct)(fun, x, w, corrector, tol, step_size, solver)
-            for _, x, w in candidates)
+            delayed(_correct)(fun, x, w, corrector, tol, step_size, solver, hess_sampler,
+                              _seed(entropy, int(i), j + 1))
+            for i, x, w, j in candidates)
         accepted = rejected = 0
-        for (parent, _, _), res in zip(candidates, corrected):
+        for (parent, _, _, _), res in zip(candidates, corrected):
             pset.total_grad += res.n_grad
             pset.total_hvp += res.n_hvp
             reason = _rejection(pset, parent, res, step_size)
