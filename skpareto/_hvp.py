@@ -47,7 +47,10 @@ def value_and_jacobian(fun, x):
         A ValueError: the objectives or gradients are NaN or infinite at ``x``.
     """
     vjp, values = make_vjp(fun)(x)
-    values = np.asarray(values, dtype=np.float64)
+    values = np.asarray(values)
+    if values.dtype.kind not in "biuf":
+        raise ValueError(f"fun must return real objectives, got dtype {values.dtype}.")
+    values = values.astype(np.float64, copy=False)
     if values.ndim != 1 or values.size == 0:
         raise ValueError(
             f"fun must return a 1-D array of objectives, got shape {values.shape}."
