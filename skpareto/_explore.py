@@ -33,10 +33,13 @@ def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None
     ----------
     fun : callable
         ``fun(x) -> (m,)`` objectives written with ``autograd.numpy``.
-    x0 : array-like of shape (n,)
-        Starting point.
-    weights : array-like of shape (m,), default=None
-        Trade-off of stage 1 with ``method="lbfgs"`` (default uniform).
+    x0 : array-like of shape (n,) or (k, n)
+        Starting point, or k starting points: the set is then explored from
+        each (``max_points`` applies to each) and the local sets are stitched
+        with :meth:`ParetoSet.merge` in the order of the starts.
+    weights : array-like of shape (m,) or (k, m), default=None
+        Trade-off of stage 1 with ``method="lbfgs"`` (default uniform); one
+        row per start for several starts.
     n_steps : int, default=10
         Breadth-first levels of expansion.
     step_size : float, default=0.1
@@ -119,6 +122,21 @@ def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None
     >>> pset.n_points
     7
     """
+    if np.ndim(x0) == 2:  # several starts: explore from each, stitch the local sets
+        options = dict(n_steps=n_steps, step_size=step_size, max_points=max_points,
+                       corrector=corrector, method=method, tol=tol, rtol=rtol,
+                       maxiter=maxiter, damping=damping, hess_fun=hess_fun,
+                       hess_sampler=hess_sampler, random_state=random_state,
+                       max_iter=max_iter, n_jobs=n_jobs, verbose=verbose)
+        per_start = [weights] * len(x0) if weights is None or np.ndim(weights) == 1 else weights
+        if len(per_start) != len(x0):
+            raise ValueError(f"weights must have shape (m,) or (k, m) with one row per start; "
+                             f"got {len(per_start)} rows for {len(x0)} starts.")
+        pset = None
+        for start, w in zip(x0, per_start):
+            part = explore(fun, start, w, **options)
+            pset = part if pset is None else pset.merge(part)
+        return pset
     x0 = check_point(x0, "x0")
     _check_options(n_steps, step_size, max_points, corrector, tol)
     entropy = _check_sampling(hess_fun, hess_sampler, random_state)

@@ -1,10 +1,26 @@
 """ParetoSet: explored points of a Pareto set and the continuous set they span."""
 
+import hashlib
+import zipfile
+
 import numpy as np
 
 from ._weights import check_weights
+from .metrics import non_dominated
 
-__all__ = ["ParetoSet"]
+__all__ = ["ParetoSet", "SetParameterization"]
+
+_FORMAT = "skpareto.ParetoSet"
+_FORMAT_VERSION = 1
+# (name, dtype kind, ndim) of every array a saved file holds
+_ARRAYS = (("params", "f", 2), ("front", "f", 2), ("weights", "f", 2), ("parents", "i", 1),
+           ("residuals", "f", 1), ("n_grad", "i", 1), ("n_hvp", "i", 1),
+           ("expanded", "b", 1), ("links", "i", 2), ("totals", "i", 1))
+# barycentric coordinates down to -_BARY_TOL count as inside a piece
+_BARY_TOL = 1e-9
+# a Delaunay simplex is a piece only if its edges are at most this many times the
+# median parent-child step in parameter space (no bridges across unexplored gaps)
+_EDGE_FACTOR = 2.0
 
 
 class ParetoSet:
@@ -28,6 +44,9 @@ class ParetoSet:
         Whether a point's neighbours have been explored already.
     fun : callable, default=None
         The objective, needed by :meth:`front_at`. It is not saved or pickled.
+    links : array-like of int, shape (k, 2), default=None
+        Extra edges of the set besides parent-child ones: pairs of neighbouring
+        points joined by :meth:`merge` where two local sets meet.
 
     Attributes
     ----------
@@ -36,10 +55,37 @@ class ParetoSet:
     n_tasks : int
     total_grad, total_hvp : int
         Work spent by exploration, including rejected steps.
+    pieces : ndarray of int, shape (s, m)
+        The continuous pieces of the set, as indices of explored points: the
+        segments of the chains of neighbours for m = 2, the simplices of a
+        triangulation of the explored weights for m >= 3.
+
+    Notes
+    -----
+    **Pieces for two tasks.** The explored points form a graph whose edges are
+    the parent-child steps of exploration and the ``links`` added by
+    :meth:`merge`; consecutive points along a path of this graph are
+    neighbours along the set. Each edge is a piece: the segment between two
+    points, interpolated linearly in the first weight. Weights need not be
+    monotone along the set: on Fonseca-Fleming they fold twice (where the
+    front changes from convex to concave), so one weight can lie in several
+    pieces. :meth:`params_at` then takes the piece with the lowest weighted
+    loss ``w . f``, with ``f`` interpolated from the explored front (the one a
+    weighted-sum training at ``w`` would prefer), and the first in ``pieces``
+    order on ties. A concave part of a front is a maximum of the weighted loss
+    along the set, so it is never chosen this way: reach it with the
+    ``piece`` argument, or walk the whole set with :meth:`trace`.
+
+    **Pieces for three tasks or more.** A Delaunay triangulation of the first
+    ``m - 1`` weight coordinates of the explored points, without the simplices
+    that span more than twice the median exploration step in parameter space
+    (they would bridge unexplored gaps). This assumes weights determine the
+    point (no folds); a set with folds is represented only up to the first
+    sheet the triangulation sees.
     """
 
     def __init__(self, params, front, weights, parents=None, residuals=None,
-                 n_grad=None, n_hvp=None, expanded=None, fun=None):
+                 n_grad=None, n_hvp=None, expanded=None, fun=None, links=None):
         self.params = np.asarray(params, dtype=np.float64).reshape(len(params), -1)
         self.front = np.asarray(front, dtype=np.float64).reshape(len(params), -1)
         self.weights = np.asarray(weights, dtype=np.float64).reshape(self.front.shape)
@@ -51,9 +97,23 @@ class ParetoSet:
         self.n_hvp = (np.zeros(p) if n_hvp is None else np.asarray(n_hvp)).astype(np.int64)
         self.expanded = (np.zeros(p, bool) if expanded is None
                          else np.asarray(expanded, dtype=bool))
+        self.links = (np.zeros((0, 2), np.int64) if links is None
+                      else np.asarray(links, dtype=np.int64).reshape(-1, 2))
         self.total_grad = int(self.n_grad.sum())
         self.total_hvp = int(self.n_hvp.sum())
         self.fun = fun
+        self._check_consistent()
+
+    def _check_consistent(self):
+        p = len(self.params)
+        for name in ("parents", "residuals", "n_grad", "n_hvp", "expanded"):
+            if getattr(self, name).shape != (p,):
+                raise ValueError(f"{name} must have shape ({p},), "
+                                 f"got {getattr(self, name).shape}.")
+        if np.any((self.parents < -1) | (self.parents >= p)):
+            raise ValueError(f"parents must be -1 or indices of points (< {p}).")
+        if self.links.size and (self.links.min() < 0 or self.links.max() >= p):
+            raise ValueError(f"links must hold indices of points (< {p}).")
 
     @property
     def n_points(self):
@@ -77,6 +137,7 @@ class ParetoSet:
     def __getstate__(self):
         state = self.__dict__.copy()
         state["fun"] = None  # objectives often close over data; never pickle them
+        state.pop("_cache", None)
         return state
 
     def _append(self, x, values, weights, parent, residual, n_grad, n_hvp):
@@ -95,44 +156,212 @@ class ParetoSet:
 
     # -- the continuous set -------------------------------------------------
 
-    def _segments(self):
-        """Pieces for m = 2: consecutive points in the order of the first weight."""
-        order = np.argsort(self.weights[:, 0], kind="stable")
-        return order
+    def _edges(self):
+        """Undirected neighbour pairs (parent-child steps and links), (e, 2)."""
+        child = np.flatnonzero(self.parents >= 0)
+        edges = np.vstack([np.stack([self.parents[child], child], axis=1), self.links])
+        edges = np.sort(edges.astype(np.int64), axis=1)
+        edges = edges[edges[:, 0] != edges[:, 1]]
+        return np.unique(edges, axis=0) if len(edges) else edges.reshape(0, 2)
 
-    def _locate(self, w):
-        """Pieces and barycentric coordinates of the weights ``w`` (q, m)."""
-        if self.n_tasks != 2:
-            raise NotImplementedError("params_at is implemented for two tasks only")
-        order = self._segments()
-        w1 = self.weights[order, 0]
-        lo, hi = w1[0], w1[-1]
-        q = w[:, 0]
-        tol = 1e-12
-        outside = (q < lo - tol) | (q > hi + tol)
+    def _chains(self):
+        """The m = 2 set as paths of neighbours: a list of index arrays."""
+        p = self.n_points
+        adjacency = [[] for _ in range(p)]
+        for i, j in self._edges():
+            adjacency[i].append(int(j))
+            adjacency[j].append(int(i))
+        degree = np.array([len(a) for a in adjacency])
+        used = set()
+        chains = []
+
+        def walk(start, nxt):
+            path = [start, nxt]
+            used.add(frozenset((start, nxt)))
+            while degree[path[-1]] == 2:
+                a, b = adjacency[path[-1]]
+                step = b if a == path[-2] else a
+                edge = frozenset((path[-1], step))
+                if edge in used:
+                    break
+                used.add(edge)
+                path.append(step)
+            return path
+
+        for start in [i for i in range(p) if degree[i] != 2] + list(range(p)):
+            if degree[start] == 0:
+                if not any(start in c for c in chains):
+                    chains.append([start])
+                continue
+            for nxt in adjacency[start]:
+                if frozenset((start, nxt)) not in used:
+                    chains.append(walk(start, nxt))
+        # orient and order chains by the first objective, for a stable layout
+        chains = [c[::-1] if self.front[c[-1], 0] < self.front[c[0], 0] else c
+                  for c in chains]
+        chains.sort(key=lambda c: self.front[c[0], 0])
+        return [np.asarray(c, dtype=np.int64) for c in chains]
+
+    def _delaunay_pieces(self):
+        from scipy.spatial import Delaunay, QhullError
+
+        m = self.n_tasks
+        try:
+            simplices = Delaunay(self.weights[:, : m - 1]).simplices
+        except (QhullError, ValueError):  # too few points, or all on a lower-dimensional set
+            simplices = np.zeros((0, m), np.int64)
+        edges = self._edges()
+        if len(edges):
+            scale = np.median(np.linalg.norm(self.params[edges[:, 0]]
+                                             - self.params[edges[:, 1]], axis=1))
+            longest = np.zeros(len(simplices))
+            for a in range(m):
+                for b in range(a + 1, m):
+                    d = np.linalg.norm(self.params[simplices[:, a]]
+                                       - self.params[simplices[:, b]], axis=1)
+                    longest = np.maximum(longest, d)
+            simplices = simplices[longest <= _EDGE_FACTOR * scale]
+        # points in no simplex still cover their own weights
+        alone = np.setdiff1d(np.arange(self.n_points), simplices.ravel())
+        single = np.repeat(alone[:, None], m, axis=1)
+        return np.vstack([simplices, single]).astype(np.int64)
+
+    def _pieces(self):
+        key = (self.n_points, self.links.tobytes(), self.parents.tobytes(),
+               self.weights.tobytes())
+        cache = getattr(self, "_cache", None)
+        if cache is not None and cache[0] == key:
+            return cache[1]
+        if self.n_tasks == 2:
+            pieces = []
+            for chain in self._chains():
+                if len(chain) == 1:
+                    pieces.append([chain[0], chain[0]])
+                pieces.extend(zip(chain[:-1], chain[1:]))
+            pieces = np.asarray(pieces, dtype=np.int64).reshape(-1, 2)
+        elif self.n_tasks == 1:
+            pieces = np.arange(self.n_points)[:, None]
+        else:
+            pieces = self._delaunay_pieces()
+        self._cache = (key, pieces)
+        return pieces
+
+    @property
+    def pieces(self):
+        return self._pieces().copy()
+
+    def _barycentric(self, w, pieces):
+        """Barycentric coordinates (q, s, m) of the weights in each piece.
+
+        Degenerate pieces (vertices with affinely dependent weights) get the
+        coordinates of a vertex whose weights equal ``w`` within 1e-9, or NaN.
+        """
+        m = self.n_tasks
+        vw = self.weights[pieces]  # (s, m, m): vertex weights
+        mat = np.concatenate([vw[:, :, : m - 1].transpose(0, 2, 1),
+                              np.ones((len(pieces), 1, m))], axis=1)  # (s, m, m)
+        rhs = np.concatenate([w[:, : m - 1], np.ones((len(w), 1))], axis=1)  # (q, m)
+        # weights are O(1): |det| is (m-1)! times the volume of the piece in weight space
+        regular = np.abs(np.linalg.det(mat)) > 1e-12
+        bary = np.full((len(w), len(pieces), m), np.nan)
+        if np.any(regular):
+            inv = np.linalg.inv(mat[regular])  # (r, m, m)
+            bary[:, regular] = np.einsum("rij,qj->qri", inv, rhs)
+        for s in np.flatnonzero(~regular):
+            close = np.abs(w[:, None, :] - vw[s][None, :, :]).max(axis=2) <= 1e-9  # (q, m)
+            hit = close.any(axis=1)
+            first = np.argmax(close, axis=1)
+            bary[hit, s] = np.eye(m)[first[hit]]
+        return bary
+
+    def coverage(self):
+        """Describe the region of weights the continuous set covers.
+
+        Returns
+        -------
+        description : str
+            For two tasks, the union of the first task's weight intervals of
+            all pieces; otherwise the range of each weight over the explored
+            points and the number of simplices.
+        """
+        pieces = self._pieces()
+        if self.n_tasks == 2:
+            lo = self.weights[pieces, 0].min(axis=1)
+            hi = self.weights[pieces, 0].max(axis=1)
+            order = np.argsort(lo)
+            intervals = []
+            for a, b in zip(lo[order], hi[order]):
+                if intervals and a <= intervals[-1][1] + 1e-12:
+                    intervals[-1][1] = max(intervals[-1][1], b)
+                else:
+                    intervals.append([a, b])
+            text = " U ".join(f"[{a:.6g}, {b:.6g}]" for a, b in intervals)
+            return f"the first task's weight must lie in {text}"
+        ranges = ", ".join(f"w{i} in [{a:.4g}, {b:.4g}]" for i, (a, b) in
+                           enumerate(zip(self.weights.min(0), self.weights.max(0))))
+        return (f"weights must lie in one of the {len(pieces)} simplices of the explored "
+                f"weights ({ranges}); see ParetoSet.contains")
+
+    def _locate(self, w, piece=None):
+        """Piece index and vertex coordinates for each weight row of ``w``."""
+        pieces = self._pieces()
+        if piece is not None:
+            piece = np.asarray(piece)
+            if piece.dtype.kind not in "iu" or np.any((piece < 0) | (piece >= len(pieces))):
+                raise ValueError(f"piece must hold indices of pieces in [0, {len(pieces)}), "
+                                 f"got {piece!r}.")
+            piece = np.broadcast_to(piece, (len(w),))
+            bary = np.stack([self._barycentric(w[k:k + 1], pieces[piece[k]][None])[0, 0]
+                             for k in range(len(w))])
+            bad = ~np.all(bary >= -_BARY_TOL, axis=1)
+            if np.any(bad):
+                k = int(np.argmax(bad))
+                lo = self.weights[pieces[piece[k]]].min(0)
+                hi = self.weights[pieces[piece[k]]].max(0)
+                raise ValueError(f"weights {w[k]} are outside piece {piece[k]}, whose "
+                                 f"weights range from {lo} to {hi}.")
+            return piece, bary
+        bary = self._barycentric(w, pieces)  # (q, s, m)
+        inside = np.all(bary >= -_BARY_TOL, axis=2)
+        outside = ~inside.any(axis=1)
         if np.any(outside):
-            raise ValueError(
-                f"weights outside the explored region: the first task's weight must lie "
-                f"in [{lo:.6g}, {hi:.6g}], got {q[outside][0]:.6g}."
-            )
-        q = np.clip(q, lo, hi)
-        right = np.clip(np.searchsorted(w1, q, side="left"), 1, max(len(w1) - 1, 1))
-        if len(w1) == 1:
-            return order[np.zeros((len(q), 1), int)], np.ones((len(q), 1))
-        left = right - 1
-        span = w1[right] - w1[left]
-        frac = np.divide(q - w1[left], span, out=np.zeros_like(q), where=span > 0)
-        idx = np.stack([order[left], order[right]], axis=1)
-        bary = np.stack([1.0 - frac, frac], axis=1)
-        return idx, bary
+            bad = w[int(np.argmax(outside))]
+            raise ValueError(f"weights {bad} are outside the explored region: "
+                             f"{self.coverage()}.")
+        loss = np.einsum("qm,qsk,skm->qs", w, np.nan_to_num(bary), self.front[pieces])
+        loss = np.where(inside, loss, np.inf)
+        best = loss.min(axis=1, keepdims=True)
+        tie = loss <= best + 1e-12 * np.maximum(np.abs(best), 1.0)
+        chosen = np.argmax(tie, axis=1)
+        return chosen, bary[np.arange(len(w)), chosen]
 
-    def params_at(self, weights):
+    def contains(self, weights):
+        """Whether weights lie in the region the continuous set covers.
+
+        Parameters
+        ----------
+        weights : array-like of shape (m,) or (q, m)
+
+        Returns
+        -------
+        inside : bool or ndarray of bool, shape (q,)
+        """
+        w = check_weights(weights, self.n_tasks, allow_2d=True)
+        bary = self._barycentric(np.atleast_2d(w), self._pieces())
+        inside = np.all(bary >= -_BARY_TOL, axis=2).any(axis=1)
+        return bool(inside[0]) if w.ndim == 1 else inside
+
+    def params_at(self, weights, piece=None):
         """Parameters of the continuous set at given trade-offs.
 
         Parameters
         ----------
         weights : array-like of shape (m,) or (q, m)
             Points of the simplex inside the explored region.
+        piece : int or array-like of int, shape (q,), default=None
+            Index into :attr:`pieces` of the piece to interpolate in. Default:
+            among the pieces containing the weights, the one with the lowest
+            weighted loss (see Notes of :class:`ParetoSet`).
 
         Returns
         -------
@@ -143,21 +372,25 @@ class ParetoSet:
         Raises
         ------
         ValueError
-            If ``weights`` is malformed or outside the explored region; the
-            message says which region is covered.
+            If ``weights`` is malformed or outside the explored region (or the
+            given piece); the message says which region is covered.
         """
         w = check_weights(weights, self.n_tasks, allow_2d=True)
         single = w.ndim == 1
-        idx, bary = self._locate(np.atleast_2d(w))
-        out = np.einsum("qk,qkn->qn", bary, self.params[idx])
+        chosen, bary = self._locate(np.atleast_2d(w), piece)
+        bary = np.clip(bary, 0.0, None)
+        bary /= bary.sum(axis=1, keepdims=True)
+        out = np.einsum("qk,qkn->qn", bary, self.params[self._pieces()[chosen]])
         return out[0] if single else out
 
-    def front_at(self, weights):
+    def front_at(self, weights, piece=None):
         """True objectives at :meth:`params_at` (not interpolated losses).
 
         Parameters
         ----------
         weights : array-like of shape (m,) or (q, m)
+        piece : int or array-like of int, default=None
+            As in :meth:`params_at`.
 
         Returns
         -------
@@ -170,7 +403,425 @@ class ParetoSet:
         """
         if self.fun is None:
             raise ValueError("front_at needs the objective: set pareto_set.fun = fun first.")
-        params = self.params_at(weights)
+        params = self.params_at(weights, piece)
         if params.ndim == 1:
             return np.asarray(self.fun(params), dtype=np.float64)
         return np.stack([np.asarray(self.fun(x), dtype=np.float64) for x in params])
+
+    def trace(self, n_samples=2000):
+        """Weights spread evenly along the whole continuous set of two tasks.
+
+        Where the weights fold, one weight belongs to several pieces, so a
+        grid of weights alone does not describe the set. This walks the
+        chains of pieces instead, at equal steps of parameter-space length.
+
+        Parameters
+        ----------
+        n_samples : int, default=2000
+            Number of samples (at least 2).
+
+        Returns
+        -------
+        weights : ndarray of shape (q, 2)
+            Interpolated weights of each sample.
+        pieces : ndarray of int, shape (q,)
+            The piece of each sample: pass both to :meth:`params_at` or
+            :meth:`front_at` as ``(weights, piece=pieces)``. Samples are in
+            order along each chain, chains in the order of their first loss.
+
+        Raises
+        ------
+        ValueError
+            If the set has not two tasks, or ``n_samples < 2``.
+        """
+        if self.n_tasks != 2:
+            raise ValueError(f"trace is defined for two tasks, this set has {self.n_tasks}.")
+        if int(n_samples) != n_samples or n_samples < 2:
+            raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}.")
+        pieces = self._pieces()
+        length = np.linalg.norm(self.params[pieces[:, 1]] - self.params[pieces[:, 0]], axis=1)
+        wspan = np.abs(self.weights[pieces[:, 1], 0] - self.weights[pieces[:, 0], 0])
+        length = np.where(wspan > 1e-12, length, 0.0)  # weights cannot place points there
+        usable = np.flatnonzero(wspan > 1e-12)
+        if len(usable) == 0:
+            return self.weights[pieces[:, 0]].copy(), np.arange(len(pieces))
+        cum = np.concatenate([[0.0], np.cumsum(length[usable])])
+        s = np.linspace(0.0, cum[-1], int(n_samples))
+        k = np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(usable) - 1)
+        frac = np.clip((s - cum[k]) / np.where(length[usable][k] > 0, length[usable][k], 1.0),
+                       0.0, 1.0)
+        idx = usable[k]
+        w = ((1.0 - frac)[:, None] * self.weights[pieces[idx, 0]]
+             + frac[:, None] * self.weights[pieces[idx, 1]])
+        return w, idx
+
+    # -- stitching ------------------------------------------------------------
+
+    def _steps(self):
+        """Parameter and front lengths of the neighbour edges, (e,) each."""
+        edges = self._edges()
+        dx = np.linalg.norm(self.params[edges[:, 0]] - self.params[edges[:, 1]], axis=1)
+        df = np.linalg.norm(self.front[edges[:, 0]] - self.front[edges[:, 1]], axis=1)
+        return dx, df
+
+    def _represents(self, x, f, w, tol, front_tol):
+        """Whether the point (x, f, w) is already part of this set within tolerance."""
+        if np.min(np.linalg.norm(self.params - x, axis=1)) <= tol:
+            return True
+        if np.min(np.linalg.norm(self.front - f, axis=1)) <= front_tol:
+            return True
+        pieces = self._pieces()
+        bary = self._barycentric(w[None, :], pieces)[0]  # (s, m)
+        for s in np.flatnonzero(np.all(bary >= -_BARY_TOL, axis=1)):
+            b = np.clip(bary[s], 0.0, None)
+            b /= b.sum()
+            if (np.linalg.norm(b @ self.params[pieces[s]] - x) <= tol
+                    or np.linalg.norm(b @ self.front[pieces[s]] - f) <= front_tol):
+                return True
+        return False
+
+    def merge(self, other, *, tol=None, front_tol=None):
+        """Stitch another set of the same problem into this one.
+
+        Parameters
+        ----------
+        other : ParetoSet
+            Set explored from another start, with the same numbers of tasks
+            and parameters.
+        tol : float, default=None
+            Points of ``other`` within ``tol`` (parameter space) of an
+            explored point of this set, or of the interpolated set at their
+            own weights, collide with this set and are dropped. Default: a
+            quarter of the median step between neighbours of both sets.
+        front_tol : float, default=None
+            The same test on the objectives; default a quarter of the
+            median front step between neighbours.
+
+        Returns
+        -------
+        merged : ParetoSet
+            This set's points, then the points of ``other`` that do not
+            collide with it, without the points dominated by any other point
+            of the union. Parents are re-indexed (a point whose parent was
+            dropped becomes a root); where a point of ``other`` lost a
+            neighbour to a collision, a link joins it to the nearest point of
+            this set, so the merged pieces leave no gap where the two local
+            sets overlapped. Work counters are summed, including the work
+            spent on dropped points. ``fun`` is this set's, else ``other``'s.
+
+        Raises
+        ------
+        ValueError
+            If ``other`` is not a ParetoSet of the same shape, or a tolerance
+            is not positive.
+
+        Notes
+        -----
+        Collisions are decided with this set's pieces, so this set has
+        priority where the two overlap: what ``other`` adds is the part of the
+        set (weights or front) this one does not represent yet.
+        """
+        if not isinstance(other, ParetoSet):
+            raise ValueError(f"other must be a ParetoSet, got {type(other).__name__}.")
+        if other.n_tasks != self.n_tasks or other.n_params != self.n_params:
+            raise ValueError(f"other must have {self.n_tasks} tasks and {self.n_params} "
+                             f"parameters, got {other.n_tasks} and {other.n_params}.")
+        steps = [np.concatenate(s) for s in zip(self._steps(), other._steps())]
+        scale = [np.median(s) if len(s) and np.median(s) > 0 else None for s in steps]
+        tol = _check_tol(tol, "tol", scale[0], self.params, other.params)
+        front_tol = _check_tol(front_tol, "front_tol", scale[1], self.front, other.front)
+        p = self.n_points
+        keep = np.array([not (p and self._represents(other.params[j], other.front[j],
+                                                     other.weights[j], tol, front_tol))
+                         for j in range(other.n_points)], dtype=bool)
+        new_index = np.full(other.n_points, -1, np.int64)
+        new_index[keep] = p + np.arange(keep.sum())
+        links = [self.links, new_index[other.links]]
+        for a, b in other._edges():
+            if keep[a] != keep[b] and p:
+                lost, kept = (a, b) if keep[b] else (b, a)
+                gaps = np.linalg.norm(self.params - other.params[kept], axis=1)
+                near = int(np.argmin(gaps))
+                reach = np.linalg.norm(other.params[lost] - other.params[kept]) + tol
+                if gaps[near] <= reach + (scale[0] or 0.0):
+                    links.append(np.array([[near, new_index[kept]]]))
+        links = np.vstack(links)
+        links = links[np.all(links >= 0, axis=1)]
+        if self.n_tasks == 2 and p and keep.any() and scale[0] is not None:
+            links = np.vstack([links, self._bridges(other, keep, new_index, links,
+                                                    1.5 * scale[0])])
+        other_parents = np.where(other.parents >= 0, new_index[np.maximum(other.parents, 0)], -1)
+        merged = dict(
+            params=np.vstack([self.params, other.params[keep]]),
+            front=np.vstack([self.front, other.front[keep]]),
+            weights=np.vstack([self.weights, other.weights[keep]]),
+            parents=np.concatenate([self.parents, other_parents[keep]]),
+            residuals=np.concatenate([self.residuals, other.residuals[keep]]),
+            n_grad=np.concatenate([self.n_grad, other.n_grad[keep]]),
+            n_hvp=np.concatenate([self.n_hvp, other.n_hvp[keep]]),
+            expanded=np.concatenate([self.expanded, other.expanded[keep]]))
+        # drop the dominated points of the union and re-index once more
+        alive = non_dominated(merged["front"])
+        index = np.full(len(alive), -1, np.int64)
+        index[alive] = np.arange(alive.sum())
+        parents = merged["parents"]
+        merged["parents"] = np.where(parents >= 0, index[np.maximum(parents, 0)], -1)
+        merged = {k: v[alive] for k, v in merged.items()}
+        links = index[links]
+        links = links[np.all(links >= 0, axis=1)]
+        result = ParetoSet(**merged, links=links,
+                           fun=self.fun if self.fun is not None else other.fun)
+        result.total_grad = self.total_grad + other.total_grad
+        result.total_hvp = self.total_hvp + other.total_hvp
+        return result
+
+    def _bridges(self, other, keep, new_index, links, reach):
+        """Links between chain ends of the two sets that lie within ``reach`` (m = 2).
+
+        Two explorations that stopped short of each other leave a gap of
+        about one step between their chain ends; it is bridged like any
+        other piece. Each end is used once, closest pairs first.
+        """
+        p = self.n_points
+        degree = np.zeros(p + int(keep.sum()), np.int64)
+        edges = [self._edges(), new_index[other._edges()], links]
+        for e in edges:
+            e = e[np.all(e >= 0, axis=1)]
+            np.add.at(degree, e.ravel(), 1)
+        ends_self = np.flatnonzero(degree[:p] <= 1)
+        ends_other = p + np.flatnonzero(degree[p:] <= 1)
+        params = np.vstack([self.params, other.params[keep]])
+        gaps = np.linalg.norm(params[ends_self][:, None] - params[ends_other][None], axis=2)
+        bridges = []
+        for flat in np.argsort(gaps, axis=None):
+            a, b = np.unravel_index(flat, gaps.shape)
+            if gaps[a, b] > reach:
+                break
+            if np.isfinite(gaps[a, b]):
+                bridges.append([ends_self[a], ends_other[b]])
+                gaps[a, :] = np.inf
+                gaps[:, b] = np.inf
+        return np.asarray(bridges, np.int64).reshape(-1, 2)
+
+    # -- low-dimensional reparameterization -----------------------------------
+
+    def reparameterize(self, n_components=None, center=None):
+        """A slider ``t`` in R^k through the set, from an SVD of the explored offsets.
+
+        Parameters
+        ----------
+        n_components : int, default=None
+            ``k``; default ``n_tasks - 1`` (the dimension of the set).
+        center : array-like of shape (n,), default=None
+            Origin of the offsets, e.g. the first stationary point x*;
+            default the mean of the explored points.
+
+        Returns
+        -------
+        reparameterization : SetParameterization
+            Maps ``t`` to parameters and back, with ``explained_variance_ratio_``.
+
+        Raises
+        ------
+        ValueError
+            If ``n_components`` is not in ``[1, min(p, n)]`` or ``center`` has
+            the wrong shape.
+        """
+        return SetParameterization(self.params, n_components or max(self.n_tasks - 1, 1),
+                                   center)
+
+    # -- persistence -------------------------------------------------------------
+
+    def _arrays(self):
+        return dict(params=self.params, front=self.front, weights=self.weights,
+                    parents=self.parents, residuals=self.residuals, n_grad=self.n_grad,
+                    n_hvp=self.n_hvp, expanded=self.expanded, links=self.links,
+                    totals=np.array([self.total_grad, self.total_hvp], np.int64))
+
+    def save(self, path):
+        """Write the set to a NumPy ``.npz`` file (no pickle; ``fun`` is not saved).
+
+        Parameters
+        ----------
+        path : str or path-like
+            File to write, used exactly as given (no suffix is added).
+
+        Notes
+        -----
+        The file holds the arrays, a format name and version, and a SHA-256
+        checksum of the arrays (dtype, shape and bytes), which :meth:`load`
+        verifies.
+        """
+        arrays = self._arrays()
+        header = np.array([_FORMAT, str(_FORMAT_VERSION), _checksum(arrays)])
+        with open(path, "wb") as fh:
+            np.savez(fh, header=header, **arrays)
+
+    @classmethod
+    def load(cls, path, fun=None):
+        """Read a set written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+        fun : callable, default=None
+            The objective, for :meth:`front_at` (it is not stored in files).
+
+        Returns
+        -------
+        pareto_set : ParetoSet
+
+        Raises
+        ------
+        OSError
+            If the file cannot be read.
+        ValueError
+            If the file is not a ParetoSet file of a known version, is
+            truncated, has arrays of the wrong type or shape, or its contents
+            do not match the stored checksum.
+        """
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                contents = {key: data[key] for key in data.files}
+        except (zipfile.BadZipFile, EOFError, KeyError, ValueError) as exc:
+            raise ValueError(f"{path!s} is not a readable ParetoSet file: {exc}") from exc
+        if not isinstance(contents, dict) or "header" not in contents:
+            raise ValueError(f"{path!s} is not a ParetoSet file (no header).")
+        header = contents.pop("header")
+        if header.shape != (3,) or header.dtype.kind != "U" or header[0] != _FORMAT:
+            raise ValueError(f"{path!s} is not a ParetoSet file (bad header).")
+        if header[1] != str(_FORMAT_VERSION):
+            raise ValueError(f"{path!s} has ParetoSet format version {header[1]}; this "
+                             f"version of skpareto reads version {_FORMAT_VERSION}.")
+        expected = {name for name, _, _ in _ARRAYS}
+        if set(contents) != expected:
+            raise ValueError(f"{path!s}: arrays {sorted(set(contents) ^ expected)} are "
+                             f"missing or unexpected.")
+        for name, kind, ndim in _ARRAYS:
+            a = contents[name]
+            if a.dtype.kind != kind or a.ndim != ndim:
+                raise ValueError(f"{path!s}: array {name!r} must be {ndim}-D of kind "
+                                 f"{kind!r}, got {a.ndim}-D {a.dtype}.")
+        if _checksum(contents) != header[2]:
+            raise ValueError(f"{path!s}: the arrays do not match the stored checksum "
+                             f"(the file was modified or damaged).")
+        p, m = contents["front"].shape
+        if (contents["params"].shape[0] != p or contents["weights"].shape != (p, m)
+                or contents["links"].shape[1:] != (2,) or contents["totals"].shape != (2,)):
+            raise ValueError(f"{path!s}: inconsistent array shapes.")
+        totals = contents.pop("totals")
+        pset = cls(**contents, fun=fun)  # checks the per-point arrays
+        pset.total_grad, pset.total_hvp = int(totals[0]), int(totals[1])
+        return pset
+
+
+def _checksum(arrays):
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        digest.update(f"{name}:{a.dtype.str}:{a.shape};".encode())
+        digest.update(a.tobytes())
+    return digest.hexdigest()
+
+
+def _check_tol(tol, name, scale, *arrays):
+    if tol is None:
+        if scale is not None:
+            return 0.25 * scale
+        size = max(np.abs(a).max() if a.size else 0.0 for a in arrays)
+        return 1e-8 * (1.0 + size)
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"{name} must be a positive number or None, got {tol!r}.")
+    return float(tol)
+
+
+class SetParameterization:
+    """Low-dimensional coordinates ``t`` of a Pareto set: ``x ~ center + t @ components``.
+
+    Built by :meth:`ParetoSet.reparameterize`.
+
+    Parameters
+    ----------
+    params : array-like of shape (p, n)
+        Explored points.
+    n_components : int
+        Number of slider coordinates ``k``.
+    center : array-like of shape (n,), default=None
+        Origin of the offsets; default the mean of ``params``.
+
+    Attributes
+    ----------
+    center_ : ndarray of shape (n,)
+    components_ : ndarray of shape (k, n)
+        Orthonormal directions (right singular vectors of the offsets).
+    singular_values_ : ndarray of shape (k,)
+    explained_variance_ratio_ : ndarray of shape (k,)
+        Share of the offsets' total sum of squares each component explains.
+    coordinates_ : ndarray of shape (p, k)
+        Slider coordinates of the explored points.
+
+    Notes
+    -----
+    With ``D = params - center`` and ``D = U S V^T``, ``components_`` are the
+    first ``k`` rows of ``V^T`` and the ratio is ``s_i^2 / sum(S^2)``. The
+    SVD of the thin ``p x n`` matrix costs ``O(p^2 n)``; no ``n x n`` matrix is
+    formed.
+    """
+
+    def __init__(self, params, n_components, center=None):
+        params = np.asarray(params, dtype=np.float64)
+        p, n = params.shape
+        if int(n_components) != n_components or not 1 <= n_components <= min(p, n):
+            raise ValueError(f"n_components must be an integer in [1, {min(p, n)}], "
+                             f"got {n_components!r}.")
+        k = int(n_components)
+        if center is None:
+            center = params.mean(axis=0)
+        center = np.asarray(center, dtype=np.float64)
+        if center.shape != (n,):
+            raise ValueError(f"center must have shape ({n},), got {center.shape}.")
+        _, s, vt = np.linalg.svd(params - center, full_matrices=False)
+        total = np.sum(s ** 2)
+        self.center_ = center
+        self.components_ = vt[:k]
+        self.singular_values_ = s[:k]
+        self.explained_variance_ratio_ = s[:k] ** 2 / total if total > 0 else np.zeros(k)
+        self.coordinates_ = self.transform(params)
+
+    @property
+    def n_components(self):
+        return self.components_.shape[0]
+
+    def transform(self, params):
+        """Slider coordinates of parameters: ``(params - center_) @ components_.T``.
+
+        Parameters
+        ----------
+        params : array-like of shape (n,) or (q, n)
+
+        Returns
+        -------
+        t : ndarray of shape (k,) or (q, k)
+        """
+        params = np.asarray(params, dtype=np.float64)
+        if params.shape[-1:] != self.center_.shape or params.ndim > 2:
+            raise ValueError(f"params must have shape ({len(self.center_)},) or "
+                             f"(q, {len(self.center_)}), got {params.shape}.")
+        return (params - self.center_) @ self.components_.T
+
+    def inverse_transform(self, t):
+        """Parameters at slider coordinates: ``center_ + t @ components_``.
+
+        Parameters
+        ----------
+        t : array-like of shape (k,) or (q, k)
+
+        Returns
+        -------
+        params : ndarray of shape (n,) or (q, n)
+        """
+        t = np.asarray(t, dtype=np.float64)
+        if t.shape[-1:] != (self.n_components,) or t.ndim > 2:
+            raise ValueError(f"t must have shape ({self.n_components},) or "
+                             f"(q, {self.n_components}), got {t.shape}.")
+        return self.center_ + t @ self.components_
