@@ -116,7 +116,10 @@ def tangent_directions(fun, x, weights=None, betas=None, *, rtol=1e-10,
     if betas is None:
         betas = zero_sum_basis(m)
     else:
-        betas = np.asarray(betas, dtype=np.float64)
+        betas = np.asarray(betas)
+        if betas.dtype.kind not in "biuf":
+            raise ValueError(f"betas must hold real numbers, got dtype {betas.dtype}.")
+        betas = betas.astype(np.float64)
         if betas.ndim == 1:
             betas = betas[None, :]
         if betas.ndim != 2 or betas.shape[1] != m or not np.all(np.isfinite(betas)):
