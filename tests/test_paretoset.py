@@ -1,0 +1,372 @@
+"""ParetoSet: continuous pieces, stitching, reparameterization and persistence."""
+
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+
+from skpareto import ParetoSet, explore
+from skpareto.metrics import hypervolume, non_dominated
+from skpareto.problems import DTLZ2, ConvexQuadratic, FonsecaFleming
+
+
+@pytest.fixture(scope="module")
+def fonseca():
+    problem = FonsecaFleming(10)
+    pset = explore(problem.fun, problem.x0, method="mgda", corrector="mgda", n_steps=40,
+                   step_size=0.05, tol=1e-10, max_points=60)
+    return problem, pset
+
+
+@pytest.fixture(scope="module")
+def quadratic():
+    problem = ConvexQuadratic(n=5, m=2, random_state=0)
+    return problem, explore(problem.fun, problem.x0, n_steps=100, step_size=0.1, tol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def dtlz2():
+    problem = DTLZ2(6)
+    pset = explore(problem.fun, problem.x0, method="mgda", n_steps=5, step_size=0.1, tol=1e-10)
+    return problem, pset
+
+
+def _grid(m, resolution):
+    g = np.linspace(0.0, 1.0, resolution + 1)
+    if m == 2:
+        return np.stack([g, 1.0 - g], axis=1)
+    w = np.array([(a, b, 1.0 - a - b) for a in g for b in g if a + b <= 1.0 + 1e-12])
+    w = np.clip(w, 0.0, None)
+    return w / w.sum(axis=1, keepdims=True)
+
+
+# -- pieces and interpolation -------------------------------------------------------
+
+
+def test_fonseca_fleming_hypervolume_of_the_continuous_front(fonseca):
+    problem, pset = fonseca
+    assert pset.n_points <= 60
+    # the weights fold (twice) along the set: some weights lie in several pieces
+    weights, pieces = pset.trace(2000)
+    assert len(weights) == 2000
+    params = pset.params_at(weights, piece=pieces)
+    front = pset.front_at(weights, piece=pieces)
+    # independent references: the analytic set, and the objective evaluated directly
+    assert max(problem.distance_to_set(x) for x in params) <= 1e-8
+    np.testing.assert_allclose(front, np.stack([problem.fun(x) for x in params]), rtol=0,
+                               atol=0)
+    exact = problem.hypervolume
+    hv_curve = hypervolume(front)
+    hv_points = hypervolume(pset.front)
+    assert abs(hv_curve - exact) <= 1e-3
+    # the explored points alone miss much more of the front than the continuous set
+    assert hv_points < hv_curve <= exact + 1e-12
+    assert exact - hv_points > 5 * abs(exact - hv_curve)
+
+
+def test_fonseca_fleming_folds_every_containing_piece_is_on_the_set(fonseca):
+    problem, pset = fonseca
+    w = np.array([0.5, 0.5])
+    pieces = pset.pieces
+    lo = pset.weights[pieces, 0].min(axis=1)
+    hi = pset.weights[pieces, 0].max(axis=1)
+    containing = np.flatnonzero((lo <= 0.5) & (hi >= 0.5))
+    assert len(containing) == 3  # two convex ends and the concave middle
+    losses = []
+    for s in containing:
+        x = pset.params_at(w, piece=s)
+        assert problem.distance_to_set(x) <= 1e-8
+        # the analytic weights of the interpolated point lie in the piece's weight range
+        # and match w to second order in that range (long pieces near the folds,
+        # where the weights change fast along the set, are the least accurate)
+        analytic = problem.weights_of_t(x.mean())[0]
+        assert lo[s] <= analytic <= hi[s]
+        assert abs(analytic - 0.5) <= (hi[s] - lo[s]) ** 2
+        losses.append(w @ problem.fun(x))
+    # the default choice is the containing piece with the lowest weighted loss
+    np.testing.assert_allclose(w @ pset.front_at(w), min(losses), rtol=0, atol=1e-4)
+    assert np.argmin(losses) != 1  # never the concave middle (a weighted-loss maximum)
+
+
+def test_outside_the_covered_region_raises_and_says_what_is_covered(fonseca):
+    _, pset = fonseca
+    lo, hi = pset.weights[:, 0].min(), pset.weights[:, 0].max()
+    with pytest.raises(ValueError, match=r"first task's weight must lie in \[0\.25"):
+        pset.params_at([0.95, 0.05])
+    assert not pset.contains([0.95, 0.05])
+    assert pset.contains([lo, 1.0 - lo]) and pset.contains([hi, 1.0 - hi])
+    with pytest.raises(ValueError, match="weights"):
+        pset.params_at([0.5, 0.6])
+    other = int(np.argmin(pset.weights[pset.pieces, 0].max(axis=1)))
+    with pytest.raises(ValueError, match=f"outside piece {other}"):
+        pset.params_at([hi, 1.0 - hi], piece=other)
+    with pytest.raises(ValueError, match="piece"):
+        pset.params_at([0.5, 0.5], piece=len(pset.pieces))
+
+
+def test_explored_points_are_reproduced_exactly(quadratic):
+    _, pset = quadratic
+    for i in range(pset.n_points):
+        np.testing.assert_allclose(pset.params_at(pset.weights[i]), pset.params[i],
+                                   rtol=0, atol=1e-12)
+
+
+def _midpoint_error(problem, step_size):
+    pset = explore(problem.fun, problem.x0, n_steps=200, step_size=step_size, tol=1e-12)
+    pieces = pset.pieces
+    mid = pset.weights[pieces].mean(axis=1)
+    return max(np.linalg.norm(pset.params_at(w) - problem.pareto_set(w)) for w in mid)
+
+
+def test_interpolation_is_second_order_on_a_quadratic():
+    problem = ConvexQuadratic(n=5, m=2, condition=10.0, random_state=0)
+    assert not np.allclose(problem.A[0], problem.A[1])  # unequal Hessians: a curved set
+    coarse, fine = _midpoint_error(problem, 0.1), _midpoint_error(problem, 0.05)
+    assert 3.0 <= coarse / fine <= 5.0, (coarse, fine)
+
+
+def _second_derivative_bound(problem, weights, h=1e-4):
+    """max ||d^2 x*/dw^2|| in the chart (w0, w1), by central differences of the analytic set."""
+    def x_of(a, b):
+        w = np.array([a, b, 1.0 - a - b])
+        return problem.pareto_set(np.clip(w, 0, None) / np.clip(w, 0, None).sum())
+
+    bound = 0.0
+    for a, b, _ in weights:
+        if min(a, b, 1 - a - b) < 2 * h:
+            continue
+        x = x_of(a, b)
+        haa = (x_of(a + h, b) - 2 * x + x_of(a - h, b)) / h**2
+        hbb = (x_of(a, b + h) - 2 * x + x_of(a, b - h)) / h**2
+        hab = (x_of(a + h, b + h) - x_of(a + h, b - h) - x_of(a - h, b + h)
+               + x_of(a - h, b - h)) / (4 * h**2)
+        # operator norm of the vector-valued form, bounded through each component
+        norms = [np.linalg.norm([[p, q], [q, r]], 2) for p, q, r in zip(haa, hab, hbb)]
+        bound = max(bound, np.linalg.norm(norms))
+    return bound
+
+
+def test_dtlz2_front_at_lies_on_the_sphere_to_interpolation_order(dtlz2):
+    problem, pset = dtlz2
+    grid = _grid(3, 40)
+    inside = pset.contains(grid)
+    assert inside.sum() >= 200
+    w = grid[inside]
+    front = pset.front_at(w)
+    # The set is the flat square x_k = 1/2 (k >= 3): convex combinations of its points
+    # stay on it, so ||f|| - 1 = g = sum (x_k - 1/2)^2 is the square of the explored
+    # points' distance to the set (<= 1e-10 here) plus rounding.
+    assert max(problem.distance_to_set(x) for x in pset.params) <= 1e-9
+    np.testing.assert_allclose(np.linalg.norm(front, axis=1), 1.0, rtol=0, atol=1e-12)
+    # Where on the sphere is interpolation order: linear interpolation in a simplex of
+    # longest edge h errs by at most M h^2 / 2 (M bounds the second derivative of the
+    # analytic set x*(w)), and f is Lipschitz with constant pi/2 on the set.
+    pieces = pset.pieces
+    edges = [np.linalg.norm(pset.weights[pieces[:, a], :2] - pset.weights[pieces[:, b], :2],
+                            axis=1) for a, b in [(0, 1), (1, 2), (0, 2)]]
+    h = np.max(edges)
+    bound = 0.5 * _second_derivative_bound(problem, w) * h**2
+    param_error = max(np.linalg.norm(pset.params_at(v) - problem.pareto_set(v)) for v in w)
+    front_error = np.max(np.linalg.norm(front - w / np.linalg.norm(w, axis=1)[:, None], axis=1))
+    assert 1e-6 < param_error <= bound + 1e-9
+    assert front_error <= 0.5 * np.pi * bound + 1e-9
+
+
+def test_three_task_quadratic_pieces_interpolate_the_analytic_set():
+    problem = ConvexQuadratic(n=4, m=3, random_state=3)
+    pset = explore(problem.fun, problem.x0, n_steps=4, step_size=0.2, tol=1e-12)
+    pieces = pset.pieces
+    assert pieces.shape[1] == 3 and len(pieces) >= 10
+    centroids = pset.weights[pieces].mean(axis=1)
+    errors = [np.linalg.norm(pset.params_at(w) - problem.pareto_set(w)) for w in centroids]
+    assert max(errors) <= 0.05  # second order in the ~0.2 steps
+    with pytest.raises(ValueError, match="simplices of the explored weights"):
+        pset.params_at([0.0, 0.0, 1.0])
+
+
+# -- stitching -------------------------------------------------------------------------
+
+
+def _check_valid(pset):
+    p = pset.n_points
+    assert pset.params.shape[0] == pset.front.shape[0] == pset.weights.shape[0] == p
+    for name in ("parents", "residuals", "n_grad", "n_hvp", "expanded"):
+        assert getattr(pset, name).shape == (p,)
+    assert np.all((pset.parents >= -1) & (pset.parents < p))
+    assert pset.links.size == 0 or (pset.links.min() >= 0 and pset.links.max() < p)
+
+
+@pytest.mark.parametrize("n_steps", [6, 9])  # ends one step apart / overlapping sets
+def test_stitching_two_quadratic_explorations(n_steps):
+    problem = ConvexQuadratic(n=5, m=2, random_state=0)
+    options = dict(n_steps=n_steps, step_size=0.1, tol=1e-12)
+    a = explore(problem.fun, problem.x0, [0.2, 0.8], **options)
+    b = explore(problem.fun, problem.x0, [0.8, 0.2], **options)
+    merged = a.merge(b)
+    _check_valid(merged)
+    # covers the union of their weights, as one interval without gaps
+    lo = min(a.weights[:, 0].min(), b.weights[:, 0].min())
+    hi = max(a.weights[:, 0].max(), b.weights[:, 0].max())
+    assert not (a.contains([0.6, 0.4]) or b.contains([0.5, 0.5])) or n_steps == 9
+    q = np.linspace(lo, hi, 400)
+    w = np.stack([q, 1 - q], axis=1)
+    assert merged.contains(w).all()
+    errors = [np.linalg.norm(merged.params_at(v) - problem.pareto_set(v)) for v in w]
+    assert max(errors) <= 1e-2  # interpolation error of 0.1 steps (second order, ~2e-3)
+    # no duplicates, a non-dominated front
+    gaps = np.linalg.norm(merged.params[:, None] - merged.params[None], axis=2)
+    assert gaps[np.triu_indices(merged.n_points, 1)].min() >= 0.025
+    assert non_dominated(merged.front).all()
+    assert merged.n_points < a.n_points + b.n_points or n_steps == 6
+    # parents still point at a neighbour one step away, counts are summed
+    child = np.flatnonzero(merged.parents >= 0)
+    steps = np.linalg.norm(merged.params[child] - merged.params[merged.parents[child]], axis=1)
+    assert steps.max() <= 0.2
+    assert merged.total_grad == a.total_grad + b.total_grad
+    assert merged.total_hvp == a.total_hvp + b.total_hvp
+    # explore from several starts does the same
+    both = explore(problem.fun, np.stack([problem.x0, problem.x0]),
+                   [[0.2, 0.8], [0.8, 0.2]], **options)
+    np.testing.assert_array_equal(both.params, merged.params)
+    np.testing.assert_array_equal(both.pieces, merged.pieces)
+
+
+def test_merge_with_itself_and_with_a_dominated_copy(quadratic):
+    _, pset = quadratic
+    same = pset.merge(pset)
+    np.testing.assert_array_equal(same.params, pset.params)
+    np.testing.assert_array_equal(same.pieces, pset.pieces)
+    worse = ParetoSet(pset.params + 5.0, pset.front + 1.0, pset.weights, pset.parents)
+    for merged in (pset.merge(worse), worse.merge(pset)):
+        _check_valid(merged)
+        np.testing.assert_array_equal(np.sort(merged.params, axis=0),
+                                      np.sort(pset.params, axis=0))
+        assert len(merged.pieces) == len(pset.pieces)
+    with pytest.raises(ValueError, match="other"):
+        pset.merge(ParetoSet(np.zeros((1, 3)), np.zeros((1, 2)), [[0.5, 0.5]]))
+    with pytest.raises(ValueError, match="tol"):
+        pset.merge(worse, tol=-1.0)
+
+
+def test_several_starts_need_one_weight_row_each():
+    problem = ConvexQuadratic(n=3, m=2, random_state=1)
+    with pytest.raises(ValueError, match="one row per start"):
+        explore(problem.fun, np.zeros((2, 3)), [[0.5, 0.5]] * 3, n_steps=1)
+
+
+# -- reparameterization ----------------------------------------------------------------
+
+
+def test_reparameterization_against_the_covariance_spectrum(quadratic):
+    _, pset = quadratic
+    rep = pset.reparameterize()
+    assert rep.n_components == 1
+    full = pset.reparameterize(n_components=pset.n_params)
+    # independent reference: eigenvalues of the covariance of the explored points
+    eig = np.linalg.eigvalsh(np.cov(pset.params.T))[::-1]
+    np.testing.assert_allclose(full.explained_variance_ratio_, eig / eig.sum(), rtol=1e-9,
+                               atol=1e-14)
+    assert 0.5 < rep.explained_variance_ratio_[0] < 1.0 - 1e-6  # a curved set
+    # the discarded share is the squared reconstruction error
+    offsets = pset.params - pset.params.mean(axis=0)
+    residual = pset.params - rep.inverse_transform(rep.transform(pset.params))
+    np.testing.assert_allclose(np.sum(residual**2) / np.sum(offsets**2),
+                               1.0 - rep.explained_variance_ratio_.sum(), rtol=1e-9)
+    np.testing.assert_allclose(full.inverse_transform(full.coordinates_), pset.params,
+                               rtol=0, atol=1e-12)
+    around = pset.reparameterize(center=pset.params[0])
+    np.testing.assert_allclose(around.transform(pset.params[0]), [0.0], atol=1e-15)
+    with pytest.raises(ValueError, match="n_components"):
+        pset.reparameterize(n_components=pset.n_params + 1)
+
+
+def test_reparameterization_of_a_straight_set(fonseca):
+    _, pset = fonseca
+    # Fonseca-Fleming's set is a segment: one component explains it all
+    assert pset.reparameterize().explained_variance_ratio_[0] >= 1.0 - 1e-12
+
+
+# -- persistence -------------------------------------------------------------------------
+
+
+def test_save_load_round_trip_is_exact(tmp_path, quadratic):
+    problem, pset = quadratic
+    merged = pset.merge(explore(problem.fun, problem.x0, [0.9, 0.1], n_steps=3,
+                                step_size=0.1, tol=1e-12))
+    for original in (pset, merged):
+        path = tmp_path / "set.npz"
+        original.save(path)
+        loaded = ParetoSet.load(path)
+        for name in ("params", "front", "weights", "parents", "residuals", "n_grad",
+                     "n_hvp", "expanded", "links", "pieces"):
+            a, b = getattr(original, name), getattr(loaded, name)
+            assert a.dtype == b.dtype and a.shape == b.shape
+            np.testing.assert_array_equal(a, b)
+        assert (loaded.total_grad, loaded.total_hvp) == (original.total_grad,
+                                                         original.total_hvp)
+        with pytest.raises(ValueError, match="objective"):
+            loaded.front_at(pset.weights[0])
+    again = ParetoSet.load(path, fun=problem.fun)
+    np.testing.assert_array_equal(again.front_at(merged.weights[3]), merged.front[3])
+    state = pickle.loads(pickle.dumps(pset))
+    assert state.fun is None
+    np.testing.assert_array_equal(state.params, pset.params)
+
+
+def _corrupt(tmp_path, pset, kind):
+    path = tmp_path / f"{kind}.npz"
+    pset.save(path)
+    raw = path.read_bytes()
+    if kind == "truncated":
+        path.write_bytes(raw[: len(raw) // 2])
+    elif kind == "flipped":
+        data = bytearray(raw)
+        data[len(data) // 3] ^= 0xFF
+        path.write_bytes(bytes(data))
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind in ("tampered", "version", "missing", "dtype", "shape"):
+        with np.load(path) as f:
+            contents = {k: f[k] for k in f.files}
+        if kind == "tampered":
+            contents["params"] = contents["params"].copy()
+            contents["params"][0, 0] += 1e-12
+        elif kind == "version":
+            contents["header"] = np.array([contents["header"][0], "99", contents["header"][2]])
+        elif kind == "missing":
+            del contents["weights"]
+        elif kind == "dtype":
+            contents["parents"] = contents["parents"].astype(float)
+        else:
+            contents["weights"] = contents["weights"][:-1]
+        with open(path, "wb") as fh:
+            np.savez(fh, **contents)
+    return path
+
+
+@pytest.mark.parametrize("kind, message", [
+    ("truncated", "not a readable ParetoSet file"), ("flipped", "not a readable|checksum"),
+    ("empty", "not a readable ParetoSet file"),
+    ("tampered", "checksum"), ("version", "format version 99"), ("missing", "weights"),
+    ("dtype", "parents"), ("shape", "checksum|shape"),
+])
+def test_corrupted_files_are_rejected(tmp_path, quadratic, kind, message):
+    _, pset = quadratic
+    path = _corrupt(tmp_path, pset, kind)
+    with pytest.raises((ValueError, OSError), match=message):
+        ParetoSet.load(path)
+
+
+def test_load_of_other_files(tmp_path):
+    with pytest.raises(OSError):
+        ParetoSet.load(tmp_path / "missing.npz")
+    path = tmp_path / "other.npz"
+    np.savez(path, a=np.arange(3))
+    with pytest.raises(ValueError, match="no header"):
+        ParetoSet.load(path)
+    with open(path, "wb") as fh:
+        np.savez(fh, header=np.array([object()], dtype=object))
+    with pytest.raises(ValueError):
+        ParetoSet.load(path)
+    assert zipfile.is_zipfile(path)
