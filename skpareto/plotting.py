@@ -163,10 +163,14 @@ def plot_front_3d(pareto_set, ax=None, *, resolution=3, reference_points=None, c
         triangles = np.vstack(triangles)
         ax.plot_trisurf(points[:, 0], points[:, 1], points[:, 2], triangles=triangles,
                         cmap=cmap, linewidth=0.1, alpha=0.85)
-    ax.scatter(*pareto_set.front.T, color="k", s=4, label="explored points")
+    front = pareto_set.front
+    ax.scatter(front[:, 0], front[:, 1], front[:, 2], color="k", s=4, label="explored points")
     if reference_points is not None:
         ref = np.asarray(reference_points, dtype=float)
-        ax.scatter(*ref.T, color="C3", s=1, alpha=0.3, label="reference")
+        if ref.ndim != 2 or ref.shape[1] != 3:
+            raise ValueError(f"reference_points must have shape (r, 3), got {ref.shape}.")
+        ax.scatter(ref[:, 0], ref[:, 1], ref[:, 2], color="C3", s=1, alpha=0.3,
+                   label="reference")
     ax.set_xlabel("task 0 loss")
     ax.set_ylabel("task 1 loss")
     ax.set_zlabel("task 2 loss")

@@ -1,0 +1,119 @@
+"""skpareto.plotting on a headless backend."""
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from skpareto import ParetoSet, explore  # noqa: E402
+from skpareto.plotting import (plot_front, plot_front_3d, plot_tradeoff,  # noqa: E402
+                               plot_weights)
+from skpareto.problems import DTLZ2, ConvexQuadratic, FonsecaFleming  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def fonseca():
+    problem = FonsecaFleming(6)
+    pset = explore(problem.fun, problem.x0, method="mgda", corrector="mgda", n_steps=40,
+                   step_size=0.08, tol=1e-10)
+    return problem, pset
+
+
+@pytest.fixture(scope="module")
+def dtlz2():
+    problem = DTLZ2(5)
+    pset = explore(problem.fun, problem.x0, method="mgda", n_steps=3, step_size=0.15,
+                   tol=1e-10)
+    return problem, pset
+
+
+def test_plot_front_draws_the_true_continuous_front(fonseca):
+    problem, pset = fonseca
+    u = np.linspace(-1, 1, 50)
+    reference = np.stack([1 - np.exp(-(u - 1) ** 2), 1 - np.exp(-(u + 1) ** 2)], axis=1)
+    test_front = pset.front + 0.01
+    ax = plot_front(pset, reference=reference, test_front=test_front, n_samples=300)
+    lines = ax.get_lines()
+    curve = np.vstack([line.get_xydata() for line in lines
+                       if line.get_label() in ("continuous set", "_child0")][:1])
+    # the curve is the objective along the pieces, in order: every point is on the
+    # analytic front (u in [-1, 1]) and f1 increases monotonically along it
+    weights, pieces = pset.trace(300)
+    np.testing.assert_allclose(curve, pset.front_at(weights, piece=pieces), rtol=0, atol=0)
+    u_of = 1.0 - np.sqrt(-np.log(1.0 - curve[:, 0]))  # invert f1 on u <= 1
+    np.testing.assert_allclose(curve[:, 1], 1 - np.exp(-(u_of + 1) ** 2), rtol=0, atol=1e-8)
+    assert np.all(np.diff(curve[:, 0]) >= 0)
+    labels = [line.get_label() for line in lines]
+    assert "reference" in labels and "held-out losses" in labels
+    assert f"explored points ({pset.n_points})" in labels
+    # an axes given is used and returned
+    fig, given = plt.subplots()
+    assert plot_front(pset, ax=given) is given
+
+
+def test_plot_front_without_the_objective_joins_the_explored_points(fonseca):
+    _, pset = fonseca
+    loaded = ParetoSet(pset.params, pset.front, pset.weights, pset.parents)
+    ax = plot_front(loaded)
+    curve = ax.get_lines()[0].get_xydata()
+    assert len(curve) == pset.n_points  # one chain through every explored point
+    assert {tuple(p) for p in curve} == {tuple(p) for p in pset.front}
+
+
+def test_plot_front_3d_writes_a_png(tmp_path, dtlz2):
+    problem, pset = dtlz2
+    octant = np.abs(np.random.default_rng(0).normal(size=(200, 3)))
+    ax = plot_front_3d(pset, resolution=3,
+                       reference_points=octant / np.linalg.norm(octant, axis=1)[:, None])
+    assert ax.name == "3d"
+    path = tmp_path / "dtlz2.png"
+    ax.figure.savefig(path, dpi=60)
+    assert path.stat().st_size > 2000
+    image = plt.imread(path)
+    assert image.ndim == 3 and image[..., :3].std() > 0.01  # not a blank canvas
+    # the surface: one small triangle per subdivision of every 3-vertex piece
+    surface = ax.collections[0]
+    n_pieces = sum(len(set(p)) == 3 for p in pset.pieces)
+    assert len(surface.get_paths()) == 9 * n_pieces
+    with pytest.raises(ValueError, match="3 tasks"):
+        plot_front_3d(ParetoSet(np.zeros((1, 2)), np.zeros((1, 2)), [[0.5, 0.5]]))
+    with pytest.raises(ValueError, match="2 tasks"):
+        plot_front(pset)
+
+
+def test_plot_weights_two_and_three_tasks(fonseca, dtlz2):
+    _, pset = fonseca
+    ax = plot_weights(pset, n_samples=200)
+    line = ax.get_lines()[0].get_xydata()
+    weights, pieces = pset.trace(200)
+    np.testing.assert_allclose(line[:, 0], weights[:, 0])
+    np.testing.assert_allclose(line[:, 1], pset.front_at(weights, piece=pieces)[:, 0])
+    _, pset3 = dtlz2
+    ax = plot_weights(pset3, task=2)
+    np.testing.assert_allclose(ax.collections[0].get_array(), pset3.front[:, 2])
+    with pytest.raises(ValueError, match="task"):
+        plot_weights(pset3, task=3)
+
+
+def test_plot_tradeoff_along_the_slider():
+    problem = ConvexQuadratic(n=5, m=2, random_state=0)
+    pset = explore(problem.fun, problem.x0, n_steps=30, step_size=0.1, tol=1e-12)
+    rep = pset.reparameterize()
+    ax = plot_tradeoff(pset, reparameterization=rep, n_samples=50)
+    t, loss0 = ax.get_lines()[0].get_xydata().T
+    expected = [problem.fun(x)[0] for x in rep.inverse_transform(t[:, None])]
+    np.testing.assert_allclose(loss0, expected, rtol=1e-13)
+    assert t.min() == rep.coordinates_.min() and t.max() == rep.coordinates_.max()
+    assert "% of the variance" in ax.get_xlabel()
+    with pytest.raises(ValueError, match="component"):
+        plot_tradeoff(pset, component=1)
+    with pytest.raises(ValueError, match="objective"):
+        plot_tradeoff(ParetoSet(pset.params, pset.front, pset.weights))
