@@ -280,7 +280,6 @@ hess_fun, hess_sampler, random_state, n_jobs, verbose
         candidates = []  # (parent, x_pred, w_pred, step number)
         known = list(pset.params)
         for i, (steps, n_hvp, residuals) in zip(frontier, predicted):
-            pset.expanded[i] = True
             pset.total_hvp += n_hvp
             pset.n_hvp[i] += n_hvp
             if np.any(residuals > max(10 * rtol, 1e-12)):
@@ -312,6 +311,9 @@ hess_fun, hess_sampler, random_state, n_jobs, verbose
             accepted += 1
             log(verbose, 2, f"point {index}: weights {np.round(res.weights, 4)}, "
                             f"residual {res.residual:.2e}")
+        # only now: an interruption before this point leaves the frontier to redo, and
+        # the dedupe against known points drops whatever of it was accepted already
+        pset.expanded[frontier] = True
         log(verbose, 1, f"level {level + 1}: {accepted} accepted, {rejected} rejected; "
                         f"{pset.n_points} points, max residual {pset.residuals.max():.2e}, "
                         f"{pset.total_grad} gradients, {pset.total_hvp} HVPs")

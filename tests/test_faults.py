@@ -329,3 +329,103 @@ def test_wrong_dtype(call, argument, value):
     with warnings.catch_warnings():
         warnings.simplefilter("error", np.exceptions.ComplexWarning)
         _raises(ValueError, argument, call, value)
+
+
+# -- nothing lost: an interruption inside expansion keeps every accepted point ----
+
+_ARRAYS = ("params", "front", "weights", "parents", "residuals", "n_grad", "n_hvp",
+           "expanded")
+
+
+def _assert_valid(pset):
+    p = pset.n_points
+    for name in _ARRAYS:
+        assert len(getattr(pset, name)) == p, name
+    assert np.all(pset.parents < np.arange(p))
+    assert pset.total_grad >= pset.n_grad.sum() and pset.total_hvp >= pset.n_hvp.sum()
+
+
+def _root(problem, w):
+    x = problem.pareto_set(w)
+    return ParetoSet(x[None], problem.fun(x)[None], np.asarray(w, float)[None],
+                     fun=problem.fun)
+
+
+_EXPAND = dict(n_steps=4, step_size=0.15, tol=1e-12)
+
+
+def _reference_run(problem, w):
+    pset = _root(problem, w)
+    expand_set(pset, problem.fun, **_EXPAND)
+    return pset
+
+
+class _Boom(RuntimeError):
+    pass
+
+
+@pytest.mark.parametrize("fail_after", [3, 40, 90, 160])
+def test_exception_in_objective_keeps_accepted_points(fail_after):
+    problem = ConvexQuadratic(n=5, m=3, random_state=7)
+    w = np.array([0.3, 0.3, 0.4])
+    reference = _reference_run(problem, w)
+    calls = [0]
+
+    def fragile(x):
+        calls[0] += 1
+        if calls[0] > fail_after:
+            raise _Boom("injected")
+        return problem.fun(x)
+
+    pset = _root(problem, w)
+    with pytest.raises(_Boom):
+        expand_set(pset, fragile, **_EXPAND)
+    _assert_valid(pset)
+    p = pset.n_points
+    assert p < reference.n_points
+    # the points kept are exactly the ones accepted before the failure
+    for name in ("params", "front", "weights", "parents", "residuals"):
+        np.testing.assert_array_equal(getattr(pset, name), getattr(reference, name)[:p])
+    # resuming the remaining levels reaches the uninterrupted result exactly
+    done = int(np.max(_levels(pset.parents), initial=0))
+    expand_set(pset, problem.fun, **dict(_EXPAND, n_steps=_EXPAND["n_steps"] - done))
+    for name in ("params", "front", "weights", "parents"):
+        np.testing.assert_array_equal(getattr(pset, name), getattr(reference, name))
+
+
+def _levels(parents):
+    depth = np.zeros(len(parents), int)
+    for i, parent in enumerate(parents):
+        depth[i] = 0 if parent < 0 else depth[parent] + 1
+    return depth
+
+
+@pytest.mark.parametrize("fail_after", [1, 4, 7])
+def test_keyboard_interrupt_in_corrector_keeps_accepted_points(monkeypatch, fail_after):
+    import skpareto._explore as explore_module
+
+    problem = ConvexQuadratic(n=4, m=2, random_state=8)
+    w = np.array([0.5, 0.5])
+    reference = _reference_run(problem, w)
+    original = explore_module._correct
+    calls = [0]
+
+    def interrupted(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] > fail_after:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(explore_module, "_correct", interrupted)
+    pset = _root(problem, w)
+    with pytest.raises(KeyboardInterrupt):
+        expand_set(pset, problem.fun, **_EXPAND)
+    monkeypatch.setattr(explore_module, "_correct", original)
+    _assert_valid(pset)
+    p = pset.n_points
+    assert 1 <= p < reference.n_points
+    np.testing.assert_array_equal(pset.params, reference.params[:p])
+    np.testing.assert_array_equal(pset.weights, reference.weights[:p])
+    done = int(np.max(_levels(pset.parents), initial=0))
+    expand_set(pset, problem.fun, **dict(_EXPAND, n_steps=_EXPAND["n_steps"] - done))
+    np.testing.assert_array_equal(pset.params, reference.params)
