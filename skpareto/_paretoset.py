@@ -142,16 +142,18 @@ class ParetoSet:
 
     def _append(self, x, values, weights, parent, residual, n_grad, n_hvp):
         """Add one accepted point (used by exploration; keeps the set valid)."""
-        self.params = np.vstack([self.params, x[None, :]])
-        self.front = np.vstack([self.front, values[None, :]])
-        self.weights = np.vstack([self.weights, weights[None, :]])
-        self.parents = np.append(self.parents, parent)
-        self.residuals = np.append(self.residuals, residual)
-        self.n_grad = np.append(self.n_grad, n_grad)
-        self.n_hvp = np.append(self.n_hvp, n_hvp)
-        self.expanded = np.append(self.expanded, False)
-        self.total_grad += int(n_grad)
-        self.total_hvp += int(n_hvp)
+        new = dict(params=np.vstack([self.params, x[None, :]]),
+                   front=np.vstack([self.front, values[None, :]]),
+                   weights=np.vstack([self.weights, weights[None, :]]),
+                   parents=np.append(self.parents, parent),
+                   residuals=np.append(self.residuals, residual),
+                   n_grad=np.append(self.n_grad, n_grad),
+                   n_hvp=np.append(self.n_hvp, n_hvp),
+                   expanded=np.append(self.expanded, False),
+                   total_grad=self.total_grad + int(n_grad),
+                   total_hvp=self.total_hvp + int(n_hvp))
+        # one C-level update: a KeyboardInterrupt arrives before or after it, never inside
+        self.__dict__.update(new)
         return self.n_points - 1
 
     # -- the continuous set -------------------------------------------------

@@ -429,3 +429,41 @@ def test_keyboard_interrupt_in_corrector_keeps_accepted_points(monkeypatch, fail
     done = int(np.max(_levels(pset.parents), initial=0))
     expand_set(pset, problem.fun, **dict(_EXPAND, n_steps=_EXPAND["n_steps"] - done))
     np.testing.assert_array_equal(pset.params, reference.params)
+
+
+@pytest.mark.parametrize("fail_at", range(1, 9))
+def test_keyboard_interrupt_inside_append_leaves_a_valid_set(monkeypatch, fail_at):
+    # interrupt at the fail_at-th array operation of the second accepted point
+    import skpareto._paretoset as paretoset_module
+
+    problem = ConvexQuadratic(n=3, m=2, random_state=9)
+    pset = _root(problem, [0.5, 0.5])
+    original_append = ParetoSet._append
+    count = {"append": 0, "ops": 0}
+
+    def counting(op):
+        def wrapper(*args, **kwargs):
+            if count["append"] == 2:
+                count["ops"] += 1
+                if count["ops"] == fail_at:
+                    raise KeyboardInterrupt
+            return op(*args, **kwargs)
+        return wrapper
+
+    def tracked_append(self, *args):
+        count["append"] += 1
+        return original_append(self, *args)
+
+    fake_np = type("fake_np", (), {})()
+    for name in dir(np):
+        if not name.startswith("__"):
+            setattr(fake_np, name, getattr(np, name))
+    fake_np.vstack, fake_np.append = counting(np.vstack), counting(np.append)
+    monkeypatch.setattr(paretoset_module, "np", fake_np)
+    monkeypatch.setattr(ParetoSet, "_append", tracked_append)
+    with pytest.raises(KeyboardInterrupt):
+        expand_set(pset, problem.fun, n_steps=2, step_size=0.1, tol=1e-12)
+    _assert_valid(pset)
+    assert pset.n_points == 2  # the root and the first accepted point, whole
+    np.testing.assert_allclose(pset.params[1], problem.pareto_set(pset.weights[1]),
+                               atol=1e-12)
