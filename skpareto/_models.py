@@ -57,6 +57,12 @@ class SharedTrunkNet:
         self.n_features = int(n_features)
         self.hidden_layer_sizes = tuple(int(h) for h in hidden_layer_sizes)
         self.head_sizes = tuple(int(k) for k in head_sizes)
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, "
+                             f"got {activation!r}.")
+        if any(h < 1 for h in self.hidden_layer_sizes + self.head_sizes):
+            raise ValueError("hidden_layer_sizes and head_sizes must be positive integers, "
+                             f"got {self.hidden_layer_sizes} and {self.head_sizes}.")
         self.activation = activation
         sizes = (self.n_features,) + self.hidden_layer_sizes
         shapes = [(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
@@ -80,14 +86,37 @@ class SharedTrunkNet:
         return np.concatenate([np.concatenate([np.ravel(W), np.ravel(b)])
                                for W, b in layers])
 
-    def init_params(self, random_state):
-        """Glorot-uniform weights and zero biases, as scikit-learn's MLP."""
-        rng = np.random.default_rng(random_state) if not isinstance(
-            random_state, np.random.RandomState) else random_state
+    def init_params(self, random_state, head_biases=None):
+        """Glorot-uniform weights and zero biases, as scikit-learn's MLP.
+
+        Parameters
+        ----------
+        random_state : int, numpy.random.RandomState or numpy.random.Generator
+            Source of the random weights.
+        head_biases : sequence of array-like, default=None
+            Initial bias of each task's head (e.g. the target mean, or the
+            log class frequencies); default zeros.
+
+        Returns
+        -------
+        x : ndarray of shape (n_params,)
+        """
+        rng = random_state if isinstance(
+            random_state, (np.random.RandomState, np.random.Generator)
+        ) else np.random.default_rng(random_state)
         layers = []
         for fan_in, fan_out in self._shapes:
             bound = np.sqrt(6.0 / (fan_in + fan_out))
             layers.append((rng.uniform(-bound, bound, (fan_in, fan_out)), np.zeros(fan_out)))
+        if head_biases is not None:
+            if len(head_biases) != len(self.head_sizes):
+                raise ValueError(f"head_biases must have one entry per task "
+                                 f"({len(self.head_sizes)}), got {len(head_biases)}.")
+            n_trunk = len(self.hidden_layer_sizes)
+            for j, bias in enumerate(head_biases):
+                W, _ = layers[n_trunk + j]
+                layers[n_trunk + j] = (W, np.broadcast_to(
+                    np.asarray(bias, dtype=np.float64), (self.head_sizes[j],)).copy())
         return self.pack(layers)
 
     def trunk(self, x, X):
@@ -124,6 +153,12 @@ class SharedTrunkNet:
         fun : callable
             Differentiable with autograd.
         """
+        unknown = [name for name in losses if name not in LOSSES]
+        if unknown:
+            raise ValueError(f"losses must be among {sorted(LOSSES)}, got {unknown[0]!r}.")
+        if not len(targets) == len(losses) == len(self.head_sizes):
+            raise ValueError(f"targets and losses must have one entry per head "
+                             f"({len(self.head_sizes)}), got {len(targets)} and {len(losses)}.")
         loss_fns = [LOSSES[name] for name in losses]
         weight_mask = np.zeros(self.n_params)
         for s, w, _ in self._offsets:

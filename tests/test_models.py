@@ -1,0 +1,121 @@
+"""SharedTrunkNet: layout, forward pass, losses and gradients against independent references."""
+
+import numpy as np
+import pytest
+from autograd import jacobian
+from sklearn.metrics import log_loss as sk_log_loss
+
+from skpareto._models import SharedTrunkNet
+
+ACT = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0), "identity": lambda z: z}
+
+
+def _manual_outputs(net, x, X):
+    """Forward pass from explicit slicing, independent of unpack()."""
+    sizes = (net.n_features,) + net.hidden_layer_sizes
+    pos, h = 0, X
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        W = x[pos:pos + a * b].reshape(a, b)
+        pos += a * b
+        h = ACT[net.activation](h @ W + x[pos:pos + b])
+        pos += b
+    outs = []
+    for k in net.head_sizes:
+        W = x[pos:pos + sizes[-1] * k].reshape(sizes[-1], k)
+        pos += sizes[-1] * k
+        outs.append(h @ W + x[pos:pos + k])
+        pos += k
+    assert pos == x.size
+    return outs
+
+
+@pytest.mark.parametrize("hidden", [(), (3,), (4, 2)])
+@pytest.mark.parametrize("activation", ["tanh", "relu", "identity"])
+def test_layout_and_forward(hidden, activation):
+    rng = np.random.default_rng(0)
+    net = SharedTrunkNet(5, hidden, (1, 3), activation)
+    sizes = (5,) + hidden
+    expected = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    expected += (sizes[-1] + 1) * 1 + (sizes[-1] + 1) * 3
+    assert net.n_params == expected
+    x = rng.normal(size=net.n_params)
+    np.testing.assert_array_equal(net.pack(net.unpack(x)), x)
+    X = rng.normal(size=(7, 5))
+    for out, ref in zip(net.outputs(x, X), _manual_outputs(net, x, X)):
+        np.testing.assert_allclose(out, ref, rtol=1e-14, atol=1e-14)
+
+
+def test_objective_matches_numpy_and_sklearn_losses():
+    rng = np.random.default_rng(1)
+    net = SharedTrunkNet(4, (3,), (1, 3), "tanh")
+    X = rng.normal(size=(30, 4))
+    y_reg = rng.normal(size=30)
+    y_cls = rng.integers(0, 3, size=30)
+    alpha = 0.3
+    fun = net.objective(X, [y_reg, y_cls], ["squared_error", "log_loss"], alpha)
+    x = rng.normal(size=net.n_params)
+    out_reg, out_cls = _manual_outputs(net, x, X)
+    # penalty over weight matrices only: trunk W (4x3), head W (3x1), head W (3x3)
+    layers = net.unpack(x)
+    penalty = 0.5 * alpha * sum(np.sum(W ** 2) for W, _ in layers)
+    proba = np.exp(out_cls - out_cls.max(axis=1, keepdims=True))
+    proba /= proba.sum(axis=1, keepdims=True)
+    expected = [0.5 * np.mean((out_reg[:, 0] - y_reg) ** 2) + penalty,
+                sk_log_loss(y_cls, proba, labels=[0, 1, 2]) + penalty]
+    np.testing.assert_allclose(fun(x), expected, rtol=1e-12)
+    # biases do not enter the penalty: shifting the trunk bias changes nothing else
+    x_shift = x.copy()
+    fun0 = net.objective(X, [y_reg, y_cls], ["squared_error", "log_loss"], 0.0)
+    fun1 = net.objective(X, [y_reg, y_cls], ["squared_error", "log_loss"], 1.0)
+    np.testing.assert_allclose(fun1(x_shift) - fun0(x_shift), 0.5 * sum(
+        np.sum(W ** 2) for W, _ in layers) * np.ones(2), rtol=1e-12)
+
+
+def test_objective_jacobian_matches_finite_differences():
+    rng = np.random.default_rng(2)
+    net = SharedTrunkNet(3, (4,), (1, 2), "tanh")
+    X = rng.normal(size=(20, 3))
+    fun = net.objective(X, [rng.normal(size=20), rng.integers(0, 2, 20)],
+                        ["squared_error", "log_loss"], 0.1)
+    x = rng.normal(size=net.n_params)
+    jac = jacobian(fun)(x)
+    h = 1e-6
+    fd = np.stack([(fun(x + h * e) - fun(x - h * e)) / (2 * h)
+                   for e in np.eye(net.n_params)], axis=1)
+    np.testing.assert_allclose(jac, fd, rtol=1e-6, atol=1e-8)
+
+
+def test_init_params_glorot_and_head_biases():
+    net = SharedTrunkNet(6, (4,), (1, 3), "tanh")
+    x = net.init_params(0, head_biases=[2.5, [0.1, -0.2, 0.1]])
+    layers = net.unpack(x)
+    for (W, _), (a, b) in zip(layers, [(6, 4), (4, 1), (4, 3)]):
+        assert np.all(np.abs(W) <= np.sqrt(6.0 / (a + b)))
+    np.testing.assert_array_equal(layers[0][1], np.zeros(4))
+    np.testing.assert_array_equal(layers[1][1], [2.5])
+    np.testing.assert_array_equal(layers[2][1], [0.1, -0.2, 0.1])
+    np.testing.assert_array_equal(net.init_params(0), net.init_params(0))
+    rs = np.random.RandomState(3)
+    assert not np.array_equal(net.init_params(rs), net.init_params(rs))
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(activation="sigmoid"), "activation"),
+    (dict(hidden_layer_sizes=(0,)), "hidden_layer_sizes"),
+])
+def test_bad_layout(kwargs, match):
+    args = dict(n_features=3, hidden_layer_sizes=(2,), head_sizes=(1,), activation="tanh")
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        SharedTrunkNet(**args)
+
+
+def test_bad_objective_arguments():
+    net = SharedTrunkNet(3, (2,), (1, 1))
+    X = np.zeros((4, 3))
+    with pytest.raises(ValueError, match="losses"):
+        net.objective(X, [np.zeros(4)] * 2, ["squared_error", "hinge"])
+    with pytest.raises(ValueError, match="one entry per head"):
+        net.objective(X, [np.zeros(4)], ["squared_error"])
+    with pytest.raises(ValueError, match="head_biases"):
+        net.init_params(0, head_biases=[0.0])
