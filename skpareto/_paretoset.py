@@ -379,10 +379,16 @@ class ParetoSet:
         """
         w = check_weights(weights, self.n_tasks, allow_2d=True)
         single = w.ndim == 1
-        chosen, bary = self._locate(np.atleast_2d(w), piece)
+        w2 = np.atleast_2d(w)
+        chosen, bary = self._locate(w2, piece)
         bary = np.clip(bary, 0.0, None)
         bary /= bary.sum(axis=1, keepdims=True)
-        out = np.einsum("qk,qkn->qn", bary, self.params[self._pieces()[chosen]])
+        vertices = self._pieces()[chosen]  # (q, k)
+        # at an explored point's weights, return its parameters exactly (no rounding)
+        hit = np.all(self.weights[vertices] == w2[:, None, :], axis=2)  # (q, k)
+        rows = hit.any(axis=1)
+        bary[rows] = np.eye(vertices.shape[1])[np.argmax(hit[rows], axis=1)]
+        out = np.einsum("qk,qkn->qn", bary, self.params[vertices])
         return out[0] if single else out
 
     def front_at(self, weights, piece=None):
