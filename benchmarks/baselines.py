@@ -315,3 +315,44 @@ def epo_search(fun, x0, preferences, *, n_iter=200, lr=0.1, eps=1e-4):
         points.append(x)
         costs.append(cost)
     return _finish(fun, points, costs)
+
+
+# -- problems shared by the benchmarks -------------------------------------------
+
+def multi_digits_problem(quick=True, random_state=0):
+    """Two-task MultiDigits classification with a shared-trunk tanh network.
+
+    Returns ``(fun, x0, info)``: mean log-loss of each task plus an L2 penalty
+    ``alpha = 1e-2`` (keeps the Hessian well conditioned), Glorot start.
+    Quick: 200 rows, trunk (8,); full: 1000 rows, trunk (16,).
+    """
+    from skpareto._models import SharedTrunkNet
+    from skpareto.datasets import make_multi_digits
+
+    n_rows, hidden = (200, (8,)) if quick else (1000, (16,))
+    X, Y = make_multi_digits(n_rows, random_state=random_state, return_X_y=True)
+    net = SharedTrunkNet(X.shape[1], hidden, (10, 10), activation="tanh")
+    fun = net.objective(X, [Y[:, 0], Y[:, 1]], ["log_loss", "log_loss"], alpha=1e-2)
+    x0 = net.init_params(random_state)
+    return fun, x0, dict(name="multi_digits", n_rows=n_rows, hidden=hidden,
+                         n_params=net.n_params, alpha=1e-2)
+
+
+def regression_problem(quick=True, random_state=0):
+    """Two-task conflicting regression (``conflict=0.5``) with a two-unit tanh trunk.
+
+    The targets need three shared features, the trunk has two: the tasks must
+    trade off. Returns ``(fun, x0, info)``; squared error plus L2 ``alpha = 1e-3``.
+    """
+    from skpareto._models import SharedTrunkNet
+    from skpareto.datasets import make_conflicting_regression
+
+    n_rows = 200 if quick else 1000
+    X, Y = make_conflicting_regression(n_rows, n_features=5, n_tasks=2, conflict=0.5,
+                                       random_state=random_state)
+    net = SharedTrunkNet(X.shape[1], (2,), (1, 1), activation="tanh")
+    fun = net.objective(X, [Y[:, 0], Y[:, 1]], ["squared_error", "squared_error"],
+                        alpha=1e-3)
+    x0 = net.init_params(random_state)
+    return fun, x0, dict(name="regression", n_rows=n_rows, hidden=(2,),
+                         n_params=net.n_params, alpha=1e-3)
