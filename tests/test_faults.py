@@ -467,3 +467,195 @@ def test_keyboard_interrupt_inside_append_leaves_a_valid_set(monkeypatch, fail_a
     assert pset.n_points == 2  # the root and the first accepted point, whole
     np.testing.assert_allclose(pset.params[1], problem.pareto_set(pset.weights[1]),
                                atol=1e-12)
+
+
+# -- the estimator: data faults (X, Y) --------------------------------------------
+
+def _data(n_samples=40, n_features=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    Y = np.column_stack([np.tanh(X[:, 0]), np.tanh(X[:, 0] - X[:, -1])])
+    return X, Y
+
+
+def _estimator(**params):
+    from skpareto import ParetoExplorer
+
+    defaults = dict(hidden_layer_sizes=(2,), n_steps=1, random_state=0, max_iter=200)
+    return ParetoExplorer(**dict(defaults, **params))
+
+
+def _raises_naming_data(argument, func, *args):
+    """ValueError (exactly) whose message names X, or Y (scikit-learn spells it 'y')."""
+    with pytest.raises(ValueError) as info:
+        func(*args)
+    assert info.type is ValueError, f"raised {info.type.__name__}: {info.value}"
+    names = {"X": "X", "Y": "[Yy]"}[argument]
+    assert re.search(rf"(?<![A-Za-z_]){names}(?![A-Za-z_])", str(info.value)), info.value
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("where", ["X", "Y"])
+def test_estimator_nonfinite_data(where, bad):
+    X, Y = _data()
+    (X if where == "X" else Y)[3, 1] = bad
+    _raises_naming_data(where, _estimator().fit, X, Y)
+
+
+@pytest.mark.parametrize("method", ["expand", "predict", "predict_at"])
+def test_estimator_nonfinite_data_after_fit(method):
+    X, Y = _data()
+    est = _estimator().fit(X, Y)
+    bad = X.copy()
+    bad[0, 0] = np.nan
+    call = {"expand": lambda: est.expand(bad, Y), "predict": lambda: est.predict(bad),
+            "predict_at": lambda: est.predict_at(bad, est.pareto_weights_[0])}[method]
+    _raises_naming_data("X", call)
+
+
+def test_estimator_mismatched_lengths_in_expand():
+    X, Y = _data()
+    est = _estimator().fit(X, Y)
+    _raises_naming_data("Y", est.expand, X, Y[:-1])
+
+
+def test_estimator_numeric_object_data_is_converted():
+    # object arrays of numbers are accepted (scikit-learn converts them) and give
+    # bit-for-bit the same model as the float64 data
+    X, Y = _data()
+    a = _estimator().fit(X, Y)
+    b = _estimator().fit(X.astype(object), Y)
+    np.testing.assert_array_equal(a.pareto_set_.params, b.pareto_set_.params)
+
+
+@pytest.mark.parametrize("weights", [[0.5, 0.6], [1.5, -0.5], [np.nan, 1.0], [1.0],
+                                     [0.5, 0.5j]])
+def test_estimator_bad_weights(weights):
+    X, Y = _data()
+    _raises(ValueError, "weights", _estimator(weights=weights).fit, X, Y)
+
+
+def test_estimator_zero_weight_task():
+    X, Y = _data()
+    est = _estimator(weights=[1.0, 0.0], tol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MINRES may stop short at the simplex vertex
+        est.fit(X, Y)
+    np.testing.assert_array_equal(est.pareto_weights_[0], [1.0, 0.0])
+    assert np.all(est.pareto_weights_ >= 0.0) and np.all(est.pareto_weights_[:, 0] <= 1.0)
+    # the model at the vertex minimizes the first task's loss alone: its gradient vanishes
+    fun = est.pareto_set_.fun
+    grad = autograd.jacobian(fun)(est.pareto_set_.params[0])[0]
+    scale = np.max(np.linalg.norm(autograd.jacobian(fun)(est.pareto_set_.params[0]), axis=1))
+    assert np.linalg.norm(grad) <= 1e-6 * scale
+
+
+def test_estimator_single_task():
+    from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
+
+    X, Y = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SklearnConvergenceWarning)
+        est = _estimator().fit(X, Y[:, 0])
+    assert est.pareto_set_.n_points == 1 and est.n_tasks_ == 1
+    np.testing.assert_array_equal(est.pareto_weights_, [[1.0]])
+    grad = autograd.grad(lambda z: est.pareto_set_.fun(z)[0])(est.pareto_set_.params[0])
+    assert np.linalg.norm(grad) <= 1e-6
+    with pytest.warns(UserWarning, match="single task"):
+        est.expand(X, Y[:, 0])
+    assert est.pareto_set_.n_points == 1
+
+
+def test_estimator_single_feature():
+    X, Y = _data(n_features=1)
+    est = _estimator(n_steps=2, tol=1e-8).fit(X, Y)
+    assert est.pareto_set_.n_points >= 3
+    assert np.all(est.pareto_set_.residuals <= 1e-8)
+    for x, w in zip(est.pareto_set_.params, est.pareto_set_.weights):
+        jac = autograd.jacobian(est.pareto_set_.fun)(x)
+        assert np.linalg.norm(jac.T @ w) <= 1e-8 * np.max(np.linalg.norm(jac, axis=1))
+
+
+# scikit-learn's own messages for these faults do not name the argument; the
+# estimator would have to re-raise them. Strict: the test fails once they do.
+_UNNAMED = pytest.mark.xfail(strict=True, reason="scikit-learn's message does not name "
+                                                 "X or Y; ParetoExplorer passes it on")
+
+
+@pytest.mark.parametrize("case", [
+    pytest.param("empty X", marks=_UNNAMED),
+    pytest.param("no features", marks=_UNNAMED),
+    pytest.param("string X", marks=_UNNAMED),
+    pytest.param("complex X", marks=_UNNAMED),
+    pytest.param("complex Y", marks=_UNNAMED),
+    pytest.param("mismatched X/Y in fit", marks=_UNNAMED),
+    pytest.param("3-D Y", marks=_UNNAMED),
+    pytest.param("overflowing losses", marks=pytest.mark.xfail(
+        strict=True, reason="NonFiniteError names the internal objective 'fun', not Y")),
+    "string Y regression",
+])
+def test_estimator_data_errors_name_the_argument(case):
+    X, Y = _data()
+    X_bad, Y_bad, argument = {
+        "empty X": (X[:0], Y[:0], "X"),
+        "no features": (X[:, :0], Y, "X"),
+        "string X": (np.full(X.shape, "a"), Y, "X"),
+        "complex X": (X + 1j, Y, "X"),
+        "complex Y": (X, Y + 1j, "Y"),
+        "mismatched X/Y in fit": (X, Y[:-1], "Y"),
+        "3-D Y": (X, Y[:, :, None], "Y"),
+        "overflowing losses": (X, Y * 1e200, "Y"),
+        "string Y regression": (X, np.full(Y.shape, "a"), "Y"),
+    }[case]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        _raises_naming_data(argument, _estimator().fit, X_bad, Y_bad)
+
+
+# -- the estimator: nothing lost when expand is interrupted -----------------------
+
+@pytest.fixture(scope="module")
+def expanded_reference():
+    """An estimator fitted with one level, its point count then, and 3 more levels."""
+    X, Y = _data()
+    reference = _estimator(n_steps=1, tol=1e-8).fit(X, Y)
+    before = reference.pareto_set_.n_points
+    reference.expand(X, Y, n_steps=3)
+    return reference, before
+
+
+@pytest.mark.parametrize("error, fail_after", [(KeyboardInterrupt, 0),
+                                               (KeyboardInterrupt, 2), (RuntimeError, 5)])
+def test_estimator_expand_interrupted_keeps_accepted_points(monkeypatch, expanded_reference,
+                                                            error, fail_after):
+    import skpareto._explore as explore_module
+
+    X, Y = _data()
+    reference, before = expanded_reference
+    est = _estimator(n_steps=1, tol=1e-8).fit(X, Y)
+    original = explore_module._correct
+    calls = [0]
+
+    def interrupted(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] > fail_after:
+            raise error("injected")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(explore_module, "_correct", interrupted)
+    with pytest.raises(error):
+        est.expand(X, Y, n_steps=3)
+    monkeypatch.setattr(explore_module, "_correct", original)
+    pset = est.pareto_set_
+    _assert_valid(pset)
+    p = pset.n_points
+    assert before <= p < reference.pareto_set_.n_points
+    for name in ("params", "weights", "front", "parents"):
+        np.testing.assert_array_equal(getattr(pset, name),
+                                      getattr(reference.pareto_set_, name)[:p])
+    # the estimator still works on the kept set, and expanding again completes it
+    np.testing.assert_array_equal(est.params_at(pset.weights[-1]), pset.params[-1])
+    done = int(np.max(_levels(pset.parents))) - 1  # levels of expand completed (fit: 1)
+    est.expand(X, Y, n_steps=3 - done)
+    np.testing.assert_array_equal(est.pareto_set_.params, reference.pareto_set_.params)
+    np.testing.assert_array_equal(est.pareto_front_, reference.pareto_front_)
