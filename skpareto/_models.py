@@ -7,12 +7,24 @@ objectives are plain functions of ``x`` for autograd and SciPy.
 
 import autograd.numpy as anp
 import numpy as np
+from autograd.extend import defvjp, primitive
 from autograd.scipy.special import logsumexp
 
 __all__ = ["SharedTrunkNet", "ACTIVATIONS", "LOSSES"]
 
+
+@primitive
+def _tanh(z):
+    return np.tanh(z)
+
+
+# derivative from the output, 1 - tanh^2: autograd's own (1 / cosh^2) overflows
+# for |z| > 710 and warns, although the product is a harmless 0; differentiable
+# again, so Hessian-vector products work through it
+defvjp(_tanh, lambda ans, z: lambda g: g * (1.0 - ans ** 2))
+
 ACTIVATIONS = {
-    "tanh": anp.tanh,
+    "tanh": _tanh,
     "relu": lambda z: anp.maximum(z, 0.0),
     "identity": lambda z: z,
 }

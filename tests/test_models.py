@@ -119,3 +119,23 @@ def test_bad_objective_arguments():
         net.objective(X, [np.zeros(4)], ["squared_error"])
     with pytest.raises(ValueError, match="head_biases"):
         net.init_params(0, head_biases=[0.0])
+
+
+def test_tanh_second_derivatives_and_saturation():
+    from autograd import grad, hessian
+
+    net = SharedTrunkNet(2, (3,), (1,), "tanh")
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(10, 2))
+    fun = net.objective(X, [rng.normal(size=10)], ["squared_error"])
+    x = rng.normal(size=net.n_params)
+    hess = hessian(lambda z: fun(z)[0])(x)
+    g = grad(lambda z: fun(z)[0])
+    h = 1e-5
+    fd = np.stack([(g(x + h * e) - g(x - h * e)) / (2 * h) for e in np.eye(net.n_params)])
+    np.testing.assert_allclose(hess, fd, rtol=1e-5, atol=1e-7)
+    # saturated units: finite zero gradient through them, no overflow warning
+    x_big = x.copy()
+    x_big[:6] = 1e4
+    with np.errstate(over="raise"):
+        assert np.all(np.isfinite(g(x_big)))
