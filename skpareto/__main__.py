@@ -1,34 +1,381 @@
-"""Command line: ``python -m skpareto demo``."""
+"""Command line: ``python -m skpareto {demo,verify} ...``.
+
+``demo`` fits :class:`skpareto.ParetoExplorer` on a bundled two-task data set,
+explores its Pareto set, prints a summary table and writes ``front.png``,
+``front.csv`` and ``summary.json``. ``verify`` checks another
+implementation's tangent directions (see :mod:`skpareto._verify`).
+"""
 
 import argparse
+import csv
+import json
+import os
 import sys
+import tempfile
+import time
+import warnings
 
 import numpy as np
 
+from . import _verify
+from ._utils import log
 
-def _demo(args):
-    from . import explore
-    from .problems import FonsecaFleming
+PROG = "python -m skpareto"
 
-    problem = FonsecaFleming(n=10)
-    pset = explore(problem.fun, problem.x0, method="mgda", corrector="mgda",
-                   n_steps=args.n_steps, step_size=0.05, tol=1e-10, verbose=1)
-    order = np.argsort(pset.weights[:, 0])
-    print(f"{'w1':>8} {'w2':>8} {'f1':>10} {'f2':>10} {'residual':>10}")
-    for i in order:
-        w, f = pset.weights[i], pset.front[i]
-        print(f"{w[0]:8.4f} {w[1]:8.4f} {f[0]:10.6f} {f[1]:10.6f} {pset.residuals[i]:10.2e}")
-    return 0
+# Settings of the demo (measured: see the documentation and tests/test_cli.py).
+DATASETS = {
+    "multi-digits": dict(n_samples=1000, hidden_layer_sizes=(8,), loss="log_loss",
+                         alpha=1e-2, tol=1e-4, max_iter=3000, step_size=0.05,
+                         minres_maxiter=100, task_names=("left digit", "right digit"),
+                         score_name="accuracy"),
+    "conflicting-regression": dict(n_samples=400, hidden_layer_sizes=(2,),
+                                   loss="squared_error", alpha=1e-3, tol=1e-6,
+                                   max_iter=3000, step_size=0.05, minres_maxiter=200,
+                                   task_names=("task 0", "task 1"), score_name="R^2"),
+}
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return value
+
+
+def build_parser():
+    """The argument parser of ``python -m skpareto`` with every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Continuous Pareto exploration for multi-task learning (Ma, Du and "
+                    "Matusik, ICML 2020). Sub-commands: 'demo' explores the trade-off "
+                    "between two tasks on bundled data and draws it; 'verify' checks "
+                    "another implementation's tangent directions. Run "
+                    f"'{PROG} COMMAND --help' for the options of each.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = sub.add_parser(
+        "demo", help="explore the Pareto front of a two-task network and draw it",
+        description="Fit skpareto.ParetoExplorer (a shared-trunk network, one head per "
+                    "task) on a train split, explore its continuous Pareto set, print "
+                    "progress and a summary table (weights, per-task test scores and "
+                    "losses), and write front.png (the continuous front with the explored "
+                    "points, train and test), front.csv (one row per explored point) and "
+                    "summary.json into --out.")
+    demo.add_argument("--dataset", choices=sorted(DATASETS), default="multi-digits",
+                      help="multi-digits: two overlaid 8x8 digits, classify the left and "
+                           "the right one (default); conflicting-regression: two "
+                           "regression tasks that compete for a narrow shared trunk")
+    demo.add_argument("--out", default="skpareto-demo", metavar="DIR",
+                      help="output directory, created if missing (default ./skpareto-demo)")
+    demo.add_argument("--n-steps", type=_non_negative_int, default=16, metavar="N",
+                      help="breadth-first expansion levels (default 16)")
+    demo.add_argument("--n-samples", type=_positive_int, default=None, metavar="N",
+                      help="rows generated, 75%% for training (default 1000 for "
+                           "multi-digits, 400 for conflicting-regression)")
+    demo.add_argument("--random-state", type=_non_negative_int, default=0, metavar="S",
+                      help="seed of the data, the split and the network (default 0)")
+    demo.add_argument("--quiet", action="store_true",
+                      help="no progress on stderr (the summary table is still printed)")
+    demo.set_defaults(func=_run_demo)
+    _verify.add_parser(sub)
+    return parser
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m skpareto",
-                                     description="Continuous Pareto exploration.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="explore an analytic two-task problem and print its front")
-    demo.add_argument("--n-steps", type=int, default=40, help="expansion levels (default 40)")
-    args = parser.parse_args(argv)
-    return _demo(args)
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+# -- the demo -----------------------------------------------------------------
+
+
+def _prepare_out(path):
+    """Create ``path`` and check it is writable; return an error message or None."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".skpareto-write-test"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return f"{PROG} demo: error: cannot write to output directory {path!r}: {reason}"
+    return None
+
+
+def _load(name, n_samples, random_state):
+    from sklearn.model_selection import train_test_split
+
+    from .datasets import make_conflicting_regression, make_multi_digits
+
+    if name == "multi-digits":
+        X, Y = make_multi_digits(n_samples, random_state=random_state, return_X_y=True)
+    else:
+        X, Y = make_conflicting_regression(n_samples, n_features=4, n_tasks=2, conflict=0.6,
+                                           noise=0.1, random_state=random_state)
+    return train_test_split(X, Y, test_size=0.25, random_state=random_state)
+
+
+def _objective(est, X, Y):
+    """The estimator's task objectives (mean loss + penalty) on other data."""
+    from ._models import SharedTrunkNet
+
+    sizes = est.hidden_layer_sizes
+    sizes = (sizes,) if np.isscalar(sizes) else tuple(sizes)
+    classes = est.classes_ if "log_loss" in est.loss_ else [None] * est.n_tasks_
+    heads = [1 if c is None else len(c) for c in classes]
+    net = SharedTrunkNet(est.n_features_in_, sizes, heads, est.activation)
+    if net.n_params != est.pareto_set_.n_params:
+        raise RuntimeError("the network layout differs from the estimator's")
+    targets = [Y[:, j].astype(float) if c is None else np.searchsorted(c, Y[:, j])
+               for j, c in enumerate(classes)]
+    return net.objective(X, targets, est.loss_, est.alpha)
+
+
+def _scores(est, X, Y, weights):
+    """Per-task test scores (accuracy or R^2) at each row of ``weights``: (q, m)."""
+    from sklearn.metrics import accuracy_score, r2_score
+
+    pred = est.predict_at(X, weights)  # (q, N, m)
+    out = np.empty((len(weights), Y.shape[1]))
+    for k in range(len(weights)):
+        for j, loss in enumerate(est.loss_):
+            if loss == "log_loss":
+                out[k, j] = accuracy_score(Y[:, j], pred[k][:, j])
+            else:
+                out[k, j] = r2_score(Y[:, j], pred[k][:, j].astype(float))
+    return out
+
+
+def _spearman(a, b):
+    """Rank correlation of two 1-d arrays (average ranks for ties)."""
+    from scipy.stats import spearmanr
+
+    if np.ptp(a) == 0 or np.ptp(b) == 0:
+        return 0.0
+    return float(spearmanr(a, b).statistic)
+
+
+def _draw(path, pset, curve, test_curve, curve_scores, points_test, point_scores,
+          order, task_names, score_name, title):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from .plotting import plot_front
+
+    fig = Figure(figsize=(11, 4.6), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax_front, ax_score = fig.subplots(1, 2)
+    plot_front(pset, ax=ax_front, labels=[f"{t} loss" for t in task_names], color="C0")
+    ax_front.plot(test_curve[:, 0], test_curve[:, 1], "-", color="C1", lw=1.5,
+                  label="same models, test data")
+    ax_front.plot(points_test[:, 0], points_test[:, 1], "o", color="C1", ms=3)
+    ax_front.plot(curve[:, 0], curve[:, 1], alpha=0)  # keep the train curve in view
+    ax_front.legend(loc="upper right", fontsize="small")
+    ax_front.set_title("Pareto front: training objectives (blue), test (orange)",
+                       fontsize="medium")
+
+    w0 = curve_scores["weights"][:, 0]
+    pw0 = pset.weights[order, 0]
+    for j, name in enumerate(task_names):
+        ax_score.plot(w0, curve_scores["scores"][:, j], "-", color=f"C{j + 2}",
+                      label=f"{name}, continuous set")
+        ax_score.plot(pw0, point_scores[order, j], "o", color=f"C{j + 2}", ms=3,
+                      label=f"{name}, explored points")
+    ax_score.axvline(0.5, color="0.6", lw=0.8, ls=":")
+    ax_score.set_xlabel(f"weight of the {task_names[0]} task")
+    ax_score.set_ylabel(f"test {score_name}")
+    ax_score.set_title(f"Test {score_name} along the front", fontsize="medium")
+    ax_score.legend(loc="best", fontsize="small")
+    fig.suptitle(title, fontsize="medium")
+    fig.savefig(path, dpi=110)
+
+
+def _table(rows, header):
+    widths = [max(len(h), *(len(r[k]) for r in rows)) for k, h in enumerate(header)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(header, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
+    return "\n".join(lines)
+
+
+def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=16, n_samples=None,
+             random_state=0, verbose=1):
+    """Fit, explore, summarize and draw; return the summary dictionary.
+
+    Parameters
+    ----------
+    dataset : {"multi-digits", "conflicting-regression"}, default="multi-digits"
+    out : str, default="skpareto-demo"
+        Existing writable directory for ``front.png``, ``front.csv`` and
+        ``summary.json``.
+    n_steps : int, default=16
+        Expansion levels.
+    n_samples : int, default=None
+        Rows generated (75% train); default per data set.
+    random_state : int, default=0
+    verbose : int, default=1
+        Progress on stderr.
+
+    Returns
+    -------
+    summary : dict
+        What ``summary.json`` holds.
+    """
+    import skpareto
+    from sklearn.exceptions import ConvergenceWarning
+
+    from .metrics import non_dominated
+
+    settings = dict(DATASETS[dataset])
+    task_names = settings.pop("task_names")
+    score_name = settings.pop("score_name")
+    n_samples = settings.pop("n_samples") if n_samples is None else n_samples
+    settings.pop("n_samples", None)
+    t_start = time.perf_counter()
+    X_train, X_test, Y_train, Y_test = _load(dataset, n_samples, random_state)
+    log(verbose, 1, f"demo: {dataset}, {len(X_train)} training and {len(X_test)} test rows, "
+                    f"{X_train.shape[1]} features, 2 tasks")
+    est = skpareto.ParetoExplorer(n_steps=n_steps, random_state=random_state,
+                                  verbose=verbose, **settings)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)  # overflow in rejected trial steps
+        est.fit(X_train, Y_train)
+    for w in caught:
+        log(verbose, 1, f"warning: {w.message}")
+    t_fit = time.perf_counter() - t_start
+    pset = est.pareto_set_
+    log(verbose, 1, f"explored {pset.n_points} points in {t_fit:.1f} s "
+                    f"({pset.total_grad} gradients, {pset.total_hvp} Hessian-vector products)")
+
+    # the explored points, in the order of the first task's weight
+    order = np.argsort(pset.weights[:, 0], kind="stable")
+    test_fun = _objective(est, X_test, Y_test)
+    train_root = np.asarray(_objective(est, X_train, Y_train)(pset.params[0]))
+    if not np.allclose(train_root, pset.front[0], rtol=1e-10, atol=0):
+        raise RuntimeError("the test objective does not match the estimator's")
+    points_test = np.stack([np.asarray(test_fun(x)) for x in pset.params])
+    point_scores = _scores(est, X_test, Y_test, pset.weights)
+    nd = non_dominated(pset.front)
+
+    # the continuous set between them
+    if pset.n_points > 1:
+        weights, pieces = pset.trace(200)
+        params = pset.params_at(weights, piece=pieces)
+        curve = np.stack([np.asarray(pset.fun(x)) for x in params])
+        test_curve = np.stack([np.asarray(test_fun(x)) for x in params])
+        grid = np.linspace(pset.weights[:, 0].min(), pset.weights[:, 0].max(), 60)
+        grid = np.column_stack([grid, 1.0 - grid])
+        curve_scores = {"weights": grid, "scores": _scores(est, X_test, Y_test, grid)}
+    else:
+        curve, test_curve = pset.front, points_test
+        curve_scores = {"weights": pset.weights, "scores": point_scores}
+
+    uniform = np.full(2, 0.5)
+    at_uniform = (est.task_scores(X_test, Y_test, weights=uniform)
+                  if pset.contains(uniform) else None)
+    train_uniform = (est.task_scores(X_train, Y_train, weights=uniform)
+                     if pset.contains(uniform) else None)
+    w_sorted = pset.weights[order, 0]
+    rho = [_spearman(w_sorted, point_scores[order, j]) for j in range(2)]
+
+    # files
+    title = (f"skpareto demo: {dataset}, {pset.n_points} explored points, "
+             f"{pset.n_params} parameters")
+    _draw(os.path.join(out, "front.png"), pset, curve, test_curve, curve_scores,
+          points_test, point_scores, order, task_names, score_name, title)
+    with open(os.path.join(out, "front.csv"), "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["point", "parent", "weight_0", "weight_1", "train_objective_0",
+                         "train_objective_1", "test_objective_0", "test_objective_1",
+                         f"test_{score_name.replace('^', '')}_0".lower(),
+                         f"test_{score_name.replace('^', '')}_1".lower(),
+                         "residual", "non_dominated"])
+        for i in order:
+            writer.writerow([int(i), int(pset.parents[i]),
+                             *(f"{v:.10g}" for v in pset.weights[i]),
+                             *(f"{v:.10g}" for v in pset.front[i]),
+                             *(f"{v:.10g}" for v in points_test[i]),
+                             *(f"{v:.6g}" for v in point_scores[i]),
+                             f"{pset.residuals[i]:.3e}", int(nd[i])])
+    t_total = time.perf_counter() - t_start
+    summary = {
+        "dataset": dataset,
+        "tasks": list(task_names),
+        "score": score_name,
+        "n_train": int(len(X_train)),
+        "n_test": int(len(X_test)),
+        "n_params": int(pset.n_params),
+        "estimator": {k: (list(v) if isinstance(v, tuple) else v)
+                      for k, v in est.get_params().items() if k != "weights"},
+        "n_points": int(pset.n_points),
+        "n_non_dominated": int(nd.sum()),
+        "weight_0_range": [float(pset.weights[:, 0].min()), float(pset.weights[:, 0].max())],
+        "max_residual": float(pset.residuals.max()),
+        "total_gradients": int(pset.total_grad),
+        "total_hvp": int(pset.total_hvp),
+        "uniform_weights": {
+            "weights": uniform.tolist(),
+            "test_scores": None if at_uniform is None else at_uniform.tolist(),
+            "train_scores": None if train_uniform is None else train_uniform.tolist(),
+        },
+        "test_score_range": [[float(point_scores[:, j].min()), float(point_scores[:, j].max())]
+                             for j in range(2)],
+        "spearman_weight_0_vs_test_score": rho,
+        "seconds_fit": round(t_fit, 2),
+        "seconds_total": round(t_total, 2),
+        "warnings": [str(w.message) for w in caught],
+        "files": ["front.png", "front.csv", "summary.json"],
+    }
+    with open(os.path.join(out, "summary.json"), "w") as fh:
+        json.dump(summary, fh, indent=2)
+
+    # the table: a handful of points spread along the front
+    picks = order[np.unique(np.round(np.linspace(0, len(order) - 1, min(9, len(order))))
+                            .astype(int))]
+    short = score_name if score_name != "accuracy" else "acc"
+    header = ["w_0", "w_1", f"test {short} 0", f"test {short} 1", "test loss 0",
+              "test loss 1", "residual"]
+    rows = [[f"{pset.weights[i, 0]:.3f}", f"{pset.weights[i, 1]:.3f}",
+             f"{point_scores[i, 0]:.3f}", f"{point_scores[i, 1]:.3f}",
+             f"{points_test[i, 0]:.4f}", f"{points_test[i, 1]:.4f}",
+             f"{pset.residuals[i]:.1e}"] for i in picks]
+    print(f"Explored Pareto set ({dataset}: task 0 = {task_names[0]}, "
+          f"task 1 = {task_names[1]})")
+    print(_table(rows, header))
+    print(f"{pset.n_points} explored points ({int(nd.sum())} non-dominated), task-0 weight "
+          f"from {pset.weights[:, 0].min():.3f} to {pset.weights[:, 0].max():.3f}; "
+          f"max stationarity residual {pset.residuals.max():.1e}")
+    if at_uniform is not None:
+        print(f"At uniform weights (0.5, 0.5): test {score_name} {at_uniform[0]:.3f} "
+              f"({task_names[0]}), {at_uniform[1]:.3f} ({task_names[1]})")
+    print(f"Rank correlation of the task-0 weight with the test {score_name}: "
+          f"{rho[0]:+.2f} (task 0), {rho[1]:+.2f} (task 1)")
+    print(f"Wrote front.png, front.csv, summary.json to {out} in {t_total:.1f} s")
+    return summary
+
+
+def _run_demo(args):
+    message = _prepare_out(args.out)
+    if message is not None:
+        print(message, file=sys.stderr)
+        return 2
+    run_demo(dataset=args.dataset, out=args.out, n_steps=args.n_steps,
+             n_samples=args.n_samples, random_state=args.random_state,
+             verbose=0 if args.quiet else 1)
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,26 @@
+"""Every gallery example runs to the end at small sizes (headless matplotlib)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("plot_*.py"))
+
+
+def test_the_gallery_has_the_five_examples():
+    names = {p.stem for p in EXAMPLES}
+    assert {"plot_quickstart", "plot_multi_digits", "plot_three_tasks", "plot_slider",
+            "plot_verify_tangents"} <= names
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_runs(path, tmp_path):
+    env = dict(os.environ, MPLBACKEND="Agg", SKPARETO_EXAMPLE_SMALL="1")
+    proc = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout.strip(), "an example prints what it shows"
