@@ -19,13 +19,44 @@ def solve_hessian(op, rhs, *, rtol, maxiter):
     The residual is recomputed with one extra matvec, so it is the true
     ``||op v - rhs|| / ||rhs||``, not MINRES's estimate. A zero ``rhs`` gives
     ``v = 0`` and residual 0.
+
+    SciPy's MINRES stops on ``||r|| <= rtol ||op|| ||v||``, which for an
+    ill-conditioned ``op`` leaves ``||r|| / ||rhs||`` far above ``rtol``. While
+    that is so and iterations remain of the ``maxiter`` budget (None: ``5 n``),
+    MINRES is restarted on the residual equation ``op @ dv = rhs - op @ v`` and
+    ``v += dv`` (iterative refinement, at most 3 restarts), asking each restart
+    for the reduction still missing, tightened by how far the previous pass
+    fell short of what it was asked.
     """
     norm = np.linalg.norm(rhs)
     if norm == 0.0:
         return np.zeros_like(rhs), 0.0
-    v, _ = minres(op, rhs, rtol=rtol, maxiter=maxiter)
-    residual = np.linalg.norm(op.matvec(v) - rhs) / norm
+    budget = 5 * rhs.size if maxiter is None else int(maxiter)
+    used = 0
+    v = np.zeros_like(rhs)
+    residual_vec = rhs
+    residual = 1.0
+    slack = 1.0  # how much less than asked the last pass reduced the residual
+    for _ in range(_MAX_RESTARTS + 1):
+        iterations = [0]
+
+        def count(_, iterations=iterations):
+            iterations[0] += 1
+
+        target = min(0.1, rtol / (residual * slack))
+        dv, _ = minres(op, residual_vec, rtol=target, maxiter=budget - used,
+                       callback=count)
+        used += iterations[0]
+        v = v + dv
+        residual_vec = rhs - op.matvec(v)
+        previous, residual = residual, np.linalg.norm(residual_vec) / norm
+        slack = max(1.0, residual / (target * previous))
+        if residual <= rtol or used >= budget or iterations[0] == 0:
+            break
     return v, float(residual)
+
+
+_MAX_RESTARTS = 3
 
 
 def tangent_directions(fun, x, weights=None, betas=None, *, rtol=1e-10,
