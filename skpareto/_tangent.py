@@ -102,7 +102,7 @@ def tangent_directions(fun, x, weights=None, betas=None, *, rtol=1e-10,
         - ``residuals`` (k,): ``||H v_j - jac.T beta_j|| / ||jac.T beta_j||``.
         - ``objectives`` (m,), ``jac`` (m, n): objectives and Jacobian at ``x``.
         - ``n_hvp``: Hessian-vector products spent (including one per
-          direction to verify its residual).
+          MINRES pass to verify its residual; see :func:`solve_hessian`).
 
     Raises
     ------
