@@ -18,6 +18,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "ConvergenceWarning",
+    "ParetoExplorer",
     "ParetoSet",
     "expand_set",
     "explore",

@@ -1,0 +1,276 @@
+"""ParetoExplorer: scikit-learn conventions, bad input, and the explored set on a network."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from autograd import value_and_grad
+from scipy.optimize import minimize
+from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skpareto import ConvergenceWarning, ParetoExplorer
+from skpareto._hvp import value_and_jacobian
+from skpareto._models import SharedTrunkNet
+from skpareto.datasets import make_conflicting_regression
+from skpareto.metrics import stationarity_residual
+
+# small budgets keep the ~100 common checks fast; everything else is the default
+BUDGET = dict(hidden_layer_sizes=(4,), max_iter=50, tol=1e-4, n_steps=1, minres_maxiter=10,
+              random_state=0)
+CHECKED = [ParetoExplorer(**BUDGET), ParetoExplorer(loss="log_loss", **BUDGET)]
+
+
+@parametrize_with_checks(CHECKED)
+def test_sklearn_compatible(estimator, check):
+    with warnings.catch_warnings():
+        # short budgets on the checks' data leave some points above tol
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        check(estimator)
+
+
+# -- the explored set on a regression whose tasks conflict in the trunk -------
+
+TOL = 1e-8
+SETTINGS = dict(hidden_layer_sizes=(2,), tol=TOL, n_steps=6, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def data():
+    # three tanh features generate the targets; a trunk of two cannot serve both tasks
+    return make_conflicting_regression(150, 4, 2, conflict=0.8, noise=0.1, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    X, Y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)  # tangent MINRES notes
+        return ParetoExplorer(**SETTINGS).fit(X, Y)
+
+
+def _objective(est, X, Y):
+    """The training objectives, rebuilt from the layout alone (not pareto_set_.fun)."""
+    net = SharedTrunkNet(X.shape[1], SETTINGS["hidden_layer_sizes"], (1, 1), "tanh")
+    assert net.n_params == est.pareto_set_.n_params
+    return net.objective(X, [Y[:, 0], Y[:, 1]], ["squared_error"] * 2, est.alpha)
+
+
+def _forward(params, X):
+    """Numpy forward pass of the (2,)-trunk, two-head network."""
+    W1, b1 = params[:8].reshape(4, 2), params[8:10]
+    h = np.tanh(X @ W1 + b1)
+    return np.column_stack([h @ params[10:12] + params[12], h @ params[13:15] + params[15]])
+
+
+def test_explored_points_are_pareto_stationary(fitted, data):
+    X, Y = data
+    fun = _objective(fitted, X, Y)
+    pset = fitted.pareto_set_
+    assert pset.n_points >= 9
+    w1 = np.sort(pset.weights[:, 0])
+    assert w1[0] < 0.2 and w1[-1] > 0.8  # the steps cover most of the trade-off
+    for x, w, front in zip(pset.params, pset.weights, fitted.pareto_front_):
+        values, jac = value_and_jacobian(fun, x)
+        np.testing.assert_allclose(values, front, rtol=1e-12)
+        assert stationarity_residual(jac, w) <= 1e-6
+        assert stationarity_residual(jac) <= 1e-6
+    np.testing.assert_array_equal(fitted.pareto_weights_, pset.weights)
+    # the tasks conflict: the front spans a real trade-off
+    assert np.all(np.ptp(fitted.pareto_front_, axis=0) > 0.005)
+
+
+def test_predict_at_losses_move_with_the_weights(fitted, data):
+    X, Y = data
+    w1 = np.sort(fitted.pareto_weights_[:, 0])
+    grid = np.linspace(w1[0], w1[-1], 5)
+    weights = np.column_stack([grid, 1 - grid])
+    pred = fitted.predict_at(X, weights)
+    assert pred.shape == (5, X.shape[0], 2)
+    for p, w in zip(pred, weights):
+        np.testing.assert_allclose(p, _forward(fitted.params_at(w), X), rtol=1e-12, atol=1e-12)
+    losses = 0.5 * np.mean((pred - Y[None]) ** 2, axis=1)  # (5, 2) training MSE per task
+    assert np.all(np.diff(losses[:, 0]) < 0)  # task 0 improves as its weight grows
+    assert np.all(np.diff(losses[:, 1]) > 0)
+
+
+def test_interpolated_model_is_near_optimal(fitted, data):
+    X, Y = data
+    fun = _objective(fitted, X, Y)
+    order = np.argsort(fitted.pareto_weights_[:, 0])
+    mid = len(order) // 2
+    w = 0.5 * (fitted.pareto_weights_[order[mid]] + fitted.pareto_weights_[order[mid + 1]])
+    x = fitted.params_at(w)
+    weighted = value_and_grad(lambda z: w @ fun(z))
+    start = float(weighted(x)[0])
+    res = minimize(lambda z: tuple(np.asarray(v) for v in weighted(z)), x, jac=True,
+                   method="L-BFGS-B", options=dict(maxiter=200, gtol=1e-12, ftol=0))
+    assert res.fun <= start
+    assert np.linalg.norm(res.x - x) < np.linalg.norm(
+        fitted.pareto_set_.params[order[mid]] - fitted.pareto_set_.params[order[mid + 1]])
+    assert (start - res.fun) / start <= 1e-4
+
+
+def test_fit_is_deterministic_and_pickles(fitted, data):
+    X, Y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        again = ParetoExplorer(**SETTINGS).fit(X, Y)
+    np.testing.assert_array_equal(again.pareto_front_, fitted.pareto_front_)
+    restored = pickle.loads(pickle.dumps(fitted))
+    assert restored.pareto_set_.fun is None  # the objective (closing over X, Y) is dropped
+    w = fitted.pareto_weights_[:3]
+    np.testing.assert_array_equal(restored.predict_at(X, w), fitted.predict_at(X, w))
+    np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
+
+
+def test_expand_continues_the_set(data):
+    X, Y = data
+    settings = dict(SETTINGS, n_steps=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est = ParetoExplorer(**settings).fit(X, Y)
+        n_before = est.pareto_set_.n_points
+        est = pickle.loads(pickle.dumps(est)).expand(X, Y, n_steps=2)
+        full = ParetoExplorer(**dict(settings, n_steps=3)).fit(X, Y)
+    assert est.pareto_set_.n_points > n_before
+    np.testing.assert_allclose(est.pareto_front_, full.pareto_front_, rtol=1e-10)
+    assert est.pareto_set_.residuals.max() <= TOL
+
+
+def test_convergence_warning_is_sklearns(data):
+    X, Y = data
+    est = ParetoExplorer(max_iter=2, tol=1e-12, n_steps=0, minres_maxiter=1, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, Y)
+    categories = [w.category for w in caught]
+    assert SklearnConvergenceWarning in categories
+    assert not any(issubclass(c, ConvergenceWarning) for c in categories)
+    assert est.pareto_set_.residuals[0] > 1e-12  # what it found is kept, with its residual
+
+
+# -- classification, single task, tags ---------------------------------------
+
+def _two_task_labels(n=120, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    Y = np.empty((n, 2), dtype=object)
+    Y[:, 0] = np.where(X[:, 0] > 0, "pos", "neg")
+    Y[:, 1] = (X[:, 1] > 0.5).astype(int) + (X[:, 1] > -0.5)
+    return X, Y
+
+
+def test_classification_tasks_with_any_labels():
+    X, Y = _two_task_labels()
+    est = ParetoExplorer(loss="log_loss", n_steps=1, max_iter=200, tol=1e-4,
+                         random_state=0).fit(X, Y)
+    assert is_classifier(est) and not is_regressor(est)
+    np.testing.assert_array_equal(est.classes_[0], ["neg", "pos"])
+    np.testing.assert_array_equal(est.classes_[1], [0, 1, 2])
+    pred = est.predict(X)
+    assert pred.shape == (120, 2)
+    assert set(pred[:, 0]) <= {"neg", "pos"} and set(pred[:, 1]) <= {0, 1, 2}
+    scores = est.task_scores(X, Y)
+    expected = [np.mean(pred[:, j] == Y[:, j]) for j in range(2)]
+    np.testing.assert_allclose(scores, expected)
+    assert est.score(X, Y) == pytest.approx(np.mean(expected))
+    assert min(scores) > 0.9
+
+
+def test_mixed_losses():
+    X, Y = _two_task_labels()
+    Y[:, 1] = X[:, 1] ** 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est = ParetoExplorer(loss=["log_loss", "squared_error"], **BUDGET).fit(X, Y)
+    assert not is_classifier(est) and not is_regressor(est)
+    assert est.classes_[1] is None
+    assert est.predict(X).dtype == object
+
+
+def test_single_task():
+    X, Y = make_conflicting_regression(80, 3, 2, random_state=1)
+    est = ParetoExplorer(hidden_layer_sizes=(3,), random_state=0).fit(X, Y[:, 0])
+    assert est.pareto_set_.n_points == 1 and est.n_tasks_ == 1
+    assert est.predict(X).shape == (80,)
+    np.testing.assert_array_equal(est.params_at([1.0]), est.pareto_set_.params[0])
+    with pytest.warns(UserWarning, match="single task"):
+        est.expand(X, Y[:, 0])
+    assert est.pareto_set_.n_points == 1
+
+
+def test_bad_input(fitted, data):
+    X, Y = data
+    est = ParetoExplorer(n_steps=0, max_iter=5)
+    with pytest.raises(NotFittedError):
+        est.predict_at(X, [0.5, 0.5])
+    bad = X.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        est.fit(bad, Y)
+    bad_y = Y.copy()
+    bad_y[0, 1] = np.inf
+    with pytest.raises(ValueError, match="infinity|NaN"):
+        est.fit(X, bad_y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        est.fit(X, Y[:-1])
+    for weights in ([1.0], [-0.5, 1.5], [0.3, 0.3], [np.nan, 1.0]):
+        with pytest.raises(ValueError, match="weights"):
+            clone(est).set_params(weights=weights).fit(X, Y)
+    with pytest.raises(ValueError, match="loss"):
+        clone(est).set_params(loss="hinge").fit(X, Y)
+    with pytest.raises(ValueError, match="loss"):
+        clone(est).set_params(loss=["squared_error"] * 3).fit(X, Y)
+    for sizes in ((0,), (2.5,), "a"):
+        with pytest.raises(ValueError, match="hidden_layer_sizes"):
+            clone(est).set_params(hidden_layer_sizes=sizes).fit(X, Y)
+    for name, value in [("alpha", -1.0), ("tol", 0.0), ("step_size", -0.1), ("n_steps", -1),
+                        ("max_iter", 0), ("solver", "adam"), ("corrector", "sgd"),
+                        ("hvp_subsample", 1.5), ("activation", "sigmoid")]:
+        with pytest.raises(ValueError, match=name):
+            clone(est).set_params(**{name: value}).fit(X, Y)
+    low, high = fitted.pareto_weights_[:, 0].min(), fitted.pareto_weights_[:, 0].max()
+    with pytest.raises(ValueError, match="explored region"):
+        fitted.predict_at(X, [low / 2, 1 - low / 2])
+    with pytest.raises(ValueError, match="weights"):
+        fitted.predict_at(X, [0.5, 0.6])
+    with pytest.raises(ValueError, match="columns"):
+        fitted.score(X, Y[:, :1])
+    assert high <= 1.0
+
+
+def test_hvp_subsample_keeps_full_data_stationarity(data):
+    X, Y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est = ParetoExplorer(**dict(SETTINGS, n_steps=2, tol=1e-6, hvp_subsample=75)).fit(X, Y)
+    fun = _objective(est, X, Y)
+    assert est.pareto_set_.n_points >= 3
+    for x, w in zip(est.pareto_set_.params, est.pareto_weights_):
+        # the Hessian of half the rows steers the steps; stationarity holds on all rows
+        assert stationarity_residual(value_and_jacobian(fun, x)[1], w) <= 1e-6
+
+
+# -- model selection tools ----------------------------------------------------
+
+def test_pipeline_grid_search_and_cross_validation(data):
+    X, Y = data
+    X = 3.0 * X + 5.0
+    small = dict(hidden_layer_sizes=(2,), n_steps=1, max_iter=100, tol=1e-5, minres_maxiter=20,
+                 random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        pipe = make_pipeline(StandardScaler(), ParetoExplorer(**small)).fit(X, Y)
+        assert pipe.score(X, Y) > 0.5
+        grid = GridSearchCV(ParetoExplorer(**small), {"alpha": [1e-4, 1.0]}, cv=2).fit(X, Y)
+        scores = cross_val_score(make_pipeline(StandardScaler(), ParetoExplorer(**small)),
+                                 X, Y, cv=3)
+    assert grid.best_params_["alpha"] == 1e-4  # a heavy penalty flattens the network
+    assert scores.shape == (3,) and np.all(scores > 0.3)
