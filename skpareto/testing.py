@@ -558,18 +558,18 @@ def export_verification(path, problem_name, n, x, weights, directions, *, betas=
     -----
     The file holds plain arrays only (it loads with ``allow_pickle=False``):
 
-    ========== ======================================================
-    array      contents
-    ========== ======================================================
-    problem    0-d unicode string, a key of :func:`reference_problems`
-    n          0-d integer
-    m          0-d integer (optional; quadratic only)
+    ============ ======================================================
+    array        contents
+    ============ ======================================================
+    problem      0-d unicode string, a key of :func:`reference_problems`
+    n            0-d integer
+    m            0-d integer (optional; quadratic only)
     random_state 0-d integer (optional; quadratic only)
-    x          float64 (n,)
-    weights    float64 (m,), a point of the probability simplex
-    directions float64 (k, n)
-    betas      float64 (k, m) (optional)
-    ========== ======================================================
+    x            float64 (n,)
+    weights      float64 (m,), a point of the probability simplex
+    directions   float64 (k, n)
+    betas        float64 (k, m) (optional)
+    ============ ======================================================
 
     Any program that writes these arrays with ``numpy.savez`` (or an
     equivalent ``.npz`` writer) produces a valid file.
