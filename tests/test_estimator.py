@@ -274,3 +274,23 @@ def test_pipeline_grid_search_and_cross_validation(data):
                                  X, Y, cv=3)
     assert grid.best_params_["alpha"] == 1e-4  # a heavy penalty flattens the network
     assert scores.shape == (3,) and np.all(scores > 0.3)
+
+
+def test_three_tasks():
+    X, Y = make_conflicting_regression(150, 4, 3, conflict=0.8, noise=0.1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est = ParetoExplorer(hidden_layer_sizes=(3,), tol=1e-8, n_steps=1,
+                             random_state=0).fit(X, Y)
+    net = SharedTrunkNet(4, (3,), (1, 1, 1), "tanh")
+    fun = net.objective(X, list(Y.T), ["squared_error"] * 3, est.alpha)
+    assert est.pareto_set_.n_points >= 5  # the root and steps along two tangents
+    for x, w in zip(est.pareto_set_.params, est.pareto_weights_):
+        assert stationarity_residual(value_and_jacobian(fun, x)[1], w) <= 1e-6
+    w = est.pareto_weights_.mean(axis=0)  # inside the explored hull
+    params = est.params_at(w)
+    outputs = np.column_stack(net.outputs(params, X))
+    np.testing.assert_allclose(est.predict_at(X, w), outputs, rtol=1e-12)
+    assert est.predict_at(X, est.pareto_weights_[:2]).shape == (2, 150, 3)
+    with pytest.raises(ValueError, match="weights"):
+        est.predict_at(X, [1.0, 0.0, 0.0])
