@@ -169,6 +169,40 @@ def mgda_correct(fun, x, weights=None, *, tol=1e-10, max_iter=1000, max_step=np.
                   success=success, nit=nit, n_grad=n_grad, n_hvp=0, message=message)
 
 
+def _weighted_lbfgs(fun, x0, weights, jac0, tol, max_iter):
+    """L-BFGS on ``weights @ fun`` until the relative stationarity residual is ``<= tol``.
+
+    The residual's scale (the largest task gradient norm) is known only where the
+    Jacobian is evaluated: the weighted gradient norm is compared with ``tol`` times
+    the last known scale, and only then is the Jacobian evaluated to confirm.
+    Returns ``(x, nit, n_grad)``.
+    """
+    objective = value_and_grad(_weighted(fun, weights))
+    state = dict(n_grad=0, nit=0, grad_norm=np.inf,
+                 scale=np.max(np.linalg.norm(jac0, axis=1)))
+
+    def value_grad(z):
+        state["n_grad"] += 1
+        f, g = objective(z)
+        g = np.asarray(g, dtype=float)
+        state["grad_norm"] = np.linalg.norm(g)
+        return float(f), g
+
+    def callback(intermediate_result):
+        state["nit"] += 1
+        if state["grad_norm"] > tol * state["scale"]:
+            return
+        _, jac = value_and_jacobian(fun, intermediate_result.x)
+        state["n_grad"] += len(jac)
+        state["scale"] = np.max(np.linalg.norm(jac, axis=1))
+        if stationarity_residual(jac, weights) <= tol:
+            raise StopIteration
+
+    opt = minimize(value_grad, x0, jac=True, method="L-BFGS-B", callback=callback,
+                   options=dict(maxiter=max_iter, gtol=0.0, ftol=0.0, maxcor=20))
+    return opt.x, state["nit"], state["n_grad"]
+
+
 def find_stationary(fun, x0, weights=None, *, method="lbfgs", tol=1e-10, max_iter=1000,
                     rtol=1e-10, maxiter=None, damping=0.0, hess_fun=None, verbose=0):
     """Stage 1: reach a Pareto-stationary point from ``x0``.
@@ -184,11 +218,12 @@ def find_stationary(fun, x0, weights=None, *, method="lbfgs", tol=1e-10, max_ite
         which finds its own weights.
     method : {"lbfgs", "mgda"}, default="lbfgs"
         ``"lbfgs"`` minimizes ``weights @ fun`` with SciPy's L-BFGS-B and
-        autograd gradients; ``"mgda"`` takes multiple-gradient descent steps,
-        which also reach points of concave fronts that no weighted sum
-        minimizes. Both finish with Newton-MINRES at the final weights, to
-        reach ``tol`` (MGDA hands over at a residual of ``max(tol, 1e-4)``:
-        it converges linearly, Newton quadratically).
+        autograd gradients, until the residual reaches ``tol``; ``"mgda"``
+        takes multiple-gradient descent steps, which also reach points of
+        concave fronts that no weighted sum minimizes. Both finish with
+        Newton-MINRES at the final weights, to reach ``tol`` (MGDA hands over
+        at a residual of ``max(tol, 1e-4)``: it converges linearly, Newton
+        quadratically).
     tol : float, default=1e-10
         Target relative stationarity residual.
     max_iter : int, default=1000
@@ -215,21 +250,11 @@ def find_stationary(fun, x0, weights=None, *, method="lbfgs", tol=1e-10, max_ite
         raise ValueError(f"method must be 'lbfgs' or 'mgda', got {method!r}.")
     if tol <= 0:
         raise ValueError(f"tol must be positive, got {tol}.")
-    values, _ = value_and_jacobian(fun, x0)
+    values, jac0 = value_and_jacobian(fun, x0)
     m = values.size
     if method == "lbfgs":
         w = np.full(m, 1.0 / m) if weights is None else check_weights(weights, m)
-        objective = value_and_grad(_weighted(fun, w))
-        n_grad = [0]
-
-        def value_grad(z):
-            n_grad[0] += 1
-            f, g = objective(z)
-            return float(f), np.asarray(g, dtype=float)
-
-        opt = minimize(value_grad, x0, jac=True, method="L-BFGS-B",
-                       options=dict(maxiter=max_iter, gtol=0.0, ftol=0.0, maxcor=20))
-        x, nit, spent = opt.x, opt.nit, n_grad[0]
+        x, nit, spent = _weighted_lbfgs(fun, x0, w, jac0, tol, max_iter)
     else:
         # MGDA converges linearly; stop it early and let Newton converge quadratically
         start = mgda_correct(fun, x0, tol=max(tol, _MGDA_TOL), max_iter=max_iter)

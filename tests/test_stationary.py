@@ -111,3 +111,17 @@ def test_verbose_output(capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "stage 1" in captured.err and "residual" in captured.err
+
+
+def test_lbfgs_stops_at_the_requested_tolerance():
+    problem = ConvexQuadratic(n=30, m=2, condition=1000.0, random_state=3)
+    w = [0.3, 0.7]
+    loose = find_stationary(problem.fun, problem.x0, w, method="lbfgs", tol=1e-3)
+    tight = find_stationary(problem.fun, problem.x0, w, method="lbfgs", tol=1e-12)
+    jac = jacobian(problem.fun)(loose.x)
+    assert stationarity_residual(jac, w) <= 1e-3
+    assert loose.n_hvp == 0  # L-BFGS itself reached tol: the Newton polish had nothing to do
+    # it stopped near tol instead of running L-BFGS until it stalls
+    assert loose.residual > 1e-6
+    assert loose.n_grad <= 0.5 * tight.n_grad
+    assert tight.residual <= 1e-12
