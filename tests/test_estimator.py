@@ -233,7 +233,8 @@ def test_bad_input(fitted, data):
             clone(est).set_params(hidden_layer_sizes=sizes).fit(X, Y)
     for name, value in [("alpha", -1.0), ("tol", 0.0), ("step_size", -0.1), ("n_steps", -1),
                         ("max_iter", 0), ("solver", "adam"), ("corrector", "sgd"),
-                        ("hvp_subsample", 1.5), ("activation", "sigmoid")]:
+                        ("hvp_subsample", 1.5), ("hvp_subsample", True),
+                        ("activation", "sigmoid")]:
         with pytest.raises(ValueError, match=name):
             clone(est).set_params(**{name: value}).fit(X, Y)
     low, high = fitted.pareto_weights_[:, 0].min(), fitted.pareto_weights_[:, 0].max()
@@ -263,7 +264,7 @@ def test_hvp_subsample_keeps_full_data_stationarity(data):
 def test_pipeline_grid_search_and_cross_validation(data):
     X, Y = data
     X = 3.0 * X + 5.0
-    small = dict(hidden_layer_sizes=(2,), n_steps=1, max_iter=100, tol=1e-5, minres_maxiter=20,
+    small = dict(hidden_layer_sizes=(2,), n_steps=1, max_iter=60, tol=1e-5, minres_maxiter=10,
                  random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SklearnConvergenceWarning)
