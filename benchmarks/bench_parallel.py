@@ -1,0 +1,93 @@
+"""n_jobs=2 against n_jobs=1 for the breadth-first expansion, in one run.
+
+Three regression tasks share a one-hidden-layer tanh network, so the Pareto
+set is a 2-D surface and the levels of the breadth-first expansion have 4, 8
+and 12 independent tangent solves (and as many correctors). Stage 1 runs once; ``expand_set`` is then timed from the same
+start with ``n_jobs=1`` and ``n_jobs=2`` (loky, workers warmed up first), BLAS
+limited to one thread in every process; ``--full`` alternates three runs of
+each and keeps the fastest. The two sets must be bitwise equal. The machine's
+load average is recorded: on a shared machine the speed-up is bounded by the
+CPU share the two workers get.
+
+Run ``python -m benchmarks.bench_parallel`` (quick) or with ``--full``.
+"""
+
+import copy
+import json
+import os
+import sys
+import time
+
+import numpy as np
+from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
+
+from skpareto import ParetoSet, expand_set, find_stationary
+from skpareto._models import SharedTrunkNet
+
+RESULTS = os.path.join(os.path.dirname(__file__), "results")
+
+
+def make_tasks(n_rows, width, seed=0):
+    """Three regression tasks of a one-hidden-layer tanh network (L2 penalty 1e-2)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_rows, 20))
+    targets = [np.tanh(X[:, 0] + X[:, 1]), np.tanh(X[:, 0] - X[:, 2]), np.tanh(X[:, 3])]
+    net = SharedTrunkNet(20, (width,), (1, 1, 1))
+    fun = net.objective(X, targets, ["squared_error"] * 3, alpha=1e-2)
+    return fun, net.init_params(seed), net.n_params
+
+
+def depths(pset):
+    depth = np.zeros(pset.n_points, dtype=int)
+    for i in range(1, pset.n_points):
+        depth[i] = depth[pset.parents[i]] + 1
+    return depth
+
+
+def main(quick=True):
+    os.makedirs(RESULTS, exist_ok=True)
+    n_rows, width, n_steps = (1000, 64, 3) if quick else (2000, 128, 4)
+    options = dict(n_steps=n_steps, step_size=0.02, tol=1e-6, rtol=1e-6, maxiter=100)
+    fun, x0, n_params = make_tasks(n_rows, width)
+    load_start = os.getloadavg()
+    with threadpool_limits(1):
+        start = find_stationary(fun, x0, tol=1e-6, rtol=1e-6, maxiter=100, max_iter=2000)
+        root = ParetoSet(start.x[None, :], start.objectives[None, :], start.weights[None, :],
+                         residuals=[start.residual], n_grad=[start.n_grad],
+                         n_hvp=[start.n_hvp], fun=fun)
+        Parallel(n_jobs=2)(delayed(np.sqrt)(i) for i in range(4))  # warm the workers
+        times, sets = {1: [], 2: []}, {}
+        for n_jobs in (1, 2) * (1 if quick else 3):  # alternate, keep the best of each
+            pset = copy.deepcopy(root)
+            t0 = time.perf_counter()
+            expand_set(pset, fun, n_jobs=n_jobs, **options)
+            times[n_jobs].append(time.perf_counter() - t0)
+            sets[n_jobs] = pset
+        times = {k: min(v) for k, v in times.items()}
+    a, b = sets[1], sets[2]
+    identical = all(np.array_equal(getattr(a, k), getattr(b, k))
+                    for k in ("params", "front", "weights", "parents", "residuals"))
+    depth = depths(a)
+    per_level = [int(np.sum(depth == d)) for d in range(depth.max() + 1)]
+    # level L expands the points of depth L-1 (tangent solves) and corrects the steps
+    # that became the points of depth L (plus the rejected ones)
+    result = dict(quick=quick, n_params=n_params, n_rows=n_rows, n_points=a.n_points,
+                  points_per_depth=per_level, seconds_n_jobs_1=times[1],
+                  seconds_n_jobs_2=times[2], speedup=times[1] / times[2],
+                  bitwise_identical=bool(identical), total_hvp=int(a.total_hvp),
+                  load_average_start=load_start, load_average_end=os.getloadavg())
+    print(f"[parallel] {a.n_points} points over {n_steps} levels, points per depth "
+          f"{per_level} (each is one independent tangent solve at the next level), "
+          f"{a.total_hvp} HVPs")
+    print(f"[parallel] expand_set n_jobs=1: {times[1]:.2f} s, n_jobs=2: {times[2]:.2f} s, "
+          f"speed-up {result['speedup']:.2f}x; sets bitwise identical: {identical}")
+    print(f"[parallel] load average {load_start[0]:.1f} at start, "
+          f"{result['load_average_end'][0]:.1f} at end (2 cores, shared)")
+    with open(os.path.join(RESULTS, "parallel.json"), "w") as fh:
+        json.dump(result, fh, indent=1)
+    return result
+
+
+if __name__ == "__main__":
+    main(quick="--full" not in sys.argv)
