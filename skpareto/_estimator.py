@@ -16,7 +16,7 @@ from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from ._explore import expand_set
@@ -26,7 +26,7 @@ from ._tangent import tangent_directions
 from ._utils import log
 from ._weights import check_weights
 from ._models import ACTIVATIONS, LOSSES, SharedTrunkNet
-from .exceptions import ConvergenceWarning
+from .exceptions import ConvergenceWarning, NonFiniteError
 
 __all__ = ["ParetoExplorer"]
 
@@ -347,6 +347,24 @@ class ParetoExplorer(BaseEstimator):
                 biases.append(np.log(freq) - np.log(freq).mean())
         return targets, classes, head_sizes, biases
 
+    def _validate_fit_data(self, X, y):
+        """validate_data for X, then y on its own, so each error names its argument."""
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
+                             "target y is None.")
+        try:
+            X = validate_data(self, X, dtype=np.float64)
+        except ValueError as exc:
+            raise ValueError(f"X: {exc}") from exc
+        try:
+            y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        except ValueError as exc:
+            raise ValueError(f"y: {exc}") from exc
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"X and y have different numbers of rows: {X.shape[0]} and "
+                             f"{y.shape[0]}.")
+        return X, y
+
     def _validate_y(self, y, n_samples):
         y = np.asarray(y)
         if y.ndim == 1:
@@ -417,8 +435,7 @@ class ParetoExplorer(BaseEstimator):
         sklearn.exceptions.ConvergenceWarning
             If stage 1 or some explored points stay above ``tol``.
         """
-        X, y = validate_data(self, X, y, multi_output=True, dtype=np.float64,
-                             y_numeric=False)
+        X, y = self._validate_fit_data(X, y)
         self._y_ndim = np.ndim(y)
         y = self._validate_y(y, X.shape[0])
         n_tasks = y.shape[1]
@@ -439,7 +456,7 @@ class ParetoExplorer(BaseEstimator):
         x0 = self._net.init_params(rng, head_biases=biases)
         fun, hess_fun = self._objectives(X, targets)
         solver = self._solver_options()
-        with _sklearn_convergence_warnings():
+        with _sklearn_convergence_warnings(), _name_nonfinite():
             start = self._stage_one(fun, x0, weights, hess_fun, solver)
             self.pareto_set_ = ParetoSet(
                 start.x[None, :], start.objectives[None, :], start.weights[None, :],
@@ -531,7 +548,7 @@ class ParetoExplorer(BaseEstimator):
             return self
         fun, hess_fun = self._objectives(X, self._encode_with_fitted_classes(y))
         self.pareto_set_.fun = fun
-        with _sklearn_convergence_warnings():
+        with _sklearn_convergence_warnings(), _name_nonfinite():
             expand_set(self.pareto_set_, fun, n_steps=n_steps, step_size=self.step_size_,
                        corrector=self.corrector, tol=self.tol, hess_fun=hess_fun,
                        n_jobs=self.n_jobs, verbose=self.verbose, **self._solver_options())
@@ -680,6 +697,16 @@ class ParetoExplorer(BaseEstimator):
         if y.shape[1] != self.n_tasks_:
             raise ValueError(f"y has {y.shape[1]} columns but the estimator was fitted "
                              f"on {self.n_tasks_} tasks.")
+
+
+@contextmanager
+def _name_nonfinite():
+    """Non-finite objectives during fitting come from the data: say so, naming X and y."""
+    try:
+        yield
+    except NonFiniteError as exc:
+        raise ValueError(f"the training losses are not finite for these X and y ({exc}); "
+                         "scale X and y (e.g. StandardScaler) or increase alpha.") from exc
 
 
 def _column(y, j):

@@ -219,7 +219,7 @@ def test_bad_input(fitted, data):
     bad_y[0, 1] = np.inf
     with pytest.raises(ValueError, match="infinity|NaN"):
         est.fit(X, bad_y)
-    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+    with pytest.raises(ValueError, match="different numbers of rows"):
         est.fit(X, Y[:-1])
     for weights in ([1.0], [-0.5, 1.5], [0.3, 0.3], [np.nan, 1.0]):
         with pytest.raises(ValueError, match="weights"):

@@ -576,23 +576,9 @@ def test_estimator_single_feature():
         assert np.linalg.norm(jac.T @ w) <= 1e-8 * np.max(np.linalg.norm(jac, axis=1))
 
 
-# scikit-learn's own messages for these faults do not name the argument; the
-# estimator would have to re-raise them. Strict: the test fails once they do.
-_UNNAMED = pytest.mark.xfail(strict=True, reason="scikit-learn's message does not name "
-                                                 "X or Y; ParetoExplorer passes it on")
-
-
 @pytest.mark.parametrize("case", [
-    pytest.param("empty X", marks=_UNNAMED),
-    pytest.param("no features", marks=_UNNAMED),
-    pytest.param("string X", marks=_UNNAMED),
-    pytest.param("complex X", marks=_UNNAMED),
-    pytest.param("complex Y", marks=_UNNAMED),
-    pytest.param("mismatched X/Y in fit", marks=_UNNAMED),
-    pytest.param("3-D Y", marks=_UNNAMED),
-    pytest.param("overflowing losses", marks=pytest.mark.xfail(
-        strict=True, reason="NonFiniteError names the internal objective 'fun', not Y")),
-    "string Y regression",
+    "empty X", "no features", "string X", "complex X", "complex Y",
+    "mismatched X/Y in fit", "3-D Y", "overflowing losses", "string Y regression",
 ])
 def test_estimator_data_errors_name_the_argument(case):
     X, Y = _data()
