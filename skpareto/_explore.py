@@ -296,10 +296,11 @@ hess_fun, hess_sampler, random_state, n_jobs, verbose
             for i, x, w, j in candidates)
         accepted = rejected = 0
         for (parent, _, _, _), res in zip(candidates, corrected):
-            pset.total_grad += res.n_grad
-            pset.total_hvp += res.n_hvp
             reason = _rejection(pset, parent, res, step_size)
             if reason or pset.n_points >= limit:
+                # an accepted point's cost is added to the totals by _append
+                pset.total_grad += res.n_grad
+                pset.total_hvp += res.n_hvp
                 rejected += 1
                 if reason and reason.startswith("non-finite"):
                     warnings.warn(f"dropped a step from point {parent}: {reason}",

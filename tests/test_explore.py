@@ -182,3 +182,14 @@ def test_explore_bad_options(kwargs, name):
     x0[0] = np.inf
     with pytest.raises(ValueError, match="x0"):
         explore(problem.fun, x0)
+
+
+def test_accepted_costs_are_counted_once(capsys):
+    # every candidate of a small quadratic is accepted: the totals are then exactly the sums
+    # of the per-point costs (an accepted corrector's cost used to be added twice)
+    problem = ConvexQuadratic(n=5, m=2, random_state=5)
+    pset = explore(problem.fun, problem.x0, n_steps=3, step_size=0.1, verbose=2)
+    err = capsys.readouterr().err
+    assert "rejected a step" not in err and pset.n_points == 7
+    assert pset.total_grad == pset.n_grad.sum()
+    assert pset.total_hvp == pset.n_hvp.sum()
