@@ -24,9 +24,9 @@ PROG = "python -m skpareto"
 
 # Settings of the demo (measured: see the documentation and tests/test_cli.py).
 DATASETS = {
-    "multi-digits": dict(n_samples=1000, hidden_layer_sizes=(8,), loss="log_loss",
-                         alpha=1e-2, tol=1e-4, max_iter=3000, step_size=0.05,
-                         minres_maxiter=100, task_names=("left digit", "right digit"),
+    "multi-digits": dict(n_samples=800, hidden_layer_sizes=(8,), loss="log_loss",
+                         alpha=3e-2, tol=1e-4, max_iter=3000, step_size=0.02,
+                         minres_maxiter=200, n_jobs=2, task_names=("left digit", "right digit"),
                          score_name="accuracy"),
     "conflicting-regression": dict(n_samples=400, hidden_layer_sizes=(2,),
                                    loss="squared_error", alpha=1e-3, tol=1e-6,
@@ -79,10 +79,10 @@ def build_parser():
                            "regression tasks that compete for a narrow shared trunk")
     demo.add_argument("--out", default="skpareto-demo", metavar="DIR",
                       help="output directory, created if missing (default ./skpareto-demo)")
-    demo.add_argument("--n-steps", type=_non_negative_int, default=16, metavar="N",
-                      help="breadth-first expansion levels (default 16)")
+    demo.add_argument("--n-steps", type=_non_negative_int, default=20, metavar="N",
+                      help="breadth-first expansion levels (default 20)")
     demo.add_argument("--n-samples", type=_positive_int, default=None, metavar="N",
-                      help="rows generated, 75%% for training (default 1000 for "
+                      help="rows generated, 75%% for training (default 800 for "
                            "multi-digits, 400 for conflicting-regression)")
     demo.add_argument("--random-state", type=_non_negative_int, default=0, metavar="S",
                       help="seed of the data, the split and the network (default 0)")
@@ -141,6 +141,37 @@ def _objective(est, X, Y):
     targets = [Y[:, j].astype(float) if c is None else np.searchsorted(c, Y[:, j])
                for j, c in enumerate(classes)]
     return net.objective(X, targets, est.loss_, est.alpha)
+
+
+def _explore_more(est, n_steps, target, verbose, max_halvings=4):
+    """Re-expand the two ends of a stalled set with half the step, at most 4 times.
+
+    The predictor-corrector rejects a step whose corrector fails; on a
+    non-convex network a shorter step often succeeds. Returns the number of
+    halvings used. ``est.pareto_set_`` grows in place (core
+    :func:`skpareto.expand_set` on the estimator's objective).
+    """
+    from . import expand_set
+    from .exceptions import ConvergenceWarning
+
+    pset = est.pareto_set_
+    step = est.step_size_
+    halvings = 0
+    while pset.n_points < target and halvings < max_halvings and n_steps > 0:
+        order = np.argsort(pset.weights[:, 0], kind="stable")
+        ends = np.unique(order[[0, -1]])
+        step /= 2.0
+        halvings += 1
+        log(verbose, 1, f"{pset.n_points} points (< {target}): expanding the ends again "
+                        f"with a step of {step:.3g}")
+        pset.expanded[ends] = False
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # residuals are reported
+            expand_set(pset, pset.fun, n_steps=n_steps, step_size=step,
+                       corrector=est.corrector, tol=est.tol, rtol=est.minres_rtol,
+                       maxiter=est.minres_maxiter, damping=est.damping, n_jobs=est.n_jobs,
+                       verbose=verbose)
+    return halvings
 
 
 def _scores(est, X, Y, weights):
@@ -210,7 +241,7 @@ def _table(rows, header):
     return "\n".join(lines)
 
 
-def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=16, n_samples=None,
+def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=20, n_samples=None,
              random_state=0, verbose=1):
     """Fit, explore, summarize and draw; return the summary dictionary.
 
@@ -220,7 +251,7 @@ def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=16, n_samples=
     out : str, default="skpareto-demo"
         Existing writable directory for ``front.png``, ``front.csv`` and
         ``summary.json``.
-    n_steps : int, default=16
+    n_steps : int, default=20
         Expansion levels.
     n_samples : int, default=None
         Rows generated (75% train); default per data set.
@@ -253,6 +284,8 @@ def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=16, n_samples=
         warnings.simplefilter("always", ConvergenceWarning)
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow in rejected trial steps
         est.fit(X_train, Y_train)
+        halvings = _explore_more(est, n_steps, target=min(25, 2 * n_steps + 1),
+                                 verbose=verbose)
     for w in caught:
         log(verbose, 1, f"warning: {w.message}")
     t_fit = time.perf_counter() - t_start
@@ -278,6 +311,7 @@ def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=16, n_samples=
         test_curve = np.stack([np.asarray(test_fun(x)) for x in params])
         grid = np.linspace(pset.weights[:, 0].min(), pset.weights[:, 0].max(), 60)
         grid = np.column_stack([grid, 1.0 - grid])
+        grid = grid[pset.contains(grid)]
         curve_scores = {"weights": grid, "scores": _scores(est, X_test, Y_test, grid)}
     else:
         curve, test_curve = pset.front, points_test
@@ -324,6 +358,7 @@ def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=16, n_samples=
         "n_non_dominated": int(nd.sum()),
         "weight_0_range": [float(pset.weights[:, 0].min()), float(pset.weights[:, 0].max())],
         "max_residual": float(pset.residuals.max()),
+        "step_halvings": int(halvings),
         "total_gradients": int(pset.total_grad),
         "total_hvp": int(pset.total_hvp),
         "uniform_weights": {
