@@ -27,7 +27,8 @@ extensions = [
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store",
                     "auto_examples/*.ipynb", "auto_examples/*.py",
-                    "auto_examples/*.zip", "auto_examples/*.md5"]
+                    "auto_examples/*.zip", "auto_examples/*.md5",
+                    "benchmarks_results.rst"]  # included by benchmark_results.rst
 root_doc = "index"
 
 # -- API reference -----------------------------------------------------------
