@@ -25,6 +25,9 @@ from skpareto import find_stationary, tangent_directions
 from skpareto._stationary import newton_correct
 from skpareto.problems import ConvexQuadratic, FonsecaFleming
 
+if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from benchmarks.baselines import multi_digits_problem
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -34,6 +34,9 @@ from skpareto import expand_set, explore
 from skpareto.metrics import hypervolume, non_dominated
 from skpareto.problems import DTLZ2, FonsecaFleming
 
+if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from benchmarks.baselines import (HVP_COST, epo_search, linear_scalarization,
                                   mgda_restarts, multi_digits_problem, pareto_mtl,
                                   preference_vectors, regression_problem, simplex_grid)

@@ -21,6 +21,9 @@ import numpy as np
 
 from skpareto import explore
 
+if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from benchmarks.baselines import multi_digits_problem, regression_problem
 
 RESULTS = Path(__file__).resolve().parent / "results"
