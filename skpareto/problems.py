@@ -176,15 +176,47 @@ class FonsecaFleming(Problem):
         w1 = (u + 1.0) * e2 / ((u + 1.0) * e2 + (1.0 - u) * e1)
         return np.array([w1, 1.0 - w1])
 
-    def pareto_set(self, weights):
+    def _folds(self):
+        """Values of u = sqrt(n) t where the weights turn back (dw1/du = 0)."""
+        def w1(u):
+            return self.weights_of_t(u / np.sqrt(self.n))[0]
+
+        def slope(u, h=1e-7):
+            return (w1(u + h) - w1(u - h)) / (2 * h)
+
+        hi = brentq(slope, 0.1, 0.99, xtol=1e-14)
+        return -hi, hi  # the weights are antisymmetric about u = 0
+
+    def pareto_set_all(self, weights):
+        """Every point of the set stationary for ``weights``: one or three.
+
+        The weights fold along the set (they turn back at ``u = +-0.70``), so
+        for a first weight between the fold values three points share it: one
+        on each convex end and one on the concave middle. Returned in the
+        order of ``t``, as an array of shape (k, n).
+        """
         w = check_weights(weights, 2)
         if w[0] <= 0.0:
-            return self.set_at(-self.a)
+            return self.set_at(-self.a)[None, :]
         if w[0] >= 1.0:
-            return self.set_at(self.a)
-        t = brentq(lambda t: self.weights_of_t(t)[0] - w[0], -self.a, self.a,
-                   xtol=1e-15, rtol=4 * np.finfo(float).eps)
-        return self.set_at(t)
+            return self.set_at(self.a)[None, :]
+        edges = [-1.0, *self._folds(), 1.0]
+        points = []
+        for lo, hi in zip(edges[:-1], edges[1:]):
+            def gap(u):
+                return self.weights_of_t(u / np.sqrt(self.n))[0] - w[0]
+            if gap(lo) * gap(hi) <= 0.0:
+                u = brentq(gap, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)
+                points.append(self.set_at(u / np.sqrt(self.n)))
+        return np.array(points)
+
+    def pareto_set(self, weights):
+        """Point of the set stationary for ``weights``; on the middle branch where three are.
+
+        See :meth:`pareto_set_all` for every branch.
+        """
+        points = self.pareto_set_all(weights)
+        return points[len(points) // 2]
 
     def distance_to_set(self, x):
         t = np.clip(np.mean(x), -self.a, self.a)

@@ -137,3 +137,25 @@ def test_problem_interfaces():
         DTLZ2(n=2)
     with pytest.raises(ValueError, match="weights"):
         ConvexQuadratic(n=3, m=2, random_state=0).pareto_set([0.7, 0.7])
+
+
+@pytest.mark.parametrize("w1", [0.05, 0.2, 0.3583, 0.5, 0.7, 0.9])
+def test_fonseca_fleming_every_branch_is_stationary(w1):
+    # The weights fold at u = +-1/sqrt(2): three points share a weight between the
+    # fold values, one elsewhere; each must be stationary for that weight.
+    from skpareto._hvp import value_and_jacobian
+    from skpareto.metrics import stationarity_residual
+
+    problem = FonsecaFleming(n=10)
+    w = np.array([w1, 1.0 - w1])
+    points = problem.pareto_set_all(w)
+    fold = problem.weights_of_t(problem._folds()[1] / np.sqrt(problem.n))[0]
+    assert len(points) == (3 if fold < w1 < 1.0 - fold else 1)
+    for x in points:
+        _, jac = value_and_jacobian(problem.fun, x)
+        assert stationarity_residual(jac, w) <= 1e-10
+        assert problem.distance_to_set(x) <= 1e-12
+    u = points[:, 0] * np.sqrt(problem.n)
+    assert np.all(np.diff(u) > 0)
+    middle = problem.pareto_set(w)[0] * np.sqrt(problem.n)
+    assert middle == u[len(u) // 2]
