@@ -16,12 +16,15 @@ from .metrics import non_dominated
 __all__ = ["explore", "expand_set"]
 
 _CORRECTORS = {"newton": newton_correct, "mgda": mgda_correct}
+# relative MINRES residual of the predictor's tangent solves with inexact=True: on the
+# bench_explore network, 1e-2..1e-3 left the corrector 2-3x more work than it saved
+_PREDICTOR_RTOL = 1e-4
 
 
 def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None,
             corrector="newton", method="lbfgs", tol=1e-8, rtol=1e-10, maxiter=None,
             damping=0.0, hess_fun=None, hess_sampler=None, random_state=None,
-            max_iter=1000, n_jobs=None, verbose=0):
+            max_iter=1000, n_jobs=None, inexact=False, verbose=0):
     """Explore the Pareto set of ``fun`` continuously from a start point.
 
     Stage 1 (:func:`find_stationary`) reaches a Pareto-stationary point from
@@ -87,6 +90,15 @@ def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None
         :class:`joblib.Parallel` (so ``joblib.parallel_backend("dask")``
         distributes them). Results do not depend on ``n_jobs``. ``fun`` and
         ``hess_sampler`` are shipped to the workers with cloudpickle.
+    inexact : bool, default=False
+        Cheaper stage 2. The Newton corrector solves each step only as
+        accurately as its current residual needs (a forcing sequence, see
+        :func:`newton_correct`; ``rtol`` becomes the tightest solve), and the
+        predictor's tangents are solved to relative residual ``1e-4`` instead
+        of ``rtol`` (the corrector removes the predictor's error anyway). The
+        accepted points still reach ``tol``. False keeps every solve at
+        ``rtol``: the accurate reference. ``benchmarks/bench_explore.py``
+        measures both.
     verbose : int, default=0
         Progress on stderr: 1 per level, 2 per point.
 
@@ -127,7 +139,7 @@ def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None
                        corrector=corrector, method=method, tol=tol, rtol=rtol,
                        maxiter=maxiter, damping=damping, hess_fun=hess_fun,
                        hess_sampler=hess_sampler, random_state=random_state,
-                       max_iter=max_iter, n_jobs=n_jobs, verbose=verbose)
+                       max_iter=max_iter, n_jobs=n_jobs, inexact=inexact, verbose=verbose)
         per_start = [weights] * len(x0) if weights is None or np.ndim(weights) == 1 else weights
         if len(per_start) != len(x0):
             raise ValueError(f"weights must have shape (m,) or (k, m) with one row per start; "
@@ -151,7 +163,7 @@ def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None
                       max_points=max_points, corrector=corrector, tol=tol, rtol=rtol,
                       maxiter=maxiter, damping=damping, hess_fun=hess_fun,
                       hess_sampler=hess_sampler, random_state=entropy,
-                      n_jobs=n_jobs, verbose=verbose)
+                      n_jobs=n_jobs, inexact=inexact, verbose=verbose)
 
 
 def _check_options(n_steps, step_size, max_points, corrector, tol):
@@ -221,11 +233,11 @@ def _predict(fun, x, weights, step_size, solver, hess_sampler=None, seed=None):
 
 
 def _correct(fun, x, weights, corrector, tol, step_size, solver, hess_sampler=None,
-             seed=None):
+             seed=None, inexact=False):
     """Corrector from a predicted point; non-finite objectives reject the step."""
     options = dict(tol=tol, max_step=step_size)
     if corrector == "newton":
-        options.update(solver,
+        options.update(solver, forcing=inexact,
                        hess_fun=_sampled(solver["hess_fun"], hess_sampler, seed))
     try:
         return _CORRECTORS[corrector](fun, x, weights / weights.sum(), **options)
@@ -236,14 +248,15 @@ def _correct(fun, x, weights, corrector, tol, step_size, solver, hess_sampler=No
 def expand_set(pareto_set, fun, *, n_steps=10, step_size=0.1, max_points=None,
                corrector="newton", tol=1e-8, rtol=1e-10, maxiter=None, damping=0.0,
                hess_fun=None, hess_sampler=None, random_state=None, n_jobs=None,
-               verbose=0):
+               inexact=False, verbose=0):
     """Grow a :class:`ParetoSet` in place from its points not yet expanded.
 
     Each level: tangent directions at every frontier point (in parallel),
     predictor steps in both signs of every direction, removal of steps that
     land on weights already covered, correctors (in parallel), and acceptance
     of the points that converged, stayed within ``step_size`` of their
-    prediction and are not dominated by their parent's neighbourhood. Points
+    prediction, are not dominated by their parent's neighbourhood and are
+    not within ``step_size / 4`` of a point already in the set. Points
     are appended as they are accepted, so an interruption keeps all of them.
 
     Parameters
@@ -253,7 +266,7 @@ def expand_set(pareto_set, fun, *, n_steps=10, step_size=0.1, max_points=None,
     fun : callable
         The objectives.
     n_steps, step_size, max_points, corrector, tol, rtol, maxiter, damping, \
-hess_fun, hess_sampler, random_state, n_jobs, verbose
+hess_fun, hess_sampler, random_state, n_jobs, inexact, verbose
         As in :func:`explore`. The sampled Hessian sites are keyed by the
         indices of the points in ``pareto_set``, so growing a set in several
         calls with the same ``random_state`` draws the same samples as one
@@ -267,6 +280,7 @@ hess_fun, hess_sampler, random_state, n_jobs, verbose
     entropy = _check_sampling(hess_fun, hess_sampler, random_state)
     pset = pareto_set
     solver = dict(rtol=rtol, maxiter=maxiter, damping=damping, hess_fun=hess_fun)
+    predictor = dict(solver, rtol=_PREDICTOR_RTOL) if inexact else solver
     parallel = Parallel(n_jobs=n_jobs)
     limit = np.inf if max_points is None else max_points
     for level in range(int(n_steps)):
@@ -274,7 +288,7 @@ hess_fun, hess_sampler, random_state, n_jobs, verbose
         if len(frontier) == 0 or pset.n_points >= limit:
             break
         predicted = parallel(
-            delayed(_predict)(fun, pset.params[i], pset.weights[i], step_size, solver,
+            delayed(_predict)(fun, pset.params[i], pset.weights[i], step_size, predictor,
                               hess_sampler, _seed(entropy, int(i), 0))
             for i in frontier)
         candidates = []  # (parent, x_pred, w_pred, step number)
@@ -282,7 +296,7 @@ hess_fun, hess_sampler, random_state, n_jobs, verbose
         for i, (steps, n_hvp, residuals) in zip(frontier, predicted):
             pset.total_hvp += n_hvp
             pset.n_hvp[i] += n_hvp
-            if np.any(residuals > max(10 * rtol, 1e-12)):
+            if np.any(residuals > max(10 * predictor["rtol"], 1e-12)):
                 log(verbose, 2, f"point {i}: tangent residual {residuals.max():.2e}")
             for j, (x_pred, w_pred) in enumerate(steps):
                 gaps = np.linalg.norm(np.asarray(known) - x_pred, axis=1)
@@ -292,7 +306,7 @@ hess_fun, hess_sampler, random_state, n_jobs, verbose
                 candidates.append((i, x_pred, w_pred, j))
         corrected = parallel(
             delayed(_correct)(fun, x, w, corrector, tol, step_size, solver, hess_sampler,
-                              _seed(entropy, int(i), j + 1))
+                              _seed(entropy, int(i), j + 1), inexact)
             for i, x, w, j in candidates)
         accepted = rejected = 0
         for (parent, _, _, _), res in zip(candidates, corrected):
@@ -337,5 +351,9 @@ def _rejection(pset, parent, res, step_size):
     front = np.vstack([pset.front[family], res.objectives[None, :]])
     if not non_dominated(front)[-1]:
         return "dominated by its parent's neighbourhood"
+    # correctors from different predictions can land on one point (loose solves)
+    gaps = np.linalg.norm(pset.params - res.x, axis=1)
+    if gaps.min() < 0.25 * step_size:
+        return f"duplicate of point {int(np.argmin(gaps))}"
     return ""
 

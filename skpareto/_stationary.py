@@ -30,7 +30,8 @@ def _weighted(fun, weights):
 
 
 def newton_correct(fun, x, weights, *, tol=1e-10, max_iter=20, rtol=1e-10,
-                   maxiter=None, damping=0.0, hess_fun=None, max_step=np.inf):
+                   maxiter=None, damping=0.0, hess_fun=None, max_step=np.inf,
+                   forcing=False):
     """Newton-MINRES on the weighted objective at fixed weights.
 
     Finds a stationary point of ``weights @ fun`` near ``x`` (minimum or
@@ -51,43 +52,79 @@ def newton_correct(fun, x, weights, *, tol=1e-10, max_iter=20, rtol=1e-10,
         Maximum Newton steps.
     rtol, maxiter, damping, hess_fun
         Passed to the MINRES solve of each Newton step
-        (see :func:`skpareto.tangent_directions`).
+        (see :func:`skpareto.tangent_directions`). With ``forcing``,
+        ``rtol`` is the tightest relative tolerance any step asks for.
     max_step : float
         Give up (``success=False``) once the point moves farther than this
         from ``x``.
+    forcing : bool, default=False
+        Inexact Newton: solve step ``k`` only to the relative residual
+        ``eta_k = max(rtol, min(0.5, sqrt(r_k)), 0.5 tol / r_k)``, where
+        ``r_k`` is the current stationarity residual (a forcing sequence of
+        Eisenstat-Walker type: loose far from the set, tighter as it
+        converges, never tighter than reaching ``tol`` needs). False solves
+        every step to ``rtol`` (the accurate reference).
 
     Returns
     -------
     result : Result
         ``x``, ``objectives``, ``jac``, ``weights``, ``residual``, ``success``,
-        ``nit``, ``n_grad`` (single-objective gradients), ``n_hvp``,
-        ``message``.
+        ``nit``, ``n_grad`` (single-objective gradients, including one per
+        Hessian linearization), ``n_hvp``, ``message``.
+
+    Notes
+    -----
+    The Jacobian (``m`` gradients) is evaluated at the start and only where
+    the weighted gradient, measured against the last known gradient scale,
+    says the point may be converged. When the Hessian comes from ``fun``
+    itself, each line-search trial is a Hessian linearization, whose
+    gradient the merit uses and which the next Newton step reuses.
     """
     x0 = x
+    weights = np.asarray(weights, dtype=float)
+    shared = hess_fun is None  # trial gradients and Hessians from the same trace
+    hess_source = fun if shared else hess_fun
     weighted_grad = value_and_grad(_weighted(fun, weights))
-    n_grad = n_hvp = 0
+    values, jac = value_and_jacobian(fun, x)
+    n_grad = len(values)
+    n_hvp = 0
+    scale = np.max(np.linalg.norm(jac, axis=1))
+    residual = stationarity_residual(jac, weights)
+    grad = jac.T @ weights
+    op = None  # Hessian linearized at x, if a line-search trial made it already
+    exact = True  # values, jac and residual belong to x
     message = "maximum number of Newton steps reached"
     success = False
     nit = 0
     for nit in range(max_iter + 1):
-        values, jac = value_and_jacobian(fun, x)
-        n_grad += len(values)
-        residual = stationarity_residual(jac, weights)
-        if residual <= tol:
+        if not exact and np.linalg.norm(grad) <= 2.0 * tol * scale:
+            values, jac = value_and_jacobian(fun, x)  # confirm with the exact residual
+            n_grad += len(values)
+            scale = np.max(np.linalg.norm(jac, axis=1))
+            residual, exact = stationarity_residual(jac, weights), True
+        if exact and residual <= tol:
             success, message = True, "converged"
             break
         if nit == max_iter:
             break
-        op = hessian_operator(fun if hess_fun is None else hess_fun, x, weights,
-                              damping=damping)
-        grad = jac.T @ weights
-        step, _ = solve_hessian(op, -grad, rtol=rtol, maxiter=maxiter)
+        if op is None:
+            op = hessian_operator(hess_source, x, weights, damping=damping)
+            n_grad += 1
+        estimate = residual if exact else np.linalg.norm(grad) / scale
+        eta = rtol
+        if forcing and estimate > 0:
+            eta = max(rtol, min(0.5, np.sqrt(estimate)), 0.5 * tol / estimate)
+        step, _ = solve_hessian(op, -grad, rtol=eta, maxiter=maxiter)
         n_hvp += op.n_matvec
         merit = np.linalg.norm(grad)
         t = 1.0
         for _ in range(30):
             trial = x + t * step
-            _, g_trial = weighted_grad(trial)
+            if shared:
+                op = hessian_operator(fun, trial, weights, damping=damping)
+                g_trial = op.grad
+            else:
+                _, g_trial = weighted_grad(trial)
             n_grad += 1
             if np.all(np.isfinite(g_trial)) and np.linalg.norm(g_trial) < (1 - 1e-4 * t) * merit:
                 break
@@ -95,11 +132,19 @@ def newton_correct(fun, x, weights, *, tol=1e-10, max_iter=20, rtol=1e-10,
         else:
             message = "line search failed"
             break
-        x = trial
+        if not shared:
+            op = None
+        x, grad, exact = trial, np.asarray(g_trial, dtype=float), False
         if np.linalg.norm(x - x0) > max_step:
             message = "left the trust region (max_step)"
             break
-    return Result(x=x, objectives=values, jac=jac, weights=np.asarray(weights, dtype=float),
+    if not exact:
+        values, jac = value_and_jacobian(fun, x)
+        n_grad += len(values)
+        residual = stationarity_residual(jac, weights)
+        if nit == max_iter and residual <= tol:  # the last step converged
+            success, message = True, "converged"
+    return Result(x=x, objectives=values, jac=jac, weights=weights,
                   residual=residual, success=success, nit=nit, n_grad=n_grad,
                   n_hvp=n_hvp, message=message)
 

@@ -193,3 +193,28 @@ def test_accepted_costs_are_counted_once(capsys):
     assert "rejected a step" not in err and pset.n_points == 7
     assert pset.total_grad == pset.n_grad.sum()
     assert pset.total_hvp == pset.n_hvp.sum()
+
+
+def test_inexact_points_on_the_analytic_set_with_fewer_hvps():
+    problem = ConvexQuadratic(n=60, m=2, condition=100.0, random_state=1)
+    ref = explore(problem.fun, problem.x0, n_steps=6, step_size=0.1, tol=1e-9)
+    fast = explore(problem.fun, problem.x0, n_steps=6, step_size=0.1, tol=1e-9, inexact=True)
+    _check_consistent(fast, problem.fun, 1e-9)
+    # residual 1e-9 on this conditioning puts x within ~1e-7 of x(w)
+    assert _relative_set_error(problem, fast).max() <= 1e-7
+    assert fast.n_points >= ref.n_points - 1
+    assert fast.total_hvp < 0.8 * ref.total_hvp
+
+
+def test_corrected_duplicates_are_rejected():
+    from skpareto._explore import _rejection
+    from skpareto._utils import Result
+
+    problem = ConvexQuadratic(n=4, m=2, random_state=0)
+    pset = explore(problem.fun, problem.x0, n_steps=1, step_size=0.2)
+    x = pset.params[1] + 0.01  # within step_size / 4 of point 1
+    res = Result(x=x, objectives=problem.fun(x), weights=pset.weights[1], success=True,
+                 residual=0.0, message="converged")
+    assert _rejection(pset, 1, res, 0.2) == "duplicate of point 1"
+    far = dict(res, x=pset.params[1] + 1.0)
+    assert not _rejection(pset, 1, Result(far), 0.2).startswith("duplicate")
