@@ -19,6 +19,10 @@ _CORRECTORS = {"newton": newton_correct, "mgda": mgda_correct}
 # relative MINRES residual of the predictor's tangent solves with inexact=True: on the
 # bench_explore network, 1e-2..1e-3 left the corrector 2-3x more work than it saved
 _PREDICTOR_RTOL = 1e-4
+# a step whose corrector fails (no convergence, left its trust region, line search) is
+# retried from the same parent along the same direction with half the step, at most this
+# many times (so down to 1/8 of step_size)
+_MAX_HALVINGS = 3
 
 
 def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None,
@@ -46,7 +50,8 @@ def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None
     n_steps : int, default=10
         Breadth-first levels of expansion.
     step_size : float, default=0.1
-        Length of each predictor step in parameter space.
+        Length of each predictor step in parameter space; a step whose
+        corrector fails is retried with half the length, up to 3 times.
     max_points : int, default=None
         Stop once the set holds this many points.
     corrector : {"newton", "mgda"}, default="newton"
@@ -79,7 +84,8 @@ def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None
         ``numpy.random.SeedSequence(random_state, spawn_key=key)`` with
         ``key = (i, 0)`` for the tangent solve at point ``i``,
         ``(i, j + 1)`` for the corrector of the ``j``-th predicted step of
-        point ``i`` and ``()`` for the stage-1 polish, so every sample is
+        point ``i`` (``(i, j + 1, k)`` for its ``k``-th halved retry) and
+        ``()`` for the stage-1 polish, so every sample is
         fixed by ``(random_state, point, step)``: results are reproducible
         and do not depend on ``n_jobs`` or on the joblib backend. None draws
         fresh entropy once per call. Unused without ``hess_sampler``.
@@ -252,12 +258,18 @@ def expand_set(pareto_set, fun, *, n_steps=10, step_size=0.1, max_points=None,
     """Grow a :class:`ParetoSet` in place from its points not yet expanded.
 
     Each level: tangent directions at every frontier point (in parallel),
-    predictor steps in both signs of every direction, removal of steps that
-    land on weights already covered, correctors (in parallel), and acceptance
-    of the points that converged, stayed within ``step_size`` of their
-    prediction, are not dominated by their parent's neighbourhood and are
-    not within ``step_size / 4`` of a point already in the set. Points
-    are appended as they are accepted, so an interruption keeps all of them.
+    predictor steps in both signs of every direction, removal of predicted
+    points within half their step length of a known point, correctors (in
+    parallel), and acceptance of the points that converged, stayed within the
+    step length of their prediction, are not dominated by their parent's
+    neighbourhood and are not within a quarter of the step length of a point
+    already in the set. Step-size control: a step whose corrector fails (not
+    converged, left its trust region, failed line search) is retried from
+    the same parent along the same direction with half the step (weights and
+    trust region halved too), at most 3 times (down to ``step_size / 8``);
+    each retry is one more parallel round of the level, in a fixed order, so
+    the result does not depend on ``n_jobs``. Points are appended as they are
+    accepted, so an interruption keeps all of them.
 
     Parameters
     ----------
@@ -299,43 +311,73 @@ hess_fun, hess_sampler, random_state, n_jobs, inexact, verbose
             if np.any(residuals > max(10 * predictor["rtol"], 1e-12)):
                 log(verbose, 2, f"point {i}: tangent residual {residuals.max():.2e}")
             for j, (x_pred, w_pred) in enumerate(steps):
+                # relative to the step taken (shorter at the simplex boundary)
+                length = np.linalg.norm(x_pred - pset.params[i])
                 gaps = np.linalg.norm(np.asarray(known) - x_pred, axis=1)
-                if gaps.min() < 0.5 * step_size:
+                if gaps.min() < 0.5 * length:
                     continue  # this part of the set is explored already
                 known.append(x_pred)
                 candidates.append((i, x_pred, w_pred, j))
-        corrected = parallel(
-            delayed(_correct)(fun, x, w, corrector, tol, step_size, solver, hess_sampler,
-                              _seed(entropy, int(i), j + 1), inexact)
-            for i, x, w, j in candidates)
-        accepted = rejected = 0
-        for (parent, _, _, _), res in zip(candidates, corrected):
-            reason = _rejection(pset, parent, res, step_size)
-            if reason or pset.n_points >= limit:
-                # an accepted point's cost is added to the totals by _append
-                pset.total_grad += res.n_grad
-                pset.total_hvp += res.n_hvp
-                rejected += 1
-                if reason and reason.startswith("non-finite"):
-                    warnings.warn(f"dropped a step from point {parent}: {reason}",
-                                  RuntimeWarning, stacklevel=2)
-                log(verbose, 2, f"rejected a step from point {parent}: {reason or 'budget'}")
-                continue
-            index = pset._append(res.x, res.objectives, res.weights, parent, res.residual,
-                                 res.n_grad, res.n_hvp)
-            accepted += 1
-            log(verbose, 2, f"point {index}: weights {np.round(res.weights, 4)}, "
-                            f"residual {res.residual:.2e}")
+        accepted = rejected = retried = 0
+        for halving in range(_MAX_HALVINGS + 1):
+            if not candidates or pset.n_points >= limit:
+                break
+            scale = 0.5 ** halving
+            corrected = parallel(
+                delayed(_correct)(fun, *_shortened(pset, i, x, w, scale), corrector, tol,
+                                  scale * step_size, solver, hess_sampler,
+                                  _seed(entropy, int(i), j + 1, *([halving] if halving else [])),
+                                  inexact)
+                for i, x, w, j in candidates)
+            failed = []
+            for candidate, res in zip(candidates, corrected):
+                parent = candidate[0]
+                reason = _rejection(pset, parent, res, scale * step_size)
+                retry = (reason.startswith("corrector failed") and halving < _MAX_HALVINGS
+                         and pset.n_points < limit)
+                if reason or retry or pset.n_points >= limit:
+                    # an accepted point's cost is added to the totals by _append
+                    pset.total_grad += res.n_grad
+                    pset.total_hvp += res.n_hvp
+                    if retry:
+                        failed.append(candidate)
+                        retried += 1
+                        log(verbose, 2, f"step {candidate[3]} from point {parent}: {reason}; "
+                                        f"retrying with {scale / 2:g} of the step")
+                        continue
+                    rejected += 1
+                    if reason and reason.startswith("non-finite"):
+                        warnings.warn(f"dropped a step from point {parent}: {reason}",
+                                      RuntimeWarning, stacklevel=2)
+                    log(verbose, 2,
+                        f"rejected a step from point {parent}: {reason or 'budget'}")
+                    continue
+                index = pset._append(res.x, res.objectives, res.weights, parent,
+                                     res.residual, res.n_grad, res.n_hvp)
+                accepted += 1
+                log(verbose, 2, f"point {index}: weights {np.round(res.weights, 4)}, "
+                                f"residual {res.residual:.2e}, step {scale:g}")
+            candidates = failed
         # only now: an interruption before this point leaves the frontier to redo, and
         # the dedupe against known points drops whatever of it was accepted already
         pset.expanded[frontier] = True
-        log(verbose, 1, f"level {level + 1}: {accepted} accepted, {rejected} rejected; "
+        log(verbose, 1, f"level {level + 1}: {accepted} accepted, {rejected} rejected "
+                        f"({retried} retried with a shorter step); "
                         f"{pset.n_points} points, max residual {pset.residuals.max():.2e}, "
                         f"{pset.total_grad} gradients, {pset.total_hvp} HVPs")
     if np.any(pset.residuals > tol):
         warnings.warn(f"{np.sum(pset.residuals > tol)} points have a stationarity residual "
                       f"above tol={tol:g}", ConvergenceWarning, stacklevel=2)
     return pset
+
+
+def _shortened(pset, parent, x_pred, w_pred, scale):
+    """The predicted point and weights of a step shortened by ``scale`` (1: unchanged)."""
+    if scale == 1.0:
+        return x_pred, w_pred
+    x, w = pset.params[parent], pset.weights[parent]
+    # w + scale (w_pred - w) is a convex combination: it stays on the simplex
+    return x + scale * (x_pred - x), w + scale * (w_pred - w)
 
 
 def _rejection(pset, parent, res, step_size):

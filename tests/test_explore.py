@@ -218,3 +218,34 @@ def test_corrected_duplicates_are_rejected():
     assert _rejection(pset, 1, res, 0.2) == "duplicate of point 1"
     far = dict(res, x=pset.params[1] + 1.0)
     assert not _rejection(pset, 1, Result(far), 0.2).startswith("duplicate")
+
+
+def test_failed_steps_are_retried_with_half_the_step(monkeypatch, capsys):
+    import skpareto._explore as explore_module
+
+    # condition 100: a predictor step of 0.5 lands so far off the curved set that every
+    # full-step corrector leaves its trust region (moves farther than the step)
+    problem = ConvexQuadratic(n=6, m=2, condition=100.0, random_state=0)
+    options = dict(n_steps=30, step_size=0.5, tol=1e-10)
+    monkeypatch.setattr(explore_module, "_MAX_HALVINGS", 0)
+    stalled = explore(problem.fun, problem.x0, **options)
+    assert stalled.n_points == 1  # without step-size control nothing is accepted
+    monkeypatch.undo()
+    pset = explore(problem.fun, problem.x0, verbose=2, **options)
+    err = capsys.readouterr().err
+    assert "left the trust region" in err and "retrying with 0.5 of the step" in err
+    _check_consistent(pset, problem.fun, 1e-10)
+    assert _relative_set_error(problem, pset).max() <= 1e-8
+    w1 = np.sort(pset.weights[:, 0])
+    assert pset.n_points >= 10 and w1[0] <= 0.05 and w1[-1] >= 0.95
+    # a child is at most a predictor step plus a corrector trust region (the same length)
+    # from its parent; some are a shortened step away
+    step = options["step_size"]
+    gaps = np.linalg.norm(pset.params[1:] - pset.params[pset.parents[1:]], axis=1)
+    assert np.all(gaps <= 2 * step) and gaps.min() < 0.75 * step
+    # one more parallel round per halving: the same set bit for bit with n_jobs=2
+    parallel = explore(problem.fun, problem.x0, n_jobs=2, **options)
+    assert parallel.n_points == pset.n_points
+    for name in ("params", "weights", "front", "parents", "residuals", "n_grad", "n_hvp"):
+        np.testing.assert_array_equal(getattr(parallel, name), getattr(pset, name))
+    assert (parallel.total_grad, parallel.total_hvp) == (pset.total_grad, pset.total_hvp)
