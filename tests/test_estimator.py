@@ -144,6 +144,60 @@ def test_expand_continues_the_set(data):
     assert est.pareto_set_.residuals.max() <= TOL
 
 
+def test_start_weights_stitch_local_sets(data):
+    X, Y = data
+    settings = dict(SETTINGS, n_steps=1)
+    starts = [[0.2, 0.8], [0.8, 0.2]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        single = ParetoExplorer(**settings).fit(X, Y)
+        est = ParetoExplorer(start_weights=starts, **settings).fit(X, Y)
+    pset = est.pareto_set_
+    # the first start is the same model; the others add the set around their own weights
+    np.testing.assert_array_equal(pset.params[0], single.pareto_set_.params[0])
+    np.testing.assert_array_equal(est.predict(X), single.predict(X))
+    assert est.n_iter_ > single.n_iter_
+    for w in starts:
+        assert np.min(np.abs(pset.weights[:, 0] - w[0])) <= 1e-12
+    w1 = pset.weights[:, 0]
+    assert w1.min() < 0.2 < 0.8 < w1.max()
+    assert np.ptp(single.pareto_weights_[:, 0]) < 0.5 * np.ptp(w1)
+    # every stitched point is stationary for the objective rebuilt independently
+    fun = _objective(est, X, Y)
+    for x, w in zip(pset.params, pset.weights):
+        assert stationarity_residual(value_and_jacobian(fun, x)[1], w) <= 1e-6
+    # nothing is dominated after stitching, and the weights 0.2 and 0.8 are on the set
+    front = pset.front
+    for f in front:
+        assert not np.any(np.all(front <= f, axis=1) & np.any(front < f, axis=1))
+    assert np.all(pset.contains(np.array(starts)))
+
+
+def test_inexact_false_is_the_same_set(fitted, data):
+    X, Y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        exact = ParetoExplorer(inexact=False, **SETTINGS).fit(X, Y)
+    assert fitted.get_params()["inexact"] is True
+    assert exact.pareto_set_.n_points == fitted.pareto_set_.n_points
+    # both reach tol = 1e-8 on the same points: weights agree far below the step
+    np.testing.assert_allclose(np.sort(exact.pareto_weights_[:, 0]),
+                               np.sort(fitted.pareto_weights_[:, 0]), atol=1e-3)
+    assert exact.pareto_set_.residuals.max() <= TOL
+
+
+@pytest.mark.parametrize("params, name", [
+    (dict(start_weights=[[0.5, 0.6]]), "start_weights"),
+    (dict(start_weights=[0.2, 0.3, 0.5]), "start_weights"),
+    (dict(start_weights=[[-0.1, 1.1]]), "start_weights"),
+    (dict(inexact="yes"), "inexact"),
+])
+def test_bad_start_weights_and_inexact(data, params, name):
+    X, Y = data
+    with pytest.raises(ValueError, match=name):
+        ParetoExplorer(**params).fit(X, Y)
+
+
 def test_convergence_warning_is_sklearns(data):
     X, Y = data
     est = ParetoExplorer(max_iter=2, tol=1e-12, n_steps=0, minres_maxiter=1, random_state=0)
