@@ -23,16 +23,27 @@ from ._utils import log
 PROG = "python -m skpareto"
 
 # Settings of the demo (measured: see the documentation and tests/test_cli.py).
+# MultiDigits with 8 tanh units and alpha 3e-2: the local set around each start spans only
+# about 0.07 of the task-0 weight (the weighted-sum solutions fold there), so the estimator
+# stitches local sets from seven stage-1 starts (task-0 weight 0.5, 0.4, ..., 0.2, 0.6, ...,
+# 0.8, each warm-started from its neighbour). Half the rows are held out, so test accuracies
+# differ by more than their noise along the front.
+_SPREAD = [[0.4, 0.6], [0.3, 0.7], [0.2, 0.8], [0.6, 0.4], [0.7, 0.3], [0.8, 0.2]]
 DATASETS = {
-    "multi-digits": dict(n_samples=800, hidden_layer_sizes=(8,), loss="log_loss",
-                         alpha=3e-2, tol=1e-4, max_iter=3000, step_size=0.02,
-                         minres_maxiter=200, n_jobs=2, task_names=("left digit", "right digit"),
+    "multi-digits": dict(n_samples=1600, test_size=0.5, hidden_layer_sizes=(8,),
+                         loss="log_loss", alpha=3e-2, tol=1e-4, max_iter=3000,
+                         step_size=0.02, minres_maxiter=200, start_weights=_SPREAD,
+                         n_jobs=2, task_names=("left digit", "right digit"),
                          score_name="accuracy"),
-    "conflicting-regression": dict(n_samples=400, hidden_layer_sizes=(2,),
+    "conflicting-regression": dict(n_samples=400, test_size=0.25, hidden_layer_sizes=(2,),
                                    loss="squared_error", alpha=1e-3, tol=1e-6,
                                    max_iter=3000, step_size=0.05, minres_maxiter=200,
                                    task_names=("task 0", "task 1"), score_name="R^2"),
 }
+# the monotone trade-off is checked on the continuous set at these task-0 weights (those
+# it contains): test scores, their rank correlation with the weight, and the stationarity
+# residual of the interpolated model there
+_CHECK_WEIGHTS = np.linspace(0.2, 0.8, 13)
 
 
 def _positive_int(text):
@@ -79,11 +90,13 @@ def build_parser():
                            "regression tasks that compete for a narrow shared trunk")
     demo.add_argument("--out", default="skpareto-demo", metavar="DIR",
                       help="output directory, created if missing (default ./skpareto-demo)")
-    demo.add_argument("--n-steps", type=_non_negative_int, default=20, metavar="N",
-                      help="breadth-first expansion levels (default 20)")
+    demo.add_argument("--n-steps", type=_non_negative_int, default=4, metavar="N",
+                      help="breadth-first expansion levels around each stage-1 start "
+                           "(default 4)")
     demo.add_argument("--n-samples", type=_positive_int, default=None, metavar="N",
-                      help="rows generated, 75%% for training (default 800 for "
-                           "multi-digits, 400 for conflicting-regression)")
+                      help="rows generated (default 1600 for multi-digits, half of "
+                           "them for training; 400 for conflicting-regression, 75%% for "
+                           "training)")
     demo.add_argument("--random-state", type=_non_negative_int, default=0, metavar="S",
                       help="seed of the data, the split and the network (default 0)")
     demo.add_argument("--quiet", action="store_true",
@@ -114,7 +127,7 @@ def _prepare_out(path):
     return None
 
 
-def _load(name, n_samples, random_state):
+def _load(name, n_samples, test_size, random_state):
     from sklearn.model_selection import train_test_split
 
     from .datasets import make_conflicting_regression, make_multi_digits
@@ -124,7 +137,7 @@ def _load(name, n_samples, random_state):
     else:
         X, Y = make_conflicting_regression(n_samples, n_features=4, n_tasks=2, conflict=0.6,
                                            noise=0.1, random_state=random_state)
-    return train_test_split(X, Y, test_size=0.25, random_state=random_state)
+    return train_test_split(X, Y, test_size=test_size, random_state=random_state)
 
 
 def _objective(est, X, Y):
@@ -143,35 +156,16 @@ def _objective(est, X, Y):
     return net.objective(X, targets, est.loss_, est.alpha)
 
 
-def _explore_more(est, n_steps, target, verbose, max_halvings=4):
-    """Re-expand the two ends of a stalled set with half the step, at most 4 times.
+def _break_chains(rows, pset, pieces):
+    """``rows`` along :meth:`ParetoSet.trace`, with a NaN row where a new chain starts.
 
-    The predictor-corrector rejects a step whose corrector fails; on a
-    non-convex network a shorter step often succeeds. Returns the number of
-    halvings used. ``est.pareto_set_`` grows in place (core
-    :func:`skpareto.expand_set` on the estimator's objective).
+    Local sets stitched from several starts form separate chains of pieces;
+    the NaN rows keep a line plot from joining them.
     """
-    from . import expand_set
-    from .exceptions import ConvergenceWarning
-
-    pset = est.pareto_set_
-    step = est.step_size_
-    halvings = 0
-    while pset.n_points < target and halvings < max_halvings and n_steps > 0:
-        order = np.argsort(pset.weights[:, 0], kind="stable")
-        ends = np.unique(order[[0, -1]])
-        step /= 2.0
-        halvings += 1
-        log(verbose, 1, f"{pset.n_points} points (< {target}): expanding the ends again "
-                        f"with a step of {step:.3g}")
-        pset.expanded[ends] = False
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)  # residuals are reported
-            expand_set(pset, pset.fun, n_steps=n_steps, step_size=step,
-                       corrector=est.corrector, tol=est.tol, rtol=est.minres_rtol,
-                       maxiter=est.minres_maxiter, damping=est.damping, n_jobs=est.n_jobs,
-                       verbose=verbose)
-    return halvings
+    ends = pset.pieces
+    new = [k for k in range(1, len(pieces))
+           if pieces[k] != pieces[k - 1] and ends[pieces[k - 1], 1] != ends[pieces[k], 0]]
+    return np.insert(rows.astype(float), new, np.nan, axis=0)
 
 
 def _scores(est, X, Y, weights):
@@ -241,7 +235,7 @@ def _table(rows, header):
     return "\n".join(lines)
 
 
-def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=20, n_samples=None,
+def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=4, n_samples=None,
              random_state=0, verbose=1):
     """Fit, explore, summarize and draw; return the summary dictionary.
 
@@ -251,8 +245,8 @@ def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=20, n_samples=
     out : str, default="skpareto-demo"
         Existing writable directory for ``front.png``, ``front.csv`` and
         ``summary.json``.
-    n_steps : int, default=20
-        Expansion levels.
+    n_steps : int, default=4
+        Expansion levels around each stage-1 start.
     n_samples : int, default=None
         Rows generated (75% train); default per data set.
     random_state : int, default=0
@@ -267,15 +261,17 @@ def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=20, n_samples=
     import skpareto
     from sklearn.exceptions import ConvergenceWarning
 
-    from .metrics import non_dominated
+    from ._hvp import value_and_jacobian
+    from .metrics import non_dominated, stationarity_residual
 
     settings = dict(DATASETS[dataset])
     task_names = settings.pop("task_names")
     score_name = settings.pop("score_name")
     n_samples = settings.pop("n_samples") if n_samples is None else n_samples
     settings.pop("n_samples", None)
+    test_size = settings.pop("test_size")
     t_start = time.perf_counter()
-    X_train, X_test, Y_train, Y_test = _load(dataset, n_samples, random_state)
+    X_train, X_test, Y_train, Y_test = _load(dataset, n_samples, test_size, random_state)
     log(verbose, 1, f"demo: {dataset}, {len(X_train)} training and {len(X_test)} test rows, "
                     f"{X_train.shape[1]} features, 2 tasks")
     est = skpareto.ParetoExplorer(n_steps=n_steps, random_state=random_state,
@@ -284,8 +280,6 @@ def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=20, n_samples=
         warnings.simplefilter("always", ConvergenceWarning)
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow in rejected trial steps
         est.fit(X_train, Y_train)
-        halvings = _explore_more(est, n_steps, target=min(25, 2 * n_steps + 1),
-                                 verbose=verbose)
     for w in caught:
         log(verbose, 1, f"warning: {w.message}")
     t_fit = time.perf_counter() - t_start
@@ -308,11 +302,14 @@ def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=20, n_samples=
         weights, pieces = pset.trace(200)
         params = pset.params_at(weights, piece=pieces)
         curve = np.stack([np.asarray(pset.fun(x)) for x in params])
-        test_curve = np.stack([np.asarray(test_fun(x)) for x in params])
+        test_curve = _break_chains(np.stack([np.asarray(test_fun(x)) for x in params]),
+                                   pset, pieces)
         grid = np.linspace(pset.weights[:, 0].min(), pset.weights[:, 0].max(), 60)
         grid = np.column_stack([grid, 1.0 - grid])
-        grid = grid[pset.contains(grid)]
-        curve_scores = {"weights": grid, "scores": _scores(est, X_test, Y_test, grid)}
+        inside = pset.contains(grid)
+        scores = np.full((len(grid), 2), np.nan)  # NaN breaks the line where no set is
+        scores[inside] = _scores(est, X_test, Y_test, grid[inside])
+        curve_scores = {"weights": grid, "scores": scores}
     else:
         curve, test_curve = pset.front, points_test
         curve_scores = {"weights": pset.weights, "scores": point_scores}
@@ -324,6 +321,14 @@ def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=20, n_samples=
                      if pset.contains(uniform) else None)
     w_sorted = pset.weights[order, 0]
     rho = [_spearman(w_sorted, point_scores[order, j]) for j in range(2)]
+    # monotone trade-off: test scores of the continuous set at fixed task-0 weights
+    check = np.column_stack([_CHECK_WEIGHTS, 1.0 - _CHECK_WEIGHTS])
+    check = check[pset.contains(check)] if pset.n_points > 1 else check[:0]
+    check_scores = _scores(est, X_test, Y_test, check) if len(check) else np.empty((0, 2))
+    check_residuals = [float(stationarity_residual(value_and_jacobian(pset.fun, x)[1], w))
+                       for w, x in zip(check, pset.params_at(check))] if len(check) else []
+    check_rho = [_spearman(check[:, 0], check_scores[:, j]) if len(check) > 2 else None
+                 for j in range(2)]
 
     # files
     title = (f"skpareto demo: {dataset}, {pset.n_points} explored points, "
@@ -358,7 +363,6 @@ def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=20, n_samples=
         "n_non_dominated": int(nd.sum()),
         "weight_0_range": [float(pset.weights[:, 0].min()), float(pset.weights[:, 0].max())],
         "max_residual": float(pset.residuals.max()),
-        "step_halvings": int(halvings),
         "total_gradients": int(pset.total_grad),
         "total_hvp": int(pset.total_hvp),
         "uniform_weights": {
@@ -369,6 +373,12 @@ def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=20, n_samples=
         "test_score_range": [[float(point_scores[:, j].min()), float(point_scores[:, j].max())]
                              for j in range(2)],
         "spearman_weight_0_vs_test_score": rho,
+        "continuous_front_check": {
+            "weights": check.tolist(),
+            "test_scores": check_scores.tolist(),
+            "residuals": check_residuals,
+            "spearman_weight_0_vs_test_score": check_rho,
+        },
         "seconds_fit": round(t_fit, 2),
         "seconds_total": round(t_total, 2),
         "warnings": [str(w.message) for w in caught],
@@ -397,7 +407,13 @@ def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=20, n_samples=
         print(f"At uniform weights (0.5, 0.5): test {score_name} {at_uniform[0]:.3f} "
               f"({task_names[0]}), {at_uniform[1]:.3f} ({task_names[1]})")
     print(f"Rank correlation of the task-0 weight with the test {score_name}: "
-          f"{rho[0]:+.2f} (task 0), {rho[1]:+.2f} (task 1)")
+          f"{rho[0]:+.2f} (task 0), {rho[1]:+.2f} (task 1) over the explored points")
+    if len(check) > 2:
+        print(f"Continuous front at task-0 weights {np.round(check[:, 0], 2).tolist()}: "
+              f"test {score_name} {np.round(check_scores[:, 0], 3).tolist()} (task 0), "
+              f"{np.round(check_scores[:, 1], 3).tolist()} (task 1); rank correlation "
+              f"{check_rho[0]:+.2f}, {check_rho[1]:+.2f}; stationarity residual of the "
+              f"interpolated models <= {max(check_residuals):.1e}")
     print(f"Wrote front.png, front.csv, summary.json to {out} in {t_total:.1f} s")
     return summary
 

@@ -63,6 +63,14 @@ def test_demo_csv_and_summary_agree(demo_run):
     assert uniform is not None and min(uniform) > 0.2
     assert summary["max_residual"] == pytest.approx(
         max(float(r["residual"]) for r in rows), rel=1e-3)
+    # the monotone check on the continuous set: weights of the fixed grid it contains
+    check = summary["continuous_front_check"]
+    grid = np.linspace(0.2, 0.8, 13)
+    w = np.array(check["weights"]).reshape(-1, 2)
+    assert len(w) == len(check["test_scores"]) == len(check["residuals"])
+    assert np.all(np.min(np.abs(w[:, :1] - grid), axis=1) <= 1e-12)
+    assert np.all((w[:, 0] >= weights[:, 0].min()) & (w[:, 0] <= weights[:, 0].max()))
+    assert all(r >= 0 for r in check["residuals"])
 
 
 def test_demo_prints_a_summary_table(tmp_path, capsys):
