@@ -143,8 +143,10 @@ class ParetoExplorer(BaseEstimator):
         (:meth:`ParetoSet.merge`: colliding points and dominated points
         dropped). On a non-convex network the local set around one start can
         cover only a narrow range of weights; starts spread over the simplex
-        cover the rest. Each start costs a stage 1 and a stage 2. None: one
-        start at ``weights``.
+        cover the rest. Each start costs a stage 1 and a stage 2. The
+        ``weights`` model stays the first point of the stitched set (and the
+        :meth:`predict` model) unless a point from another start dominates
+        it. None: one start at ``weights``.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial network and the Hessian subsample.
     n_jobs : int, default=None
