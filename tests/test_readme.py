@@ -2,6 +2,7 @@
 
 import pathlib
 import re
+import warnings
 
 import pytest
 
@@ -15,5 +16,7 @@ def test_readme_has_examples():
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
 def test_readme_example_runs(index, capsys):
-    exec(compile(BLOCKS[index], f"README.md block {index}", "exec"), {})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a user copying the example sees no warning
+        exec(compile(BLOCKS[index], f"README.md block {index}", "exec"), {})
     assert capsys.readouterr().out.strip()  # each example prints its result
