@@ -17,11 +17,9 @@ Writes ``benchmarks/results/hvp.json``. Run ``python -m benchmarks hvp`` or
 ``python -m benchmarks.bench_hvp [--full]``.
 """
 
-import json
-import os
 import sys
-import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 from autograd import value_and_grad
@@ -32,7 +30,11 @@ from skpareto._models import SharedTrunkNet
 from skpareto._tangent import tangent_directions
 from skpareto.exceptions import ConvergenceWarning
 
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._common import save_json, timed
+
 N_FEATURES, HIDDEN, N_ROWS, N_TASKS = 64, (300, 200), 2000, 2
 
 
@@ -43,12 +45,6 @@ def make_problem(seed=0):
     targets = [np.tanh(X @ rng.normal(size=N_FEATURES) / 8.0) for _ in range(N_TASKS)]
     fun = net.objective(X, targets, ["squared_error"] * N_TASKS)
     return net, fun, net.init_params(seed)
-
-
-def timed(call):
-    start = time.perf_counter()
-    out = call()
-    return time.perf_counter() - start, out
 
 
 def measure(quick=True):
@@ -104,10 +100,7 @@ def main(quick=True):
     print(f"  tangent, maxiter=50     {1e3 * med['tangent_maxiter50']:8.2f} ms   "
           f"ratio {ratio['tangent_maxiter50_over_gradient']:.1f} "
           f"({out['tangent_n_hvp']} HVPs, residual {out['tangent_residual']:.2e})")
-    os.makedirs(RESULTS, exist_ok=True)
-    path = os.path.join(RESULTS, "hvp.json")
-    with open(path, "w") as fh:
-        json.dump(out, fh, indent=2)
+    path = save_json("hvp.json", out)
     print(f"  wrote {path}")
     return out
 

@@ -13,10 +13,10 @@ Run ``python -m benchmarks.bench_parallel`` (quick) or with ``--full``.
 """
 
 import copy
-import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import psutil
@@ -26,7 +26,10 @@ from threadpoolctl import threadpool_limits
 from skpareto import ParetoSet, expand_set, find_stationary
 from skpareto._models import SharedTrunkNet
 
-RESULTS = os.path.join(os.path.dirname(__file__), "results")
+if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._common import report_load, save_json
 
 
 def make_tasks(n_rows, width, seed=0):
@@ -78,7 +81,6 @@ def depths(pset):
 
 
 def main(quick=True):
-    os.makedirs(RESULTS, exist_ok=True)
     n_rows, width, n_steps = (1000, 64, 3) if quick else (1500, 64, 4)
     options = dict(n_steps=n_steps, step_size=0.02, tol=1e-6, rtol=1e-6, maxiter=100)
     fun, x0, n_params = make_tasks(n_rows, width)
@@ -115,8 +117,7 @@ def main(quick=True):
                   seconds_n_jobs_2=times[2], speedup=times[1] / times[2],
                   bitwise_identical=bool(identical), total_hvp=int(a.total_hvp),
                   cpu_cores_used_n_jobs_1=cores[1], cpu_cores_used_n_jobs_2=cores[2],
-                  machine_ceiling=ceiling,
-                  load_average_start=load_start, load_average_end=os.getloadavg())
+                  machine_ceiling=ceiling, load_average_start=load_start)
     print(f"[parallel] {a.n_points} points over {n_steps} levels, points per depth "
           f"{per_level} (each is one independent tangent solve at the next level), "
           f"{a.total_hvp} HVPs")
@@ -126,10 +127,8 @@ def main(quick=True):
           f"{cores[2]:.2f} cores with n_jobs=2 (the speed-up cannot exceed their ratio, "
           f"{cores[2] / cores[1]:.2f}); the same machine runs independent pure-Python "
           f"CPU work {ceiling:.2f}x faster with n_jobs=2")
-    print(f"[parallel] load average {load_start[0]:.1f} at start, "
-          f"{result['load_average_end'][0]:.1f} at end (2 cores, shared)")
-    with open(os.path.join(RESULTS, "parallel.json"), "w") as fh:
-        json.dump(result, fh, indent=1)
+    result["load_average_end"] = report_load("parallel", load_start)
+    save_json("parallel.json", result)
     return result
 
 

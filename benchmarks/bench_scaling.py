@@ -19,12 +19,12 @@ thread so the figures do not depend on what else runs on the machine:
 Run ``python -m benchmarks.bench_scaling`` (quick) or with ``--full``.
 """
 
-import json
 import os
 import sys
 import time
 import tracemalloc
 import warnings
+from pathlib import Path
 
 import numpy as np
 from autograd import grad
@@ -36,7 +36,11 @@ from skpareto._stationary import newton_correct
 from skpareto._tangent import solve_hessian, tangent_directions
 from skpareto.exceptions import ConvergenceWarning
 
-RESULTS = os.path.join(os.path.dirname(__file__), "results")
+if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._common import report_load, save_json, time_calls, timed
+
 N_FEATURES = 64
 
 
@@ -66,15 +70,6 @@ def sampler(net, data, n_sub):
     return hess_sampler
 
 
-def best_time(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def hvp_ratio(width=250, n_rows=2000, repeat=5):
     net, data, x = make_problem(width, n_rows)
     fun = objective(net, data)
@@ -83,11 +78,12 @@ def hvp_ratio(width=250, n_rows=2000, repeat=5):
     op = hessian_operator(fun, x, w)
     v = np.random.default_rng(1).normal(size=x.size)
     # interleaved, so that the three see the same load; best of each
-    t_grad = t_lin = t_hvp = np.inf
+    t_grad, t_lin, t_hvp = [], [], []
     for _ in range(repeat):
-        t_grad = min(t_grad, best_time(lambda: g(x), 1))
-        t_lin = min(t_lin, best_time(lambda: hessian_operator(fun, x, w), 1))
-        t_hvp = min(t_hvp, best_time(lambda: op.matvec(v), 1))
+        t_grad.append(timed(lambda: g(x))[0])
+        t_lin.append(timed(lambda: hessian_operator(fun, x, w))[0])
+        t_hvp.append(timed(lambda: op.matvec(v))[0])
+    t_grad, t_lin, t_hvp = min(t_grad), min(t_lin), min(t_hvp)
     return dict(n_params=net.n_params, n_rows=n_rows, grad_s=t_grad, linearize_s=t_lin,
                 hvp_s=t_hvp, hvp_over_grad=t_hvp / t_grad)
 
@@ -143,7 +139,7 @@ def step_scaling(widths, n_rows=1024, k=10, repeat=2):
         fun = objective(net, data)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            seconds = best_time(lambda: expansion_step(fun, x, w, k), repeat)
+            seconds = min(time_calls(lambda: expansion_step(fun, x, w, k), repeat))
         rows.append(dict(width=width, n_params=net.n_params, seconds=seconds))
     n = np.log([r["n_params"] for r in rows])
     t = np.log([r["seconds"] for r in rows])
@@ -187,7 +183,6 @@ def subsample_tradeoff(width=40, n_rows=2000, subsamples=(64, 256, 1000, 2000), 
 
 
 def main(quick=True):
-    os.makedirs(RESULTS, exist_ok=True)
     results = {"quick": quick, "load_average": os.getloadavg()}
     with threadpool_limits(1):
         r = results["hvp_ratio"] = hvp_ratio(repeat=3 if quick else 7)
@@ -219,11 +214,8 @@ def main(quick=True):
             print(f"[scaling]   damping {row['damping']:.1f}, {row['rows']:>5d} rows: direction "
                   f"error {row['direction_error']:.3g}, {row['seconds']:.3f} s, "
                   f"{row['n_hvp']} HVPs (MINRES residual {row['solve_residual']:.1e})")
-    results["load_average_end"] = os.getloadavg()
-    print(f"[scaling] load average {results['load_average'][0]:.1f} at start, "
-          f"{results['load_average_end'][0]:.1f} at end (2 cores, shared)")
-    with open(os.path.join(RESULTS, "scaling.json"), "w") as fh:
-        json.dump(results, fh, indent=1)
+    results["load_average_end"] = report_load("scaling", results["load_average"])
+    save_json("scaling.json", results)
     return results
 
 

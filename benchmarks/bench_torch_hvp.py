@@ -9,23 +9,19 @@ the same framework and the ratio autograd/torch.
 Writes ``results/torch_hvp.json``.
 """
 
-import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
-RESULTS = Path(__file__).resolve().parent / "results"
+if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._common import save_json, time_calls
 
 
 def _median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return float(np.median(times))
+    return float(np.median(time_calls(fn, repeats)))
 
 
 def main(quick=True):
@@ -40,7 +36,6 @@ def main(quick=True):
     from skpareto._models import SharedTrunkNet
     from skpareto.datasets import make_multi_digits
 
-    RESULTS.mkdir(exist_ok=True)
     torch.set_num_threads(1)
     n_rows, hidden = (500, (32,)) if quick else (2000, (128,))
     X, Y = make_multi_digits(n_rows, random_state=0, return_X_y=True)
@@ -105,7 +100,7 @@ def main(quick=True):
           f"HVP/grad autograd {summary['autograd_hvp_over_grad']:.2f}, torch "
           f"{summary['torch_hvp_over_grad']:.2f}; autograd/torch HVP "
           f"{summary['autograd_over_torch_hvp']:.2f}, grad {summary['autograd_over_torch_grad']:.2f}")
-    (RESULTS / "torch_hvp.json").write_text(json.dumps(summary, indent=2))
+    save_json("torch_hvp.json", summary)
     return summary
 
 
