@@ -19,11 +19,10 @@ made the small matrix products of the network ~20x slower.
 Run: ``python -m benchmarks.bench_explore [--full]``.
 """
 
-import json
-import os
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 from autograd import value_and_grad
@@ -37,7 +36,10 @@ from skpareto.datasets import make_conflicting_regression
 from skpareto.exceptions import ConvergenceWarning
 from skpareto.problems import ConvexQuadratic
 
-RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._common import save_json
 
 
 def retrain(fun, x0, weights, tol, scale, max_iter):
@@ -162,9 +164,7 @@ def main(quick=True):
                   f"({r['ratio_grad_eq_stage2']:.2f}x stage 2 alone), "
                   f"{r['ratio_time']:.2f}x time; target >= 10x: "
                   f"{'met' if r['ratio_grad_eq'] >= 10 else 'MISSED'}", flush=True)
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "bench_explore.json"), "w") as fh:
-        json.dump(rows, fh, indent=1, default=float)
+    save_json("bench_explore.json", rows)
     return rows
 
 

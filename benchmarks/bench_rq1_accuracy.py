@@ -13,7 +13,6 @@ Writes ``results/rq1_accuracy.csv``, ``results/rq1_accuracy.json`` and
 ``results/rq1_accuracy.png``.
 """
 
-import json
 import sys
 import time
 import warnings
@@ -28,9 +27,8 @@ from skpareto.problems import ConvexQuadratic, FonsecaFleming
 if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._common import pyplot, results_path, save_figure, save_json
 from benchmarks.baselines import multi_digits_problem
-
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _fonseca_set(problem, t0):
@@ -91,7 +89,6 @@ def _fit_slope(steps, errors, floor):
 
 
 def main(quick=True):
-    RESULTS.mkdir(exist_ok=True)
     t_start = time.perf_counter()
     cases = {}
     quad = ConvexQuadratic(n=10, m=2, condition=10.0, random_state=0)
@@ -133,20 +130,16 @@ def main(quick=True):
                                    tangent_residual=float(tangent.residuals[0]),
                                    tangent_n_hvp=int(tangent.n_hvp))
     summary["seconds"] = time.perf_counter() - t_start
-    with open(RESULTS / "rq1_accuracy.csv", "w") as fh:
+    with open(results_path("rq1_accuracy.csv"), "w") as fh:
         fh.write("problem,step,true_change,error,relative_error\n")
         fh.writelines(f"{r[0]},{r[1]:.6e},{r[2]:.6e},{r[3]:.6e},{r[4]:.6e}\n" for r in rows)
-    (RESULTS / "rq1_accuracy.json").write_text(json.dumps(summary, indent=2))
+    save_json("rq1_accuracy.json", summary)
     _plot(rows, summary)
     return summary
 
 
 def _plot(rows, summary):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.5, 3.2), dpi=100)
     for name in dict.fromkeys(r[0] for r in rows):
         s = np.array([r[1] for r in rows if r[0] == name])
@@ -157,9 +150,7 @@ def _plot(rows, summary):
     ax.set_xlabel("step size s (parameter space)")
     ax.set_ylabel("|J v s - true change|")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(RESULTS / "rq1_accuracy.png")
-    plt.close(fig)
+    save_figure(fig, "rq1_accuracy.png")
 
 
 if __name__ == "__main__":

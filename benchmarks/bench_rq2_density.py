@@ -22,7 +22,6 @@ Writes ``results/rq2_density.csv``, ``results/rq2_density.json`` and
 ``results/rq2_density.png``.
 """
 
-import json
 import sys
 import time
 import warnings
@@ -37,11 +36,11 @@ from skpareto.problems import DTLZ2, FonsecaFleming
 if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._common import pyplot, results_path, save_figure, save_json
 from benchmarks.baselines import (HVP_COST, epo_search, linear_scalarization,
                                   mgda_restarts, multi_digits_problem, pareto_mtl,
                                   preference_vectors, regression_problem, simplex_grid)
 
-RESULTS = Path(__file__).resolve().parent / "results"
 METHODS = ["explore", "linear_scalarization", "mgda", "pareto_mtl", "epo"]
 
 
@@ -174,7 +173,6 @@ def _distinct(front, ref, low):
 
 
 def main(quick=True):
-    RESULTS.mkdir(exist_ok=True)
     rows, summary = [], {}
     t_all = time.perf_counter()
     for p in _problems(quick):
@@ -220,21 +218,17 @@ def main(quick=True):
         _plot_fronts(p, runs, valid_fronts)
     summary["seconds"] = time.perf_counter() - t_all
     keys = list(rows[0])
-    with open(RESULTS / "rq2_density.csv", "w") as fh:
+    with open(results_path("rq2_density.csv"), "w") as fh:
         fh.write(",".join(keys) + "\n")
         for r in rows:
             fh.write(",".join(f"{r[k]:.6g}" if isinstance(r[k], float) else str(r[k]) for k in keys) + "\n")
-    (RESULTS / "rq2_density.json").write_text(json.dumps(summary, indent=2, default=float))
+    save_json("rq2_density.json", summary)
     _plot(rows)
     return summary
 
 
 def _plot(rows):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     problems = list(dict.fromkeys(r["problem"] for r in rows))
     fig, axes = plt.subplots(2, len(problems), figsize=(3.0 * len(problems), 5.0), dpi=80)
     for j, name in enumerate(problems):
@@ -251,19 +245,13 @@ def _plot(rows):
     axes[0, 0].set_ylabel("hypervolume")
     axes[1, 0].set_ylabel("distinct Pareto points")
     axes[0, 0].legend(fontsize=6)
-    fig.tight_layout()
-    fig.savefig(RESULTS / "rq2_density.png")
-    plt.close(fig)
+    save_figure(fig, "rq2_density.png")
 
 
 def _plot_fronts(p, runs, valid_fronts):
     if p["m"] != 2:
         return
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(3.6, 3.0), dpi=80)
     last = {}
     for r, vf in zip(runs, valid_fronts):
@@ -274,9 +262,7 @@ def _plot_fronts(p, runs, valid_fronts):
     ax.set_ylabel("f2")
     ax.set_title(f"{p['name']}: Pareto-optimal points", fontsize=8)
     ax.legend(fontsize=6)
-    fig.tight_layout()
-    fig.savefig(RESULTS / f"rq2_front_{p['name']}.png")
-    plt.close(fig)
+    save_figure(fig, f"rq2_front_{p['name']}.png")
 
 
 if __name__ == "__main__":

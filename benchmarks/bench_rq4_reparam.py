@@ -11,7 +11,6 @@ Writes ``results/rq4_reparam.csv``, ``results/rq4_reparam.json`` and
 ``results/rq4_reparam.png``.
 """
 
-import json
 import sys
 import time
 import warnings
@@ -24,9 +23,9 @@ from skpareto import explore
 if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._common import pyplot, results_path, save_figure, save_json
 from benchmarks.baselines import multi_digits_problem, regression_problem
 
-RESULTS = Path(__file__).resolve().parent / "results"
 K_MAX = 5
 
 
@@ -51,7 +50,6 @@ def _explored(quick):
 
 
 def main(quick=True):
-    RESULTS.mkdir(exist_ok=True)
     rows, summary = [], {}
     for name, fun, info, run in _explored(quick):
         t0 = time.perf_counter()
@@ -86,20 +84,16 @@ def main(quick=True):
                   f"loss error {err:.2e} of the front's range")
         entry["seconds"] = time.perf_counter() - t0
         summary[name] = entry
-    with open(RESULTS / "rq4_reparam.csv", "w") as fh:
+    with open(results_path("rq4_reparam.csv"), "w") as fh:
         fh.write("problem,k,explained_variance_ratio,cumulative,relative_loss_error\n")
         fh.writelines(f"{r[0]},{r[1]},{r[2]:.6e},{r[3]:.6e},{r[4]:.6e}\n" for r in rows)
-    (RESULTS / "rq4_reparam.json").write_text(json.dumps(summary, indent=2))
+    save_json("rq4_reparam.json", summary)
     _plot(summary)
     return summary
 
 
 def _plot(summary):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.0, 3.0), dpi=80)
     for name, e in summary.items():
         k = np.arange(1, len(e["cumulative"]) + 1)
@@ -108,9 +102,7 @@ def _plot(summary):
     ax.set_ylabel("cumulative explained variance")
     ax.set_ylim(0, 1.02)
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(RESULTS / "rq4_reparam.png")
-    plt.close(fig)
+    save_figure(fig, "rq4_reparam.png")
 
 
 if __name__ == "__main__":
