@@ -606,6 +606,49 @@ class ParetoExplorer(BaseEstimator):
 
     # -- the explored set ---------------------------------------------------
 
+    def plot_front(self, X=None, y=None, *, ax=None, **kwargs):
+        """Plot the explored front of a two-task fit.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), default=None
+            Held-out data; with ``y``, the losses of the explored models on it
+            are drawn as a second series, in the order of the first task's weight.
+        y : array-like of shape (n_samples, 2), default=None
+            Targets of ``X``.
+        ax : matplotlib Axes, default=None
+            Axes to draw on; default a new figure.
+        **kwargs
+            Passed to :func:`skpareto.plotting.plot_front` (``reference``,
+            ``n_samples``, ``labels``, ``color``).
+
+        Returns
+        -------
+        ax : matplotlib Axes
+
+        Raises
+        ------
+        ValueError
+            If the fit does not have two tasks, or only one of ``X`` and ``y``
+            is given.
+        """
+        from .plotting import plot_front
+
+        check_is_fitted(self)
+        test_front = None
+        if (X is None) != (y is None):
+            raise ValueError("X and y go together: pass both to draw held-out losses, "
+                             "or neither.")
+        if X is not None:
+            X = self._check_X(X)
+            y = self._validate_y(y, X.shape[0])
+            self._check_n_tasks(y)
+            fun = self._net.objective(X, self._encode_with_fitted_classes(y), self.loss_,
+                                      self.alpha)
+            order = np.argsort(self.pareto_set_.weights[:, 0], kind="stable")
+            test_front = np.stack([np.asarray(fun(p)) for p in self.pareto_set_.params[order]])
+        return plot_front(self.pareto_set_, ax=ax, test_front=test_front, **kwargs)
+
     def params_at(self, weights):
         """Flat parameter vector of the model at a trade-off on the explored set.
 

@@ -117,3 +117,24 @@ def test_plot_tradeoff_along_the_slider():
         plot_tradeoff(pset, component=1)
     with pytest.raises(ValueError, match="objective"):
         plot_tradeoff(ParetoSet(pset.params, pset.front, pset.weights))
+
+
+def test_estimator_plot_front_with_held_out_losses(tmp_path):
+    from skpareto import ParetoExplorer
+    from skpareto.datasets import make_conflicting_regression
+
+    X, Y = make_conflicting_regression(120, n_features=3, conflict=0.8, random_state=0)
+    est = ParetoExplorer(hidden_layer_sizes=(1,), n_steps=2, step_size=0.05,
+                         max_iter=2000, random_state=0).fit(X[:80], Y[:80])
+    ax = est.plot_front(X[80:], Y[80:])
+    held_out = ax.lines[-1].get_xydata()
+    # the second series is the true loss of every explored model on the held-out rows
+    fun = est._net.objective(X[80:], [Y[80:, 0], Y[80:, 1]], est.loss_, est.alpha)
+    order = np.argsort(est.pareto_weights_[:, 0], kind="stable")
+    expected = np.stack([fun(p) for p in est.pareto_set_.params[order]])
+    np.testing.assert_allclose(held_out, expected, rtol=1e-12)
+    path = tmp_path / "front.png"
+    ax.figure.savefig(path)
+    assert path.stat().st_size > 1000
+    with pytest.raises(ValueError, match="X and y go together"):
+        est.plot_front(X[80:])
