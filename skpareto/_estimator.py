@@ -109,8 +109,10 @@ class ParetoExplorer(BaseEstimator):
         parameter space is ``step_size * ||v|| / max|beta|`` (median over the
         tangents there), stored as ``step_size_``. Where the set bends the
         weights move faster or slower than at the start.
-    corrector : {"newton", "mgda"}, default="newton"
-        Corrector of stage 2: Newton-MINRES at the predicted weights, or MGDA.
+    corrector : {"newton", "mgda", "arclength"}, default="newton"
+        Corrector of stage 2: Newton-MINRES at the predicted weights, MGDA, or
+        bordered Newton-MINRES on the point and the weights together (passes
+        folds of the weights along the set).
     minres_maxiter : int, default=100
         MINRES iterations (Hessian-vector products) per linear solve: the
         main cost of stage 2 (a corrector makes up to 20 Newton solves).
@@ -322,8 +324,9 @@ class ParetoExplorer(BaseEstimator):
             _check_int(self.minres_maxiter, "minres_maxiter", low=1)
         if self.solver not in ("lbfgs", "mgda"):
             raise ValueError(f"solver must be 'lbfgs' or 'mgda', got {self.solver!r}.")
-        if self.corrector not in ("newton", "mgda"):
-            raise ValueError(f"corrector must be 'newton' or 'mgda', got {self.corrector!r}.")
+        if self.corrector not in ("newton", "mgda", "arclength"):
+            raise ValueError(f"corrector must be 'newton', 'mgda' or 'arclength', "
+                             f"got {self.corrector!r}.")
         weights = (np.full(n_tasks, 1.0 / n_tasks) if self.weights is None
                    else check_weights(self.weights, n_tasks, "weights"))
         if not isinstance(self.inexact, (bool, np.bool_)):

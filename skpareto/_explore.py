@@ -7,7 +7,7 @@ from joblib import Parallel, delayed
 
 from ._hvp import check_point
 from ._paretoset import ParetoSet
-from ._stationary import find_stationary, mgda_correct, newton_correct
+from ._stationary import arclength_correct, find_stationary, mgda_correct, newton_correct
 from ._tangent import tangent_directions
 from ._utils import Result, log
 from .exceptions import ConvergenceWarning, NonFiniteError
@@ -15,7 +15,7 @@ from .metrics import non_dominated
 
 __all__ = ["explore", "expand_set"]
 
-_CORRECTORS = {"newton": newton_correct, "mgda": mgda_correct}
+_CORRECTORS = {"newton": newton_correct, "mgda": mgda_correct, "arclength": arclength_correct}
 # relative MINRES residual of the predictor's tangent solves with inexact=True: on the
 # bench_explore network, 1e-2..1e-3 left the corrector 2-3x more work than it saved
 _PREDICTOR_RTOL = 1e-4
@@ -54,10 +54,13 @@ def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None
         corrector fails is retried with half the length, up to 3 times.
     max_points : int, default=None
         Stop once the set holds this many points.
-    corrector : {"newton", "mgda"}, default="newton"
+    corrector : {"newton", "mgda", "arclength"}, default="newton"
         ``"newton"``: Newton-MINRES on the weighted objective at the predicted
         weights (one step is exact on quadratics). ``"mgda"``: multiple-gradient
-        descent, whose weights drift to wherever it lands.
+        descent, whose weights drift to wherever it lands. ``"arclength"``:
+        bordered Newton-MINRES on the point and the weights together
+        (:func:`~skpareto._stationary.arclength_correct`), which passes folds
+        of the weights along the set, where ``"newton"`` stops.
     method : {"lbfgs", "mgda"}, default="lbfgs"
         Stage-1 method (see :func:`find_stationary`).
     tol : float, default=1e-8
@@ -250,7 +253,7 @@ def _correct(fun, x, weights, corrector, tol, step_size, solver, hess_sampler=No
              seed=None, inexact=False):
     """Corrector from a predicted point; non-finite objectives reject the step."""
     options = dict(tol=tol, max_step=step_size)
-    if corrector == "newton":
+    if corrector in ("newton", "arclength"):
         options.update(solver, forcing=inexact,
                        hess_fun=_sampled(solver["hess_fun"], hess_sampler, seed))
     try:

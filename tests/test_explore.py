@@ -249,3 +249,29 @@ def test_failed_steps_are_retried_with_half_the_step(monkeypatch, capsys):
     for name in ("params", "weights", "front", "parents", "residuals", "n_grad", "n_hvp"):
         np.testing.assert_array_equal(getattr(parallel, name), getattr(pset, name))
     assert (parallel.total_grad, parallel.total_hvp) == (pset.total_grad, pset.total_hvp)
+
+
+@pytest.mark.parametrize("m, n_steps, step_size", [(2, 20, 0.1), (3, 3, 0.25)])
+def test_arclength_corrector_points_are_on_the_analytic_set(m, n_steps, step_size):
+    problem = ConvexQuadratic(n=6, m=m, random_state=m)
+    pset = explore(problem.fun, problem.x0, n_steps=n_steps, step_size=step_size,
+                   corrector="arclength", tol=1e-10)
+    _check_consistent(pset, problem.fun, 1e-10)
+    assert pset.n_points >= (15 if m == 2 else 15)
+    # the reported weights are the solved ones: each point is x(w) at its own weights
+    assert _relative_set_error(problem, pset).max() <= 1e-8
+
+
+def test_arclength_corrector_passes_the_folds_of_fonseca_fleming():
+    problem = FonsecaFleming(n=10)
+    step = 0.05
+    pset = explore(problem.fun, problem.x0, method="mgda", corrector="arclength",
+                   n_steps=40, step_size=step, tol=1e-10)
+    _check_consistent(pset, problem.fun, 1e-10)
+    assert max(problem.distance_to_set(x) for x in pset.params) <= 1e-8
+    u = np.sqrt(problem.n) * pset.params.mean(axis=1)
+    lo, hi = problem._folds()
+    assert u.min() < lo - 0.1 and u.max() > hi + 0.1  # beyond both folds
+    assert _segment_coverage(u, 2 * step) >= 0.95
+    t = pset.params.mean(axis=1)
+    np.testing.assert_allclose(pset.weights, [problem.weights_of_t(ti) for ti in t], atol=1e-8)

@@ -166,3 +166,40 @@ def test_newton_shared_and_separate_hessian_paths_agree():
         np.testing.assert_allclose(separate.x, shared.x, rtol=0, atol=1e-12)
         assert separate.nit == shared.nit and separate.n_hvp == shared.n_hvp
         assert separate.n_grad == shared.n_grad + shared.nit - 1  # the first is shared
+
+
+def test_arclength_step_is_the_dense_bordered_newton_step_and_passes_the_fold():
+    from autograd import hessian
+
+    from skpareto._stationary import arclength_correct
+    from skpareto._weights import zero_sum_basis
+
+    problem = FonsecaFleming(n=4)
+    u_fold = problem._folds()[1]
+    t = u_fold / np.sqrt(problem.n)
+    x_set, w_set = problem.set_at(t), problem.weights_of_t(t)
+    rng = np.random.default_rng(0)
+    x_pred = x_set + 1e-3 * rng.standard_normal(problem.n)
+    w_pred = w_set + np.array([2e-3, -2e-3])
+    # dense reference: [[H_w, B], [B^T, 0]] [dx; dmu] = -[J^T w; B^T (x - x_pred)] at x = x_pred
+    jac = jacobian(problem.fun)(x_pred)
+    hess = hessian(lambda z: w_pred @ problem.fun(z))(x_pred)
+    basis = zero_sum_basis(2).T
+    border = jac.T @ basis
+    bordered = np.block([[hess, border], [border.T, np.zeros((1, 1))]])
+    step = np.linalg.solve(bordered, -np.concatenate([jac.T @ w_pred, [0.0]]))
+    res = arclength_correct(problem.fun, x_pred, w_pred, tol=1e-14, max_iter=1)
+    assert res.nit == 1 and res.n_hvp > 0
+    np.testing.assert_allclose(res.x, x_pred + step[:-1], rtol=0, atol=1e-8)
+    np.testing.assert_allclose(res.weights, w_pred + basis @ step[-1:], rtol=0, atol=1e-8)
+    # at the fold the Hessian of the weighted sum is singular along the set, the bordered
+    # matrix is not: the full corrector converges onto the set there
+    hess_set = hessian(lambda z: w_set @ problem.fun(z))(x_set)
+    direction = np.ones(problem.n) / np.sqrt(problem.n)
+    assert abs(direction @ hess_set @ direction) <= 1e-6 * np.linalg.norm(hess_set, 2)
+    res = arclength_correct(problem.fun, x_pred, w_pred, tol=1e-12)
+    assert res.success and res.residual <= 1e-12
+    assert problem.distance_to_set(res.x) <= 1e-10
+    t_res = res.x.mean()
+    np.testing.assert_allclose(res.weights, problem.weights_of_t(t_res), atol=1e-8)
+    assert stationarity_residual(jacobian(problem.fun)(res.x), res.weights) <= 1e-12
