@@ -27,7 +27,7 @@ bench: $(VENV)/.installed-bench
 	$(PY) -m benchmarks --quick
 
 bench-full: $(VENV)/.installed-bench
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks --full
 
 doc: $(VENV)/.installed-doc
 	$(MAKE) -C doc html SPHINXOPTS="-W --keep-going" PYTHON=$(abspath $(PY))
