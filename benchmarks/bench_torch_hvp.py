@@ -2,9 +2,10 @@
 
 Optional: skipped with a message when ``torch`` does not import. The same
 shared-trunk tanh network and weighted log-loss on MultiDigits in both, the
-same float64 parameters; checks that both HVPs agree, then times each (median
-of repeats, interleaved in one run) and reports the ratio to one gradient of
-the same framework and the ratio autograd/torch.
+same float64 parameters, PyTorch and NumPy's BLAS on one thread; checks that
+both HVPs agree, then times each (median of repeats, interleaved in one run)
+and reports the ratio to one gradient of the same framework and the ratio
+autograd/torch.
 
 Writes ``results/torch_hvp.json``.
 """
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -30,6 +32,13 @@ def main(quick=True):
     except ImportError:
         print("torch HVP benchmark skipped: torch is not installed")
         return None
+    # NumPy's BLAS on one thread as well: with its default threads on a shared 2-core
+    # machine, one run in three timed autograd 5-40x slower
+    with threadpool_limits(1):
+        return _compare(torch, quick)
+
+
+def _compare(torch, quick):
     from autograd import grad
 
     from skpareto._hvp import hessian_operator
@@ -89,7 +98,7 @@ def main(quick=True):
         t["torch_grad"].append(_median_time(torch_grad, repeats))
     t = {k: float(np.median(val)) for k, val in t.items()}
     summary = dict(n_params=net.n_params, n_rows=n_rows, hidden=list(hidden),
-                   torch_version=torch.__version__, torch_threads=1,
+                   torch_version=torch.__version__, torch_threads=1, blas_threads=1,
                    relative_difference=agreement,
                    autograd_hvp_over_grad=t["autograd_hvp"] / t["autograd_grad"],
                    torch_hvp_over_grad=t["torch_hvp"] / t["torch_grad"],
