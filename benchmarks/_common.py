@@ -29,7 +29,7 @@ def _jsonable(obj):
 
 
 def save_json(name, data, indent=2):
-    """Write ``data`` to ``RESULTS / name`` as JSON (NumPy scalars, arrays allowed); the path."""
+    """Write ``data`` as JSON to ``RESULTS / name`` (NumPy values allowed); returns the path."""
     path = results_path(name)
     path.write_text(json.dumps(data, indent=indent, default=_jsonable))
     return path
