@@ -139,22 +139,6 @@ def _load(name, n_samples, test_size, random_state):
     return train_test_split(X, Y, test_size=test_size, random_state=random_state)
 
 
-def _objective(est, X, Y):
-    """The estimator's task objectives (mean loss + penalty) on other data."""
-    from ._models import SharedTrunkNet
-
-    sizes = est.hidden_layer_sizes
-    sizes = (sizes,) if np.isscalar(sizes) else tuple(sizes)
-    classes = est.classes_ if "log_loss" in est.loss_ else [None] * est.n_tasks_
-    heads = [1 if c is None else len(c) for c in classes]
-    net = SharedTrunkNet(est.n_features_in_, sizes, heads, est.activation)
-    if net.n_params != est.pareto_set_.n_params:
-        raise RuntimeError("the network layout differs from the estimator's")
-    targets = [Y[:, j].astype(float) if c is None else np.searchsorted(c, Y[:, j])
-               for j, c in enumerate(classes)]
-    return net.objective(X, targets, est.loss_, est.alpha)
-
-
 def _break_chains(rows, pset, pieces):
     """``rows`` along :meth:`ParetoSet.trace`, with a NaN row where a new chain starts.
 
@@ -288,10 +272,7 @@ def run_demo(dataset="multi-digits", out="skpareto-demo", n_steps=4, n_samples=N
 
     # the explored points, in the order of the first task's weight
     order = np.argsort(pset.weights[:, 0], kind="stable")
-    test_fun = _objective(est, X_test, Y_test)
-    train_root = np.asarray(_objective(est, X_train, Y_train)(pset.params[0]))
-    if not np.allclose(train_root, pset.front[0], rtol=1e-10, atol=0):
-        raise RuntimeError("the test objective does not match the estimator's")
+    test_fun = est.task_objectives(X_test, Y_test)
     points_test = np.stack([np.asarray(test_fun(x)) for x in pset.params])
     point_scores = _scores(est, X_test, Y_test, pset.weights)
     nd = non_dominated(pset.front)

@@ -609,6 +609,30 @@ class ParetoExplorer(BaseEstimator):
 
     # -- the explored set ---------------------------------------------------
 
+    def task_objectives(self, X, y):
+        """The objectives of :meth:`fit` on other data, as a function of the parameters.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Targets; class labels must be among those seen in :meth:`fit`.
+
+        Returns
+        -------
+        fun : callable
+            ``fun(params) -> (n_tasks,)``: each task's mean loss on ``(X, y)``
+            plus the L2 penalty, for a flat parameter vector such as a row of
+            ``pareto_set_.params`` or :meth:`params_at`. Written with
+            ``autograd.numpy``, so it can be differentiated.
+        """
+        check_is_fitted(self)
+        X = self._check_X(X)
+        y = self._validate_y(y, X.shape[0])
+        self._check_n_tasks(y)
+        return self._net.objective(X, self._encode_with_fitted_classes(y), self.loss_,
+                                   self.alpha)
+
     def plot_front(self, X=None, y=None, *, ax=None, **kwargs):
         """Plot the explored front of a two-task fit.
 
@@ -643,11 +667,7 @@ class ParetoExplorer(BaseEstimator):
             raise ValueError("X and y go together: pass both to draw held-out losses, "
                              "or neither.")
         if X is not None:
-            X = self._check_X(X)
-            y = self._validate_y(y, X.shape[0])
-            self._check_n_tasks(y)
-            fun = self._net.objective(X, self._encode_with_fitted_classes(y), self.loss_,
-                                      self.alpha)
+            fun = self.task_objectives(X, y)
             order = np.argsort(self.pareto_set_.weights[:, 0], kind="stable")
             test_front = np.stack([np.asarray(fun(p)) for p in self.pareto_set_.params[order]])
         return plot_front(self.pareto_set_, ax=ax, test_front=test_front, **kwargs)

@@ -130,6 +130,37 @@ def test_fit_is_deterministic_and_pickles(fitted, data):
     np.testing.assert_array_equal(restored.predict(X), fitted.predict(X))
 
 
+def test_task_objectives_on_other_data(fitted, data):
+    X, Y = data
+    # on the training data they are the training objectives: the explored front
+    fun = fitted.task_objectives(X, Y)
+    for params, front in zip(fitted.pareto_set_.params, fitted.pareto_front_):
+        np.testing.assert_allclose(fun(params), front, rtol=1e-12)
+    # on other rows they equal the objectives rebuilt from the layout alone
+    X_new, Y_new = X[:40] + 0.1, Y[:40] - 0.2
+    reference = _objective(fitted, X_new, Y_new)
+    params = fitted.params_at([0.5, 0.5])
+    np.testing.assert_allclose(fitted.task_objectives(X_new, Y_new)(params),
+                               reference(params), rtol=1e-12)
+    with pytest.raises(ValueError, match="y"):
+        fitted.task_objectives(X_new, Y_new[:10])
+
+
+def test_task_objectives_reject_unseen_labels():
+    X, Y = _two_task_labels()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)  # tangent MINRES notes
+        est = ParetoExplorer(loss="log_loss", n_steps=0, max_iter=50, tol=1e-2,
+                             random_state=0).fit(X, Y)
+    fun = est.task_objectives(X, Y)
+    np.testing.assert_allclose(fun(est.pareto_set_.params[0]), est.pareto_front_[0],
+                               rtol=1e-12)
+    Y_bad = Y.copy()
+    Y_bad[0, 1] = 7
+    with pytest.raises(ValueError, match="not seen in fit"):
+        est.task_objectives(X, Y_bad)
+
+
 def test_expand_continues_the_set(data):
     X, Y = data
     settings = dict(SETTINGS, n_steps=1)
