@@ -7,7 +7,7 @@ from scipy.sparse.linalg import LinearOperator
 
 from .exceptions import NonFiniteError
 
-__all__ = ["value_and_jacobian", "hessian_operator", "check_point"]
+__all__ = ["value_and_jacobian", "hessian_operator", "check_point", "weighted_objective"]
 
 
 def check_point(x, name="x"):
@@ -64,6 +64,16 @@ def value_and_jacobian(fun, x):
     return values, jac
 
 
+def weighted_objective(fun, weights):
+    """The scalar ``weights @ fun(z)``, differentiable with autograd."""
+    weights = anp.asarray(weights, dtype=np.float64)
+
+    def weighted(z):
+        return anp.dot(weights, fun(z))
+
+    return weighted
+
+
 class _HessianOperator(LinearOperator):
     """``sum_i w_i Hess f_i(x) + damping * I`` as a LinearOperator counting its matvecs."""
 
@@ -106,12 +116,7 @@ def hessian_operator(fun, x, weights, *, damping=0.0):
         counts Hessian-vector products; ``grad`` holds the gradient of the
         weighted objective at ``x``.
     """
-    weights = anp.asarray(weights, dtype=np.float64)
-
-    def weighted(z):
-        return anp.dot(weights, fun(z))
-
-    hvp, grad = make_hvp(weighted)(x)
+    hvp, grad = make_hvp(weighted_objective(fun, weights))(x)
     op = _HessianOperator(hvp, x.size, damping)
     op.grad = np.asarray(grad, dtype=np.float64)
     return op

@@ -2,13 +2,12 @@
 
 import warnings
 
-import autograd.numpy as anp
 import numpy as np
 from autograd import value_and_grad
 from scipy.optimize import minimize
 from scipy.sparse.linalg import LinearOperator
 
-from ._hvp import check_point, hessian_operator, value_and_jacobian
+from ._hvp import check_point, hessian_operator, value_and_jacobian, weighted_objective
 from ._tangent import solve_hessian
 from ._utils import Result, log
 from ._weights import check_weights, min_norm_weights, zero_sum_basis
@@ -21,15 +20,6 @@ __all__ = ["find_stationary", "newton_correct", "mgda_correct", "arclength_corre
 _SIMPLEX_SLACK = 1e-12
 # stage-1 MGDA hands over to the Newton polish at this relative residual
 _MGDA_TOL = 1e-4
-
-
-def _weighted(fun, weights):
-    weights = anp.asarray(weights, dtype=np.float64)
-
-    def weighted(z):
-        return anp.dot(weights, fun(z))
-
-    return weighted
 
 
 def newton_correct(fun, x, weights, *, tol=1e-10, max_iter=20, rtol=1e-10,
@@ -87,7 +77,7 @@ def newton_correct(fun, x, weights, *, tol=1e-10, max_iter=20, rtol=1e-10,
     weights = np.asarray(weights, dtype=float)
     shared = hess_fun is None  # trial gradients and Hessians from the same trace
     hess_source = fun if shared else hess_fun
-    weighted_grad = value_and_grad(_weighted(fun, weights))
+    weighted_grad = value_and_grad(weighted_objective(fun, weights))
     values, jac = value_and_jacobian(fun, x)
     n_grad = len(values)
     n_hvp = 0
@@ -354,7 +344,7 @@ def _weighted_lbfgs(fun, x0, weights, jac0, tol, max_iter):
     the last known scale, and only then is the Jacobian evaluated to confirm.
     Returns ``(x, nit, n_grad)``.
     """
-    objective = value_and_grad(_weighted(fun, weights))
+    objective = value_and_grad(weighted_objective(fun, weights))
     state = dict(n_grad=0, nit=0, grad_norm=np.inf,
                  scale=np.max(np.linalg.norm(jac0, axis=1)))
 
