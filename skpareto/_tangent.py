@@ -25,8 +25,10 @@ def solve_hessian(op, rhs, *, rtol, maxiter):
     that is so and iterations remain of the ``maxiter`` budget (None: ``5 n``),
     MINRES is restarted on the residual equation ``op @ dv = rhs - op @ v`` and
     ``v += dv`` (iterative refinement, at most 3 restarts), asking each restart
-    for the reduction still missing, tightened by how far the previous pass
-    fell short of what it was asked.
+    for the reduction still missing, tightened by how far the previous passes
+    fell short of what they were asked (cumulatively: a pass that stops on
+    SciPy's least-squares test, ``||op r|| <= rtol ||op|| ||r||``, makes no
+    progress at all on an ill-conditioned ``op``).
     """
     norm = np.linalg.norm(rhs)
     if norm == 0.0:
@@ -36,7 +38,7 @@ def solve_hessian(op, rhs, *, rtol, maxiter):
     v = np.zeros_like(rhs)
     residual_vec = rhs
     residual = 1.0
-    slack = 1.0  # how much less than asked the last pass reduced the residual
+    slack = 1.0  # how much less than asked the passes so far reduced the residual
     for _ in range(_MAX_RESTARTS + 1):
         iterations = [0]
 
@@ -50,7 +52,7 @@ def solve_hessian(op, rhs, *, rtol, maxiter):
         v = v + dv
         residual_vec = rhs - op.matvec(v)
         previous, residual = residual, np.linalg.norm(residual_vec) / norm
-        slack = max(1.0, residual / (target * previous))
+        slack *= max(1.0, residual / (target * previous))
         if residual <= rtol or used >= budget or iterations[0] == 0:
             break
     return v, float(residual)

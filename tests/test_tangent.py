@@ -6,9 +6,11 @@ import autograd
 import numpy as np
 import pytest
 from scipy.linalg import subspace_angles
+from scipy.sparse.linalg import LinearOperator
 
 import skpareto._hvp
 from skpareto import tangent_directions
+from skpareto._tangent import solve_hessian
 from skpareto._weights import zero_sum_basis
 from skpareto.exceptions import ConvergenceWarning
 from skpareto.problems import ConvexQuadratic
@@ -183,3 +185,22 @@ def test_bad_arguments(kwargs, name):
     x = args.pop("x")
     with pytest.raises(ValueError, match=name):
         tangent_directions(fun, x, **args)
+
+
+@pytest.mark.parametrize("rtol", [0.4, 1e-2, 1e-4])
+def test_solve_hessian_reaches_rtol_on_an_ill_conditioned_system(rtol):
+    # condition 1e4 and a right-hand side weighted towards the small eigenvalues: there
+    # SciPy's MINRES stops on its least-squares test (||A r|| <= rtol ||A|| ||r||) before
+    # it reduces ||r|| by rtol (at rtol=0.4, not at all); the restarts must tighten until
+    # the true residual meets rtol
+    rng = np.random.default_rng(0)
+    n = 200
+    q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    eigenvalues = np.logspace(-2, 2, n)
+    a = (q * eigenvalues) @ q.T
+    rhs = q @ (rng.standard_normal(n) / np.sqrt(eigenvalues))
+    op = LinearOperator((n, n), matvec=lambda v: a @ v, dtype=float)
+    v, residual = solve_hessian(op, rhs, rtol=rtol, maxiter=2 * n)
+    true = np.linalg.norm(a @ v - rhs) / np.linalg.norm(rhs)
+    assert true <= rtol
+    np.testing.assert_allclose(residual, true, rtol=1e-6)
