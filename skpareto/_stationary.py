@@ -20,6 +20,9 @@ __all__ = ["find_stationary", "newton_correct", "mgda_correct", "arclength_corre
 _SIMPLEX_SLACK = 1e-12
 # stage-1 MGDA hands over to the Newton polish at this relative residual
 _MGDA_TOL = 1e-4
+# a Newton solve whose relative residual stays above this made no progress: the rest of
+# the gradient lies along a (nearly) singular direction of the Hessian
+_NO_PROGRESS = 0.99
 
 
 def newton_correct(fun, x, weights, *, tol=1e-10, max_iter=20, rtol=1e-10,
@@ -71,7 +74,10 @@ def newton_correct(fun, x, weights, *, tol=1e-10, max_iter=20, rtol=1e-10,
     the weighted gradient, measured against the last known gradient scale,
     says the point may be converged. When the Hessian comes from ``fun``
     itself, each line-search trial is a Hessian linearization, whose
-    gradient the merit uses and which the next Newton step reuses.
+    gradient the merit uses and which the next Newton step reuses. A
+    solve that leaves more than 99% of the gradient unexplained (the rest of
+    the gradient along a singular direction of the Hessian) ends the
+    corrector with ``success=False`` at once, without a line search.
     """
     x0 = x
     weights = np.asarray(weights, dtype=float)
@@ -107,8 +113,11 @@ def newton_correct(fun, x, weights, *, tol=1e-10, max_iter=20, rtol=1e-10,
         eta = rtol
         if forcing and estimate > 0:
             eta = max(rtol, min(0.5, np.sqrt(estimate)), 0.5 * tol / estimate)
-        step, _ = solve_hessian(op, -grad, rtol=eta, maxiter=maxiter)
+        step, solved = solve_hessian(op, -grad, rtol=eta, maxiter=maxiter)
         n_hvp += op.n_matvec
+        if solved > _NO_PROGRESS:
+            message = f"Newton system singular along the gradient (residual {solved:.2f})"
+            break
         merit = np.linalg.norm(grad)
         t = 1.0
         for _ in range(30):

@@ -147,6 +147,22 @@ def test_newton_forcing_reaches_tol_with_inexact_steps():
     assert exact.nit == 1 and inexact.nit >= 2
 
 
+def test_newton_stops_at_once_where_the_hessian_is_singular_along_the_gradient():
+    # f = [x0 + x1^2, x0 + (x1 - 1)^2]: the weighted gradient is (1, 0) on the line
+    # x1 = 0.5, where the Hessian diag(0, 2) cannot reduce it; the corrector gives up after
+    # one solve instead of a 30-trial line search
+    import autograd.numpy as anp
+
+    from skpareto._stationary import newton_correct
+
+    def fun(x):
+        return anp.stack([x[0] + x[1] ** 2, x[0] + (x[1] - 1.0) ** 2])
+
+    res = newton_correct(fun, np.array([0.0, 0.5]), np.array([0.5, 0.5]), tol=1e-8)
+    assert not res.success and "singular" in res.message
+    assert res.nit == 0 and res.n_grad == 3  # the Jacobian and one linearization
+    np.testing.assert_array_equal(res.x, [0.0, 0.5])
+
 
 def test_newton_shared_and_separate_hessian_paths_agree():
     # Hessians traced with the line-search gradients, or from a separate hess_fun: the same
