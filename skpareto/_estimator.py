@@ -130,12 +130,12 @@ class ParetoExplorer(BaseEstimator):
     inexact : bool, default=True
         Cheaper stage 2 (see :func:`skpareto.explore`): each Newton step of
         the corrector is solved only as accurately as its current residual
-        needs, and the predictor's tangents to a relative residual of 1e-4.
-        Accepted points still reach ``tol``. On the demo's two-task digits
-        network (600 rows, 8 tanh units, 6 levels) it took 903 instead of
-        4,229 Hessian-vector products per explored point (10 s instead of
-        43 s) for the same stretch of the set. False solves everything to
-        ``minres_rtol`` (the accurate reference).
+        needs, the predictor's tangents to a relative residual of 1e-4, and
+        with two tasks only the first step from each stage-1 point uses a
+        tangent: later steps extrapolate the points already found (no
+        Hessian solve). Accepted points still reach ``tol``. False solves a
+        tangent at every point and everything to ``minres_rtol`` (the
+        accurate reference, the paper's method).
     start_weights : array-like of shape (n_starts, n_tasks), default=None
         Further stage-1 trade-offs. After the set around the ``weights``
         model is explored, stage 1 runs again at each row in turn, warm

@@ -23,6 +23,13 @@ _PREDICTOR_RTOL = 1e-4
 # retried from the same parent along the same direction with half the step, at most this
 # many times (so down to 1/8 of step_size)
 _MAX_HALVINGS = 3
+# Newton (or bordered) steps a corrector with the exact Hessian may take (one with a
+# sampled or damped Hessian converges linearly and keeps 20; MGDA keeps its own limit).
+# From a predictor O(step^2) away it converges in 1-4; one that has not by 6 sits near a
+# fold of the weights, where more steps cost hundreds of HVPs and a shorter step does
+# better (on the demo network, 20 allowed steps cost 2.2x the Hessian-vector products of
+# 6, for 63 points against 62)
+_CORRECTOR_STEPS = 6
 
 
 def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None,
@@ -104,10 +111,15 @@ def explore(fun, x0, weights=None, *, n_steps=10, step_size=0.1, max_points=None
         accurately as its current residual needs (a forcing sequence, see
         :func:`newton_correct`; ``rtol`` becomes the tightest solve), and the
         predictor's tangents are solved to relative residual ``1e-4`` instead
-        of ``rtol`` (the corrector removes the predictor's error anyway). The
-        accepted points still reach ``tol``. False keeps every solve at
-        ``rtol``: the accurate reference. ``benchmarks/bench_explore.py``
-        measures both.
+        of ``rtol`` (the corrector removes the predictor's error anyway).
+        With m = 2 only the roots (stage-1 points) solve tangents: every
+        other point predicts its step by extrapolating the chain of points
+        that led to it (grandparent, parent, itself; quadratic in chord
+        length, an error of third order in the step), weights included, at
+        no Hessian-vector product. The accepted points still reach ``tol``.
+        False solves a tangent at every point and keeps every solve at
+        ``rtol``: the accurate reference, the paper's Algorithm 1.
+        ``benchmarks/bench_explore.py`` measures both.
     verbose : int, default=0
         Progress on stderr: 1 per level, 2 per point.
 
@@ -236,17 +248,42 @@ def _predict(fun, x, weights, step_size, solver, hess_sampler=None, seed=None):
         if norm == 0.0:
             continue
         for sign in (1.0, -1.0):
-            dx = sign * step_size * v / norm
-            dw = -sign * step_size * beta / norm
-            # shorten the step so the weights stay on the simplex
-            shrink = dw < 0
-            theta = 1.0
-            if np.any(shrink):
-                theta = min(1.0, float(np.min(weights[shrink] / -dw[shrink])))
-            if theta < 1e-3:
-                continue  # already on this edge of the simplex
-            steps.append((x + theta * dx, np.clip(weights + theta * dw, 0.0, None)))
+            steps += _step(x, weights, sign * v / norm, -sign * beta / norm, step_size)
     return steps, tangent.n_hvp, tangent.residuals
+
+
+def _secant(pset, i, step_size):
+    """The predictor step of point ``i`` continuing the chord from its parent (m = 2)."""
+    chain = [i, pset.parents[i]]
+    if pset.parents[chain[-1]] >= 0:
+        chain.append(pset.parents[chain[-1]])
+    xs, ws = pset.params[chain[::-1]], pset.weights[chain[::-1]]
+    lengths = np.linalg.norm(np.diff(xs, axis=0), axis=1)
+    if np.any(lengths == 0.0):
+        return []
+    t = np.concatenate([[0.0], np.cumsum(lengths)])
+    target = t[-1] + step_size
+    # Lagrange extrapolation in chord length: linear from 2 points, quadratic from 3
+    coef = np.array([np.prod([(target - t[b]) / (t[a] - t[b]) for b in range(len(t)) if b != a])
+                     for a in range(len(t))])
+    x_pred, w_pred = coef @ xs, coef @ ws
+    dx = x_pred - xs[-1]
+    length = np.linalg.norm(dx)
+    return _step(xs[-1], ws[-1], dx / length, (w_pred - ws[-1]) / length, length)
+
+
+def _step(x, weights, direction, rate, step_size):
+    """``[(x_pred, w_pred)]``: ``step_size`` along the unit ``direction``, the weights
+    changing by ``rate`` per unit length, shortened so they stay on the simplex; ``[]``
+    where the weights are on that edge of the simplex already."""
+    dx, dw = step_size * direction, step_size * rate
+    shrink = dw < 0
+    theta = 1.0
+    if np.any(shrink):
+        theta = min(1.0, float(np.min(weights[shrink] / -dw[shrink])))
+    if theta < 1e-3:
+        return []
+    return [(x + theta * dx, np.clip(weights + theta * dw, 0.0, None))]
 
 
 def _correct(fun, x, weights, corrector, tol, step_size, solver, hess_sampler=None,
@@ -254,7 +291,8 @@ def _correct(fun, x, weights, corrector, tol, step_size, solver, hess_sampler=No
     """Corrector from a predicted point; non-finite objectives reject the step."""
     options = dict(tol=tol, max_step=step_size)
     if corrector in ("newton", "arclength"):
-        options.update(solver, forcing=inexact,
+        exact = solver["hess_fun"] is None and hess_sampler is None and not solver["damping"]
+        options.update(solver, forcing=inexact, max_iter=_CORRECTOR_STEPS if exact else 20,
                        hess_fun=_sampled(solver["hess_fun"], hess_sampler, seed))
     try:
         return _CORRECTORS[corrector](fun, x, weights / weights.sum(), **options)
@@ -268,8 +306,10 @@ def expand_set(pareto_set, fun, *, n_steps=10, step_size=0.1, max_points=None,
                inexact=False, verbose=0):
     """Grow a :class:`ParetoSet` in place from its points not yet expanded.
 
-    Each level: tangent directions at every frontier point (in parallel),
-    predictor steps in both signs of every direction, removal of predicted
+    Each level: tangent directions at every frontier point (in parallel;
+    with ``inexact`` and m = 2, at the roots only, the other points
+    extrapolating their chain), predictor steps in both signs of every
+    direction, removal of predicted
     points within half their step length of a known point, correctors (in
     parallel), and acceptance of the points that converged, stayed within the
     step length of their prediction, are not dominated by their parent's
@@ -304,19 +344,24 @@ hess_fun, hess_sampler, random_state, n_jobs, inexact, verbose
     pset = pareto_set
     solver = dict(rtol=rtol, maxiter=maxiter, damping=damping, hess_fun=hess_fun)
     predictor = dict(solver, rtol=_PREDICTOR_RTOL) if inexact else solver
+    secant = inexact and pset.weights.shape[1] == 2
     parallel = Parallel(n_jobs=n_jobs)
     limit = np.inf if max_points is None else max_points
     for level in range(int(n_steps)):
         frontier = np.flatnonzero(~pset.expanded)
         if len(frontier) == 0 or pset.n_points >= limit:
             break
-        predicted = parallel(
+        # with inexact=True and m = 2, every point but a root continues its parent's chord
+        tangents = [i for i in frontier if not (secant and pset.parents[i] >= 0)]
+        predicted = dict(zip(tangents, parallel(
             delayed(_predict)(fun, pset.params[i], pset.weights[i], step_size, predictor,
                               hess_sampler, _seed(entropy, int(i), 0))
-            for i in frontier)
+            for i in tangents)))
         candidates = []  # (parent, x_pred, w_pred, step number)
         known = list(pset.params)
-        for i, (steps, n_hvp, residuals) in zip(frontier, predicted):
+        for i in frontier:
+            steps, n_hvp, residuals = predicted.get(i) or (_secant(pset, i, step_size), 0,
+                                                           np.zeros(1))
             pset.total_hvp += n_hvp
             pset.n_hvp[i] += n_hvp
             if np.any(residuals > max(10 * predictor["rtol"], 1e-12)):

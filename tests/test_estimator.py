@@ -210,11 +210,19 @@ def test_inexact_false_is_the_same_set(fitted, data):
         warnings.simplefilter("ignore", SklearnConvergenceWarning)
         exact = ParetoExplorer(inexact=False, **SETTINGS).fit(X, Y)
     assert fitted.get_params()["inexact"] is True
-    assert exact.pareto_set_.n_points == fitted.pareto_set_.n_points
-    # both reach tol = 1e-8 on the same points: weights agree far below the step
-    np.testing.assert_allclose(np.sort(exact.pareto_weights_[:, 0]),
-                               np.sort(fitted.pareto_weights_[:, 0]), atol=1e-3)
-    assert exact.pareto_set_.residuals.max() <= TOL
+    reference, cheap = exact.pareto_set_, fitted.pareto_set_
+    assert reference.n_points == cheap.n_points
+    assert max(reference.residuals.max(), cheap.residuals.max()) <= TOL
+    # the secant predictor lands on other points of the same curve: each lies on the
+    # reference's piecewise-linear set at its own weights, to within its interpolation
+    # error (0.07 of the median step measured; 0.15 allowed)
+    step = np.median(np.linalg.norm(reference.params[1:]
+                                    - reference.params[reference.parents[1:]], axis=1))
+    w_min, w_max = reference.weights[:, 0].min(), reference.weights[:, 0].max()
+    inside = (cheap.weights[:, 0] >= w_min) & (cheap.weights[:, 0] <= w_max)
+    assert inside.sum() >= cheap.n_points - 2
+    for x, w in zip(cheap.params[inside], cheap.weights[inside]):
+        assert np.linalg.norm(reference.params_at(w) - x) <= 0.15 * step
 
 
 @pytest.mark.parametrize("params, name", [

@@ -206,6 +206,53 @@ def test_inexact_points_on_the_analytic_set_with_fewer_hvps():
     assert fast.total_hvp < 0.8 * ref.total_hvp
 
 
+def test_secant_predictor_error_is_third_order_on_the_analytic_set():
+    # inexact=True with m = 2 predicts a point's step by extrapolating the chain
+    # grandparent-parent-point in chord length: its error off the set x(w) at the predicted
+    # weights is O(h^3), so O(h^2) relative to the step (halving h divides it by 4); from a
+    # root's child (two points) it is O(h^2), O(h) relative (by 2)
+    from skpareto._explore import _secant
+
+    problem = ConvexQuadratic(n=10, m=2, condition=10.0, random_state=3)
+
+    def prediction_error(h, n_points):
+        w = 0.3 + h * np.arange(n_points)
+        weights = np.column_stack([w, 1.0 - w])
+        params = np.array([problem.pareto_set(row) for row in weights])
+        pset = ParetoSet(params, [problem.fun(x) for x in params], weights,
+                         parents=np.arange(n_points) - 1)
+        step = np.linalg.norm(params[-1] - params[-2])
+        [(x_pred, w_pred)] = _secant(pset, n_points - 1, step)
+        assert abs(np.linalg.norm(x_pred - params[-1]) - step) <= 0.05 * step
+        return np.linalg.norm(x_pred - problem.pareto_set(w_pred)) / step
+
+    for n_points, order in [(3, 3), (2, 2)]:
+        errors = [prediction_error(h, n_points) for h in (0.04, 0.02, 0.01)]
+        rates = np.log2(np.array(errors[:-1]) / errors[1:])
+        assert np.all(np.abs(rates - (order - 1)) <= 0.2), (order, errors)
+
+
+def test_inexact_solves_tangents_only_at_the_root(monkeypatch):
+    import skpareto._explore as explore_module
+
+    calls = []
+    original = explore_module.tangent_directions
+
+    def counting(fun, x, *args, **kwargs):
+        calls.append(x)
+        return original(fun, x, *args, **kwargs)
+
+    monkeypatch.setattr(explore_module, "tangent_directions", counting)
+    problem = ConvexQuadratic(n=8, m=2, random_state=0)
+    pset = explore(problem.fun, problem.x0, n_steps=5, step_size=0.1, inexact=True)
+    assert pset.n_points == 11 and len(calls) == 1
+    assert _relative_set_error(problem, pset).max() <= 1e-7
+    calls.clear()
+    reference = explore(problem.fun, problem.x0, n_steps=5, step_size=0.1)
+    # the reference solves tangents at every point it expands (all but the last level)
+    assert len(calls) == reference.n_points - 2 == 9
+
+
 def test_corrected_duplicates_are_rejected():
     from skpareto._explore import _rejection
     from skpareto._utils import Result
