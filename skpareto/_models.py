@@ -23,6 +23,15 @@ def _tanh(z):
 # again, so Hessian-vector products work through it
 defvjp(_tanh, lambda ans, z: lambda g: g * (1.0 - ans ** 2))
 
+@primitive
+def _sum_of_squares(W):
+    return np.vdot(W, W)
+
+
+# one W-sized array in the backward pass; anp.sum(W * W) makes three (its gradient
+# broadcasts g to W's shape first), and a traced gradient keeps them all
+defvjp(_sum_of_squares, lambda ans, W: lambda g: (2.0 * g) * W)
+
 ACTIVATIONS = {
     "tanh": _tanh,
     "relu": lambda z: anp.maximum(z, 0.0),
@@ -133,18 +142,28 @@ class SharedTrunkNet:
 
     def trunk(self, x, X):
         """Shared features of the rows ``X``."""
+        return self._trunk(self.unpack(x), X)
+
+    def outputs(self, x, X):
+        """One output array per task: ``(N, head_size)`` each."""
+        return self._outputs(self.unpack(x), X)
+
+    def _trunk(self, layers, X):
         act = ACTIVATIONS[self.activation]
-        layers = self.unpack(x)
         h = X
         for W, b in layers[:len(self.hidden_layer_sizes)]:
             h = act(anp.dot(h, W) + b)
         return h
 
-    def outputs(self, x, X):
-        """One output array per task: ``(N, head_size)`` each."""
-        h = self.trunk(x, X)
-        heads = self.unpack(x)[len(self.hidden_layer_sizes):]
-        return [anp.dot(h, W) + b for W, b in heads]
+    @staticmethod
+    def _sum_of_squares(layers):
+        # a method, not a module-level call in objective's closure: cloudpickle ships the
+        # closure by value, and a copy of the primitive would have no registered VJP
+        return sum(_sum_of_squares(W) for W, _ in layers)
+
+    def _outputs(self, layers, X):
+        h = self._trunk(layers, X)
+        return [anp.dot(h, W) + b for W, b in layers[len(self.hidden_layer_sizes):]]
 
     def objective(self, X, targets, losses, alpha=0.0):
         """The task objectives ``f(x) -> (m,)``: mean loss per task plus an L2 penalty.
@@ -172,13 +191,14 @@ class SharedTrunkNet:
             raise ValueError(f"targets and losses must have one entry per head "
                              f"({len(self.head_sizes)}), got {len(targets)} and {len(losses)}.")
         loss_fns = [LOSSES[name] for name in losses]
-        weight_mask = np.zeros(self.n_params)
-        for s, w, _ in self._offsets:
-            weight_mask[s:w] = 1.0
 
         def fun(x):
-            outs = self.outputs(x, X)
-            penalty = 0.5 * alpha * anp.sum(weight_mask * x ** 2) if alpha else 0.0
+            # one unpacking for the outputs and the penalty: in autograd every slice of
+            # x costs an x-sized array in the backward pass, and a traced gradient (the
+            # Hessian-vector products) keeps them all
+            layers = self.unpack(x)
+            outs = self._outputs(layers, X)
+            penalty = 0.5 * alpha * self._sum_of_squares(layers) if alpha else 0.0
             return anp.stack([loss(out, t) + penalty
                               for loss, out, t in zip(loss_fns, outs, targets)])
 

@@ -85,6 +85,32 @@ def test_objective_jacobian_matches_finite_differences():
     np.testing.assert_allclose(jac, fd, rtol=1e-6, atol=1e-8)
 
 
+def test_penalty_hessian_is_alpha_on_weight_entries():
+    # the L2 penalty's gradient is a custom autograd primitive; its second derivative, in
+    # the Hessian-vector products and in the dense Hessian, must be alpha on the entries
+    # of weight matrices and 0 on biases (the penalty is added to every task)
+    from autograd import hessian
+
+    from skpareto._hvp import hessian_operator
+
+    rng = np.random.default_rng(3)
+    net = SharedTrunkNet(3, (4, 2), (1, 1), "tanh")
+    X = rng.normal(size=(15, 3))
+    targets = [rng.normal(size=15), rng.normal(size=15)]
+    alpha = 0.7
+    with_penalty = net.objective(X, targets, ["squared_error"] * 2, alpha)
+    without = net.objective(X, targets, ["squared_error"] * 2, 0.0)
+    x = rng.normal(size=net.n_params)
+    mask = net.pack([(np.ones_like(W), np.zeros_like(b)) for W, b in net.unpack(x)])
+    w = np.array([0.3, 0.7])
+    v = rng.normal(size=net.n_params)
+    difference = (hessian_operator(with_penalty, x, w).matvec(v)
+                  - hessian_operator(without, x, w).matvec(v))
+    np.testing.assert_allclose(difference, alpha * mask * v, rtol=1e-10, atol=1e-12)
+    dense = (hessian(lambda z: w @ with_penalty(z))(x) - hessian(lambda z: w @ without(z))(x))
+    np.testing.assert_allclose(dense, np.diag(alpha * mask), atol=1e-12)
+
+
 def test_init_params_glorot_and_head_biases():
     net = SharedTrunkNet(6, (4,), (1, 3), "tanh")
     x = net.init_params(0, head_biases=[2.5, [0.1, -0.2, 0.1]])
