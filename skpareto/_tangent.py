@@ -35,7 +35,7 @@ def solve_hessian(op, rhs, *, rtol, maxiter):
         return np.zeros_like(rhs), 0.0
     budget = 5 * rhs.size if maxiter is None else int(maxiter)
     used = 0
-    v = np.zeros_like(rhs)
+    v = None  # allocated by the first pass: one vector fewer alive during it
     residual_vec = rhs
     residual = 1.0
     slack = 1.0  # how much less than asked the passes so far reduced the residual
@@ -49,7 +49,10 @@ def solve_hessian(op, rhs, *, rtol, maxiter):
         dv, _ = minres(op, residual_vec, rtol=target, maxiter=budget - used,
                        callback=count)
         used += iterations[0]
-        v = v + dv
+        if v is None:
+            v = dv
+        else:
+            v += dv
         residual_vec = rhs - op.matvec(v)
         previous, residual = residual, np.linalg.norm(residual_vec) / norm
         slack *= max(1.0, residual / (target * previous))
@@ -168,11 +171,10 @@ def tangent_directions(fun, x, weights=None, betas=None, *, rtol=1e-10,
 
     op = hessian_operator(fun if hess_fun is None else hess_fun, x, alpha,
                           damping=damping)
-    directions = np.zeros((betas.shape[0], x.size))
-    residuals = np.zeros(betas.shape[0])
-    for j, beta in enumerate(betas):
-        directions[j], residuals[j] = solve_hessian(op, jac.T @ beta, rtol=rtol,
-                                                    maxiter=maxiter)
+    # stacked after the solves, so that no (k, n) block is alive during them
+    solved = [solve_hessian(op, jac.T @ beta, rtol=rtol, maxiter=maxiter) for beta in betas]
+    directions = np.array([v for v, _ in solved]).reshape(len(betas), x.size)
+    residuals = np.array([r for _, r in solved], dtype=np.float64)
     bad = residuals > max(10.0 * rtol, 1e-12)
     if np.any(bad):
         warnings.warn(
