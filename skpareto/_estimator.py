@@ -602,9 +602,11 @@ class ParetoExplorer(BaseEstimator):
             return self
         fun, hess_fun = self._objectives(X, self._encode_with_fitted_classes(y))
         self.pareto_set_.fun = fun
-        with _sklearn_convergence_warnings(), _name_nonfinite():
-            self._expand(self.pareto_set_, fun, hess_fun, n_steps)
-        self._set_front_attributes()
+        try:
+            with _sklearn_convergence_warnings(), _name_nonfinite():
+                self._expand(self.pareto_set_, fun, hess_fun, n_steps)
+        finally:  # an interruption keeps the points found so far: show them
+            self._set_front_attributes()
         return self
 
     # -- the explored set ---------------------------------------------------

@@ -175,6 +175,29 @@ def test_expand_continues_the_set(data):
     assert est.pareto_set_.residuals.max() <= TOL
 
 
+def test_interrupted_expand_keeps_and_shows_the_points_found(data, monkeypatch):
+    import skpareto._estimator as estimator_module
+
+    X, Y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est = ParetoExplorer(**dict(SETTINGS, n_steps=1)).fit(X, Y)
+    n_before = est.pareto_set_.n_points
+    real = estimator_module.expand_set
+
+    def interrupted(pset, fun, **kwargs):
+        real(pset, fun, **dict(kwargs, n_steps=1))  # one level lands, then ctrl-C
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(estimator_module, "expand_set", interrupted)
+    with warnings.catch_warnings(), pytest.raises(KeyboardInterrupt):
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est.expand(X, Y, n_steps=3)
+    assert est.pareto_set_.n_points > n_before
+    np.testing.assert_array_equal(est.pareto_front_, est.pareto_set_.front)
+    np.testing.assert_array_equal(est.pareto_weights_, est.pareto_set_.weights)
+
+
 def test_start_weights_stitch_local_sets(data):
     X, Y = data
     settings = dict(SETTINGS, n_steps=1)
