@@ -33,10 +33,11 @@ print("correlation of the two targets:", np.corrcoef(Y.T)[0, 1].round(3))
 # %%
 # Fit and explore
 # ---------------
-# A trunk of a single tanh unit cannot serve both tasks fully. ``fit`` reaches the
-# model for uniform weights (stage 1), then grows the Pareto set along its
-# tangent directions for ``n_steps`` levels (stage 2).
-est = ParetoExplorer(hidden_layer_sizes=(1,), alpha=1e-3, n_steps=3 if small else 8,
+# Three tanh features generate the targets; a trunk of two tanh units cannot
+# serve both tasks fully. ``fit`` reaches the model for uniform weights
+# (stage 1), then grows the Pareto set from it for ``n_steps`` levels in both
+# directions (stage 2).
+est = ParetoExplorer(hidden_layer_sizes=(2,), alpha=1e-3, n_steps=3 if small else 8,
                      step_size=0.05, tol=1e-6, max_iter=3000, random_state=0)
 est.fit(X_train, Y_train)
 pset = est.pareto_set_
