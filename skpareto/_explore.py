@@ -252,8 +252,14 @@ def _predict(fun, x, weights, step_size, solver, hess_sampler=None, seed=None):
     return steps, tangent.n_hvp, tangent.residuals
 
 
-def _secant(pset, i, step_size):
-    """The predictor step of point ``i`` continuing the chord from its parent (m = 2)."""
+def _extrapolate(pset, i, step_size):
+    """The predictor step of point ``i`` (m = 2) without a tangent solve.
+
+    The chain grandparent-parent-point (parent-point for a root's child) is
+    extrapolated by ``step_size`` in chord length, point and weights
+    together: quadratically (an error of third order in the step) or
+    linearly. Returns ``[(x_pred, w_pred)]``, or ``[]`` at the simplex edge.
+    """
     chain = [i, pset.parents[i]]
     if pset.parents[chain[-1]] >= 0:
         chain.append(pset.parents[chain[-1]])
@@ -344,15 +350,15 @@ hess_fun, hess_sampler, random_state, n_jobs, inexact, verbose
     pset = pareto_set
     solver = dict(rtol=rtol, maxiter=maxiter, damping=damping, hess_fun=hess_fun)
     predictor = dict(solver, rtol=_PREDICTOR_RTOL) if inexact else solver
-    secant = inexact and pset.weights.shape[1] == 2
+    extrapolate = inexact and pset.weights.shape[1] == 2
     parallel = Parallel(n_jobs=n_jobs)
     limit = np.inf if max_points is None else max_points
     for level in range(int(n_steps)):
         frontier = np.flatnonzero(~pset.expanded)
         if len(frontier) == 0 or pset.n_points >= limit:
             break
-        # with inexact=True and m = 2, every point but a root continues its parent's chord
-        tangents = [i for i in frontier if not (secant and pset.parents[i] >= 0)]
+        # with inexact=True and m = 2, every point but a root extrapolates its chain
+        tangents = [i for i in frontier if not (extrapolate and pset.parents[i] >= 0)]
         predicted = dict(zip(tangents, parallel(
             delayed(_predict)(fun, pset.params[i], pset.weights[i], step_size, predictor,
                               hess_sampler, _seed(entropy, int(i), 0))
@@ -360,7 +366,7 @@ hess_fun, hess_sampler, random_state, n_jobs, inexact, verbose
         candidates = []  # (parent, x_pred, w_pred, step number)
         known = list(pset.params)
         for i in frontier:
-            steps, n_hvp, residuals = predicted.get(i) or (_secant(pset, i, step_size), 0,
+            steps, n_hvp, residuals = predicted.get(i) or (_extrapolate(pset, i, step_size), 0,
                                                            np.zeros(1))
             pset.total_hvp += n_hvp
             pset.n_hvp[i] += n_hvp

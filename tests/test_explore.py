@@ -206,12 +206,12 @@ def test_inexact_points_on_the_analytic_set_with_fewer_hvps():
     assert fast.total_hvp < 0.8 * ref.total_hvp
 
 
-def test_secant_predictor_error_is_third_order_on_the_analytic_set():
+def test_extrapolated_predictor_error_is_third_order_on_the_analytic_set():
     # inexact=True with m = 2 predicts a point's step by extrapolating the chain
     # grandparent-parent-point in chord length: its error off the set x(w) at the predicted
     # weights is O(h^3), so O(h^2) relative to the step (halving h divides it by 4); from a
     # root's child (two points) it is O(h^2), O(h) relative (by 2)
-    from skpareto._explore import _secant
+    from skpareto._explore import _extrapolate
 
     problem = ConvexQuadratic(n=10, m=2, condition=10.0, random_state=3)
 
@@ -222,7 +222,7 @@ def test_secant_predictor_error_is_third_order_on_the_analytic_set():
         pset = ParetoSet(params, [problem.fun(x) for x in params], weights,
                          parents=np.arange(n_points) - 1)
         step = np.linalg.norm(params[-1] - params[-2])
-        [(x_pred, w_pred)] = _secant(pset, n_points - 1, step)
+        [(x_pred, w_pred)] = _extrapolate(pset, n_points - 1, step)
         assert abs(np.linalg.norm(x_pred - params[-1]) - step) <= 0.05 * step
         return np.linalg.norm(x_pred - problem.pareto_set(w_pred)) / step
 
