@@ -236,7 +236,7 @@ def test_inexact_false_is_the_same_set(fitted, data):
     reference, cheap = exact.pareto_set_, fitted.pareto_set_
     assert reference.n_points == cheap.n_points
     assert max(reference.residuals.max(), cheap.residuals.max()) <= TOL
-    # the secant predictor lands on other points of the same curve: each lies on the
+    # the extrapolating predictor lands on other points of the same curve: each lies on the
     # reference's piecewise-linear set at its own weights, to within its interpolation
     # error (0.07 of the median step measured; 0.15 allowed)
     step = np.median(np.linalg.norm(reference.params[1:]
