@@ -1,6 +1,5 @@
 """Stage 2: explore() on problems with known Pareto sets, and its acceptance rules."""
 
-
 import numpy as np
 import pytest
 from autograd import jacobian
