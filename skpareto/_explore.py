@@ -297,9 +297,10 @@ def _correct(fun, x, weights, corrector, tol, step_size, solver, hess_sampler=No
     """Corrector from a predicted point; non-finite objectives reject the step."""
     options = dict(tol=tol, max_step=step_size)
     if corrector in ("newton", "arclength"):
-        exact = solver["hess_fun"] is None and hess_sampler is None and not solver["damping"]
-        options.update(solver, forcing=inexact, max_iter=_CORRECTOR_STEPS if exact else 20,
+        options.update(solver, forcing=inexact,
                        hess_fun=_sampled(solver["hess_fun"], hess_sampler, seed))
+        if solver["hess_fun"] is None and hess_sampler is None and not solver["damping"]:
+            options["max_iter"] = _CORRECTOR_STEPS  # the exact Hessian: quadratic
     try:
         return _CORRECTORS[corrector](fun, x, weights / weights.sum(), **options)
     except NonFiniteError as exc:
@@ -313,12 +314,12 @@ def expand_set(pareto_set, fun, *, n_steps=10, step_size=0.1, max_points=None,
     """Grow a :class:`ParetoSet` in place from its points not yet expanded.
 
     Each level: tangent directions at every frontier point (in parallel;
-    with ``inexact`` and m = 2, at the roots only, the other points
+    with ``inexact`` and m = 2 at the roots only, the other points
     extrapolating their chain), predictor steps in both signs of every
-    direction, removal of predicted
-    points within half their step length of a known point, correctors (in
-    parallel), and acceptance of the points that converged, stayed within the
-    step length of their prediction, are not dominated by their parent's
+    direction, removal of predicted points within half their step length of
+    a known point, correctors (in parallel), and acceptance of the points
+    that converged, stayed within the step length of their prediction, are
+    not dominated by their parent's
     neighbourhood and are not within a quarter of the step length of a point
     already in the set. Step-size control: a step whose corrector fails (not
     converged, left its trust region, failed line search) is retried from

@@ -23,6 +23,7 @@ def _tanh(z):
 # again, so Hessian-vector products work through it
 defvjp(_tanh, lambda ans, z: lambda g: g * (1.0 - ans ** 2))
 
+
 @primitive
 def _sum_of_squares(W):
     return np.vdot(W, W)
@@ -193,9 +194,9 @@ class SharedTrunkNet:
         loss_fns = [LOSSES[name] for name in losses]
 
         def fun(x):
-            # one unpacking for the outputs and the penalty: in autograd every slice of
-            # x costs an x-sized array in the backward pass, and a traced gradient (the
-            # Hessian-vector products) keeps them all
+            # one unpacking for the outputs and the penalty: the penalty's gradient meets
+            # the network's at the views of the weight matrices, not as one more x-sized
+            # array that a traced gradient (the Hessian-vector products) would keep
             layers = self.unpack(x)
             outs = self._outputs(layers, X)
             penalty = 0.5 * alpha * self._sum_of_squares(layers) if alpha else 0.0
