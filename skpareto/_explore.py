@@ -319,9 +319,9 @@ def expand_set(pareto_set, fun, *, n_steps=10, step_size=0.1, max_points=None,
     direction, removal of predicted points within half their step length of
     a known point, correctors (in parallel), and acceptance of the points
     that converged, stayed within the step length of their prediction, are
-    not dominated by their parent's
-    neighbourhood and are not within a quarter of the step length of a point
-    already in the set. Step-size control: a step whose corrector fails (not
+    not dominated by their parent's neighbourhood and are not within a
+    quarter of the step length of a point already in the set. Step-size
+    control: a step whose corrector fails (not
     converged, left its trust region, failed line search) is retried from
     the same parent along the same direction with half the step (weights and
     trust region halved too), at most 3 times (down to ``step_size / 8``);
