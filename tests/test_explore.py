@@ -1,5 +1,7 @@
 """Stage 2: explore() on problems with known Pareto sets, and its acceptance rules."""
 
+import warnings
+
 import numpy as np
 import pytest
 from autograd import jacobian
@@ -249,6 +251,31 @@ def test_inexact_solves_tangents_only_at_the_root(monkeypatch):
     reference = explore(problem.fun, problem.x0, n_steps=5, step_size=0.1)
     # the reference solves tangents at every point it expands (all but the last level)
     assert len(calls) == reference.n_points - 2 == 9
+
+
+def test_corrector_step_cap_only_with_the_exact_hessian(monkeypatch):
+    # Newton with the exact Hessian converges quadratically: 6 steps, then a shorter step;
+    # with a sampled or damped Hessian it converges linearly and keeps newton_correct's 20
+    import skpareto._explore as explore_module
+
+    seen = []
+    original = explore_module._CORRECTORS["newton"]
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs.get("max_iter"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setitem(explore_module._CORRECTORS, "newton", recording)
+    problem = ConvexQuadratic(n=6, m=2, random_state=0)
+    explore(problem.fun, problem.x0, n_steps=1, step_size=0.1)
+    assert seen and set(seen) == {explore_module._CORRECTOR_STEPS} == {6}
+    for options in (dict(damping=1e-3), dict(hess_fun=problem.fun),
+                    dict(hess_sampler=lambda rng: problem.fun, random_state=0)):
+        seen.clear()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            explore(problem.fun, problem.x0, n_steps=1, step_size=0.1, **options)
+        assert seen and set(seen) == {None}, options
 
 
 def test_corrected_duplicates_are_rejected():
