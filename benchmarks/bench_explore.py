@@ -19,6 +19,13 @@ runs 6 breadth-first levels at step 0.1 (12 at step 0.05), which reach task-0 we
 ~0.05-0.95, the whole set; per-point costs fall as points get denser (a shorter step
 leaves the corrector less to do), so both steps are shown. Timings are ratios within
 one run.
+
+One network is one draw of data and start, and which correctors fail near folds of the
+weights depends on rounding, so a single draw is lucky or unlucky. The same network is
+therefore also drawn with 6 seeds (10 with ``--full``; seed 0 is the network above),
+explored with ``inexact=True`` at tol 1e-4 (step 0.025) and at tol 1e-3 (step 0.0125),
+and the ratio is summarized over the draws (mean, median, range): the figure to judge
+the 10x target by.
 BLAS runs single-threaded (threadpoolctl): on a shared 2-core machine OpenBLAS threads
 made the small matrix products of the network ~20x slower.
 
@@ -119,11 +126,70 @@ def run_case(name, fun, x0, explore_kwargs, n_retrain, max_iter):
     return row
 
 
-def network_problem():
-    X, Y = make_conflicting_regression(500, 10, 2, conflict=0.7, noise=0.1, random_state=0)
+def network_problem(seed=0):
+    """The 2,162-parameter two-task network; ``seed`` draws its data and its start."""
+    X, Y = make_conflicting_regression(500, 10, 2, conflict=0.7, noise=0.1, random_state=seed)
     net = SharedTrunkNet(10, (40, 40), (1, 1), activation="tanh")
     fun = net.objective(X, [Y[:, 0], Y[:, 1]], ["squared_error"] * 2, alpha=1e-2)
-    return fun, net.init_params(0)
+    return fun, net.init_params(seed)
+
+
+def report(r):
+    print(f"{r['case']}: n={r['n_params']}, {r['n_points']} points, weights "
+          f"[{r['weight_range'][0]:.3f}, {r['weight_range'][1]:.3f}], max residual "
+          f"{r['max_residual']:.1e}\n"
+          f"  explore: {r['points_per_second']:.2f} points/s, "
+          f"{r['explore_grad_eq_per_point']:.0f} grad-eq/point "
+          f"(stage 2 alone {r['stage2_grad_eq_per_new_point']:.0f}/new point; "
+          f"stage 1 {r['stage1_grad_eq']})\n"
+          f"  retrain: {r['retrain_points_per_second']:.2f} points/s, "
+          f"{r['retrain_grad_eq_per_point']:.0f} grad-eq/point "
+          f"({r['retrain_reached_tol']}/{r['retrain_points']} reached tol, worst "
+          f"{r['retrain_max_residual']:.1e})\n"
+          f"  retrain / explore: {r['ratio_grad_eq']:.2f}x grad-eq "
+          f"({r['ratio_grad_eq_stage2']:.2f}x stage 2 alone), "
+          f"{r['ratio_time']:.2f}x time; target >= 10x: "
+          f"{'met' if r['ratio_grad_eq'] >= 10 else 'MISSED'}", flush=True)
+
+
+def draws(tol, step_size, seeds, n_retrain):
+    """The network drawn with each seed, ``inexact=True``: the spread of the ratio.
+
+    One draw is one problem, and small differences in rounding change which
+    correctors fail near folds, so a single draw can be lucky or unlucky
+    (4.5x to 13x at tol 1e-4 among the first six); the mean over draws is the
+    figure to judge the method by.
+    """
+    rows = []
+    for seed in seeds:
+        fun, x0 = network_problem(seed)
+        kwargs = dict(n_steps=int(round(0.6 / step_size)), step_size=step_size, tol=tol,
+                      rtol=1e-3, maxiter=50, max_iter=5000, inexact=True)
+        rows.append(run_case(f"draw {seed}", fun, x0, kwargs, n_retrain, max_iter=5000))
+    ratios = np.array([r["ratio_grad_eq"] for r in rows])
+    summary = dict(
+        case=f"network draws {list(seeds)} (inexact, tol {tol:g}, step {step_size:g})",
+        tol=tol, step_size=step_size, seeds=list(seeds),
+        ratio_mean=float(ratios.mean()), ratio_median=float(np.median(ratios)),
+        ratio_min=float(ratios.min()), ratio_max=float(ratios.max()),
+        explore_grad_eq_per_point=float(np.mean([r["explore_grad_eq_per_point"] for r in rows])),
+        stage2_grad_eq_per_new_point=float(np.mean([r["stage2_grad_eq_per_new_point"]
+                                                    for r in rows])),
+        retrain_grad_eq_per_point=float(np.mean([r["retrain_grad_eq_per_point"] for r in rows])),
+        n_points=[r["n_points"] for r in rows], ratios=ratios.tolist(), draws=rows)
+    print(f"{summary['case']}:\n"
+          + "".join(f"  draw {seed}: {r['n_points']} points, weights "
+                    f"[{r['weight_range'][0]:.2f}, {r['weight_range'][1]:.2f}], explore "
+                    f"{r['explore_grad_eq_per_point']:.0f} grad-eq/point, retrain "
+                    f"{r['retrain_grad_eq_per_point']:.0f}: {r['ratio_grad_eq']:.2f}x\n"
+                    for seed, r in zip(seeds, rows))
+          + f"  mean over draws: explore {summary['explore_grad_eq_per_point']:.0f} "
+            f"grad-eq/point (stage 2 alone {summary['stage2_grad_eq_per_new_point']:.0f}), "
+            f"retrain {summary['retrain_grad_eq_per_point']:.0f}; retrain / explore "
+            f"{summary['ratio_mean']:.2f}x (median {summary['ratio_median']:.2f}x, "
+            f"{summary['ratio_min']:.2f}x-{summary['ratio_max']:.2f}x); target >= 10x "
+            f"on the mean: {'met' if summary['ratio_mean'] >= 10 else 'MISSED'}", flush=True)
+    return summary
 
 
 def main(quick=True):
@@ -160,22 +226,12 @@ def main(quick=True):
     with threadpool_limits(limits=1):
         for name, fun, x0, kwargs in cases:
             rows.append(run_case(name, fun, x0, kwargs, n_retrain, max_iter=5000))
-            r = rows[-1]
-            print(f"{r['case']}: n={r['n_params']}, {r['n_points']} points, weights "
-                  f"[{r['weight_range'][0]:.3f}, {r['weight_range'][1]:.3f}], max residual "
-                  f"{r['max_residual']:.1e}\n"
-                  f"  explore: {r['points_per_second']:.2f} points/s, "
-                  f"{r['explore_grad_eq_per_point']:.0f} grad-eq/point "
-                  f"(stage 2 alone {r['stage2_grad_eq_per_new_point']:.0f}/new point; "
-                  f"stage 1 {r['stage1_grad_eq']})\n"
-                  f"  retrain: {r['retrain_points_per_second']:.2f} points/s, "
-                  f"{r['retrain_grad_eq_per_point']:.0f} grad-eq/point "
-                  f"({r['retrain_reached_tol']}/{r['retrain_points']} reached tol, worst "
-                  f"{r['retrain_max_residual']:.1e})\n"
-                  f"  retrain / explore: {r['ratio_grad_eq']:.2f}x grad-eq "
-                  f"({r['ratio_grad_eq_stage2']:.2f}x stage 2 alone), "
-                  f"{r['ratio_time']:.2f}x time; target >= 10x: "
-                  f"{'met' if r['ratio_grad_eq'] >= 10 else 'MISSED'}", flush=True)
+            report(rows[-1])
+        # the network drawn anew: tol 1e-4 at step 0.025; tol 1e-3 at step 0.0125 (a
+        # looser tolerance makes both methods cheaper, retraining less so)
+        seeds = range(6) if quick else range(10)
+        for tol, step in ((1e-4, 0.025), (1e-3, 0.0125)):
+            rows.append(draws(tol, step, seeds, n_retrain=2 if quick else 4))
     save_json("bench_explore.json", rows)
     return rows
 

@@ -114,8 +114,9 @@ class ParetoExplorer(BaseEstimator):
         bordered Newton-MINRES on the point and the weights together (passes
         folds of the weights along the set).
     minres_maxiter : int, default=100
-        MINRES iterations (Hessian-vector products) per linear solve: the
-        main cost of stage 2 (a corrector makes up to 20 Newton solves).
+        MINRES iterations (one Hessian-vector product each) per linear
+        solve: the main cost of stage 2 (a corrector makes up to 6 Newton
+        solves; 20 with damping or hvp_subsample).
     minres_rtol : float, default=1e-6
         MINRES relative tolerance. Newton steps need no more; the tangents
         only steer the predictor.

@@ -126,8 +126,9 @@ def tangent_directions(fun, x, weights=None, betas=None, *, rtol=1e-10,
     rtol : float, default=1e-10
         Relative tolerance of MINRES.
     maxiter : int, default=None
-        Maximum MINRES iterations (Hessian-vector products) per direction;
-        None lets SciPy choose (5 n).
+        Maximum MINRES iterations per direction, one Hessian-vector product
+        each, plus a few to check the residual (see :func:`solve_hessian`);
+        None: 5 n.
     damping : float, default=0.0
         Solve with ``H + damping * I`` instead of ``H``.
     hess_fun : callable, default=None
@@ -149,8 +150,8 @@ def tangent_directions(fun, x, weights=None, betas=None, *, rtol=1e-10,
           of the objectives.
         - ``residuals`` (k,): ``||H v_j - jac.T beta_j|| / ||jac.T beta_j||``.
         - ``objectives`` (m,), ``jac`` (m, n): objectives and Jacobian at ``x``.
-        - ``n_hvp``: Hessian-vector products spent (including one per
-          MINRES pass to verify its residual; see :func:`solve_hessian`).
+        - ``n_hvp``: Hessian-vector products spent (including those that
+          check MINRES's residual; see :func:`solve_hessian`).
 
     Raises
     ------
