@@ -213,8 +213,8 @@ def test_solve_hessian_costs_about_one_uninterrupted_minres_run(rtol):
     # eigenvalues: SciPy's own tests stop MINRES early there, and restarting from the
     # residual (as solve_hessian once did) rebuilt the Krylov space again and again. The
     # reference is the number of iterations k one MINRES run needs to reach rtol by the
-    # true residual (recorded at every iteration, outside the solver); checkpoints may
-    # overshoot by half the run and cost one matvec each
+    # true residual (recorded at every iteration, outside the solver); each checkpoint
+    # costs one matvec, and the rate extrapolation puts the last one close to k
     rng = np.random.default_rng(1)
     n = 300
     q, _ = np.linalg.qr(rng.standard_normal((n, n)))
