@@ -55,11 +55,10 @@ def solve_hessian(op, rhs, *, rtol, maxiter):
             v += dv
         # the residual of v + dv on rhs is that of dv on residual_vec
         residual_vec = monitor.residual_vec if reached else rhs - op.matvec(v)
-        if reached or used >= budget or monitor.iterations == 0:
+        residual = np.linalg.norm(residual_vec) / norm
+        if residual <= rtol or used >= budget or monitor.iterations == 0:
             break
-        if np.linalg.norm(residual_vec) <= rtol * norm:
-            break
-    return v, float(np.linalg.norm(residual_vec) / norm)
+    return v, float(residual)
 
 
 _MAX_RESTARTS = 3
