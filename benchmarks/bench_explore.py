@@ -157,7 +157,7 @@ def draws(tol, step_size, seeds, n_retrain):
 
     One draw is one problem, and small differences in rounding change which
     correctors fail near folds, so a single draw can be lucky or unlucky
-    (4.5x to 13x at tol 1e-4 among the first six); the mean over draws is the
+    (4.3x to 13x at tol 1e-4 among the first six); the mean over draws is the
     figure to judge the method by.
     """
     rows = []
