@@ -101,7 +101,7 @@ class _Monitor:
         self.last = (k, np.log(norm))
         rate = (self.last[1] - log0) / (k - k0)  # per iteration; < 0 while converging
         gap = k
-        if rate < 0:
+        if rate < 0 and self.target > 0:  # (a zero target runs MINRES to maxiter)
             gap = min(gap, int(np.ceil((np.log(self.target) - self.last[1]) / rate)))
         self.next_check = k + max(1, k // 10, gap)
 

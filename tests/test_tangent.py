@@ -233,6 +233,20 @@ def test_solve_hessian_costs_about_one_uninterrupted_minres_run(rtol):
     assert k <= op.n_matvec <= 1.5 * k + np.log2(k) + 3
 
 
+def test_solve_hessian_with_zero_rtol_runs_to_maxiter():
+    # rtol=0 can never be met: MINRES runs its maxiter iterations (checked now and then)
+    # and the true residual of the result is returned
+    rng = np.random.default_rng(2)
+    a = np.diag(np.logspace(-2, 1, 40))
+    rhs = rng.standard_normal(40)
+    op = skpareto._hvp._HessianOperator(lambda v: a @ v, 40, 0.0)
+    v, residual = solve_hessian(op, rhs, rtol=0.0, maxiter=25)
+    np.testing.assert_allclose(residual, np.linalg.norm(a @ v - rhs) / np.linalg.norm(rhs),
+                               rtol=1e-10)
+    assert 0 < residual < 1
+    assert 26 <= op.n_matvec <= 25 + 10
+
+
 def test_tangent_memory_is_a_small_multiple_of_the_parameter_vector():
     # issue target: a tangent solve holds < 20 parameter vectors at its peak (Jacobian on
     # all rows, then the traced Hessian on a row sample, MINRES's vectors and the
