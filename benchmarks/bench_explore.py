@@ -16,11 +16,10 @@ steps included); stage 2 alone is also reported. Every case runs twice: the accu
 reference (a tangent solve at every point, every MINRES solve to ``rtol``: the paper's
 Algorithm 1) and ``explore(..., inexact=True)`` (forcing-sequence Newton, and with two
 tasks steps predicted by extending the secant through a point and its parent, past the
-first). The network
-runs 6 breadth-first levels at step 0.1 (12 at step 0.05), which reach task-0 weights
-~0.05-0.95, the whole set; per-point costs fall as points get denser (a shorter step
-leaves the corrector less to do), so both steps are shown. Timings are ratios within
-one run.
+first). The network runs 6 breadth-first levels at step 0.1 (12 at step 0.05), which
+reach task-0 weights ~0.05-0.95, the whole set; per-point costs fall as points get
+denser (a shorter step leaves the corrector less to do), so both steps are shown.
+Timings are ratios within one run.
 
 One network is one draw of data and start, and which correctors fail near folds of the
 weights depends on rounding, so a single draw is lucky or unlucky. The same network is
@@ -28,7 +27,8 @@ therefore also drawn with 6 seeds (10 with ``--full``; seed 0 is the network abo
 explored with ``inexact=True`` at tol 1e-4 (steps 0.025 and 0.0125) and at tol 1e-3
 (step 0.0125), retrained at 3 points of each (6 with ``--full``), and the ratio is
 summarized over the draws (mean, median, range): the figure to judge the 10x target by.
-Step 0.0125 gives ~95 points over task-0 weights ~0.05-0.95, step 0.025 half as many.
+Step 0.0125 gives up to 97 points (task-0 weights ~0.05-0.95 in the widest draws), step
+0.025 half as many for about the same total cost.
 BLAS runs single-threaded (threadpoolctl): on a shared 2-core machine OpenBLAS threads
 made the small matrix products of the network ~20x slower.
 
@@ -163,8 +163,8 @@ def draws(tol, step_size, seeds, n_retrain):
 
     One draw is one problem, and small differences in rounding change which
     correctors fail near folds, so a single draw can be lucky or unlucky
-    (4.3x to 13x at tol 1e-4 among the first six); the mean over draws is the
-    figure to judge the method by.
+    (4.2x to 10.4x at tol 1e-4 and step 0.025 over ten); the mean over draws is
+    the figure to judge the method by.
     """
     rows = []
     for seed in seeds:
