@@ -312,15 +312,15 @@ def expand_set(pareto_set, fun, *, n_steps=10, step_size=0.1, max_points=None,
 
     Each level: tangent directions at every frontier point (in parallel; with
     ``inexact`` and m = 2 at the roots only, the other points extending the
-    secant from their parent), predictor steps in both signs of every direction, removal of
-    predicted points within half their step length of a known point,
-    correctors (in parallel), and acceptance of the points that converged,
-    stayed within the step length of their prediction, are not dominated by
-    their parent's neighbourhood and are not within a quarter of the step
-    length of a point already in the set. Step-size control: a step whose
-    corrector fails (not converged, left its trust region, failed line search)
-    is retried from the same parent along the same direction with half the
-    step (weights and trust region halved too), at most 3 times (down to
+    secant from their parent), predictor steps in both signs of every
+    direction, removal of predicted points within half their step length of a
+    known point, correctors (in parallel), and acceptance of the points that
+    converged, stayed within the step length of their prediction, are not
+    dominated by their parent's neighbourhood and are not within a quarter of
+    the step length of a point already in the set. Step-size control: a step
+    whose corrector fails (not converged, left its trust region, failed line
+    search) is retried from the same parent along the same direction with half
+    the step (weights and trust region halved too), at most 3 times (down to
     ``step_size / 8``); each retry is one more parallel round of the level, in
     a fixed order, so the result does not depend on ``n_jobs``. Points are
     appended as they are accepted, so an interruption keeps all of them.
