@@ -34,7 +34,7 @@ import numpy as np
 from scipy.optimize import linprog, minimize
 
 from skpareto._hvp import value_and_jacobian
-from skpareto._stationary import mgda_correct
+from skpareto._stationary import mgda_descent as mgda_correct
 from skpareto._weights import min_norm_weights
 from skpareto.exceptions import NonFiniteError
 from skpareto.metrics import stationarity_residual

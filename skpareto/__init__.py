@@ -8,11 +8,12 @@ continuous set.
 """
 
 from ._explore import expand_set, explore
+from ._options import SolverOptions
 from ._paretoset import ParetoSet
 from ._stationary import find_stationary
 from ._tangent import tangent_directions
 from ._weights import min_norm_weights
-from .exceptions import ConvergenceWarning
+from .exceptions import ConvergenceWarning, StationarityError
 
 __version__ = "0.1.0.dev0"
 
@@ -20,6 +21,8 @@ __all__ = [
     "ConvergenceWarning",
     "ParetoExplorer",
     "ParetoSet",
+    "SolverOptions",
+    "StationarityError",
     "expand_set",
     "explore",
     "find_stationary",

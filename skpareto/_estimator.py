@@ -1,9 +1,9 @@
 """ParetoExplorer: the scikit-learn estimator over the exploration core.
 
-This is the only module of skpareto that imports scikit-learn. It validates
-data, builds the task objectives of a shared-trunk network
+It validates data, builds the task objectives of a shared-trunk network
 (:class:`skpareto._models.SharedTrunkNet`), and calls the core
-(:func:`skpareto.find_stationary`, :func:`skpareto.expand_set`).
+(:func:`skpareto._explore.explore_starts`, :func:`skpareto.expand_set`), which
+does not import scikit-learn.
 """
 
 import numbers
@@ -19,14 +19,12 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from ._explore import expand_set
-from ._paretoset import ParetoSet
-from ._stationary import find_stationary
-from ._tangent import tangent_directions
-from ._utils import log
-from ._weights import check_weights
+from ._explore import expand_set, explore_starts, solver_context
 from ._models import ACTIVATIONS, LOSSES, SharedTrunkNet
-from .exceptions import ConvergenceWarning, NonFiniteError
+from ._options import SolverOptions
+from ._validation import check_choice, check_int, check_real
+from ._weights import check_weights
+from .exceptions import ConvergenceWarning, NonFiniteError, StationarityError
 
 __all__ = ["ParetoExplorer"]
 
@@ -60,11 +58,16 @@ class ParetoExplorer(BaseEstimator):
 
     A shared trunk of dense layers feeds one linear head per task (per column
     of ``y``). Fitting reaches one Pareto-stationary model (stage 1), then
-    grows a continuous set of Pareto-stationary models around it (stage 2),
-    the method of Ma, Du and Matusik (ICML 2020): tangent directions of the
-    set from Hessian-free MINRES solves, predictor steps along them and
-    Newton (or MGDA) correctors back to stationarity. Afterwards any explored
-    trade-off is available without retraining (:meth:`predict_at`).
+    follows the set of Pareto-stationary models from it until the set ends
+    (stage 2), the method of Ma, Du and Matusik (ICML 2020) with the
+    continuation of :func:`skpareto.explore`: Hessian-free tangents of the
+    set, predictor steps along them and bordered Newton-MINRES correctors back
+    to stationarity. Afterwards any explored trade-off is available without
+    retraining (:meth:`predict_at`).
+
+    The exploration settings have the names, meanings and defaults of
+    :func:`skpareto.explore` and :class:`skpareto.SolverOptions`, except
+    where said below.
 
     Parameters
     ----------
@@ -83,97 +86,58 @@ class ParetoExplorer(BaseEstimator):
     alpha : float, default=1e-2
         L2 penalty ``alpha / 2 * ||W||^2`` on all weight matrices (not the
         biases), added to every task's objective (whose losses are means over
-        rows). The second-order steps need a well-conditioned Hessian: on a
-        two-task digits network (1000 rows, 16 hidden units) L-BFGS reached a
-        residual of 2e-6 in 1000 iterations with ``alpha=1e-2`` and stalled
-        above 1e-2 with ``alpha=1e-3``.
+        rows). Second-order steps need a well-conditioned Hessian; weak
+        penalties make the set fold more often and cost more to follow.
     weights : array-like of shape (n_tasks,), default=None
-        Trade-off of stage 1 with ``solver="lbfgs"``, and the model used by
-        :meth:`predict`. Default uniform. A point of the probability simplex.
-    solver : {"lbfgs", "mgda"}, default="lbfgs"
-        Stage 1: L-BFGS on ``weights @ f``, or multiple-gradient descent
-        (reaches points a weighted sum cannot, lands at weights of its own).
-        Both finish with a Newton polish.
-    max_iter : int, default=1000
-        Stage-1 iteration limit (L-BFGS iterations or MGDA steps).
-    tol : float, default=1e-6
+        Trade-off of stage 1 and the model used by :meth:`predict`. Default
+        uniform. A point of the probability simplex.
+    tol : float, default=1e-4
         Relative Pareto-stationarity residual
-        ``||J^T w|| / max_i ||grad f_i||`` every point must reach (stage 1
-        and the correctors of stage 2).
-    n_steps : int, default=5
-        Breadth-first expansion levels of stage 2 (0: stage 1 only).
-    step_size : float, default=0.1
-        Length of each predictor step, measured by the largest change of a
-        task's weight it predicts at the stage-1 point: along a tangent
-        ``v = H^-1 J^T beta`` the weights change by ``-beta``, so the step in
-        parameter space is ``step_size * ||v|| / max|beta|`` (median over the
-        tangents there), stored as ``step_size_``. Where the set bends the
-        weights move faster or slower than at the start.
-    corrector : {"newton", "mgda", "arclength"}, default="newton"
-        Corrector of stage 2: Newton-MINRES at the predicted weights, MGDA, or
-        bordered Newton-MINRES on the point and the weights together (passes
-        folds of the weights along the set).
-    minres_maxiter : int, default=100
-        MINRES iterations (one Hessian-vector product each) per linear
-        solve: the main cost of stage 2 (a corrector makes up to 6 Newton
-        solves; 20 with damping or hvp_subsample).
-    minres_rtol : float, default=1e-6
-        MINRES relative tolerance. Newton steps need no more; the tangents
-        only steer the predictor.
-    damping : float, default=0.0
-        Solve with ``H + damping * I``; a positive value makes the tangents
-        and Newton steps cheaper and more robust, and less exact.
+        ``||J^T w|| / max_i ||grad f_i||`` every point must reach. Looser
+        than :func:`skpareto.explore`'s 1e-8: a network's losses are
+        themselves estimates from finite data, and the cost of a point grows
+        quickly below about 1e-5 on ill-conditioned networks.
+    step_size : float, default=None
+        Largest change of any task's weight between neighbouring models
+        (see :func:`skpareto.explore`).
+    n_steps : int, default=None
+        Largest number of steps from each start in each direction (two
+        tasks) or lattice rings (more); None: until the set ends.
+    max_points : int, default=None
+        Largest number of explored models; None: 1000.
+    method, corrector, max_iter, newton_steps, minres_rtol, minres_maxiter, \
+damping, hessian, inexact
+        Solver settings, as in :class:`skpareto.SolverOptions`.
     hvp_subsample : int, float or None, default=None
         Rows used for the Hessian-vector products (the paper's sample-based
         system): an int is a number of rows, a float in (0, 1] a fraction;
         drawn without replacement with ``random_state``. The Jacobian and the
         stationarity test always use every row. None uses every row.
-    inexact : bool, default=True
-        Cheaper stage 2 (see :func:`skpareto.explore`): each Newton step of
-        the corrector is solved only as accurately as its current residual
-        needs, the predictor's tangents to a relative residual of 1e-4, and
-        with two tasks only the first step from each stage-1 point uses a
-        tangent: later steps extrapolate the points already found (no
-        Hessian solve). Accepted points still reach ``tol``. False solves a
-        tangent at every point and everything to ``minres_rtol`` (the
-        accurate reference, the paper's method).
     start_weights : array-like of shape (n_starts, n_tasks), default=None
-        Further stage-1 trade-offs. After the set around the ``weights``
-        model is explored, stage 1 runs again at each row in turn, warm
-        started from the solved start whose weights are nearest (so a
-        sequence of nearby rows is a continuation), the set around it is
-        explored with ``n_steps`` levels, and the local sets are stitched
-        (:meth:`ParetoSet.merge`: colliding points and dominated points
-        dropped). On a non-convex network the local set around one start can
-        cover only a narrow range of weights; starts spread over the simplex
-        cover the rest. Each start costs a stage 1 and a stage 2. The
-        ``weights`` model stays the first point of the stitched set (and the
-        :meth:`predict` model) unless a point from another start dominates
-        it. None: one start at ``weights``.
+        Further stage-1 trade-offs. After the set from the ``weights`` model
+        is explored, stage 1 runs at each row in turn and the set is
+        explored from it too, unless it lands on a part explored already.
+        Rarely needed: the continuation follows the set until it ends.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial network and the Hessian subsample.
     n_jobs : int, default=None
-        Parallel jobs for the points of each expansion level (joblib).
+        Parallel jobs (joblib) for independent branches of the exploration.
     verbose : int, default=0
-        Progress on stderr.
+        Progress on stderr (see :func:`skpareto.explore`).
 
     Attributes
     ----------
     pareto_set_ : ParetoSet
-        The explored points (parameters, weights, front, residuals, costs)
+        The explored models (parameters, weights, front, residuals, costs)
         and the continuous set between them. With a single task it holds one
-        point and its residual is the gradient norm (the relative residual of
-        one task is 1 for any non-zero gradient).
+        point and its residual is the gradient norm.
     pareto_front_ : ndarray of shape (n_points, n_tasks)
-        Training objectives (mean loss plus penalty) of the explored points.
+        Training objectives (mean loss plus penalty) of the explored models.
     pareto_weights_ : ndarray of shape (n_points, n_tasks)
-        Weights for which each point is stationary.
+        Weights for which each model is stationary.
     n_iter_ : int
         Stage-1 iterations (L-BFGS or MGDA, plus Newton polish steps),
         summed over the starts.
-    step_size_ : float
-        Predictor step length in parameter space (converted at the first
-        start, used by every start).
     n_tasks_ : int
         Number of tasks (columns of ``y``).
     loss_ : list of str
@@ -192,23 +156,16 @@ class ParetoExplorer(BaseEstimator):
     score is then the mean of per-task R^2 and accuracies, which
     :func:`sklearn.base.is_classifier` and ``is_regressor`` do not describe).
 
-    The core's :class:`skpareto.ConvergenceWarning` is re-issued as
-    :class:`sklearn.exceptions.ConvergenceWarning`; the points are kept and
-    ``pareto_set_.residuals`` tells how far each is from stationarity.
+    If stage 1 reaches no model stationary to ``tol``, the best model it
+    reached is kept as the only point of ``pareto_set_`` (its residual
+    recorded), nothing is explored from it, and a
+    :class:`sklearn.exceptions.ConvergenceWarning` says so, as scikit-learn's
+    own estimators do when their solver stops early. The core's other
+    :class:`skpareto.ConvergenceWarning` are re-issued as scikit-learn's.
 
-    Cost. Stage 1 runs ``max_iter`` L-BFGS iterations (one gradient each)
-    and a Newton polish; each explored point costs one tangent solve and a
-    corrector of up to 20 Newton solves, each up to ``minres_maxiter``
-    Hessian-vector products (about one gradient each). On small, well
-    conditioned problems the corrector converges in a few steps to residuals
-    far below ``tol``. On real networks it can stall: on two-task overlaid
-    digits (1000 rows, 144 features, 16 hidden units) stage 1 reached 4e-7,
-    but the Newton corrector accepted only some predictor steps (the others
-    stopped between 1e-4 and 1e-2 after 20 steps) and are dropped; smaller
-    ``step_size`` and larger ``minres_maxiter`` help, at a price. While
-    fitting, BLAS runs on one thread (:mod:`threadpoolctl`): the products of
-    a small network do not gain from threads, and on a busy machine they
-    made gradients up to 20x slower.
+    While fitting, BLAS runs on one thread (:mod:`threadpoolctl`): the
+    products of a small network do not gain from threads, and on a busy
+    machine threads made them many times slower.
 
     References
     ----------
@@ -222,8 +179,7 @@ class ParetoExplorer(BaseEstimator):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(60, 3))
     >>> y = np.column_stack([np.tanh(X[:, 0]), np.tanh(X[:, 1] - X[:, 0])])
-    >>> est = ParetoExplorer(hidden_layer_sizes=(2,), n_steps=2, random_state=0)
-    >>> est = est.fit(X, y)
+    >>> est = ParetoExplorer(hidden_layer_sizes=(2,), random_state=0).fit(X, y)
     >>> est.predict(X).shape
     (60, 2)
     >>> est.pareto_weights_.shape[1]
@@ -231,26 +187,30 @@ class ParetoExplorer(BaseEstimator):
     """
 
     def __init__(self, hidden_layer_sizes=(16,), activation="tanh", loss="squared_error",
-                 alpha=1e-2, weights=None, solver="lbfgs", max_iter=1000, tol=1e-6,
-                 n_steps=5, step_size=0.1, corrector="newton", minres_maxiter=100,
-                 minres_rtol=1e-6, damping=0.0, hvp_subsample=None, inexact=True,
-                 start_weights=None, random_state=None, n_jobs=None, verbose=0):
+                 alpha=1e-2, weights=None, tol=1e-4, step_size=None, n_steps=None,
+                 max_points=None, method="auto", corrector="arclength", max_iter=1000,
+                 newton_steps=4, minres_rtol=1e-10, minres_maxiter=None, damping=0.0,
+                 hessian="auto", inexact=True, hvp_subsample=None, start_weights=None,
+                 random_state=None, n_jobs=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.loss = loss
         self.alpha = alpha
         self.weights = weights
-        self.solver = solver
-        self.max_iter = max_iter
         self.tol = tol
-        self.n_steps = n_steps
         self.step_size = step_size
+        self.n_steps = n_steps
+        self.max_points = max_points
+        self.method = method
         self.corrector = corrector
-        self.minres_maxiter = minres_maxiter
+        self.max_iter = max_iter
+        self.newton_steps = newton_steps
         self.minres_rtol = minres_rtol
+        self.minres_maxiter = minres_maxiter
         self.damping = damping
-        self.hvp_subsample = hvp_subsample
+        self.hessian = hessian
         self.inexact = inexact
+        self.hvp_subsample = hvp_subsample
         self.start_weights = start_weights
         self.random_state = random_state
         self.n_jobs = n_jobs
@@ -289,6 +249,10 @@ class ParetoExplorer(BaseEstimator):
 
     # -- validation ---------------------------------------------------------
 
+    # the settings SolverOptions validates itself, under the same names
+    _SOLVER_SETTINGS = ("method", "corrector", "max_iter", "newton_steps", "minres_rtol",
+                        "minres_maxiter", "damping", "hessian", "inexact")
+
     def _check_params(self, n_samples, n_tasks):
         """Validate the hyper-parameters; return them in canonical form."""
         sizes = self.hidden_layer_sizes
@@ -302,9 +266,7 @@ class ParetoExplorer(BaseEstimator):
                                     for h in sizes):
             raise ValueError("hidden_layer_sizes must be a tuple of positive integers, "
                              f"got {self.hidden_layer_sizes!r}.")
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, "
-                             f"got {self.activation!r}.")
+        check_choice(self.activation, "activation", tuple(sorted(ACTIVATIONS)))
         names = self._loss_names()
         if names is None:
             raise ValueError(f"loss must be one of {sorted(LOSSES)} or a list of those, "
@@ -314,41 +276,31 @@ class ParetoExplorer(BaseEstimator):
         elif len(names) != n_tasks:
             raise ValueError(f"loss must give one loss per task: y has {n_tasks} columns, "
                              f"loss has {len(names)} entries.")
-        _check_real(self.alpha, "alpha", low=0.0, closed=True)
-        _check_real(self.tol, "tol", low=0.0)
-        _check_real(self.minres_rtol, "minres_rtol", low=0.0)
-        _check_real(self.damping, "damping", low=0.0, closed=True)
-        _check_int(self.max_iter, "max_iter", low=1)
-        _check_int(self.n_steps, "n_steps", low=0)
-        _check_real(self.step_size, "step_size", low=0.0)
-        if self.minres_maxiter is not None:
-            _check_int(self.minres_maxiter, "minres_maxiter", low=1)
-        if self.solver not in ("lbfgs", "mgda"):
-            raise ValueError(f"solver must be 'lbfgs' or 'mgda', got {self.solver!r}.")
-        if self.corrector not in ("newton", "mgda", "arclength"):
-            raise ValueError(f"corrector must be 'newton', 'mgda' or 'arclength', "
-                             f"got {self.corrector!r}.")
+        check_real(self.alpha, "alpha", low=0.0, closed="left")
+        check_real(self.tol, "tol", low=0.0, high=1.0)
+        check_real(self.step_size, "step_size", low=0.0, high=1.0, closed="right",
+                   allow_none=True)
+        check_int(self.n_steps, "n_steps", low=0, allow_none=True)
+        check_int(self.max_points, "max_points", low=1, allow_none=True)
+        check_int(self.verbose, "verbose", low=0)
+        SolverOptions(**{name: getattr(self, name) for name in self._SOLVER_SETTINGS})
         weights = (np.full(n_tasks, 1.0 / n_tasks) if self.weights is None
                    else check_weights(self.weights, n_tasks, "weights"))
-        if not isinstance(self.inexact, (bool, np.bool_)):
-            raise ValueError(f"inexact must be True or False, got {self.inexact!r}.")
         if self.start_weights is not None:
             check_weights(self.start_weights, n_tasks, "start_weights", allow_2d=True)
+        return sizes, names, weights, self._hvp_rows(n_samples)
+
+    def _hvp_rows(self, n_samples):
+        """Rows of the Hessian subsample."""
         sub = self.hvp_subsample
         if sub is None:
-            n_sub = n_samples
-        elif isinstance(sub, bool):
-            n_sub = None
-        elif isinstance(sub, numbers.Integral) and sub >= 1:
-            n_sub = min(int(sub), n_samples)
-        elif isinstance(sub, numbers.Real) and 0.0 < sub <= 1.0:
-            n_sub = max(1, int(round(sub * n_samples)))
-        else:
-            n_sub = None
-        if n_sub is None:
-            raise ValueError("hvp_subsample must be None, a positive int (rows) or a float "
-                             f"in (0, 1] (fraction of rows), got {sub!r}.")
-        return sizes, names, weights, n_sub
+            return n_samples
+        if isinstance(sub, numbers.Integral) and not isinstance(sub, bool) and sub >= 1:
+            return min(int(sub), n_samples)
+        if isinstance(sub, numbers.Real) and not isinstance(sub, bool) and 0.0 < sub <= 1.0:
+            return max(1, int(round(sub * n_samples)))
+        raise ValueError("hvp_subsample must be None, a positive int (rows) or a float "
+                         f"in (0, 1] (fraction of rows), got {sub!r}.")
 
     def _encode_targets(self, y, names):
         """Per-task float targets or class codes; sets ``classes_``."""
@@ -438,12 +390,17 @@ class ParetoExplorer(BaseEstimator):
             targets.append(t)
         return targets
 
-    def _solver_options(self):
-        return dict(rtol=self.minres_rtol, maxiter=self.minres_maxiter,
-                    damping=self.damping)
+    def _options(self, hess_fun):
+        settings = {name: getattr(self, name) for name in self._SOLVER_SETTINGS}
+        return SolverOptions(hess_fun=hess_fun, **settings)
+
+    def _context(self, fun, hess_fun, n_params):
+        return solver_context(fun, self.n_tasks_, n_params, self.tol, self.step_size,
+                              self.n_steps, self.max_points, None, self._options(hess_fun),
+                              None)
 
     def fit(self, X, y):
-        """Reach a Pareto-stationary model, then explore the set around it.
+        """Reach a Pareto-stationary model, then explore the set from it.
 
         Parameters
         ----------
@@ -467,7 +424,8 @@ class ParetoExplorer(BaseEstimator):
         Warns
         -----
         sklearn.exceptions.ConvergenceWarning
-            If stage 1 or some explored points stay above ``tol``.
+            If stage 1 reaches no stationary model (then nothing is explored)
+            or some solves stop early.
         """
         X, y = self._validate_fit_data(X, y)
         self._y_ndim = np.ndim(y)
@@ -489,89 +447,43 @@ class ParetoExplorer(BaseEstimator):
         rng = check_random_state(self.random_state)
         x0 = self._net.init_params(rng, head_biases=biases)
         fun, hess_fun = self._objectives(X, targets)
-        solver = self._solver_options()
-        starts = ([] if self.start_weights is None or n_tasks < 2 else
-                  np.atleast_2d(check_weights(self.start_weights, n_tasks, "start_weights",
-                                              allow_2d=True)))
+        rows = [weights] + ([] if self.start_weights is None or n_tasks < 2 else list(
+            np.atleast_2d(check_weights(self.start_weights, n_tasks, "start_weights",
+                                        allow_2d=True))))
+        ctx, limits = self._context(fun, hess_fun, x0.size)
         with _sklearn_convergence_warnings(), _name_nonfinite():
-            start = self._stage_one(fun, x0, weights, hess_fun, solver)
-            self.pareto_set_ = self._local_set(start, fun)
-            self.n_iter_ = max(int(start.nit), 1)
-            self.step_size_ = self._parameter_step(fun, hess_fun, solver)
-            self._expand(self.pareto_set_, fun, hess_fun, self.n_steps)
-            solved = [(weights, start.x)]
-            for w in starts:
-                # continuation: warm start from the solved start nearest in weights
-                near = int(np.argmin([np.abs(w - v).sum() for v, _ in solved]))
-                log(self.verbose, 1, f"start {len(solved) + 1}: weights {np.round(w, 4)}")
-                start = self._stage_one(fun, solved[near][1], w, hess_fun, solver)
-                part = self._local_set(start, fun)
-                self._expand(part, fun, hess_fun, self.n_steps)
-                self.pareto_set_ = self.pareto_set_.merge(part)
-                self.n_iter_ += int(start.nit)
-                solved.append((w, start.x))
+            pset, failures, self.n_iter_ = explore_starts(
+                fun, [x0] * len(rows), rows, ctx, limits, n_jobs=self.n_jobs,
+                verbose=self.verbose)
+            if pset.n_points == 0:
+                pset = self._unexplored(pset, failures)
+        self.pareto_set_ = pset
+        self.n_iter_ = max(int(self.n_iter_), 1)
         self._set_front_attributes()
         return self
 
-    @staticmethod
-    def _local_set(start, fun):
-        return ParetoSet(start.x[None, :], start.objectives[None, :], start.weights[None, :],
-                         residuals=[start.residual], n_grad=[start.n_grad],
-                         n_hvp=[start.n_hvp], fun=fun)
-
-    def _expand(self, pset, fun, hess_fun, n_steps):
-        """Stage 2 on ``pset`` in place (nothing to do with one task)."""
-        if pset.n_tasks > 1 and n_steps > 0:
-            expand_set(pset, fun, n_steps=n_steps, step_size=self.step_size_,
-                       corrector=self.corrector, tol=self.tol, hess_fun=hess_fun,
-                       n_jobs=self.n_jobs, inexact=self.inexact, verbose=self.verbose,
-                       **self._solver_options())
-
-    def _stage_one(self, fun, x0, weights, hess_fun, solver):
-        """Stage 1; a single task is judged by its gradient norm.
-
-        The relative residual ``||J^T w|| / max_i ||grad f_i||`` of one task is
-        1 for any non-zero gradient, so with one task the residual stored is
-        the gradient norm and ``tol`` bounds it.
-        """
-        options = dict(method=self.solver, tol=self.tol, max_iter=self.max_iter,
-                       hess_fun=hess_fun, verbose=self.verbose, **solver)
-        if len(weights) > 1:
-            return find_stationary(fun, x0, weights, **options)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            start = find_stationary(fun, x0, weights, **options)
-        start.residual = float(np.linalg.norm(start.jac[0]))
-        if start.residual > self.tol:
-            warnings.warn(f"stage 1 did not reach tol={self.tol:g}: gradient norm "
-                          f"{start.residual:.3g}.", ConvergenceWarning, stacklevel=2)
-        return start
-
-    def _parameter_step(self, fun, hess_fun, solver):
-        """Parameter-space step that moves the weights by about ``step_size``."""
-        pset = self.pareto_set_
-        if pset.n_tasks < 2:
-            return float(self.step_size)
-        # along v = H^-1 J^T beta the weights change by -beta: the parameter
-        # distance per unit change of the largest weight is ||v|| / max|beta|
-        tangent = tangent_directions(fun, pset.params[0], pset.weights[0], hess_fun=hess_fun,
-                                     **solver)
-        pset.total_hvp += tangent.n_hvp
-        norms = (np.linalg.norm(tangent.directions, axis=1)
-                 / np.max(np.abs(tangent.betas), axis=1))
-        norms = norms[norms > 0]
-        if norms.size == 0:
-            return float(self.step_size)
-        step = float(self.step_size * np.median(norms))
-        log(self.verbose, 1, f"predictor step {step:.3g} in parameter space")
-        return step
+    def _unexplored(self, pset, failures):
+        """No start reached tol: keep the best model reached, explore nothing, warn."""
+        usable = [r for r in failures if r.objectives is not None]
+        if not usable:
+            raise StationarityError(f"stage 1 did not reach a usable model: "
+                                    f"{failures[0].message}.")
+        best = min(usable, key=lambda r: r.residual)
+        pset.add_point(best.x, best.objectives, best.weights, residual=best.residual)
+        pset.mark_expanded([0])
+        warnings.warn(
+            f"stage 1 did not reach tol={self.tol:g} (relative stationarity residual "
+            f"{best.residual:.3g}, {best.message}): the model is kept, and no Pareto set "
+            "was explored from it. Increase max_iter or alpha, or loosen tol.",
+            ConvergenceWarning, stacklevel=2)
+        return pset
 
     def _set_front_attributes(self):
         self.pareto_front_ = self.pareto_set_.front.copy()
         self.pareto_weights_ = self.pareto_set_.weights.copy()
 
-    def expand(self, X, y, n_steps=None):
-        """Explore further from the points of ``pareto_set_`` not yet expanded.
+    def expand(self, X, y, n_steps=None, *, toward=None):
+        """Explore further: unfinished branches, or toward a trade-off not yet covered.
 
         Parameters
         ----------
@@ -580,7 +492,11 @@ class ParetoExplorer(BaseEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             The training targets used in :meth:`fit`.
         n_steps : int, default=None
-            Expansion levels; default the ``n_steps`` parameter.
+            Steps per branch; default the ``n_steps`` parameter.
+        toward : array-like of shape (n_tasks,), default=None
+            Weights to reach (two tasks): continue from the end of the set
+            nearest to them until :meth:`predict_at` can use them. None:
+            continue every branch a budget stopped.
 
         Returns
         -------
@@ -595,17 +511,21 @@ class ParetoExplorer(BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=np.float64)
         y = self._validate_y(y, X.shape[0])
         self._check_n_tasks(y)
-        n_steps = self.n_steps if n_steps is None else n_steps
-        _check_int(n_steps, "n_steps", low=0)
+        check_int(n_steps, "n_steps", low=0, allow_none=True)
         if self.n_tasks_ < 2:
             warnings.warn("a single task has a one-point Pareto set: nothing to expand.",
                           UserWarning, stacklevel=2)
             return self
         fun, hess_fun = self._objectives(X, self._encode_with_fitted_classes(y))
         self.pareto_set_.fun = fun
+        n_steps = self.n_steps if n_steps is None else n_steps
         try:
             with _sklearn_convergence_warnings(), _name_nonfinite():
-                self._expand(self.pareto_set_, fun, hess_fun, n_steps)
+                if n_steps != 0:
+                    expand_set(self.pareto_set_, fun, toward=toward, tol=self.tol,
+                               step_size=self.step_size, n_steps=n_steps,
+                               max_points=self.max_points, options=self._options(hess_fun),
+                               n_jobs=self.n_jobs, verbose=self.verbose)
         finally:  # an interruption keeps the points found so far: show them
             self._set_front_attributes()
         return self
@@ -700,7 +620,15 @@ class ParetoExplorer(BaseEstimator):
             w = check_weights(weights, 1, "weights", allow_2d=True)
             params = self.pareto_set_.params[0]
             return params if w.ndim == 1 else np.tile(params, (w.shape[0], 1))
-        return self.pareto_set_.params_at(weights)
+        w = check_weights(weights, self.n_tasks_, "weights", allow_2d=True)
+        inside = self.pareto_set_.contains(w)
+        if not np.all(inside):
+            bad = w if w.ndim == 1 else w[int(np.argmin(inside))]
+            how = (f"explore toward them first: est.expand(X, y, toward={np.round(bad, 6).tolist()})"
+                   if self.n_tasks_ == 2 else "expand the set first (est.expand(X, y))")
+            raise ValueError(f"weights {bad} are outside the explored region: "
+                             f"{self.pareto_set_.coverage()}; {how}.")
+        return self.pareto_set_.params_at(w)
 
     def _predict_params(self, X, params):
         outputs = self._net.outputs(params, X)
@@ -831,15 +759,3 @@ def _column(y, j):
     """Column ``j`` of ``y``; a column of an object array gets its own dtype."""
     col = y[:, j]
     return np.asarray(col.tolist()) if col.dtype == object else col
-
-
-def _check_real(value, name, low, closed=False):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    if not ok or (value < low if closed else value <= low):
-        bound = f">= {low}" if closed else f"> {low}"
-        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}.")
-
-
-def _check_int(value, name, low):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")

@@ -3,8 +3,8 @@
 import autograd.numpy as anp
 import numpy as np
 from autograd import make_hvp, make_vjp
-from scipy.sparse.linalg import LinearOperator
 
+from ._linalg import DenseHessian, HessianOperator
 from .exceptions import NonFiniteError
 
 __all__ = ["value_and_jacobian", "hessian_operator", "check_point", "weighted_objective"]
@@ -74,25 +74,7 @@ def weighted_objective(fun, weights):
     return weighted
 
 
-class _HessianOperator(LinearOperator):
-    """``sum_i w_i Hess f_i(x) + damping * I`` as a LinearOperator counting its matvecs."""
-
-    def __init__(self, hvp, n, damping):
-        super().__init__(dtype=np.float64, shape=(n, n))
-        self._hvp = hvp
-        self.damping = float(damping)
-        self.n_matvec = 0
-
-    def _matvec(self, v):
-        self.n_matvec += 1
-        v = np.asarray(v, dtype=np.float64).reshape(-1)
-        return np.asarray(self._hvp(v), dtype=np.float64) + self.damping * v
-
-    def _adjoint(self):
-        return self  # symmetric
-
-
-def hessian_operator(fun, x, weights, *, damping=0.0):
+def hessian_operator(fun, x, weights, *, damping=0.0, dense=False):
     """Hessian of the weighted objective as a matrix-free operator.
 
     Parameters
@@ -108,15 +90,16 @@ def hessian_operator(fun, x, weights, *, damping=0.0):
         Weights of the objectives.
     damping : float, default=0.0
         Added to the diagonal (``H + damping * I``).
+    dense : bool, default=False
+        Form the matrix from ``n`` products (:class:`~skpareto._linalg.DenseHessian`).
 
     Returns
     -------
-    operator : scipy.sparse.linalg.LinearOperator
+    operator : skpareto._linalg.HessianOperator
         Symmetric float64 operator of shape (n, n). Its ``n_matvec`` attribute
         counts Hessian-vector products; ``grad`` holds the gradient of the
         weighted objective at ``x``.
     """
     hvp, grad = make_hvp(weighted_objective(fun, weights))(x)
-    op = _HessianOperator(hvp, x.size, damping)
-    op.grad = np.asarray(grad, dtype=np.float64)
-    return op
+    kind = DenseHessian if dense else HessianOperator
+    return kind(hvp, x.size, damping, np.asarray(grad, dtype=np.float64))

@@ -86,8 +86,11 @@ class ParetoSet:
 
     def __init__(self, params, front, weights, parents=None, residuals=None,
                  n_grad=None, n_hvp=None, expanded=None, fun=None, links=None):
-        self.params = np.asarray(params, dtype=np.float64).reshape(len(params), -1)
-        self.front = np.asarray(front, dtype=np.float64).reshape(len(params), -1)
+        self.params = np.asarray(params, dtype=np.float64)
+        self.front = np.asarray(front, dtype=np.float64)
+        if self.params.ndim != 2 or self.front.ndim != 2 or len(self.front) != len(self.params):
+            raise ValueError(f"params and front must be 2-D with one row per point, got "
+                             f"shapes {self.params.shape} and {self.front.shape}.")
         self.weights = np.asarray(weights, dtype=np.float64).reshape(self.front.shape)
         p = len(self.params)
         self.parents = (np.full(p, -1) if parents is None else np.asarray(parents)).astype(np.int64)
@@ -103,6 +106,12 @@ class ParetoSet:
         self.total_hvp = int(self.n_hvp.sum())
         self.fun = fun
         self._check_consistent()
+
+    @classmethod
+    def empty(cls, n_params, n_tasks, fun=None):
+        """A set with no points yet, for problems of ``n_params`` parameters and ``n_tasks`` tasks."""
+        return cls(np.zeros((0, n_params)), np.zeros((0, n_tasks)), np.zeros((0, n_tasks)),
+                   fun=fun)
 
     def _check_consistent(self):
         p = len(self.params)
@@ -140,21 +149,86 @@ class ParetoSet:
         state.pop("_cache", None)
         return state
 
-    def _append(self, x, values, weights, parent, residual, n_grad, n_hvp):
-        """Add one accepted point (used by exploration; keeps the set valid)."""
+    def add_point(self, x, objectives, weights, *, parent=-1, residual=0.0, n_grad=0,
+                  n_hvp=0):
+        """Add one explored point and the work spent to find it.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n,)
+        objectives : ndarray of shape (m,)
+        weights : ndarray of shape (m,)
+            Weights on the simplex for which ``x`` is stationary.
+        parent : int, default=-1
+            The neighbour it was continued from (-1: a root, e.g. a stage-1
+            point); the two become a piece of the continuous set.
+        residual : float, default=0.0
+            Relative stationarity residual reached.
+        n_grad, n_hvp : int, default=0
+            Gradients and Hessian-vector products it cost; added to the totals.
+
+        Returns
+        -------
+        index : int
+            Index of the new point.
+
+        Notes
+        -----
+        The set is replaced in one assignment, so an interruption (such as
+        KeyboardInterrupt) leaves it either with or without the point, valid
+        either way.
+        """
+        p = self.n_points
+        x = np.asarray(x, dtype=np.float64).reshape(-1)
+        objectives = np.asarray(objectives, dtype=np.float64).reshape(-1)
+        weights = np.asarray(weights, dtype=np.float64).reshape(-1)
+        if p and (x.size != self.n_params or objectives.size != self.n_tasks
+                  or weights.size != self.n_tasks):
+            raise ValueError(f"a point of this set has {self.n_params} parameters and "
+                             f"{self.n_tasks} objectives and weights.")
+        if not -1 <= int(parent) < p:
+            raise ValueError(f"parent must be -1 or the index of a point (< {p}), "
+                             f"got {parent}.")
         new = dict(params=np.vstack([self.params, x[None, :]]),
-                   front=np.vstack([self.front, values[None, :]]),
+                   front=np.vstack([self.front, objectives[None, :]]),
                    weights=np.vstack([self.weights, weights[None, :]]),
-                   parents=np.append(self.parents, parent),
-                   residuals=np.append(self.residuals, residual),
-                   n_grad=np.append(self.n_grad, n_grad),
-                   n_hvp=np.append(self.n_hvp, n_hvp),
+                   parents=np.append(self.parents, int(parent)),
+                   residuals=np.append(self.residuals, float(residual)),
+                   n_grad=np.append(self.n_grad, int(n_grad)),
+                   n_hvp=np.append(self.n_hvp, int(n_hvp)),
                    expanded=np.append(self.expanded, False),
                    total_grad=self.total_grad + int(n_grad),
                    total_hvp=self.total_hvp + int(n_hvp))
         # one C-level update: a KeyboardInterrupt arrives before or after it, never inside
         self.__dict__.update(new)
-        return self.n_points - 1
+        return p
+
+    def add_cost(self, n_grad=0, n_hvp=0, point=None):
+        """Count work that produced no point (rejected steps) or more work on a point.
+
+        Parameters
+        ----------
+        n_grad, n_hvp : int
+            Gradients and Hessian-vector products.
+        point : int, default=None
+            Charge them to this point's own counters as well.
+        """
+        if point is not None:
+            self.n_grad[point] += int(n_grad)
+            self.n_hvp[point] += int(n_hvp)
+        self.total_grad += int(n_grad)
+        self.total_hvp += int(n_hvp)
+
+    def add_link(self, i, j):
+        """Join points ``i`` and ``j`` as neighbours (a piece), besides parent-child steps."""
+        p = self.n_points
+        if not (0 <= int(i) < p and 0 <= int(j) < p):
+            raise ValueError(f"links must join indices of points (< {p}), got ({i}, {j}).")
+        self.links = np.vstack([self.links, [[int(i), int(j)]]])
+
+    def mark_expanded(self, indices, expanded=True):
+        """Record whether exploration from these points is finished."""
+        self.expanded[np.asarray(indices, dtype=np.int64)] = bool(expanded)
 
     # -- the continuous set -------------------------------------------------
 
@@ -165,6 +239,11 @@ class ParetoSet:
         edges = np.sort(edges.astype(np.int64), axis=1)
         edges = edges[edges[:, 0] != edges[:, 1]]
         return np.unique(edges, axis=0) if len(edges) else edges.reshape(0, 2)
+
+    def neighbours(self, index):
+        """Indices of the points joined to point ``index`` by a piece edge."""
+        edges = self._edges()
+        return np.concatenate([edges[edges[:, 0] == index, 1], edges[edges[:, 1] == index, 0]])
 
     def _chains(self):
         """The m = 2 set as paths of neighbours: a list of index arrays."""

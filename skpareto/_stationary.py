@@ -1,46 +1,115 @@
-"""Stage 1 and the corrector: reaching Pareto-stationary points."""
+"""Reaching Pareto-stationary points: stage 1, the correctors, and re-solves.
+
+Every routine here returns a :class:`~skpareto._utils.Result` with an integer
+``status`` (:class:`~skpareto._utils.Status`), ``success``, ``message``, the
+point ``x``, its ``objectives``, ``jac`` and ``weights``, the relative
+stationarity ``residual`` and the work done (``nit``, ``n_grad``, ``n_hvp``).
+
+The correctors share one protocol,
+``corrector(fun, x, weights, target, *, tol, options, hess_fun, max_step)``:
+from a predicted point and weights, reach a point stationary to ``tol`` for
+weights of its own. ``target`` is the position along the set the predictor
+aimed at, in the front coordinates of :func:`front_coordinates`.
+"""
 
 import warnings
 
 import numpy as np
 from autograd import value_and_grad
 from scipy.optimize import minimize
-from scipy.sparse.linalg import LinearOperator
 
 from ._hvp import check_point, hessian_operator, value_and_jacobian, weighted_objective
-from ._tangent import solve_hessian
-from ._utils import Result, log
+from ._linalg import bordered_operator, solve
+from ._options import SolverOptions
+from ._utils import Result, Status, log
 from ._weights import check_weights, min_norm_weights, zero_sum_basis
-from .exceptions import ConvergenceWarning
+from .exceptions import ConvergenceWarning, NonFiniteError
 from .metrics import stationarity_residual
 
-__all__ = ["find_stationary", "newton_correct", "mgda_correct", "arclength_correct"]
+import os
+_DEBUG = bool(os.environ.get("SKPARETO_DEBUG"))
 
-# weights below -_SIMPLEX_SLACK reject an arclength correction; above it they are clipped
-_SIMPLEX_SLACK = 1e-12
-# stage-1 MGDA hands over to the Newton polish at this relative residual
-_MGDA_TOL = 1e-4
+__all__ = ["find_stationary", "newton_correct", "arclength_correct", "mgda_descent",
+           "resolve", "front_coordinates", "CORRECTORS"]
+
+# weights below -_SIMPLEX_SLACK leave the simplex; above it they are clipped onto it
+_SIMPLEX_SLACK = 1e-10
+# stage-1 MGDA hands over to the Newton polish at this relative residual: it
+# converges linearly, Newton quadratically
+_MGDA_TOL = 1e-3
 # a Newton solve whose relative residual stays above this made no progress: the rest of
 # the gradient lies along a (nearly) singular direction of the Hessian
 _NO_PROGRESS = 0.99
 # an inexact Newton step is solved just well enough to bring the residual to this
-# fraction of tol: on 8 draws of the bench_explore network (step 0.025), aiming at 0.3,
-# 0.5, 0.8, 0.9 and 0.95 of tol cost 272, 166, 124, 124 and 111 gradient-equivalents
-# per new point (MINRES converges slowly once the residual left lies along small
-# eigenvalues, so each tenth of reduction not asked for saves many iterations)
+# fraction of tol (each further factor of reduction costs many MINRES iterations once
+# the residual left lies along small eigenvalues)
 _FORCING_AIM = 0.9
+# stage-1 L-BFGS has run away (an unbounded weighted sum) once it is this many times
+# farther from x0 than x0 from the origin (plus one)
+_RUNAWAY = 100.0
+# the Newton polish of stage 1 and of a re-solve may take this many steps
+_POLISH_STEPS = 30
+# a corrector's Newton steps after the first must shrink the residual by this factor
+_CONTRACTION = 0.5
+
+
+def front_coordinates(values):
+    """Position along the Pareto front: the zero-sum projection ``Z.T @ f`` (m - 1,).
+
+    On a Pareto front two different points never differ by a multiple of
+    ``(1, ..., 1)`` (one would dominate the other), so these coordinates
+    determine the point of the front: they parameterize the set even where
+    its weights fold.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    return zero_sum_basis(values.shape[-1]) @ values if values.ndim == 1 else \
+        values @ zero_sum_basis(values.shape[-1]).T
 
 
 def _forcing_term(residual, tol, rtol):
-    """Relative MINRES tolerance of an inexact Newton step at relative residual ``residual``."""
+    """Relative tolerance of an inexact Newton solve at relative residual ``residual``."""
     if residual <= 0:
         return rtol
     return max(rtol, min(0.5, np.sqrt(residual)), _FORCING_AIM * tol / residual)
 
 
-def newton_correct(fun, x, weights, *, tol=1e-10, max_iter=20, rtol=1e-10,
-                   maxiter=None, damping=0.0, hess_fun=None, max_step=np.inf,
-                   forcing=False):
+def _backtrack(merit, trial):
+    """Backtracking line search: the first ``t = 1, 1/2, ...`` with ``trial(t)[0] < (1 - 1e-4 t) merit``.
+
+    ``trial(t) -> (merit, payload)``; returns ``(t, payload)``, or ``(None, None)``
+    after 30 halvings.
+    """
+    t = 1.0
+    for _ in range(30):
+        value, payload = trial(t)
+        if np.isfinite(value) and value < (1.0 - 1e-4 * t) * merit:
+            return t, payload
+        t *= 0.5
+    return None, None
+
+
+def _hessian(fun, x, weights, options, hess_fun):
+    """The weighted Hessian at ``x`` (dense or matrix-free, as ``options`` say)."""
+    source = fun if hess_fun is None else hess_fun
+    return hessian_operator(source, x, weights, damping=options.damping,
+                            dense=options.dense_for(x.size))
+
+
+def _result(status, x, values, jac, weights, residual, nit, n_grad, n_hvp, message=None):
+    status = Status(status)
+    return Result(x=x, objectives=values, jac=jac, weights=weights, residual=float(residual),
+                  status=status, success=status == Status.CONVERGED,
+                  message=message or status.name.lower().replace("_", " "),
+                  nit=int(nit), n_grad=int(n_grad), n_hvp=int(n_hvp))
+
+
+def _failed(status, message, x=None):
+    """A result for a solve that could not evaluate the objectives at all."""
+    return _result(status, x, None, None, None, np.inf, 0, 0, 0, message)
+
+
+def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hess_fun=None,
+                   max_step=np.inf, max_iter=None):
     """Newton-MINRES on the weighted objective at fixed weights.
 
     Finds a stationary point of ``weights @ fun`` near ``x`` (minimum or
@@ -55,59 +124,49 @@ def newton_correct(fun, x, weights, *, tol=1e-10, max_iter=20, rtol=1e-10,
         Starting point (the predictor).
     weights : ndarray of shape (m,)
         Fixed weights on the simplex.
+    target : ignored
+        The corrector protocol's position along the set; fixed weights
+        determine the point.
     tol : float
         Stop when ``stationarity_residual(jac, weights) <= tol``.
-    max_iter : int
-        Maximum Newton steps.
-    rtol, maxiter, damping, hess_fun
-        Passed to the MINRES solve of each Newton step
-        (see :func:`skpareto.tangent_directions`). With ``forcing``,
-        ``rtol`` is the tightest relative tolerance any step asks for.
+    options : SolverOptions, default=None
+        Linear solves (``minres_rtol``, ``minres_maxiter``, ``damping``,
+        ``hessian``) and with ``inexact`` a forcing sequence: step ``k`` is
+        solved to the relative residual
+        ``max(minres_rtol, min(0.5, sqrt(r_k)), 0.9 tol / r_k)``.
+    hess_fun : callable, default=None
+        Objective of the Hessian, if not ``fun``.
     max_step : float
-        Give up (``success=False``) once the point moves farther than this
-        from ``x``.
-    forcing : bool, default=False
-        Inexact Newton: solve step ``k`` only to the relative residual
-        ``eta_k = max(rtol, min(0.5, sqrt(r_k)), 0.9 tol / r_k)``, where
-        ``r_k`` is the current stationarity residual (a forcing sequence of
-        Eisenstat-Walker type: loose far from the set, tighter as it
-        converges, never tighter than bringing the residual to 0.9 ``tol``
-        needs). False solves every step to ``rtol`` (the accurate
-        reference).
+        Give up once the point moves farther than this from ``x``.
+    max_iter : int, default=None
+        Newton steps; default ``options.newton_steps``.
 
     Returns
     -------
     result : Result
-        ``x``, ``objectives``, ``jac``, ``weights``, ``residual``, ``success``,
-        ``nit``, ``n_grad`` (single-objective gradients, including one per
-        Hessian linearization), ``n_hvp``, ``message``.
+        See the module docstring.
 
     Notes
     -----
-    The Jacobian (``m`` gradients) is evaluated at the start and only where
-    the weighted gradient, measured against the last known gradient scale,
-    says the point may be converged. When the Hessian comes from ``fun``
-    itself, each line-search trial is a Hessian linearization, whose
-    gradient the merit uses and which the next Newton step reuses. A
-    solve that leaves more than 99% of the gradient unexplained (the rest of
-    the gradient along a singular direction of the Hessian) ends the
-    corrector with ``success=False`` at once, without a line search.
+    When the Hessian comes from ``fun`` itself, each line-search trial is a
+    Hessian linearization, whose gradient the merit uses and which the next
+    Newton step reuses; the Jacobian (``m`` gradients) is evaluated only
+    where the weighted gradient says the point may have converged.
     """
+    options = options or SolverOptions()
+    max_iter = options.newton_steps if max_iter is None else max_iter
     x0 = x
     weights = np.asarray(weights, dtype=float)
     shared = hess_fun is None  # trial gradients and Hessians from the same trace
-    hess_source = fun if shared else hess_fun
     weighted_grad = value_and_grad(weighted_objective(fun, weights))
     values, jac = value_and_jacobian(fun, x)
-    n_grad = len(values)
-    n_hvp = 0
+    n_grad, n_hvp = len(values), 0
     scale = np.max(np.linalg.norm(jac, axis=1))
     residual = stationarity_residual(jac, weights)
     grad = jac.T @ weights
     op = None  # Hessian linearized at x, if a line-search trial made it already
     exact = True  # values, jac and residual belong to x
-    message = "maximum number of Newton steps reached"
-    success = False
+    status = Status.MAX_ITER
     nit = 0
     for nit in range(max_iter + 1):
         if not exact and np.linalg.norm(grad) <= 2.0 * tol * scale:
@@ -116,185 +175,195 @@ def newton_correct(fun, x, weights, *, tol=1e-10, max_iter=20, rtol=1e-10,
             scale = np.max(np.linalg.norm(jac, axis=1))
             residual, exact = stationarity_residual(jac, weights), True
         if exact and residual <= tol:
-            success, message = True, "converged"
+            status = Status.CONVERGED
             break
         if nit == max_iter:
             break
         if op is None:
-            op = hessian_operator(hess_source, x, weights, damping=damping)
+            op = _hessian(fun, x, weights, options, hess_fun)
             n_grad += 1
         estimate = residual if exact else np.linalg.norm(grad) / scale
-        eta = _forcing_term(estimate, tol, rtol) if forcing else rtol
-        step, solved = solve_hessian(op, -grad, rtol=eta, maxiter=maxiter)
+        eta = (_forcing_term(estimate, tol, options.minres_rtol) if options.inexact
+               else options.minres_rtol)
+        step, solved = solve(op, -grad, rtol=eta, maxiter=options.minres_maxiter)
         n_hvp += op.n_matvec
         if solved > _NO_PROGRESS:
-            message = f"Newton system singular along the gradient (residual {solved:.2f})"
+            status = Status.SINGULAR
             break
-        merit = np.linalg.norm(grad)
-        t = 1.0
-        for _ in range(30):
-            trial = x + t * step
+
+        def trial(t):
+            z = x + t * step
             if shared:
-                op = hessian_operator(fun, trial, weights, damping=damping)
-                g_trial = op.grad
+                trial_op = _hessian(fun, z, weights, options, None)
+                g = trial_op.grad
             else:
-                _, g_trial = weighted_grad(trial)
-            n_grad += 1
-            if np.all(np.isfinite(g_trial)) and np.linalg.norm(g_trial) < (1 - 1e-4 * t) * merit:
-                break
-            t *= 0.5
-        else:
-            message = "line search failed"
+                trial_op, (_, g) = None, weighted_grad(z)
+            return np.linalg.norm(g), (z, np.asarray(g, dtype=float), trial_op)
+
+        merit, count = np.linalg.norm(grad), [0]
+
+        def counted(t):
+            count[0] += 1
+            return trial(t)
+
+        t, payload = _backtrack(merit, counted)
+        n_grad += count[0]
+        if t is None:
+            status = Status.LINE_SEARCH
             break
-        if not shared:
-            op = None
-        x, grad, exact = trial, np.asarray(g_trial, dtype=float), False
+        x, grad, op = payload
+        exact = False
         if np.linalg.norm(x - x0) > max_step:
-            message = "left the trust region (max_step)"
+            status = Status.TRUST_REGION
             break
     if not exact:
         values, jac = value_and_jacobian(fun, x)
         n_grad += len(values)
         residual = stationarity_residual(jac, weights)
-        if nit == max_iter and residual <= tol:  # the last step converged
-            success, message = True, "converged"
-    return Result(x=x, objectives=values, jac=jac, weights=weights,
-                  residual=residual, success=success, nit=nit, n_grad=n_grad,
-                  n_hvp=n_hvp, message=message)
+        if status == Status.MAX_ITER and residual <= tol:  # the last step converged
+            status = Status.CONVERGED
+    return _result(status, x, values, jac, weights, residual, nit, n_grad, n_hvp)
 
 
-def _bordered_operator(op, border):
-    """``[[op, border], [border.T, 0]]`` as a symmetric LinearOperator (matvecs of ``op`` counted)."""
-    n, k = border.shape
+def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
+                      hess_fun=None, max_step=np.inf, max_iter=None, contract=True):
+    """Bordered Newton-MINRES: the point and its weights together, at a position of the front.
 
-    def matvec(v):
-        v = np.asarray(v, dtype=np.float64).reshape(-1)
-        top = op.matvec(v[:n]) + border @ v[n:]
-        return np.concatenate([top, border.T @ v[:n]])
+    Solves for ``x`` and weights ``w = weights + Z mu`` (``Z`` an orthonormal
+    zero-sum basis, so ``w`` stays on the plane of the simplex)
 
-    return LinearOperator((n + k, n + k), matvec=matvec, rmatvec=matvec, dtype=np.float64)
+    ``F1 = jac(x).T @ w = 0`` (n equations: ``x`` is stationary for ``w``),
+    ``F2 = Z.T @ f(x) - target = 0`` (m - 1 equations: the position along the front)
 
-
-def arclength_correct(fun, x, weights, *, tol=1e-10, max_iter=20, rtol=1e-10,
-                      maxiter=None, damping=0.0, hess_fun=None, max_step=np.inf,
-                      forcing=False):
-    """Bordered (pseudo-arclength) Newton-MINRES corrector: point and weights together.
-
-    Solves for ``x`` and the weights ``w = weights + Z mu`` (``Z`` an
-    orthonormal zero-sum basis, so ``w`` stays on the plane of the simplex)
-
-    ``F1 = jac(x).T @ w = 0`` (n equations),
-    ``F2 = B.T @ (x - x_pred) = 0`` (m - 1 equations), ``B = jac(x_k).T @ Z``
-
-    with Newton steps on the symmetric indefinite bordered system
-    ``[[H_w, B], [B.T, 0]] [dx; dmu] = -[F1; F2]`` solved by MINRES with
-    Hessian-vector products only (``B`` is refreshed every step). Unlike
-    :func:`newton_correct`, whose weights are fixed, the system stays
-    nonsingular where the weights fold along the Pareto set (``H_w``
-    singular along the set), so the corrector passes folds, and it converges
-    quadratically where :func:`mgda_correct` converges linearly.
+    by Newton steps on the symmetric indefinite bordered system
+    ``[[H_w, B], [B.T, 0]] [dx; dmu] = -[F1; F2]`` with ``B = jac.T @ Z``,
+    solved by MINRES with Hessian-vector products only (or directly with a
+    dense Hessian). These are the optimality conditions of ``min w.f(x)``
+    subject to ``Z.T f(x) = target``, whose multiplier is ``mu``.
 
     Parameters
     ----------
     fun : callable
         ``fun(x) -> (m,)`` objectives.
     x : ndarray of shape (n,)
-        The predicted point ``x_pred``.
+        The predicted point.
     weights : ndarray of shape (m,)
         The predicted weights, on the simplex.
+    target : ndarray of shape (m - 1,), default=None
+        Front coordinates (:func:`front_coordinates`) to reach; default
+        those of ``f(x)`` (the point moves across the set, not along it).
     tol : float
         Stop when ``stationarity_residual(jac, w) <= tol``.
-    max_iter : int
-        Maximum Newton steps.
-    rtol, maxiter, damping, hess_fun
-        MINRES settings of each bordered solve (``damping`` and ``hess_fun``
-        act on the Hessian block, see :func:`skpareto.tangent_directions`).
+    options : SolverOptions, default=None
+        Linear solves and forcing sequence, as in :func:`newton_correct`.
+    hess_fun : callable, default=None
+        Objective of the Hessian block, if not ``fun``.
     max_step : float
-        Give up (``success=False``) once the point moves farther than this
-        from ``x``.
-    forcing : bool, default=False
-        Inexact Newton solves, as in :func:`newton_correct`.
+        Give up once the point moves farther than this from ``x``.
+    max_iter : int, default=None
+        Newton steps; default ``options.newton_steps``.
+    contract : bool, default=True
+        Give up (``MAX_ITER``) once a Newton step after the first fails to
+        halve the residual: from a good prediction Newton converges fast, and
+        a corrector that does not is cheaper to retry with a shorter step.
 
     Returns
     -------
     result : Result
-        Same fields as :func:`newton_correct`; ``weights`` are the solved
-        weights ``w``, for which ``x`` is stationary. ``success`` is False
-        (with a message) if a weight turns negative beyond rounding: the
-        point then left the part of the set the simplex describes.
+        ``weights`` are the solved weights ``w``. ``status`` is
+        ``LEFT_SIMPLEX`` when the point converged but a weight is negative
+        beyond rounding: the set ends before ``target``.
 
     Notes
     -----
-    Each Newton step costs one Hessian linearization (one gradient), the
-    MINRES products, and one Jacobian (``m`` gradients) per line-search trial
-    (backtracking on ``||[F1; F2]||`` with ``B`` of the current step).
+    The position along the set is fixed by the front, not by the weights, so
+    the system stays nonsingular where the weights fold along the set
+    (``H_w`` singular along the set; :func:`newton_correct` fails there) and
+    on degenerate sets whose weights do not change at all. On a Pareto
+    front the front coordinates are monotone, so the system is singular
+    only where a local branch of stationary points ends (its front turns
+    back, a cusp).
     """
+    options = options or SolverOptions()
+    max_iter = options.newton_steps if max_iter is None else max_iter
     x_pred = x
-    w_pred = np.asarray(weights, dtype=float)
-    m = w_pred.size
+    w = np.asarray(weights, dtype=float).copy()
+    m = w.size
     basis = zero_sum_basis(m).T  # (m, m - 1)
-    hess_source = fun if hess_fun is None else hess_fun
-    mu = np.zeros(m - 1)
-    w = w_pred.copy()
     values, jac = value_and_jacobian(fun, x)
-    n_grad = m
-    n_hvp = 0
+    n_grad, n_hvp = m, 0
+    target = basis.T @ values if target is None else np.asarray(target, dtype=float)
     residual = stationarity_residual(jac, w)
-    success = False
-    message = "maximum number of Newton steps reached"
+    status = Status.MAX_ITER
     nit = 0
+    previous = np.inf
     for nit in range(max_iter + 1):
         if residual <= tol:
-            success, message = True, "converged"
+            status = Status.CONVERGED
             break
-        if nit == max_iter:
+        if nit == max_iter or (contract and nit >= 2 and residual > _CONTRACTION * previous):
             break
+        previous = residual
         border = jac.T @ basis  # (n, m - 1)
-        rhs = -np.concatenate([jac.T @ w, border.T @ (x - x_pred)])
-        merit = np.linalg.norm(rhs)
-        op = hessian_operator(hess_source, x, w, damping=damping)
+        rhs = -np.concatenate([jac.T @ w, basis.T @ values - target])
+        op = _hessian(fun, x, w, options, hess_fun)
         n_grad += 1
-        eta = _forcing_term(residual, tol, rtol) if forcing else rtol
-        step, _ = solve_hessian(_bordered_operator(op, border), rhs, rtol=eta,
-                                maxiter=maxiter)
+        eta = (_forcing_term(residual, tol, options.minres_rtol) if options.inexact
+               else options.minres_rtol)
+        radius = max_step - np.linalg.norm(x - x_pred)
+        step, solved = solve(bordered_operator(op, border), rhs, rtol=eta,
+                             maxiter=options.minres_maxiter, radius=radius, head=x.size)
         n_hvp += op.n_matvec
-        dx, dmu = step[:x.size], step[x.size:]
-        t = 1.0
-        for _ in range(30):
-            x_trial, mu_trial = x + t * dx, mu + t * dmu
-            w_trial = w_pred + basis @ mu_trial
-            values_trial, jac_trial = value_and_jacobian(fun, x_trial)
-            n_grad += m
-            f_trial = np.concatenate([jac_trial.T @ w_trial, border.T @ (x_trial - x_pred)])
-            if np.linalg.norm(f_trial) < (1 - 1e-4 * t) * merit:
-                break
-            t *= 0.5
-        else:
-            message = "line search failed"
+        if solved > _NO_PROGRESS:
+            status = Status.SINGULAR
             break
-        x, mu, w, values, jac = x_trial, mu_trial, w_trial, values_trial, jac_trial
+        dx, dw = step[:x.size], basis @ step[x.size:]
+        evaluations = [0]
+
+        def trial(t):
+            z, wz = x + t * dx, w + t * dw
+            evaluations[0] += 1
+            try:
+                vz, jz = value_and_jacobian(fun, z)
+            except NonFiniteError:
+                return np.inf, None
+            merit = np.linalg.norm(np.concatenate([jz.T @ wz, basis.T @ vz - target]))
+            return merit, (z, wz, vz, jz)
+
+        t, payload = _backtrack(np.linalg.norm(rhs), trial)
+        n_grad += m * evaluations[0]
+        if t is None:
+            status = Status.LINE_SEARCH
+            break
+        x, w, values, jac = payload
+        if _DEBUG:
+            print(f"    it {nit} res {residual:.2e} -> {stationarity_residual(jac, w):.2e} "
+                  f"cons {np.linalg.norm(rhs[x.size:]):.2e} eta {eta:.2e} solved {solved:.2e} "
+                  f"t {t:g} hvp {op.n_matvec} |dx| {np.linalg.norm(dx):.2e}")
         residual = stationarity_residual(jac, w)
-        if np.min(w) < -_SIMPLEX_SLACK:
-            message = f"weights left the simplex (min weight {np.min(w):.2e})"
-            break
         if np.linalg.norm(x - x_pred) > max_step:
-            message = "left the trust region (max_step)"
+            status = Status.TRUST_REGION
             break
-    if success and np.min(w) < 0:  # within rounding: clip onto the simplex
-        w = np.clip(w, 0.0, None)
-        w /= w.sum()
-        residual = stationarity_residual(jac, w)
-        success = residual <= tol
-        message = "converged" if success else "clipped weights miss tol"
-    return Result(x=x, objectives=values, jac=jac, weights=w, residual=residual,
-                  success=success, nit=nit, n_grad=n_grad, n_hvp=n_hvp, message=message)
+    if status == Status.CONVERGED and np.min(w) < 0:
+        if np.min(w) < -_SIMPLEX_SLACK:
+            status = Status.LEFT_SIMPLEX
+        else:  # within rounding: onto the simplex
+            w = np.clip(w, 0.0, None)
+            w /= w.sum()
+            residual = stationarity_residual(jac, w)
+            status = Status.CONVERGED if residual <= tol else Status.MAX_ITER
+    return _result(status, x, values, jac, w, residual, nit, n_grad, n_hvp)
 
 
-def mgda_correct(fun, x, weights=None, *, tol=1e-10, max_iter=1000, max_step=np.inf):
+CORRECTORS = {"arclength": arclength_correct, "newton": newton_correct}
+
+
+def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf):
     """Multiple-gradient descent: steps along ``-jac.T @ alpha`` with min-norm ``alpha``.
 
-    Every step decreases all objectives (Armijo test on each), so the point
-    moves towards the Pareto set without fixing the weights.
+    Every step decreases all objectives (an Armijo test on each), so the
+    point moves towards the Pareto set without fixing the weights, and
+    cannot run away where a weighted sum is unbounded but the set is not.
 
     Parameters
     ----------
@@ -302,9 +371,6 @@ def mgda_correct(fun, x, weights=None, *, tol=1e-10, max_iter=1000, max_step=np.
         ``fun(x) -> (m,)`` objectives.
     x : ndarray of shape (n,)
         Starting point.
-    weights : ignored
-        Accepted for a signature common with :func:`newton_correct`; MGDA
-        chooses its own weights.
     tol : float
         Stop when the min-norm stationarity residual is ``<= tol``.
     max_iter : int
@@ -315,14 +381,12 @@ def mgda_correct(fun, x, weights=None, *, tol=1e-10, max_iter=1000, max_step=np.
     Returns
     -------
     result : Result
-        Same fields as :func:`newton_correct`; ``weights`` are the min-norm
-        weights at the final point.
+        ``weights`` are the min-norm weights at the final point.
     """
     x0 = x
     n_grad = 0
     lr = 1.0
-    success = False
-    message = "maximum number of MGDA steps reached"
+    status = Status.MAX_ITER
     nit = 0
     for nit in range(max_iter + 1):
         values, jac = value_and_jacobian(fun, x)
@@ -330,7 +394,7 @@ def mgda_correct(fun, x, weights=None, *, tol=1e-10, max_iter=1000, max_step=np.
         alpha = min_norm_weights(jac)
         residual = stationarity_residual(jac, alpha)
         if residual <= tol:
-            success, message = True, "converged"
+            status = Status.CONVERGED
             break
         if nit == max_iter:
             break
@@ -345,52 +409,150 @@ def mgda_correct(fun, x, weights=None, *, tol=1e-10, max_iter=1000, max_step=np.
                 break
             lr *= 0.5
         else:
-            message = "line search failed"
+            status = Status.LINE_SEARCH
             break
         x = trial
         if np.linalg.norm(x - x0) > max_step:
-            message = "left the trust region (max_step)"
+            status = Status.TRUST_REGION
             break
-    return Result(x=x, objectives=values, jac=jac, weights=alpha, residual=residual,
-                  success=success, nit=nit, n_grad=n_grad, n_hvp=0, message=message)
+    return _result(status, x, values, jac, alpha, residual, nit, n_grad, 0)
 
 
-def _weighted_lbfgs(fun, x0, weights, jac0, tol, max_iter):
-    """L-BFGS on ``weights @ fun`` until the relative stationarity residual is ``<= tol``.
+def _lbfgs(fun, x0, objective, weights, tol, max_iter, scale):
+    """L-BFGS on ``objective`` until ``fun`` is stationary to ``tol`` for its weights.
 
-    The residual's scale (the largest task gradient norm) is known only where the
-    Jacobian is evaluated: the weighted gradient norm is compared with ``tol`` times
-    the last known scale, and only then is the Jacobian evaluated to confirm.
-    Returns ``(x, nit, n_grad)``.
+    ``objective(z) -> (value, gradient, weights)``: the weights for which a
+    zero gradient means stationarity. The residual's scale (the largest task
+    gradient norm) is known only where the Jacobian is evaluated: the
+    gradient norm is compared with ``tol`` times the last known scale, and
+    only then is the Jacobian evaluated to confirm. Stops with
+    ``Status.DIVERGED`` once the iterate runs away from ``x0``.
+    Returns ``(x, status, nit, n_grad)``.
     """
-    objective = value_and_grad(weighted_objective(fun, weights))
-    state = dict(n_grad=0, nit=0, grad_norm=np.inf,
-                 scale=np.max(np.linalg.norm(jac0, axis=1)))
+    radius = _RUNAWAY * (1.0 + np.linalg.norm(x0))
+    state = dict(n_grad=0, nit=0, grad_norm=np.inf, scale=scale, status=Status.MAX_ITER)
 
     def value_grad(z):
         state["n_grad"] += 1
-        f, g = objective(z)
-        g = np.asarray(g, dtype=float)
+        f, g, _ = objective(z)
         state["grad_norm"] = np.linalg.norm(g)
-        return float(f), g
+        return f, g
 
     def callback(intermediate_result):
         state["nit"] += 1
+        z = intermediate_result.x
+        if np.linalg.norm(z - x0) > radius:
+            state["status"] = Status.DIVERGED
+            raise StopIteration
         if state["grad_norm"] > tol * state["scale"]:
             return
-        _, jac = value_and_jacobian(fun, intermediate_result.x)
+        _, jac = value_and_jacobian(fun, z)
         state["n_grad"] += len(jac)
         state["scale"] = np.max(np.linalg.norm(jac, axis=1))
-        if stationarity_residual(jac, weights) <= tol:
+        if stationarity_residual(jac, objective(z)[2]) <= tol:
+            state["status"] = Status.CONVERGED
             raise StopIteration
 
     opt = minimize(value_grad, x0, jac=True, method="L-BFGS-B", callback=callback,
                    options=dict(maxiter=max_iter, gtol=0.0, ftol=0.0, maxcor=20))
-    return opt.x, state["nit"], state["n_grad"]
+    status = state["status"]
+    if status == Status.MAX_ITER and opt.status == 2:
+        status = Status.LINE_SEARCH
+    return opt.x, status, state["nit"], state["n_grad"]
 
 
-def find_stationary(fun, x0, weights=None, *, method="lbfgs", tol=1e-10, max_iter=1000,
-                    rtol=1e-10, maxiter=None, damping=0.0, hess_fun=None, verbose=0):
+def _weighted(fun, weights):
+    """``z -> (w.f(z), gradient, w)`` for L-BFGS on a weighted sum."""
+    vg = value_and_grad(weighted_objective(fun, weights))
+
+    def objective(z):
+        value, grad = vg(z)
+        return float(value), np.asarray(grad, dtype=float), weights
+
+    return objective
+
+
+def _penalized(fun, weights, target, rho):
+    """``z -> (w.f + rho/2 |Z.T f - target|^2, gradient, effective weights)``.
+
+    A stationary point of this penalized sum is Pareto-stationary for the
+    effective weights ``w + rho Z (Z.T f - target)``, which sum to one: the
+    penalty moves the point along the front towards ``target`` (reaching
+    concave parts too, where a weighted sum alone has no minimum).
+    """
+    basis = zero_sum_basis(len(weights)).T
+
+    def scalar(z):
+        values = fun(z)
+        gap = basis.T @ values - target
+        return weighted_objective(fun, weights)(z) + 0.5 * rho * (gap @ gap)
+
+    vg = value_and_grad(scalar)
+
+    def objective(z):
+        value, grad = vg(z)
+        gap = basis.T @ np.asarray(fun(z), dtype=float) - target
+        return float(value), np.asarray(grad, dtype=float), weights + rho * (basis @ gap)
+
+    return objective
+
+
+def _polish(fun, x, weights, *, tol, options, hess_fun, target=None):
+    """The bordered Newton corrector from a nearly stationary point, with a generous budget."""
+    return arclength_correct(fun, x, weights, target, tol=tol, options=options,
+                             hess_fun=hess_fun, max_iter=max(_POLISH_STEPS, options.newton_steps),
+                             contract=False)
+
+
+def resolve(fun, x, weights, target, *, tol, options, hess_fun=None, rho=None):
+    """Re-solve: reach the set near front coordinates ``target`` from a point off it.
+
+    Minimizes the penalized sum of :func:`_penalized` with L-BFGS from ``x``
+    (up to ``options.max_iter`` iterations), then polishes with the bordered
+    Newton corrector at the front coordinates reached. This is how the
+    continuation jumps over the end of a local branch of the set (where the
+    front turns back and the Newton corrector's system is singular) onto the
+    branch that continues the front, and how it retrains a point where no
+    prediction converges.
+
+    Parameters
+    ----------
+    fun : callable
+    x : ndarray of shape (n,)
+        Warm start.
+    weights : ndarray of shape (m,)
+        Weights of the sum; the penalty adjusts them.
+    target : ndarray of shape (m - 1,)
+        Front coordinates to reach.
+    tol : float
+    options : SolverOptions
+    hess_fun : callable, default=None
+    rho : float, default=None
+        Penalty; default such that a miss of ``|target - Z.T f(x)|`` moves
+        the weights by 0.5.
+
+    Returns
+    -------
+    result : Result
+    """
+    values, jac = value_and_jacobian(fun, x)
+    basis = zero_sum_basis(len(values)).T
+    gap = np.linalg.norm(basis.T @ values - target)
+    rho = 0.5 / max(gap, 1e-12) if rho is None else rho
+    scale = np.max(np.linalg.norm(jac, axis=1))
+    z, status, nit, n_grad = _lbfgs(fun, x, _penalized(fun, weights, target, rho), weights,
+                                    tol, options.max_iter, scale)
+    n_grad += len(values)
+    if status == Status.DIVERGED:
+        return _result(status, z, None, None, weights, np.inf, nit, n_grad, 0)
+    _, _, w = _penalized(fun, weights, target, rho)(z)
+    n_grad += 1
+    res = _polish(fun, z, w, tol=tol, options=options, hess_fun=hess_fun)
+    res.update(nit=res.nit + nit, n_grad=res.n_grad + n_grad)
+    return res
+
+
+def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, verbose=0):
     """Stage 1: reach a Pareto-stationary point from ``x0``.
 
     Parameters
@@ -400,22 +562,13 @@ def find_stationary(fun, x0, weights=None, *, method="lbfgs", tol=1e-10, max_ite
     x0 : array-like of shape (n,)
         Starting point.
     weights : array-like of shape (m,), default=None
-        Trade-off for ``method="lbfgs"`` (default uniform). Ignored by MGDA,
-        which finds its own weights.
-    method : {"lbfgs", "mgda"}, default="lbfgs"
-        ``"lbfgs"`` minimizes ``weights @ fun`` with SciPy's L-BFGS-B and
-        autograd gradients, until the residual reaches ``tol``; ``"mgda"``
-        takes multiple-gradient descent steps, which also reach points of
-        concave fronts that no weighted sum minimizes. Both finish with
-        Newton-MINRES at the final weights, to reach ``tol`` (MGDA hands over
-        at a residual of ``max(tol, 1e-4)``: it converges linearly, Newton
-        quadratically).
-    tol : float, default=1e-10
+        Trade-off of the weighted sum that L-BFGS minimizes (default
+        uniform). MGDA finds weights of its own.
+    tol : float, default=1e-8
         Target relative stationarity residual.
-    max_iter : int, default=1000
-        Maximum L-BFGS iterations or MGDA steps.
-    rtol, maxiter, damping, hess_fun
-        MINRES settings of the final Newton polish.
+    options : SolverOptions, default=None
+        ``method`` (``"auto"``, ``"lbfgs"`` or ``"mgda"``), ``max_iter`` and
+        the settings of the Newton polish.
     verbose : int, default=0
         Print progress to stderr when positive.
 
@@ -423,37 +576,71 @@ def find_stationary(fun, x0, weights=None, *, method="lbfgs", tol=1e-10, max_ite
     -------
     result : Result
         ``x``, ``objectives``, ``jac``, ``weights`` (the weights ``x`` is
-        stationary for), ``residual``, ``success``, ``nit``, ``n_grad``,
-        ``n_hvp``, ``message``.
+        stationary for), ``residual``, ``status``, ``success``, ``message``,
+        ``method`` (the method that produced the point), ``nit``,
+        ``n_grad``, ``n_hvp``.
 
     Warns
     -----
     ConvergenceWarning
-        If the residual stays above ``tol``; the point reached is returned.
+        If the residual stays above ``tol``; the point reached is returned
+        with ``success=False``.
+
+    Notes
+    -----
+    L-BFGS on a weighted sum is the cheapest way to a stationary point of a
+    network, but a weighted sum may have no minimum (it is unbounded below,
+    or the front is concave where it would be): L-BFGS then runs away or
+    stalls. MGDA decreases every objective at every step and so stays where
+    the Pareto set is. ``"auto"`` tries L-BFGS first and restarts from
+    ``x0`` with MGDA if L-BFGS runs away or its polish fails. Every method
+    finishes with the bordered Newton corrector of
+    :func:`arclength_correct` at the front position reached, which converges
+    quadratically also where the weighted Hessian is singular along the set
+    (degenerate sets) and moves the weights as needed.
     """
     x0 = check_point(x0, "x0")
-    if method not in ("lbfgs", "mgda"):
-        raise ValueError(f"method must be 'lbfgs' or 'mgda', got {method!r}.")
-    if tol <= 0:
-        raise ValueError(f"tol must be positive, got {tol}.")
+    options = options or SolverOptions()
+    if not (np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive number, got {tol!r}.")
     values, jac0 = value_and_jacobian(fun, x0)
     m = values.size
-    if method == "lbfgs":
-        w = np.full(m, 1.0 / m) if weights is None else check_weights(weights, m)
-        x, nit, spent = _weighted_lbfgs(fun, x0, w, jac0, tol, max_iter)
-    else:
-        # MGDA converges linearly; stop it early and let Newton converge quadratically
-        start = mgda_correct(fun, x0, tol=max(tol, _MGDA_TOL), max_iter=max_iter)
-        x, w, nit, spent = start.x, start.weights, start.nit, start.n_grad
-    spent += m  # the Jacobian at x0 that checked it is finite
-    log(verbose, 1, f"stage 1 ({method}): {nit} iterations, {spent} gradients")
-    polish = newton_correct(fun, x, w, tol=tol, rtol=rtol, maxiter=maxiter,
-                            damping=damping, hess_fun=hess_fun)
-    if not polish.success:
-        warnings.warn(
-            f"stage 1 did not reach tol={tol:g}: relative stationarity residual "
-            f"{polish.residual:.3g} ({polish.message}).", ConvergenceWarning, stacklevel=2)
-    log(verbose, 1, f"stage 1 polish: residual {polish.residual:.2e} after "
-                    f"{polish.nit} Newton steps, {polish.n_hvp} HVPs")
-    polish.update(nit=nit + polish.nit, n_grad=spent + polish.n_grad)
-    return polish
+    w = np.full(m, 1.0 / m) if weights is None else check_weights(weights, m)
+    hess_fun = options.hess_fun
+    scale = np.max(np.linalg.norm(jac0, axis=1))
+    methods = {"auto": ("lbfgs", "mgda"), "lbfgs": ("lbfgs",), "mgda": ("mgda",)}
+    spent = m  # the Jacobian at x0 that checked it is finite
+    nit = 0
+    res = None
+    for method in methods[options.method]:
+        if method == "lbfgs":
+            x, status, k, used = _lbfgs(fun, x0, _weighted(fun, w), w, tol, options.max_iter,
+                                        scale)
+            start_w = w
+        else:
+            start = mgda_descent(fun, x0, tol=max(tol, _MGDA_TOL), max_iter=options.max_iter)
+            x, status, k, used, start_w = start.x, start.status, start.nit, start.n_grad, \
+                start.weights
+        nit, spent = nit + k, spent + used
+        log(verbose, 1, f"stage 1 ({method}): {k} iterations, {used} gradients, "
+                        f"{Status(status).name.lower()}")
+        if status == Status.DIVERGED:
+            res = _result(status, x, None, None, start_w, np.inf, 0, 0, 0,
+                          f"{method} ran away from x0 (|x - x0| = "
+                          f"{np.linalg.norm(x - x0):.3g}): the weighted sum is unbounded")
+            continue
+        try:
+            res = _polish(fun, x, start_w, tol=tol, options=options, hess_fun=hess_fun)
+        except NonFiniteError as exc:
+            res = _failed(Status.NON_FINITE, str(exc), x)
+            continue
+        log(verbose, 1, f"stage 1 polish: residual {res.residual:.2e} after {res.nit} "
+                        f"Newton steps, {res.n_hvp} HVPs ({res.message})")
+        if res.success:
+            break
+    res.update(nit=nit + res.nit, n_grad=spent + res.n_grad, method=method)
+    if not res.success:
+        warnings.warn(f"stage 1 did not reach tol={tol:g}: relative stationarity residual "
+                      f"{res.residual:.3g} ({res.message}).", ConvergenceWarning,
+                      stacklevel=2)
+    return res

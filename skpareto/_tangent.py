@@ -3,107 +3,15 @@
 import warnings
 
 import numpy as np
-from scipy.sparse.linalg import minres
 
 from ._hvp import check_point, hessian_operator, value_and_jacobian
+from ._linalg import bordered_operator, minres_solve, solve
 from ._utils import Result
+from ._validation import check_int, check_real
 from ._weights import check_weights, min_norm_weights, zero_sum_basis
 from .exceptions import ConvergenceWarning
 
-__all__ = ["tangent_directions", "solve_hessian"]
-
-
-def solve_hessian(op, rhs, *, rtol, maxiter):
-    """Solve ``op @ v = rhs`` with MINRES and return ``(v, relative_residual)``.
-
-    The residual returned is the true ``||op v - rhs|| / ||rhs||``, not
-    MINRES's estimate. A zero ``rhs`` gives ``v = 0`` and residual 0.
-
-    SciPy's MINRES stops on ``||r|| <= rtol ||op|| ||v||`` or on its
-    least-squares test ``||op r|| <= rtol ||op|| ||r||``. For an
-    ill-conditioned ``op`` either can pass long before ``||r|| / ||rhs||``
-    reaches ``rtol``, and restarting from the residual throws away the
-    Krylov space built so far: on a network Hessian, restarted passes spent
-    about 45 iterations where one uninterrupted run needs 8. So SciPy's tests
-    are switched off (``rtol=0``) and a callback stops MINRES once the true
-    residual of its iterate meets ``rtol`` (see :class:`_Monitor`; a check
-    costs one matvec). A run that ends otherwise -- ``maxiter`` (the budget
-    of all runs together; None: ``5 n``) or SciPy's breakdown tests -- is
-    restarted on the residual equation ``op @ dv = rhs - op @ v`` with
-    ``v += dv`` (iterative refinement, at most 3 restarts), which recovers
-    accuracy lost to rounding.
-    """
-    norm = np.linalg.norm(rhs)
-    if norm == 0.0:
-        return np.zeros_like(rhs), 0.0
-    budget = 5 * rhs.size if maxiter is None else int(maxiter)
-    used = 0
-    v = None  # allocated by the first run: one vector fewer alive during it
-    residual_vec = rhs
-    for _ in range(_MAX_RESTARTS + 1):
-        monitor = _Monitor(op, residual_vec, rtol * norm)
-        try:
-            dv, _ = minres(op, residual_vec, rtol=0.0, maxiter=budget - used,
-                           callback=monitor)
-            reached = False
-        except _Reached:
-            dv, reached = monitor.x, True
-        used += monitor.iterations
-        if v is None:
-            v = dv
-        else:
-            v += dv
-        # the residual of v + dv on rhs is that of dv on residual_vec
-        residual_vec = monitor.residual_vec if reached else rhs - op.matvec(v)
-        residual = np.linalg.norm(residual_vec) / norm
-        if residual <= rtol or used >= budget or monitor.iterations == 0:
-            break
-    return v, float(residual)
-
-
-_MAX_RESTARTS = 3
-
-
-class _Reached(Exception):
-    """Raised by :class:`_Monitor` to stop MINRES at the target residual."""
-
-
-class _Monitor:
-    """MINRES callback checking the true residual ``||rhs - op x_k||`` at checkpoints.
-
-    A check costs one matvec, so checks are spaced by extrapolating the rate
-    at which the log-residual fell between the last two (MINRES's residual
-    never grows): the next check is where that rate meets ``target``, but no
-    later than twice the current iteration count and no sooner than a tenth
-    of it later. On a steady run that is a handful of checks in all; a run
-    that slows down is checked at least once per doubling of its length.
-    Raises :class:`_Reached` once ``||rhs - op x_k|| <= target``, keeping
-    ``x`` (that iterate) and ``residual_vec`` (its residual).
-    """
-
-    def __init__(self, op, rhs, target):
-        self.op, self.rhs, self.target = op, rhs, target
-        self.iterations = 0
-        self.next_check = 2
-        self.last = (0, np.log(np.linalg.norm(rhs)))  # (iteration, log residual)
-        self.x = self.residual_vec = None
-
-    def __call__(self, xk):
-        self.iterations = k = self.iterations + 1
-        if k < self.next_check:
-            return
-        residual_vec = self.rhs - self.op.matvec(xk)
-        norm = np.linalg.norm(residual_vec)
-        if norm <= self.target:
-            self.x, self.residual_vec = xk, residual_vec
-            raise _Reached
-        k0, log0 = self.last
-        self.last = (k, np.log(norm))
-        rate = (self.last[1] - log0) / (k - k0)  # per iteration; < 0 while converging
-        gap = k
-        if rate < 0 and self.target > 0:  # (a zero target runs MINRES to maxiter)
-            gap = min(gap, int(np.ceil((np.log(self.target) - self.last[1]) / rate)))
-        self.next_check = k + max(1, k // 10, gap)
+__all__ = ["tangent_directions", "front_tangents"]
 
 
 def tangent_directions(fun, x, weights=None, betas=None, *, rtol=1e-10,
@@ -126,7 +34,8 @@ def tangent_directions(fun, x, weights=None, betas=None, *, rtol=1e-10,
         Relative tolerance of MINRES.
     maxiter : int, default=None
         Maximum MINRES iterations per direction, one Hessian-vector product
-        each, plus a few to check the residual (see :func:`solve_hessian`);
+        each, plus a few to check the residual
+        (see :func:`skpareto._linalg.minres_solve`);
         None: 5 n.
     damping : float, default=0.0
         Solve with ``H + damping * I`` instead of ``H``.
@@ -150,7 +59,7 @@ def tangent_directions(fun, x, weights=None, betas=None, *, rtol=1e-10,
         - ``residuals`` (k,): ``||H v_j - jac.T beta_j|| / ||jac.T beta_j||``.
         - ``objectives`` (m,), ``jac`` (m, n): objectives and Jacobian at ``x``.
         - ``n_hvp``: Hessian-vector products spent (including those that
-          check MINRES's residual; see :func:`solve_hessian`).
+          check MINRES's residual).
 
     Raises
     ------
@@ -192,30 +101,15 @@ def tangent_directions(fun, x, weights=None, betas=None, *, rtol=1e-10,
     values, jac = value_and_jacobian(fun, x)
     m = values.size
     alpha = min_norm_weights(jac) if weights is None else check_weights(weights, m)
-    if betas is None:
-        betas = zero_sum_basis(m)
-    else:
-        betas = np.asarray(betas)
-        if betas.dtype.kind not in "biuf":
-            raise ValueError(f"betas must hold real numbers, got dtype {betas.dtype}.")
-        betas = betas.astype(np.float64)
-        if betas.ndim == 1:
-            betas = betas[None, :]
-        if betas.ndim != 2 or betas.shape[1] != m or not np.all(np.isfinite(betas)):
-            raise ValueError(
-                f"betas must be a finite array of shape (k, {m}); got shape {betas.shape}."
-            )
-    if rtol <= 0:
-        raise ValueError(f"rtol must be positive, got {rtol}.")
-    if maxiter is not None and int(maxiter) < 1:
-        raise ValueError(f"maxiter must be a positive integer or None, got {maxiter}.")
-    if damping < 0:
-        raise ValueError(f"damping must be non-negative, got {damping}.")
+    betas = zero_sum_basis(m) if betas is None else check_betas(betas, m)
+    check_real(rtol, "rtol", low=0.0)
+    check_int(maxiter, "maxiter", low=1, allow_none=True)
+    check_real(damping, "damping", low=0.0, closed="left")
 
     op = hessian_operator(fun if hess_fun is None else hess_fun, x, alpha,
                           damping=damping)
     # stacked after the solves, so that no (k, n) block is alive during them
-    solved = [solve_hessian(op, jac.T @ beta, rtol=rtol, maxiter=maxiter) for beta in betas]
+    solved = [minres_solve(op, jac.T @ beta, rtol=rtol, maxiter=maxiter) for beta in betas]
     directions = np.array([v for v, _ in solved]).reshape(len(betas), x.size)
     residuals = np.array([r for _, r in solved], dtype=np.float64)
     bad = residuals > max(10.0 * rtol, 1e-12)
@@ -229,3 +123,56 @@ def tangent_directions(fun, x, weights=None, betas=None, *, rtol=1e-10,
     return Result(directions=directions, betas=betas, weights=alpha,
                   front_directions=directions @ jac.T, residuals=residuals,
                   objectives=values, jac=jac, n_hvp=op.n_matvec)
+
+
+def check_betas(betas, m, name="betas"):
+    """Validate right-hand-side combinations: a finite real array of shape (k, m)."""
+    betas = np.asarray(betas)
+    if betas.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold real numbers, got dtype {betas.dtype}.")
+    betas = betas.astype(np.float64)
+    if betas.ndim == 1:
+        betas = betas[None, :]
+    if betas.ndim != 2 or betas.shape[1] != m or not np.all(np.isfinite(betas)):
+        raise ValueError(f"{name} must be a finite array of shape (k, {m}); "
+                         f"got shape {betas.shape}.")
+    return betas
+
+
+def front_tangents(op, jac, *, rtol, maxiter):
+    """The set's tangents per unit of front coordinates, from the bordered system.
+
+    Solves ``[[H_w, B], [B.T, 0]] [v_j; mu_j] = [0; e_j]`` with
+    ``B = jac.T @ Z`` for each unit vector ``e_j`` of the ``m - 1`` front
+    coordinates (:func:`skpareto._stationary.front_coordinates`): along
+    ``v_j`` the objectives change by ``jac @ v_j`` with ``Z.T jac v_j = e_j``
+    and the weights by ``Z @ mu_j``, to first order. Unlike
+    ``H_w^{-1} jac.T beta`` (:func:`tangent_directions`), this stays defined
+    where the weights fold along the set.
+
+    Parameters
+    ----------
+    op : skpareto._linalg.HessianOperator
+        ``H_w`` at the point, for its weights ``w``.
+    jac : ndarray of shape (m, n)
+        Jacobian at the point.
+    rtol, maxiter
+        Of each solve.
+
+    Returns
+    -------
+    directions : ndarray of shape (m - 1, n)
+    weight_rates : ndarray of shape (m - 1, m)
+        Change of the weights per unit of each front coordinate.
+    residuals : ndarray of shape (m - 1,)
+    """
+    m, n = jac.shape
+    basis = zero_sum_basis(m).T
+    system = bordered_operator(op, jac.T @ basis)
+    rows = []
+    for e in np.eye(m - 1):
+        sol, res = solve(system, np.concatenate([np.zeros(n), e]), rtol=rtol, maxiter=maxiter)
+        rows.append((sol[:n], basis @ sol[n:], res))
+    return (np.array([r[0] for r in rows]).reshape(m - 1, n),
+            np.array([r[1] for r in rows]).reshape(m - 1, m),
+            np.array([r[2] for r in rows]))

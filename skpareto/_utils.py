@@ -1,14 +1,34 @@
-"""Small shared helpers: result bunches and verbose output."""
+"""Small shared helpers: result bunches, status codes and verbose output."""
 
+import enum
 import sys
 
-__all__ = ["Result", "log"]
+__all__ = ["Progress", "Result", "Status", "log"]
+
+
+class Status(enum.IntEnum):
+    """Why an iterative solve stopped, as :class:`scipy.optimize.OptimizeResult` codes it.
+
+    Control flow branches on these codes, never on the text of a message.
+    """
+
+    CONVERGED = 0
+    MAX_ITER = 1  # the iteration limit was reached first
+    LINE_SEARCH = 2  # no step along the search direction reduced the merit
+    TRUST_REGION = 3  # the point moved farther from the prediction than allowed
+    LEFT_SIMPLEX = 4  # the weights solved for left the probability simplex
+    SINGULAR = 5  # the linear system is singular along the right-hand side
+    NON_FINITE = 6  # the objectives or their gradients are NaN or infinite
+    DIVERGED = 7  # the iterates ran away (an unbounded weighted objective)
+    OUT_OF_BOUNDS = 8  # the point left the box bounds of the problem
 
 
 class Result(dict):
     """A documented bunch, like :class:`scipy.optimize.OptimizeResult`.
 
-    Keys are also attributes.
+    Keys are also attributes. Results of iterative solves carry ``status``
+    (a :class:`Status`), ``success`` (``status == Status.CONVERGED``) and a
+    human-readable ``message``.
     """
 
     def __getattr__(self, name):
@@ -21,8 +41,17 @@ class Result(dict):
     __delattr__ = dict.__delitem__
 
     def __repr__(self):
-        keys = ", ".join(sorted(self))
-        return f"{type(self).__name__}({keys})"
+        if not self:
+            return f"{type(self).__name__}()"
+        width = max(map(len, self)) + 1
+        lines = []
+        for key in sorted(self):
+            value = self[key]
+            text = repr(value).replace("\n", "\n" + " " * (width + 2))
+            if len(text) > 200:
+                text = text[:197] + "..."
+            lines.append(f"{key.rjust(width)}: {text}")
+        return "\n".join(lines)
 
     def __dir__(self):
         return list(self.keys())
@@ -38,3 +67,48 @@ def log(verbose, level, message):
     """Print ``message`` to stderr when ``verbose >= level``."""
     if verbose >= level:
         print(f"[skpareto] {message}", file=sys.stderr, flush=True)
+
+
+class Progress:
+    """Progress of an exploration on stderr at ``verbose >= 1``.
+
+    One line with the elapsed time, the number of points, the range of the
+    first task's weight covered and a rough estimate of the time left (as if
+    the set spanned every weight), rewritten in place on a terminal and
+    printed anew otherwise.
+    """
+
+    def __init__(self, verbose):
+        import time
+
+        self._clock = time.perf_counter
+        self.verbose = verbose
+        self.start = self._clock()
+        self.tty = sys.stderr.isatty()
+        self.shown = False
+
+    def _line(self, pset):
+        elapsed = self._clock() - self.start
+        text = f"{elapsed:6.1f} s  {pset.n_points:4d} points"
+        if pset.n_points:
+            w = pset.weights[:, 0]
+            covered = float(w.max() - w.min())
+            text += f"  weight 0 in [{w.min():.3f}, {w.max():.3f}]"
+            if 0 < covered < 1:
+                text += f"  ~{elapsed * (1 - covered) / covered:.0f} s left"
+        return f"[skpareto] {text}"
+
+    def update(self, pset):
+        if self.verbose < 1:
+            return
+        if self.tty:
+            print("\r" + self._line(pset), end="", file=sys.stderr, flush=True)
+        else:
+            print(self._line(pset), file=sys.stderr, flush=True)
+        self.shown = True
+
+    def close(self, pset):
+        if self.verbose < 1:
+            return
+        print(("\r" if self.tty else "") + self._line(pset) + "  done", file=sys.stderr,
+              flush=True)

@@ -5,7 +5,7 @@ The core mathematics does not import scikit-learn, so it defines its own
 :class:`sklearn.exceptions.ConvergenceWarning` at the estimator boundary.
 """
 
-__all__ = ["ConvergenceWarning", "NonFiniteError"]
+__all__ = ["ConvergenceWarning", "NonFiniteError", "StationarityError"]
 
 
 class ConvergenceWarning(UserWarning):
@@ -17,3 +17,13 @@ class ConvergenceWarning(UserWarning):
 
 class NonFiniteError(ValueError):
     """An objective or its gradient is NaN or infinite at the point evaluated."""
+
+
+class StationarityError(RuntimeError):
+    """No Pareto-stationary point was reached, so there is no set to return.
+
+    Raised by :func:`skpareto.explore` and :meth:`skpareto.ParetoExplorer.fit`
+    when stage 1 ends above the tolerance from every start: presenting that
+    point as a Pareto set would be wrong. The message gives the residual
+    reached and what to try.
+    """

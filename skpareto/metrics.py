@@ -10,6 +10,10 @@ __all__ = ["stationarity_residual", "hypervolume", "non_dominated"]
 def stationarity_residual(jac, weights=None):
     """Relative Pareto-stationarity residual ``||jac.T w|| / max_i ||grad f_i||``.
 
+    With a single objective the only weight is 1 and the relative residual
+    would be 1 for any non-zero gradient, so the gradient norm itself is
+    returned.
+
     Parameters
     ----------
     jac : array-like of shape (m, n)
@@ -29,6 +33,8 @@ def stationarity_residual(jac, weights=None):
     0.0
     """
     jac = _check_jac(jac)
+    if jac.shape[0] == 1:
+        return float(np.linalg.norm(jac))
     w = min_norm_weights(jac) if weights is None else np.asarray(weights, dtype=float)
     scale = np.max(np.linalg.norm(jac, axis=1))
     if scale == 0.0:

@@ -10,7 +10,7 @@ from scipy.sparse.linalg import LinearOperator, minres
 
 import skpareto._hvp
 from skpareto import tangent_directions
-from skpareto._tangent import solve_hessian
+from skpareto._linalg import minres_solve as solve_hessian
 from skpareto._weights import zero_sum_basis
 from skpareto.exceptions import ConvergenceWarning
 from skpareto.problems import ConvexQuadratic

@@ -1,0 +1,417 @@
+"""Continuation along the Pareto set: predictor, corrector and step-length control.
+
+The set is followed in its *front coordinates* ``c = Z.T f`` (``Z`` an
+orthonormal zero-sum basis of R^m, see
+:func:`skpareto._stationary.front_coordinates`). On a Pareto front these
+coordinates never fold, whatever the weights do, so they parameterize the set
+through folds of the weights, on concave fronts and on degenerate sets whose
+weights do not change. A step aims at ``c + h``:
+
+- **predictor**: the tangent per unit ``c`` from the bordered system
+  ``[[H_w, B], [B.T, 0]]`` (:func:`skpareto._tangent.front_tangents`), or the
+  secant through the last two points of the branch (free, second order);
+- **corrector**: the bordered Newton corrector
+  (:func:`skpareto._stationary.arclength_correct`) at the target ``c + h``;
+- **step length** ``h``: grown after a corrector that converged in few Newton
+  steps and moved the point little, shortened (and retried) after one that
+  struggled or failed, and capped so that no weight changes by more than
+  ``step_size`` per step.
+
+A branch ends where the weights reach the simplex boundary (the end point is
+solved at the boundary weights), where the point leaves the box ``bounds``,
+where it meets points already found, or where the branch itself turns back
+(a cusp of the front: the corrector's system becomes singular and the steps
+shrink). There the continuation re-solves beyond the cusp
+(:func:`skpareto._stationary.resolve`) and, if that lands on the front further
+on, continues from the new branch.
+
+For ``m >= 3`` the front coordinates are covered by a lattice of spacing
+``h``: every node is corrected from the prediction of a solved neighbour, and
+the boundary of the set (where a weight reaches zero) is traced as the Pareto
+set of the remaining objectives.
+"""
+
+import dataclasses
+import enum
+from typing import Callable, Optional
+
+import numpy as np
+
+from ._hvp import hessian_operator, value_and_jacobian
+from ._options import SolverOptions
+from ._stationary import CORRECTORS, front_coordinates, newton_correct, resolve
+from ._tangent import front_tangents
+from ._utils import Status
+from ._weights import zero_sum_basis
+from .exceptions import NonFiniteError
+from .metrics import stationarity_residual
+
+__all__ = ["End", "Context", "Point", "trace", "point_from_result", "tangents", "correct",
+           "end_point"]
+
+import os
+_DEBUG = bool(os.environ.get("SKPARETO_DEBUG"))
+
+# relative MINRES residual of predictor tangents with inexact solves: the corrector
+# removes the predictor's error anyway
+_PREDICTOR_RTOL = 1e-4
+# a corrected point farther than this many step lengths from its prediction is rejected
+# (it may have jumped to another branch)
+_TRUST = 1.0
+# growth and shrink limits of the step length per step
+_GROW, _SHRINK = 2.0, 0.5
+# the steps of a branch that shrink below this fraction of its longest step mean the
+# branch ends (a cusp or a singular point)
+_MIN_STEP_RATIO = 1e-3
+# the first step of a branch: this fraction of the weight cap
+_FIRST_STEP = 0.5
+
+
+class End(enum.IntEnum):
+    """Why a branch of the continuation stopped."""
+
+    SIMPLEX = 0  # the weights reached the simplex boundary: the set ends
+    BOUNDS = 1  # the point reached the box bounds
+    COLLISION = 2  # it met points found before
+    SINGULAR = 3  # the branch ends (a cusp) and no re-solve continued it
+    BUDGET = 4  # n_steps or max_points reached
+    NON_FINITE = 5  # the objectives are not finite further on
+    REACHED = 6  # the weights asked for (``until``) are covered
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    """What every step of one exploration needs."""
+
+    fun: Callable
+    tol: float
+    options: SolverOptions
+    step_size: float  # largest change of a weight per step
+    bounds: Optional[tuple] = None  # (lower, upper), each (n,), or None
+    entropy: Optional[int] = None  # seed of hess_sampler
+
+    def hess_fun(self, key):
+        """Hessian objective of one site: fixed, or sampled with a seed from ``key``."""
+        options = self.options
+        if options.hess_sampler is None:
+            return options.hess_fun
+        seed = np.random.SeedSequence(self.entropy, spawn_key=tuple(int(k) for k in key))
+        return options.hess_sampler(np.random.default_rng(seed))
+
+    def inside(self, x):
+        if self.bounds is None:
+            return True
+        lower, upper = self.bounds
+        return bool(np.all(x >= lower) and np.all(x <= upper))
+
+
+@dataclasses.dataclass
+class Point:
+    """One point of the set with what the next step reuses, and the work it cost."""
+
+    x: np.ndarray
+    values: np.ndarray
+    jac: np.ndarray
+    weights: np.ndarray
+    residual: float
+    n_grad: int = 0
+    n_hvp: int = 0
+
+    @property
+    def coords(self):
+        return front_coordinates(self.values)
+
+
+def point_from_result(res):
+    return Point(res.x, res.objectives, res.jac, res.weights, res.residual, res.n_grad,
+                 res.n_hvp)
+
+
+@dataclasses.dataclass
+class Branch:
+    """The result of :func:`trace`: new points in order, where each continues from, why it ended."""
+
+    points: list = dataclasses.field(default_factory=list)
+    parents: list = dataclasses.field(default_factory=list)  # -1: the start, None: a new root
+    end: End = End.BUDGET
+    collision: Optional[int] = None  # index of a known point met at the end
+    n_grad: int = 0  # work of rejected attempts
+    n_hvp: int = 0
+
+
+def tangents(ctx, point, key):
+    """``(directions, rates, n_grad, n_hvp)``: change of x (m - 1, n) and of the weights
+    (m - 1, m) per unit of each front coordinate, and the work it took."""
+    options = ctx.options
+    op = hessian_operator(ctx.fun if ctx.hess_fun(key) is None else ctx.hess_fun(key),
+                          point.x, point.weights, damping=options.damping,
+                          dense=options.dense_for(point.x.size))
+    rtol = _PREDICTOR_RTOL if options.inexact else options.minres_rtol
+    directions, rates, _ = front_tangents(op, point.jac, rtol=max(rtol, options.minres_rtol),
+                                          maxiter=options.minres_maxiter)
+    return directions, rates, 1, op.n_matvec
+
+
+def correct(ctx, x, weights, target, max_step, key, corrector=None):
+    """The corrector of ``ctx.options`` from a prediction; non-finite objectives fail it."""
+    corrector = corrector or CORRECTORS[ctx.options.corrector]
+    try:
+        return corrector(ctx.fun, x, weights, target, tol=ctx.tol, options=ctx.options,
+                         hess_fun=None if key is None else ctx.hess_fun(key),
+                         max_step=max_step)
+    except NonFiniteError:
+        return None
+
+
+def end_point(ctx, x, weights, max_step, key):
+    """The end of the set at boundary ``weights`` (some zero), by fixed-weight Newton."""
+    try:
+        res = newton_correct(ctx.fun, x, weights, tol=ctx.tol, options=ctx.options,
+                             hess_fun=ctx.hess_fun(key), max_step=max_step)
+    except NonFiniteError:
+        return None
+    return res
+
+
+class _Tracer:
+    """One branch walked from ``start`` in the direction ``sign`` of the front coordinate.
+
+    A class for the state a step leaves to the next (the point, its
+    neighbour, the step length and tangent); :func:`trace` drives it.
+    """
+
+    def __init__(self, ctx, start, sign, known, key, max_steps, until, sink):
+        self.ctx, self.sign, self.key = ctx, float(sign), tuple(key)
+        self.until, self.sink = until, sink
+        self.known_x, self.known_f = known
+        self.branch = Branch()
+        self.max_steps = max_steps
+        self.current, self.previous = start, None
+        self.index = -1  # index of current in branch.points (-1: the start)
+        self.h = None  # step length in front coordinates
+        self.longest = 0.0  # longest step accepted (or the first tried) on this branch
+        self.tangent = None  # (v, omega) at current, if solved
+        self.attempt = 0
+
+    # -- bookkeeping --------------------------------------------------------------------
+
+    def _waste(self, res):
+        if res is not None:
+            self.branch.n_grad += res.n_grad
+            self.branch.n_hvp += res.n_hvp
+
+    def _accept(self, point, parent):
+        self.branch.points.append(point)
+        self.branch.parents.append(parent)
+        if self.sink is not None:
+            self.sink(point, parent)
+        self.previous = self.current if parent is not None else None
+        self.current = point
+        self.index = len(self.branch.points) - 1
+        self.tangent = None
+
+    def _site(self):
+        self.attempt += 1
+        return self.key + (len(self.branch.points), self.attempt)
+
+    # -- the predictor --------------------------------------------------------------------
+
+    def _direction(self, exact):
+        """Tangent at the current point: the secant from the previous point, or solved."""
+        cur, prev = self.current, self.previous
+        if not exact and prev is not None and self.ctx.options.inexact:
+            dc = (cur.coords - prev.coords)[0]
+            if dc * self.sign > 0:
+                return (cur.x - prev.x) / dc, (cur.weights - prev.weights) / dc, False
+        if self.tangent is None:
+            v, omega, n_grad, n_hvp = tangents(self.ctx, cur, self._site())
+            cur.n_grad += n_grad
+            cur.n_hvp += n_hvp
+            self.tangent = (v[0], omega[0])
+        return self.tangent + (True,)
+
+    def _cap(self, v, omega):
+        """The longest step the weight cap (and a first-step rule) allows."""
+        rate = np.max(np.abs(omega))
+        cap = self.ctx.step_size / rate if rate > 0 else np.inf
+        if self.h is None:  # first step: half the weight cap, or a front-relative guess
+            scale = np.max(np.abs(self.current.values)) or 1.0
+            self.h = min(_FIRST_STEP * cap, 0.1 * scale)
+            self.longest = max(self.longest, self.h)
+        return min(self.h, cap)
+
+    # -- one step ----------------------------------------------------------------------------
+
+    def step(self):
+        """Take one step; return an :class:`End` when the branch ends, else None."""
+        exact = False
+        while True:
+            v, omega, solved = self._direction(exact)
+            h = self._cap(v, omega)
+            if h < _MIN_STEP_RATIO * self.longest:
+                return self._jump()
+            cur = self.current
+            w_pred = cur.weights + self.sign * h * omega
+            if np.min(w_pred) < 0.0:
+                ended = self._try_end(v, omega, h)
+                if ended is not None:
+                    return ended
+                continue
+            x_pred = cur.x + self.sign * h * v
+            target = cur.coords + self.sign * h
+            length = h * np.linalg.norm(v)
+            res = correct(self.ctx, x_pred, w_pred, target, _TRUST * length + 0.0,
+                           self._site())
+            verdict = self._judge(res, x_pred, length)
+
+            if _DEBUG:
+                print(f"  {getattr(res, 'n_grad', 0)} g h {h:.2e} cap {self.ctx.step_size / max(np.max(np.abs(omega)), 1e-300):.2e}"
+                      f" solved {solved} -> {verdict} nit {getattr(res, 'nit', None)} "
+                      f"moved {np.linalg.norm(res.x - x_pred) / length if res is not None else 0:.3f} "
+                      f"hvp {getattr(res, 'n_hvp', 0)} w {np.round(getattr(res, 'weights', [0]), 4)}")
+            if verdict == "accept":
+                self._grow(res, x_pred, length, h)
+                self._accept(point_from_result(res), self.index)
+                return self._after_accept()
+            self._waste(res)
+            if verdict == "left":
+                ended = self._end_from(res, length)
+                if ended is not None:
+                    return ended
+            if verdict in ("bounds", "non-finite") and h < 4 * _MIN_STEP_RATIO * self.longest:
+                return End.BOUNDS if verdict == "bounds" else End.NON_FINITE
+            if not solved and self.ctx.options.inexact:
+                exact = True  # the secant mispredicted: retry along the tangent
+                continue
+            self.h = _SHRINK * h
+
+    def _judge(self, res, x_pred, length):
+        if res is None:
+            return "non-finite"
+        if res.status == Status.LEFT_SIMPLEX:
+            return "left"
+        if not res.success:
+            return "failed"
+        if not self.ctx.inside(res.x):
+            return "bounds"
+        progress = (res.objectives - self.current.values) @ zero_sum_basis(len(res.weights))[0]
+        if progress * self.sign <= 0:
+            return "failed"  # went back: the branch turns
+        if np.linalg.norm(res.x - x_pred) > _TRUST * length:
+            return "failed"
+        return "accept"
+
+    def _grow(self, res, x_pred, length, h):
+        """Step control from the Newton steps the corrector took."""
+        self.longest = max(self.longest, h)
+        self.h = h * {0: _GROW, 1: _GROW, 2: 1.5, 3: 1.0}.get(res.nit, 0.7)
+
+    def _after_accept(self):
+        new = self.current
+        if len(self.branch.points) >= self.max_steps:
+            return End.BUDGET
+        if self.until is not None and self.previous is not None:
+            before, after = self.previous.weights[0], new.weights[0]
+            if (before - self.until[0]) * (after - self.until[0]) <= 0:
+                return End.REACHED
+        if len(self.known_x):
+            gaps = np.linalg.norm(self.known_x - new.x, axis=1)
+            near = int(np.argmin(gaps))
+            step = np.linalg.norm(new.x - (self.previous.x if self.previous else new.x))
+            # within half a step of a known point, or dominated by one near in the front
+            if gaps[near] <= 0.5 * step:
+                self.branch.collision = near
+                return End.COLLISION
+        return None
+
+    # -- ends ------------------------------------------------------------------------------------
+
+    def _try_end(self, v, omega, h):
+        """The weights leave the simplex within this step: solve the end point at the boundary."""
+        cur = self.current
+        falling = self.sign * omega < 0
+        theta = float(np.min(cur.weights[falling] / (-self.sign * h * omega[falling])))
+        w_end = np.where(cur.weights + self.sign * theta * h * omega <= 1e-12, 0.0,
+                         cur.weights + self.sign * theta * h * omega)
+        w_end = np.clip(w_end, 0.0, None)
+        w_end /= w_end.sum()
+        x_guess = cur.x + self.sign * theta * h * v
+        length = max(theta * h * np.linalg.norm(v), 1e-300)
+        res = end_point(self.ctx, x_guess, w_end, 2.0 * length, self._site())
+        if res is not None and res.success and self.ctx.inside(res.x):
+            self._accept(point_from_result(res), self.index)
+            return End.SIMPLEX
+        self._waste(res)
+        self.h = _SHRINK * theta * h
+        if self.h < _MIN_STEP_RATIO * self.longest:
+            return End.SIMPLEX  # the end is where this point is, to within the smallest step
+        return None
+
+    def _end_from(self, res, length):
+        """A corrector converged with weights outside the simplex: the end lies in between."""
+        w_end = np.clip(res.weights, 0.0, None)
+        w_end /= w_end.sum()
+        end = end_point(self.ctx, res.x, w_end, 2.0 * length, self._site())
+        if end is not None and end.success and self.ctx.inside(end.x):
+            self._accept(point_from_result(end), self.index)
+            return End.SIMPLEX
+        self._waste(end)
+        return None
+
+    def _jump(self):
+        """The steps shrank to nothing: the branch ends. Re-solve beyond it, or stop."""
+        cur = self.current
+        reach = max(self.longest, 1e-12)
+        target = cur.coords + self.sign * reach
+        try:
+            res = resolve(self.ctx.fun, cur.x, cur.weights, target, tol=self.ctx.tol,
+                          options=self.ctx.options, hess_fun=self.ctx.hess_fun(self._site()))
+        except NonFiniteError:
+            return End.SINGULAR
+        ahead = ((res.objectives - cur.values) @ zero_sum_basis(len(cur.weights))[0]
+                 * self.sign if res.objectives is not None else -1.0)
+        if (res.success and ahead > _MIN_STEP_RATIO * reach and self.ctx.inside(res.x)
+                and not np.all(res.objectives >= cur.values)):
+            self._accept(point_from_result(res), None)
+            self.h = None
+            self.longest = 0.0
+            return self._after_accept()
+        self._waste(res)
+        return End.SINGULAR
+
+
+def trace(ctx, start, sign, *, known=None, key=(), max_steps=np.inf, until=None, sink=None):
+    """Follow the set (m = 2) from ``start`` in one direction until it ends.
+
+    Parameters
+    ----------
+    ctx : Context
+    start : Point
+        A stationary point (already in the set).
+    sign : {1, -1}
+        Direction along the front coordinate ``(f_0 - f_1) / sqrt(2)``.
+    known : tuple of ndarray, default=None
+        ``(params, front)`` of points found before, which the branch stops at.
+    key : tuple of int
+        Seeds the sampled Hessians of this branch.
+    max_steps : int
+        Largest number of new points.
+    until : ndarray of shape (2,), default=None
+        Stop once a step covers these weights.
+    sink : callable, default=None
+        ``sink(point, parent)`` is called with every point as it is accepted
+        (``parent``: the index of the point it continues in the branch, -1 the
+        start, None a new root), so that an interruption loses none.
+
+    Returns
+    -------
+    branch : Branch
+    """
+    if known is None:
+        known = (np.zeros((0, start.x.size)), np.zeros((0, len(start.values))))
+    tracer = _Tracer(ctx, start, sign, known, key, max_steps, until, sink)
+    end = None
+    while end is None:
+        end = tracer.step()
+    tracer.branch.end = end
+    return tracer.branch

@@ -1,0 +1,286 @@
+"""Covering the whole set from its roots, into one :class:`ParetoSet`.
+
+Two tasks: every root is followed both ways by :func:`skpareto._continuation.trace`.
+More tasks: the front coordinates around a root are covered by a lattice;
+where the lattice leaves the simplex (a weight would turn negative), the set's
+boundary -- the Pareto set of the other objectives -- is covered the same way,
+one dimension lower. Independent branches and the nodes of a lattice ring are
+solved in parallel with joblib, in a fixed order, so results do not depend on
+``n_jobs``.
+"""
+
+import numpy as np
+from joblib import Parallel, delayed
+
+from ._continuation import (Context, End, Point, point_from_result, trace, tangents,
+                            correct, end_point)
+from ._hvp import value_and_jacobian
+from ._paretoset import ParetoSet
+from ._stationary import front_coordinates
+from ._utils import Status
+
+__all__ = ["grow", "add_branch", "directions", "point_of"]
+
+# a lattice node whose correction moved farther than this many lattice steps from its
+# prediction is not trusted
+_LATTICE_TRUST = 1.0
+
+
+def point_of(pset, i):
+    """The continuation's view of point ``i`` (its Jacobian recomputed)."""
+    values, jac = value_and_jacobian(pset.fun, pset.params[i])
+    pset.add_cost(n_grad=len(values))
+    return Point(pset.params[i], values, jac, pset.weights[i], pset.residuals[i])
+
+
+def directions(pset, index):
+    """Directions along the front coordinate in which point ``index`` still has to go (m = 2)."""
+    c = front_coordinates(pset.front[index])[0]
+    done = {float(np.sign(front_coordinates(pset.front[int(j)])[0] - c))
+            for j in pset.neighbours(index)}
+    return [s for s in (1.0, -1.0) if s not in done]
+
+
+def grow(pset, ctx, limits, indices, *, key, n_jobs, progress):
+    """Explore from the points ``indices`` of ``pset`` until the set ends or a budget stops."""
+    if pset.n_tasks == 1:
+        pset.mark_expanded(indices)
+        return
+    if pset.n_tasks == 2:
+        _grow_curves(pset, ctx, limits, indices, key, n_jobs, progress)
+    else:
+        for i in indices:
+            _grow_lattice(pset, ctx, limits, int(i), key + (int(i),), n_jobs, progress)
+
+
+def _grow_curves(pset, ctx, limits, indices, key, n_jobs, progress):
+    jobs = [(int(i), s) for i in indices for s in directions(pset, int(i))]
+    steps = min(limits["n_steps"], limits["max_points"] - pset.n_points)
+    if not jobs or steps <= 0:
+        if not jobs:
+            pset.mark_expanded(indices)
+        return
+    known = (pset.params.copy(), pset.front.copy())
+    starts = {i: point_of(pset, i) for i, _ in jobs}
+    if n_jobs in (None, 1):  # in process: points land in the set as they are accepted
+        for i, s in jobs:
+            sink = _Sink(pset, i, limits)
+            branch = trace(ctx, starts[i], s, known=known, key=key + (i, int(s > 0)),
+                           max_steps=steps, sink=sink)
+            sink.finish(branch)
+            progress.update(pset)
+    else:
+        branches = Parallel(n_jobs=n_jobs)(
+            delayed(trace)(ctx, starts[i], s, known=known, key=key + (i, int(s > 0)),
+                           max_steps=steps) for i, s in jobs)
+        for (i, _), branch in zip(jobs, branches):
+            add_branch(pset, i, branch, limits)
+            progress.update(pset)
+    pset.mark_expanded([i for i, _ in jobs])
+
+
+class _Sink:
+    """Adds a branch's points to the set as the tracer accepts them (see :func:`add_branch`)."""
+
+    def __init__(self, pset, start, limits):
+        self.pset, self.limits = pset, limits
+        self.index = {-1: start}
+        self.added = []
+
+    def __call__(self, point, parent):
+        if self.pset.n_points >= self.limits["max_points"]:
+            return
+        k = len(self.index) - 1
+        self.index[k] = self.pset.add_point(
+            point.x, point.values, point.weights,
+            parent=-1 if parent is None else self.index[parent], residual=point.residual,
+            n_grad=point.n_grad, n_hvp=point.n_hvp)
+        self.added.append(self.index[k])
+
+    def finish(self, branch):
+        """The branch's bookkeeping once it ended: wasted work, links, open ends."""
+        _finish(self.pset, branch, self.added)
+
+
+def add_branch(pset, start, branch, limits):
+    """Append a branch's points in order; its last point stays open if a budget stopped it."""
+    sink = _Sink(pset, start, limits)
+    for point, parent in zip(branch.points, branch.parents):
+        sink(point, parent)
+    _finish(pset, branch, sink.added)
+
+
+def _finish(pset, branch, added):
+    pset.add_cost(branch.n_grad, branch.n_hvp)
+    if branch.collision is not None and added:
+        pset.add_link(added[-1], branch.collision)
+    finished = branch.end != End.BUDGET and len(added) == len(branch.points)
+    pset.mark_expanded(added[:-1] + (added[-1:] if finished else []))
+
+
+# -- more than two tasks: a lattice in the front coordinates ---------------------------------
+
+
+def _solve_node(ctx, parent, offset, spacing, target, key):
+    """Predict node ``target`` from the solved ``parent`` one lattice step away; correct.
+
+    Returns ``(kind, result)``: kind ``"point"`` (inside the set), ``"outside"``
+    (the weights leave the simplex there: the boundary lies in between, and
+    the result is the end point solved at the boundary weights, or None) or
+    ``"failed"``.
+    """
+    directions_, rates, n_grad, n_hvp = tangents(ctx, parent, key + (0,))
+    dx = spacing * offset @ directions_
+    dw = spacing * offset @ rates
+    w_pred = parent.weights + dw
+    length = max(np.linalg.norm(dx), 1e-300)
+    cost = dict(n_grad=n_grad, n_hvp=n_hvp)
+    if np.min(w_pred) < 0.0:
+        falling = dw < 0
+        theta = float(np.min(parent.weights[falling] / -dw[falling]))
+        w_end = np.clip(parent.weights + theta * dw, 0.0, None)
+        w_end[parent.weights + theta * dw <= 1e-12] = 0.0
+        w_end /= w_end.sum()
+        res = end_point(ctx, parent.x + theta * dx, w_end, 2.0 * length, key + (1,))
+        return "outside", res, cost
+    res = correct(ctx, parent.x + dx, w_pred, target, _LATTICE_TRUST * length, key + (1,))
+    if res is None:
+        return "failed", None, cost
+    if res.status == Status.LEFT_SIMPLEX:
+        w_end = np.clip(res.weights, 0.0, None)
+        w_end /= w_end.sum()
+        end = end_point(ctx, res.x, w_end, 2.0 * length, key + (2,))
+        cost["n_grad"] += res.n_grad
+        cost["n_hvp"] += res.n_hvp
+        return "outside", end, cost
+    ok = res.success and ctx.inside(res.x) and np.linalg.norm(
+        res.x - parent.x - dx) <= _LATTICE_TRUST * length
+    return ("point" if ok else "failed"), res, cost
+
+
+def _spacing(ctx, root, key):
+    """Lattice step in front coordinates: no weight changes by more than ``step_size``."""
+    _, rates, n_grad, n_hvp = tangents(ctx, root, key)
+    root.n_grad += n_grad
+    root.n_hvp += n_hvp
+    rate = np.max(np.abs(rates))
+    scale = np.max(np.abs(root.values)) or 1.0
+    return min(ctx.step_size / rate if rate > 0 else np.inf, 0.1 * scale)
+
+
+def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
+    m = pset.n_tasks
+    root = point_of(pset, root_index)
+    spacing = _spacing(ctx, root, key + (0,))
+    origin = root.coords
+    solved = {(0,) * (m - 1): (root_index, root)}
+    tried = set(solved)
+    outside = []  # (face weights, end result, inner index)
+    ring = [(0,) * (m - 1)]
+    for level in range(int(min(limits["n_steps"], 10 ** 6))):
+        jobs = []
+        for node in ring:
+            for j in range(m - 1):
+                for sign in (1, -1):
+                    new = tuple(k + sign * (i == j) for i, k in enumerate(node))
+                    if new not in tried:
+                        tried.add(new)
+                        jobs.append((node, new))
+        room = limits["max_points"] - pset.n_points
+        if not jobs or room <= 0:
+            break
+        jobs = jobs[:room]
+        results = Parallel(n_jobs=n_jobs)(
+            delayed(_solve_node)(ctx, solved[node][1], np.subtract(new, node), spacing,
+                                 origin + spacing * np.asarray(new, float),
+                                 key + (level + 1, len(tried), k))
+            for k, (node, new) in enumerate(jobs))
+        ring = []
+        for (node, new), (kind, res, cost) in zip(jobs, results):
+            parent_index = solved[node][0]
+            pset.add_cost(cost["n_grad"], cost["n_hvp"])
+            if kind == "point":
+                index = pset.add_point(res.x, res.objectives, res.weights,
+                                       parent=parent_index, residual=res.residual,
+                                       n_grad=res.n_grad, n_hvp=res.n_hvp)
+                solved[new] = (index, point_from_result(res))
+                ring.append(new)
+            else:
+                if res is not None:
+                    pset.add_cost(res.n_grad, res.n_hvp)
+                if kind == "outside" and res is not None and res.success:
+                    outside.append((res, parent_index))
+                tried.discard(new) if kind == "failed" else None
+        progress.update(pset)
+        pset.mark_expanded([solved[n][0] for n in solved])
+    _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress)
+
+
+def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress):
+    """Cover the boundary of the set: for each face (a zero weight), the set of the others."""
+    m = pset.n_tasks
+    done = set()
+    for res, inner in sorted(outside, key=lambda item: item[0].residual):
+        face = tuple(np.flatnonzero(res.weights > 0))
+        if len(face) == m or face in done or pset.n_points >= limits["max_points"]:
+            continue
+        done.add(face)
+        if len(face) == 1:  # a single task's minimum: one point
+            _add_embedded(pset, [res], [None], inner, face)
+            continue
+        sub = _sub_set(pset, ctx, res, face)
+        sub_ctx = Context(_restrict(ctx.fun, face), ctx.tol, ctx.options, ctx.step_size,
+                          ctx.bounds, ctx.entropy)
+        sub_limits = dict(limits, max_points=limits["max_points"] - pset.n_points)
+        grow(sub, sub_ctx, sub_limits, [0], key=key + (m,) + face, n_jobs=n_jobs,
+             progress=progress)
+        _merge_face(pset, sub, inner, face)
+        progress.update(pset)
+
+
+def _restrict(fun, face):
+    index = np.asarray(face)
+
+    def restricted(x):
+        return fun(x)[index]
+
+    return restricted
+
+
+def _sub_set(pset, ctx, res, face):
+    """A set of the objectives ``face`` holding the boundary point ``res``."""
+    sub = ParetoSet.empty(pset.n_params, len(face), fun=_restrict(ctx.fun, face))
+    w = res.weights[list(face)]
+    sub.add_point(res.x, res.objectives[list(face)], w / w.sum(), residual=res.residual,
+                  n_grad=res.n_grad, n_hvp=res.n_hvp)
+    return sub
+
+
+def _add_embedded(pset, results, parents, inner, face):
+    for res in results:
+        w = np.zeros(pset.n_tasks)
+        w[list(face)] = res.weights[list(face)]
+        pset.add_point(res.x, res.objectives, w, parent=inner, residual=res.residual,
+                       n_grad=res.n_grad, n_hvp=res.n_hvp)
+
+
+def _merge_face(pset, sub, inner, face):
+    """Copy a face's points into ``pset``: weights embedded (zeros elsewhere), full objectives."""
+    mapping = {}
+    for i in range(sub.n_points):
+        x = sub.params[i]
+        gaps = np.linalg.norm(pset.params - x, axis=1)
+        if gaps.min() <= 1e-8 * (1.0 + np.linalg.norm(x)):
+            mapping[i] = int(np.argmin(gaps))  # a vertex another face has already
+            continue
+        w = np.zeros(pset.n_tasks)
+        w[list(face)] = sub.weights[i]
+        parent = inner if sub.parents[i] < 0 else mapping.get(int(sub.parents[i]), -1)
+        values = np.asarray(pset.fun(x), dtype=float)
+        mapping[i] = pset.add_point(x, values, w, parent=parent, residual=sub.residuals[i],
+                                    n_grad=sub.n_grad[i] + 1, n_hvp=sub.n_hvp[i])
+    pset.add_cost(sub.total_grad - sub.n_grad.sum(), sub.total_hvp - sub.n_hvp.sum())
+    for a, b in sub.links:
+        if mapping.get(int(a)) is not None and mapping.get(int(b)) is not None:
+            pset.add_link(mapping[int(a)], mapping[int(b)])
+    pset.mark_expanded(list(mapping.values()))

@@ -1,0 +1,143 @@
+"""The solver settings of every stage, as one frozen object."""
+
+import dataclasses
+from typing import Callable, Optional
+
+from ._validation import check_bool, check_callable, check_choice, check_int, check_real
+
+__all__ = ["SolverOptions"]
+
+METHODS = ("auto", "lbfgs", "mgda")
+CORRECTORS = ("arclength", "newton")
+HESSIANS = ("auto", "dense", "matvec")
+
+
+@dataclasses.dataclass(frozen=True)
+class SolverOptions:
+    """How :func:`skpareto.explore` solves: stage 1, correctors and linear systems.
+
+    One object holds the settings every stage shares, so that they are
+    passed once (``explore(fun, x0, options=SolverOptions(damping=0.1))``)
+    and mean the same everywhere. :class:`skpareto.ParetoExplorer` takes the
+    same settings as hyper-parameters of the same names. The defaults suit
+    both small analytic problems and networks; :meth:`reference` is the
+    accurate setting that other implementations are checked against.
+
+    Parameters
+    ----------
+    method : {"auto", "lbfgs", "mgda"}, default="auto"
+        Stage 1. ``"lbfgs"`` minimizes the weighted sum ``weights @ f`` with
+        L-BFGS; ``"mgda"`` takes multiple-gradient descent steps (which also
+        reach points a weighted sum cannot: concave fronts, unbounded
+        weighted sums). ``"auto"`` runs L-BFGS and falls back to MGDA when
+        L-BFGS runs away or ends far from stationarity. Every method ends
+        with the bordered Newton polish of the corrector.
+    corrector : {"arclength", "newton"}, default="arclength"
+        ``"arclength"``: Newton on the point and its weights together, with
+        the position along the set fixed by the front (a bordered system,
+        nonsingular where the weights fold along the set). ``"newton"``:
+        Newton at the predicted weights held fixed (the paper's corrector;
+        it stops where the weights fold).
+    max_iter : int, default=1000
+        Stage-1 iterations (L-BFGS iterations or MGDA steps); also the
+        iteration limit of the L-BFGS re-solve that jumps over the end of a
+        local branch of the set.
+    newton_steps : int, default=4
+        Newton steps a corrector may take before the step is shortened.
+    minres_rtol : float, default=1e-10
+        Relative residual of every MINRES solve with ``inexact=False``, and
+        the tightest any solve asks for with ``inexact=True``.
+    minres_maxiter : int or None, default=None
+        MINRES iterations per linear solve (one Hessian-vector product each,
+        plus a few residual checks). None: ``5 n``.
+    damping : float, default=0.0
+        Solve with ``H + damping * I`` instead of ``H``.
+    hessian : {"auto", "dense", "matvec"}, default="auto"
+        ``"matvec"`` applies the Hessian by autograd products inside MINRES;
+        ``"dense"`` forms it from ``n`` products once per point and solves
+        directly, which is exact and cheaper for small ``n``. ``"auto"``
+        forms it when ``n <= 64``.
+    inexact : bool, default=True
+        Solve each Newton step only as accurately as its residual needs (a
+        forcing sequence) and predict along a secant where one is known
+        instead of solving for a tangent. Accepted points still reach
+        ``tol``. False solves a tangent at every point and every system to
+        ``minres_rtol``: the accurate reference, the paper's Algorithm 1.
+    hess_fun : callable or None, default=None
+        Objective whose Hessian is used everywhere instead of ``fun``'s (one
+        fixed sample-based system); the Jacobian always comes from ``fun``.
+        Exclusive with ``hess_sampler``.
+    hess_sampler : callable or None, default=None
+        The paper's sample-based Hessian with a fresh sample per solve:
+        ``hess_sampler(rng) -> objective`` evaluating the losses on rows drawn
+        with the :class:`numpy.random.Generator` ``rng``. Seeded per Hessian
+        site from ``random_state`` (see :func:`skpareto.explore`).
+
+    Examples
+    --------
+    >>> from skpareto import SolverOptions
+    >>> SolverOptions(damping=0.1).damping
+    0.1
+    >>> SolverOptions.reference().inexact
+    False
+    """
+
+    method: str = "auto"
+    corrector: str = "arclength"
+    max_iter: int = 1000
+    newton_steps: int = 4
+    minres_rtol: float = 1e-10
+    minres_maxiter: Optional[int] = None
+    damping: float = 0.0
+    hessian: str = "auto"
+    inexact: bool = True
+    hess_fun: Optional[Callable] = None
+    hess_sampler: Optional[Callable] = None
+
+    def __post_init__(self):
+        check_choice(self.method, "method", METHODS)
+        check_choice(self.corrector, "corrector", CORRECTORS)
+        check_int(self.max_iter, "max_iter", low=1)
+        check_int(self.newton_steps, "newton_steps", low=1)
+        check_real(self.minres_rtol, "minres_rtol", low=0.0, high=1.0)
+        check_int(self.minres_maxiter, "minres_maxiter", low=1, allow_none=True)
+        check_real(self.damping, "damping", low=0.0, closed="left")
+        check_choice(self.hessian, "hessian", HESSIANS)
+        check_bool(self.inexact, "inexact")
+        check_callable(self.hess_fun, "hess_fun", "x -> (m,) objectives")
+        check_callable(self.hess_sampler, "hess_sampler", "rng -> objective")
+        if self.hess_fun is not None and self.hess_sampler is not None:
+            raise ValueError("hess_fun and hess_sampler are exclusive; pass only one.")
+
+    @classmethod
+    def reference(cls, **changes):
+        """The accurate setting: every system solved to ``minres_rtol``, a tangent at every point.
+
+        Parameters
+        ----------
+        **changes
+            Fields to set otherwise.
+
+        Returns
+        -------
+        options : SolverOptions
+        """
+        return cls(**dict(dict(inexact=False), **changes))
+
+    def replace(self, **changes):
+        """A copy with some fields changed (the object itself is frozen)."""
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def exact_hessian(self):
+        """Whether Hessians are exact (no damping, no sampled rows): Newton converges fast."""
+        return self.hess_fun is None and self.hess_sampler is None and not self.damping
+
+    def dense_for(self, n):
+        """Whether to form ``n x n`` Hessians for a problem of ``n`` parameters."""
+        return self.hessian == "dense" or (self.hessian == "auto" and n <= DENSE_MAX_N)
+
+
+# "auto" forms the Hessian up to this many parameters; benchmarks/bench_dense.py measures
+# the crossover against MINRES
+DENSE_MAX_N = 64

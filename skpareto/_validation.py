@@ -1,0 +1,79 @@
+"""Checks of scalar arguments at the public boundary, declared once.
+
+Each checker names the argument and what is allowed, and raises ValueError
+(the library's convention for any bad argument, type included). Modeled on
+:func:`sklearn.utils.check_scalar`; the core does not import scikit-learn.
+"""
+
+import numbers
+
+import numpy as np
+
+__all__ = ["check_real", "check_int", "check_choice", "check_bool", "check_callable"]
+
+
+def check_real(value, name, *, low=None, high=None, closed="neither", allow_none=False):
+    """Return ``value`` as a float, or raise ValueError naming ``name``.
+
+    ``closed`` says which of ``low`` and ``high`` are allowed:
+    ``"neither"``, ``"left"``, ``"right"`` or ``"both"``.
+    """
+    if value is None and allow_none:
+        return None
+    ok = (isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+          and np.isfinite(value))
+    if ok and low is not None:
+        ok = value >= low if closed in ("left", "both") else value > low
+    if ok and high is not None:
+        ok = value <= high if closed in ("right", "both") else value < high
+    if not ok:
+        raise ValueError(f"{name} must be {_describe('a finite number', low, high, closed)}"
+                         f"{' or None' if allow_none else ''}, got {value!r}.")
+    return float(value)
+
+
+def check_int(value, name, *, low=None, allow_none=False):
+    """Return ``value`` as an int ``>= low``, or raise ValueError naming ``name``."""
+    if value is None and allow_none:
+        return None
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+    if ok and low is not None:
+        ok = value >= low
+    if not ok:
+        bound = "an integer" if low is None else f"an integer >= {low}"
+        raise ValueError(f"{name} must be {bound}{' or None' if allow_none else ''}, "
+                         f"got {value!r}.")
+    return int(value)
+
+
+def check_choice(value, name, choices):
+    """Return ``value`` if it is one of ``choices``, or raise ValueError naming ``name``."""
+    if not isinstance(value, str) or value not in choices:
+        allowed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {allowed}; got {value!r}.")
+    return value
+
+
+def check_bool(value, name):
+    """Return ``value`` as a bool, or raise ValueError naming ``name``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
+
+
+def check_callable(value, name, what, allow_none=True):
+    """Return ``value`` if callable (or None when allowed), else raise ValueError."""
+    if value is None and allow_none:
+        return None
+    if not callable(value):
+        raise ValueError(f"{name} must be callable ({what}), got {type(value).__name__}.")
+    return value
+
+
+def _describe(kind, low, high, closed):
+    parts = []
+    if low is not None:
+        parts.append(f">= {low}" if closed in ("left", "both") else f"> {low}")
+    if high is not None:
+        parts.append(f"<= {high}" if closed in ("right", "both") else f"< {high}")
+    return kind + (" " + " and ".join(parts) if parts else "")
