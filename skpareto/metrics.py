@@ -1,10 +1,15 @@
-"""Metrics of Pareto sets: stationarity residual, dominance, hypervolume and IGD."""
+"""Metrics of Pareto sets: stationarity residual, dominance, hypervolume and IGD.
+
+No scikit-learn here: :func:`front_hypervolume_scorer` only calls methods of
+the estimator it is given.
+"""
 
 import numpy as np
 
 from ._weights import _check_jac, min_norm_weights
 
-__all__ = ["stationarity_residual", "hypervolume", "non_dominated", "igd", "igd_plus"]
+__all__ = ["stationarity_residual", "hypervolume", "non_dominated", "igd", "igd_plus",
+           "front_hypervolume_scorer"]
 
 
 def stationarity_residual(jac, weights=None):
@@ -249,3 +254,65 @@ def igd_plus(front, reference_front):
     """
     return _mean_min_distance(front, reference_front, plus=True)
 
+
+def front_hypervolume_scorer(reference):
+    """Scorer for model selection: hypervolume of the explored front on held-out data.
+
+    Parameters
+    ----------
+    reference : array-like of shape (n_tasks,)
+        Reference point of the hypervolume, one loss per task: models no
+        better than it in every task add nothing. Fix it once for a whole
+        search: hypervolumes are comparable only for the same reference
+        point, which is why there is no default computed from the data. A
+        reasonable choice is the loss of a constant prediction, per task:
+        ``log(n_classes)`` for ``"log_loss"`` (uniform probabilities), half
+        the variance of the targets for ``"squared_error"``.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y) -> float``, the :func:`hypervolume` of
+        ``estimator.held_out_front(X, y)`` (each explored model's mean loss
+        per task on ``(X, y)``, without the training penalty) for
+        ``reference``. Higher is better, as scikit-learn's model selection
+        (``scoring=`` of :class:`~sklearn.model_selection.GridSearchCV`,
+        :func:`~sklearn.model_selection.cross_val_score`) expects. A
+        :class:`~sklearn.pipeline.Pipeline` whose last step is a
+        :class:`~skpareto.ParetoExplorer` is scored through its last step,
+        on ``X`` transformed by the steps before it.
+
+    Raises
+    ------
+    ValueError
+        If ``reference`` is not a finite 1-D array, or (when scoring) its
+        length is not the number of tasks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from skpareto import ParetoExplorer
+    >>> from skpareto.datasets import make_conflicting_regression
+    >>> X, Y = make_conflicting_regression(120, n_features=3, conflict=0.8,
+    ...                                    random_state=0)
+    >>> scorer = front_hypervolume_scorer(reference=0.5 * Y.var(axis=0))
+    >>> search = GridSearchCV(
+    ...     ParetoExplorer(hidden_layer_sizes=(2,), n_steps=2, step_size=0.1,
+    ...                    max_iter=300, tol=1e-5, random_state=0),
+    ...     {"alpha": [1e-3, 1e-1]}, scoring=scorer, cv=2).fit(X, Y)
+    >>> bool(search.best_score_ > 0)
+    True
+    """
+    reference = np.asarray(reference, dtype=np.float64)
+    if reference.ndim != 1 or reference.size == 0 or not np.all(np.isfinite(reference)):
+        raise ValueError("reference must be a non-empty 1-D array of finite losses, one "
+                         f"per task, got {reference!r}.")
+
+    def scorer(estimator, X, y):
+        if hasattr(estimator, "steps"):  # a Pipeline: the explorer is its last step
+            X = estimator[:-1].transform(X)
+            estimator = estimator[-1]
+        return hypervolume(estimator.held_out_front(X, y), reference)
+
+    return scorer
