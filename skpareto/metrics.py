@@ -290,7 +290,6 @@ def front_hypervolume_scorer(reference):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from sklearn.model_selection import GridSearchCV
     >>> from skpareto import ParetoExplorer
     >>> from skpareto.datasets import make_conflicting_regression

@@ -103,11 +103,12 @@ class Problem:
             Points of the analytic set, exact to rounding. Two objectives:
             ``p = n_points``, ordered by the first objective, equally spaced
             in arclength along the front (measured along a polyline at least
-            16 times finer) and including both ends. Three or more: the set at the weights ``k / q``
-            for the integer vectors ``k >= 0`` summing to ``q`` (the simplex
-            lattice of Das and Dennis, pymoo's reference directions), with ``q``
-            the largest such that the ``comb(q + m - 1, m - 1)`` points fit in
-            ``n_points``; the vertices are among them.
+            16 times finer) and including both ends. Three or more: the set
+            at the weights ``k / q`` for the integer vectors ``k >= 0``
+            summing to ``q`` (the simplex lattice of Das and Dennis, pymoo's
+            reference directions), with ``q`` the largest such that its
+            ``comb(q + m - 1, m - 1)`` points fit in ``n_points``; the
+            vertices are among them.
 
         Raises
         ------
@@ -527,14 +528,15 @@ def from_pymoo(problem):
         from pymoo import gradient
         from pymoo.core.problem import Problem as PymooBase
     except ImportError as exc:
-        raise ImportError("from_pymoo needs pymoo: pip install skpareto[pymoo] (or pip "
-                          "install pymoo).") from exc
+        raise ImportError("from_pymoo needs pymoo >= 0.6.1.6: pip install skpareto[pymoo] "
+                          "(pip install '.[pymoo]' in a checkout of skpareto), or pip "
+                          "install pymoo.") from exc
     if not hasattr(gradient, "BACKENDS"):
         import pymoo
 
         raise ImportError("from_pymoo needs pymoo >= 0.6.1.6, whose gradient backend can be "
                           f"switched after import; found {pymoo.__version__}: pip install "
-                          "--upgrade skpareto[pymoo].")
+                          "--upgrade pymoo.")
     if not isinstance(problem, PymooBase):
         raise TypeError(f"problem must be a pymoo Problem, got {type(problem).__name__}.")
     if problem.n_ieq_constr or problem.n_eq_constr:
