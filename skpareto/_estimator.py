@@ -15,6 +15,8 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state
+from scipy.special import softmax
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
@@ -51,6 +53,15 @@ def _sklearn_convergence_warnings():
         warnings.warn(f"{core[0].message}{more}. The points found are kept; their "
                       "stationarity residuals are in pareto_set_.residuals.",
                       SklearnConvergenceWarning, stacklevel=4)
+
+
+def _has_log_loss_task(estimator):
+    """``predict_proba`` exists when some task is a classification (``"log_loss"``)."""
+    names = estimator._loss_names()
+    if not names or "log_loss" not in names:
+        raise AttributeError("predict_proba needs a task with loss='log_loss'; this "
+                             f"estimator has loss={estimator.loss!r}.")
+    return True
 
 
 class ParetoExplorer(BaseEstimator):
@@ -743,6 +754,146 @@ damping, hessian, inexact
         if y.shape[1] != self.n_tasks_:
             raise ValueError(f"y has {y.shape[1]} columns but the estimator was fitted "
                              f"on {self.n_tasks_} tasks.")
+
+    # -- class probabilities and held-out fronts ------------------------------
+
+    def _proba_params(self, X, params):
+        """Class probabilities of each task for one parameter vector (None: regression)."""
+        probas = [softmax(np.asarray(out, dtype=np.float64), axis=1)
+                  if name == "log_loss" else None
+                  for out, name in zip(self._net.outputs(params, X), self.loss_)]
+        if len(probas) == 1 and self._y_ndim == 1:
+            return probas[0]
+        return probas
+
+    @available_if(_has_log_loss_task)
+    def predict_proba(self, X):
+        """Class probabilities of the :meth:`predict` model, per classification task.
+
+        As :class:`sklearn.multioutput.MultiOutputClassifier`: one array per
+        task. Only estimators with a ``"log_loss"`` task have this method.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes) or list of n_tasks such arrays
+            The softmax of each head, columns in the order of the task's
+            classes (``classes_``). A single task fitted on a 1-D ``y`` gives
+            the array itself, as any classifier; otherwise a list with one
+            entry per task, which is None for a ``"squared_error"`` task (as
+            its entry of ``classes_``).
+
+        Raises
+        ------
+        NotFittedError
+            Before :meth:`fit`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skpareto import ParetoExplorer
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(80, 3))
+        >>> y = np.where(X[:, 0] + X[:, 1] > 0, "yes", "no")
+        >>> est = ParetoExplorer(loss="log_loss", hidden_layer_sizes=(2,),
+        ...                      max_iter=200, random_state=0).fit(X, y)
+        >>> proba = est.predict_proba(X[:3])
+        >>> proba.shape, est.classes_.tolist()
+        ((3, 2), ['no', 'yes'])
+        >>> bool(np.allclose(proba.sum(axis=1), 1.0))
+        True
+        """
+        X = self._check_X(X)
+        return self._proba_params(X, self.pareto_set_.params[0])
+
+    @available_if(_has_log_loss_task)
+    def predict_proba_at(self, X, weights):
+        """Class probabilities of the model at any trade-off on the explored set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        weights : array-like of shape (n_tasks,) or (q, n_tasks)
+            Trade-off(s) inside the explored region.
+
+        Returns
+        -------
+        proba : ndarray or list
+            As :meth:`predict_proba` for weights of shape (n_tasks,); for
+            weights of shape (q, n_tasks) each array gains a first axis of
+            length q, one entry per row of ``weights``.
+
+        Raises
+        ------
+        NotFittedError
+            Before :meth:`fit`.
+        ValueError
+            For malformed weights or weights outside the explored region.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skpareto import ParetoExplorer
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(80, 3))
+        >>> Y = np.column_stack([X[:, 0] > 0, X[:, 1] - X[:, 0] > 0]).astype(int)
+        >>> est = ParetoExplorer(loss="log_loss", hidden_layer_sizes=(2,), n_steps=1,
+        ...                      max_iter=200, tol=1e-5, random_state=0).fit(X, Y)
+        >>> w = est.pareto_weights_.mean(axis=0)  # inside the explored region
+        >>> [p.shape for p in est.predict_proba_at(X[:3], w)]
+        [(3, 2), (3, 2)]
+        """
+        X = self._check_X(X)
+        params = self.params_at(weights)
+        if params.ndim == 1:
+            return self._proba_params(X, params)
+        per_row = [self._proba_params(X, p) for p in params]
+        if not isinstance(per_row[0], list):
+            return np.stack(per_row)
+        return [None if task[0] is None else np.stack(task) for task in zip(*per_row)]
+
+    def held_out_front(self, X, y):
+        """Losses of every explored model on other data: the front they reach there.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_tasks)
+            Targets; class labels must be among those seen in :meth:`fit`.
+
+        Returns
+        -------
+        front : ndarray of shape (n_points, n_tasks)
+            Row ``i``: each task's mean loss on ``(X, y)`` (half the squared
+            error, or the cross-entropy) of the model ``pareto_set_.params[i]``,
+            whose trade-off is ``pareto_weights_[i]``. Unlike
+            :attr:`pareto_front_` and :meth:`task_objectives` it leaves out
+            the L2 penalty, so fits with different ``alpha`` compare.
+
+        See Also
+        --------
+        skpareto.metrics.front_hypervolume_scorer : its hypervolume, as a
+            scorer for model selection.
+
+        Examples
+        --------
+        >>> from skpareto import ParetoExplorer
+        >>> from skpareto.datasets import make_conflicting_regression
+        >>> X, Y = make_conflicting_regression(120, n_features=3, random_state=0)
+        >>> est = ParetoExplorer(hidden_layer_sizes=(2,), n_steps=1, max_iter=300,
+        ...                      random_state=0).fit(X[:80], Y[:80])
+        >>> est.held_out_front(X[80:], Y[80:]).shape == est.pareto_front_.shape
+        True
+        """
+        X = self._check_X(X)
+        y = self._validate_y(y, X.shape[0])
+        self._check_n_tasks(y)
+        fun = self._net.objective(X, self._encode_with_fitted_classes(y), self.loss_, 0.0)
+        return np.stack([np.asarray(fun(params), dtype=np.float64)
+                         for params in self.pareto_set_.params])
 
 
 @contextmanager

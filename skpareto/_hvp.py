@@ -23,6 +23,11 @@ def check_point(x, name="x"):
     return arr
 
 
+_USE_AUTOGRAD = ("Write fun with autograd.numpy, which autograd can differentiate, "
+                 "instead of numpy: `import autograd.numpy as anp`, then anp.sum, anp.exp, "
+                 "... and return `anp.array([f0, f1, ...])`.")
+
+
 def value_and_jacobian(fun, x):
     """Objectives and their Jacobian from one forward pass.
 
@@ -42,14 +47,28 @@ def value_and_jacobian(fun, x):
     Raises
     ------
     ValueError
-        If ``fun`` does not return a 1-D array of objectives.
+        If ``fun`` does not return a 1-D array of objectives. When it returns
+        a list, an array of dtype object or fails on autograd's traced input
+        (the signs of plain ``numpy``), the message says to use
+        ``autograd.numpy``.
     NonFiniteError
         A ValueError: the objectives or gradients are NaN or infinite at ``x``.
     """
-    vjp, values = make_vjp(fun)(x)
+    try:
+        vjp, values = make_vjp(fun)(x)
+    except (TypeError, AttributeError, ValueError) as exc:
+        # plain numpy meeting autograd's traced array (an ArrayBox) fails like this
+        if "Box" not in str(exc):
+            raise
+        raise type(exc)(f"fun failed on autograd's traced input ({exc}). {_USE_AUTOGRAD}") \
+            from exc
+    if isinstance(values, (list, tuple)):
+        raise ValueError(f"fun must return one array of objectives, got a "
+                         f"{type(values).__name__}. {_USE_AUTOGRAD}")
     values = np.asarray(values)
     if values.dtype.kind not in "biuf":
-        raise ValueError(f"fun must return real objectives, got dtype {values.dtype}.")
+        hint = f" {_USE_AUTOGRAD}" if values.dtype == object else ""
+        raise ValueError(f"fun must return real objectives, got dtype {values.dtype}.{hint}")
     values = values.astype(np.float64, copy=False)
     if values.ndim != 1 or values.size == 0:
         raise ValueError(

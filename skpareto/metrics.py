@@ -1,10 +1,15 @@
-"""Metrics of Pareto sets: stationarity residual, dominance and hypervolume."""
+"""Metrics of Pareto sets: stationarity residual, dominance, hypervolume and IGD.
+
+No scikit-learn here: :func:`front_hypervolume_scorer` only calls methods of
+the estimator it is given.
+"""
 
 import numpy as np
 
 from ._weights import _check_jac, min_norm_weights
 
-__all__ = ["stationarity_residual", "hypervolume", "non_dominated"]
+__all__ = ["stationarity_residual", "hypervolume", "non_dominated", "igd", "igd_plus",
+           "front_hypervolume_scorer"]
 
 
 def stationarity_residual(jac, weights=None):
@@ -127,3 +132,192 @@ def _hv2(pts, ref):
     best = np.minimum.accumulate(np.concatenate([[ref[1]], pts[:-1, 1]]))
     gain = np.clip(best - pts[:, 1], 0.0, None)
     return float(np.sum((ref[0] - pts[:, 0]) * gain))
+
+
+def _check_front(front, name, m=None):
+    front = np.asarray(front, dtype=np.float64)
+    if front.ndim != 2 or front.shape[0] == 0:
+        raise ValueError(f"{name} must be a non-empty 2-D array (points, objectives), "
+                         f"got shape {front.shape}.")
+    if m is not None and front.shape[1] != m:
+        raise ValueError(f"{name} must have {m} objectives (columns) like front, "
+                         f"got {front.shape[1]}.")
+    if not np.all(np.isfinite(front)):
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    return front
+
+
+def _mean_min_distance(front, reference_front, plus):
+    """Mean over the reference points of the distance to the nearest point of ``front``."""
+    front = _check_front(front, "front")
+    ref = _check_front(reference_front, "reference_front", front.shape[1])
+    # blocks of reference points keep the (block, p, m) differences near 8 MB
+    block = max(1, 2 ** 20 // front.size)
+    total = 0.0
+    for start in range(0, len(ref), block):
+        diff = front[None, :, :] - ref[start:start + block, None, :]
+        if plus:
+            diff = np.maximum(diff, 0.0)  # only where the point is worse than the reference
+        total += np.sqrt(np.einsum("rpm,rpm->rp", diff, diff).min(axis=1)).sum()
+    return float(total / len(ref))
+
+
+def igd(front, reference_front):
+    r"""Inverted generational distance of a front to a reference front (lower is better).
+
+    Parameters
+    ----------
+    front : array-like of shape (p, m)
+        Objective vectors of the approximation (e.g. an explored front).
+    reference_front : array-like of shape (r, m)
+        Points spread over the true front, e.g. from
+        :meth:`skpareto.problems.Problem.pareto_front`.
+
+    Returns
+    -------
+    distance : float
+
+    See Also
+    --------
+    igd_plus : the variant that is weakly Pareto compliant.
+
+    Notes
+    -----
+    With ``Z`` the reference front and ``A`` the front [1]_,
+
+    .. math::
+
+       \mathrm{IGD}(A, Z) = \frac{1}{|Z|} \sum_{z \in Z}
+       \min_{a \in A} \lVert a - z \rVert_2 .
+
+    It is small only when every part of the reference front has a point of
+    ``A`` nearby: it measures convergence and coverage at once, in the units
+    of the objectives. It is not Pareto compliant: a front can get a better
+    IGD by moving away from the true front.
+
+    References
+    ----------
+    .. [1] C. A. Coello Coello, M. Reyes Sierra, "A Study of the
+       Parallelization of a Coevolutionary Multi-objective Evolutionary
+       Algorithm", MICAI 2004.
+
+    Examples
+    --------
+    Two of three reference points are on the front, the third is
+    ``sqrt(0.5)`` from it:
+
+    >>> round(igd([[0.0, 1.0], [1.0, 0.0]], [[0.0, 1.0], [0.5, 0.5], [1.0, 0.0]]), 6)
+    0.235702
+    """
+    return _mean_min_distance(front, reference_front, plus=False)
+
+
+def igd_plus(front, reference_front):
+    r"""IGD+: the inverted generational distance counting only where a point is worse.
+
+    Parameters
+    ----------
+    front : array-like of shape (p, m)
+        Objective vectors of the approximation (minimization).
+    reference_front : array-like of shape (r, m)
+        Points spread over the true front.
+
+    Returns
+    -------
+    distance : float
+        0 when every reference point is weakly dominated by a point of ``front``.
+
+    See Also
+    --------
+    igd
+
+    Notes
+    -----
+    Ishibuchi et al. [1]_ replace the distance of :func:`igd` by
+
+    .. math::
+
+       d^+(z, a) = \Bigl(\sum_{i=1}^m \max(a_i - z_i, 0)^2\Bigr)^{1/2},
+       \qquad
+       \mathrm{IGD}^+(A, Z) = \frac{1}{|Z|} \sum_{z \in Z}
+       \min_{a \in A} d^+(z, a),
+
+    which is weakly Pareto compliant: a front that dominates another never
+    gets a larger value. ``igd_plus <= igd`` always.
+
+    References
+    ----------
+    .. [1] H. Ishibuchi, H. Masuda, Y. Tanigaki, Y. Nojima, "Modified Distance
+       Calculation in Generational Distance and Inverted Generational
+       Distance", EMO 2015.
+
+    Examples
+    --------
+    Each point is worse than ``(0.5, 0.5)`` in one objective only, by 0.5:
+
+    >>> round(igd_plus([[0.0, 1.0], [1.0, 0.0]], [[0.0, 1.0], [0.5, 0.5], [1.0, 0.0]]), 6)
+    0.166667
+    """
+    return _mean_min_distance(front, reference_front, plus=True)
+
+
+def front_hypervolume_scorer(reference):
+    """Scorer for model selection: hypervolume of the explored front on held-out data.
+
+    Parameters
+    ----------
+    reference : array-like of shape (n_tasks,)
+        Reference point of the hypervolume, one loss per task: models no
+        better than it in every task add nothing. Fix it once for a whole
+        search: hypervolumes are comparable only for the same reference
+        point, which is why there is no default computed from the data. A
+        reasonable choice is the loss of a constant prediction, per task:
+        ``log(n_classes)`` for ``"log_loss"`` (uniform probabilities), half
+        the variance of the targets for ``"squared_error"``.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y) -> float``, the :func:`hypervolume` of
+        ``estimator.held_out_front(X, y)`` (each explored model's mean loss
+        per task on ``(X, y)``, without the training penalty) for
+        ``reference``. Higher is better, as scikit-learn's model selection
+        (``scoring=`` of :class:`~sklearn.model_selection.GridSearchCV`,
+        :func:`~sklearn.model_selection.cross_val_score`) expects. A
+        :class:`~sklearn.pipeline.Pipeline` whose last step is a
+        :class:`~skpareto.ParetoExplorer` is scored through its last step,
+        on ``X`` transformed by the steps before it.
+
+    Raises
+    ------
+    ValueError
+        If ``reference`` is not a finite 1-D array, or (when scoring) its
+        length is not the number of tasks.
+
+    Examples
+    --------
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from skpareto import ParetoExplorer
+    >>> from skpareto.datasets import make_conflicting_regression
+    >>> X, Y = make_conflicting_regression(120, n_features=3, conflict=0.8,
+    ...                                    random_state=0)
+    >>> scorer = front_hypervolume_scorer(reference=0.5 * Y.var(axis=0))
+    >>> search = GridSearchCV(
+    ...     ParetoExplorer(hidden_layer_sizes=(2,), n_steps=2, step_size=0.1,
+    ...                    max_iter=300, tol=1e-5, random_state=0),
+    ...     {"alpha": [1e-3, 1e-1]}, scoring=scorer, cv=2).fit(X, Y)
+    >>> bool(search.best_score_ > 0)
+    True
+    """
+    reference = np.asarray(reference, dtype=np.float64)
+    if reference.ndim != 1 or reference.size == 0 or not np.all(np.isfinite(reference)):
+        raise ValueError("reference must be a non-empty 1-D array of finite losses, one "
+                         f"per task, got {reference!r}.")
+
+    def scorer(estimator, X, y):
+        if hasattr(estimator, "steps"):  # a Pipeline: the explorer is its last step
+            X = estimator[:-1].transform(X)
+            estimator = estimator[-1]
+        return hypervolume(estimator.held_out_front(X, y), reference)
+
+    return scorer

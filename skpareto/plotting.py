@@ -5,7 +5,7 @@ Every function takes ``ax=None`` (draw on a new figure) and returns the Axes.
 
 import numpy as np
 
-__all__ = ["plot_front", "plot_front_3d", "plot_weights", "plot_tradeoff"]
+__all__ = ["plot_front", "plot_front_3d", "plot_weights", "plot_tradeoff", "plot_parallel"]
 
 
 def _axes(ax, projection=None):
@@ -266,5 +266,104 @@ def plot_tradeoff(pareto_set, ax=None, *, reparameterization=None, component=0,
     ratio = rep.explained_variance_ratio_[component]
     ax.set_xlabel(f"slider t[{component}] ({100 * ratio:.1f}% of the variance)")
     ax.set_ylabel("loss")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_parallel(pareto_set, ax=None, *, reference=None, normalize=True, task=0,
+                  cmap="viridis"):
+    """Parallel coordinates of the explored front: one line per point, one axis per task.
+
+    For any number of tasks, and the readable plot for more than three: the
+    loss of each task on its own vertical axis, each explored point a line
+    across them, coloured by the weight of ``task``. Lines that cross between
+    two axes trade those tasks off.
+
+    Parameters
+    ----------
+    pareto_set : ParetoSet
+        A set with at least two tasks.
+    ax : matplotlib Axes, default=None
+    reference : array-like of shape (r, n_tasks), default=None
+        A reference front (e.g. :meth:`skpareto.problems.Problem.pareto_front`),
+        drawn as thin grey lines behind the explored points.
+    normalize : bool, default=True
+        Scale each task's losses to [0, 1] over the points drawn (the range of
+        each axis is written at its ends); False draws the raw losses on one
+        common scale.
+    task : int, default=0
+        Task whose weight colours the lines.
+    cmap : str, default="viridis"
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Raises
+    ------
+    ValueError
+        If ``task`` is out of range or ``reference`` has the wrong number of
+        columns.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skpareto import explore
+    >>> from skpareto.plotting import plot_parallel
+    >>> from skpareto.problems import ConvexQuadratic
+    >>> problem = ConvexQuadratic(n=6, m=4, random_state=0)
+    >>> pset = explore(problem.fun, problem.x0, n_steps=1, step_size=0.1)
+    >>> ax = plot_parallel(pset, reference=problem.pareto_front(35))
+    >>> len(ax.collections[-1].get_segments()) == pset.n_points
+    True
+    """
+    from matplotlib.collections import LineCollection
+
+    m = pareto_set.n_tasks
+    if m < 2:
+        raise ValueError(f"pareto_set must have at least 2 tasks, got {m}.")
+    if isinstance(task, bool) or not isinstance(task, (int, np.integer)) or not 0 <= task < m:
+        raise ValueError(f"task must be an integer in [0, {m}), got {task!r}.")
+    front = pareto_set.front
+    drawn = front
+    if reference is not None:
+        reference = np.asarray(reference, dtype=float)
+        if reference.ndim != 2 or reference.shape[1] != m:
+            raise ValueError(f"reference must have shape (r, {m}), got {reference.shape}.")
+        drawn = np.vstack([front, reference])
+    if normalize:
+        low, high = drawn.min(axis=0), drawn.max(axis=0)
+        span = np.where(high > low, high - low, 1.0)  # a constant task sits at 0
+
+        def scale(values):
+            return (values - low) / span
+    else:
+        def scale(values):
+            return values
+    ax = _axes(ax)
+    axes_x = np.arange(m, dtype=float)
+    if reference is not None:
+        ax.add_collection(LineCollection(
+            [np.column_stack([axes_x, row]) for row in scale(reference)],
+            colors="0.6", linewidths=0.5, alpha=0.5, label="reference"))
+    lines = LineCollection([np.column_stack([axes_x, row]) for row in scale(front)],
+                           cmap=cmap, linewidths=1.0,
+                           label=f"explored points ({pareto_set.n_points})")
+    lines.set_array(pareto_set.weights[:, task])
+    ax.add_collection(lines)
+    ax.figure.colorbar(lines, ax=ax, label=f"weight of task {task}")
+    for x in axes_x:
+        ax.axvline(x, color="k", lw=0.8)
+    ax.set_xlim(-0.1, m - 0.9)
+    if normalize:
+        ax.set_xticks(axes_x, [f"task {i}\n{lo:.3g} to {hi:.3g}"
+                               for i, (lo, hi) in enumerate(zip(low, high))])
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_ylabel("loss, scaled to its range (under each axis)")
+    else:
+        ax.set_xticks(axes_x, [f"task {i}" for i in range(m)])
+        ax.autoscale_view(scalex=False)
+        ax.set_ylabel("loss")
     ax.legend(loc="best", fontsize="small")
     return ax

@@ -1,10 +1,18 @@
-"""Analytic multi-objective problems with known Pareto sets.
+"""Analytic multi-objective problems with known Pareto sets, and pymoo's problems.
 
 These are the references that skpareto's tests, and other implementations,
 are checked against. Each problem exposes ``fun`` (written with
-``autograd.numpy``), ``n``, ``m``, ``x0``, the analytic set and, where known,
-the exact hypervolume for the reference point ``(1, ..., 1)``.
+``autograd.numpy``), ``n``, ``m``, ``x0``, the analytic set, points spread
+over the exact front (:meth:`Problem.pareto_front`) and, where known, the
+exact hypervolume for the reference point ``(1, ..., 1)``.
+:func:`from_pymoo` wraps a problem of pymoo (an optional dependency) the same
+way.
 """
+
+import inspect
+import itertools
+import threading
+from math import comb
 
 import autograd.numpy as anp
 import numpy as np
@@ -12,7 +20,33 @@ from scipy.optimize import brentq
 
 from ._weights import check_weights
 
-__all__ = ["Problem", "ConvexQuadratic", "FonsecaFleming", "DTLZ2"]
+__all__ = ["Problem", "ConvexQuadratic", "FonsecaFleming", "DTLZ2", "PymooProblem",
+           "from_pymoo"]
+
+
+def _check_n_points(n_points, m):
+    if (isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer))
+            or n_points < m):
+        raise ValueError(f"n_points must be an integer >= {m} (the number of objectives), "
+                         f"got {n_points!r}.")
+    return int(n_points)
+
+
+def _simplex_lattice(m, n_points):
+    """The largest simplex lattice (Das and Dennis) of at most ``n_points`` weights.
+
+    The weights ``k / p`` for the integer vectors ``k >= 0`` summing to ``p``:
+    ``comb(p + m - 1, m - 1)`` points, the vertices among them, with ``p`` the
+    largest that fits in ``n_points``.
+    """
+    n_points = _check_n_points(n_points, m)
+    p = 1
+    while comb(p + m, m - 1) <= n_points:
+        p += 1
+    # stars and bars: m - 1 bars among p + m - 1 slots split p into m parts
+    rows = [np.diff([-1, *bars, p + m - 1]) - 1
+            for bars in itertools.combinations(range(p + m - 1), m - 1)]
+    return np.asarray(rows, dtype=np.float64) / p
 
 
 class Problem:
@@ -50,6 +84,72 @@ class Problem:
     def distance_to_set(self, x):
         """Euclidean distance from ``x`` to the Pareto set (exact)."""
         raise NotImplementedError
+
+    def _set_curve(self, s):
+        """Two objectives: the point of the set at ``s`` in [0, 1], the first loss rising."""
+        return self.pareto_set([1.0 - s, s])
+
+    def pareto_set_samples(self, n_points=100):
+        """Points of the Pareto set whose objectives spread evenly over the front.
+
+        Parameters
+        ----------
+        n_points : int, default=100
+            Number of points asked for (at least ``m``).
+
+        Returns
+        -------
+        params : ndarray of shape (p, n)
+            Points of the analytic set, exact to rounding. Two objectives:
+            ``p = n_points``, ordered by the first objective, equally spaced
+            in arclength along the front (measured along a polyline at least
+            16 times finer) and including both ends. Three or more: the set
+            at the weights ``k / q`` for the integer vectors ``k >= 0``
+            summing to ``q`` (the simplex lattice of Das and Dennis, pymoo's
+            reference directions), with ``q`` the largest such that its
+            ``comb(q + m - 1, m - 1)`` points fit in ``n_points``; the
+            vertices are among them.
+
+        Raises
+        ------
+        ValueError
+            If ``n_points`` is not an integer of at least ``m``.
+        """
+        n_points = _check_n_points(n_points, self.m)
+        if self.m > 2:
+            return np.array([self.pareto_set(w) for w in _simplex_lattice(self.m, n_points)])
+        # arclength of the front along a fine grid of s, inverted at equal spacings
+        grid = np.linspace(0.0, 1.0, max(2049, 16 * n_points + 1))
+        front = np.array([np.asarray(self.fun(self._set_curve(s)), float) for s in grid])
+        arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(front, axis=0),
+                                                              axis=1))])
+        s = np.interp(np.linspace(0.0, arc[-1], n_points), arc, grid)
+        return np.array([self._set_curve(t) for t in s])
+
+    def pareto_front(self, n_points=100):
+        """Points of the exact Pareto front, spread evenly: a reference for :func:`igd`.
+
+        Parameters
+        ----------
+        n_points : int, default=100
+            Number of points asked for (at least ``m``).
+
+        Returns
+        -------
+        front : ndarray of shape (p, m)
+            The objectives at :meth:`pareto_set_samples` (see there for ``p``
+            and the spacing).
+
+        Examples
+        --------
+        >>> from skpareto.problems import DTLZ2, FonsecaFleming
+        >>> FonsecaFleming().pareto_front(50).shape
+        (50, 2)
+        >>> DTLZ2().pareto_front(100).shape  # the lattice of 13 partitions has 105 points
+        (91, 3)
+        """
+        return np.array([np.asarray(self.fun(x), float)
+                         for x in self.pareto_set_samples(n_points)])
 
     def __repr__(self):
         return f"{type(self).__name__}(n={self.n}, m={self.m})"
@@ -169,6 +269,10 @@ class FonsecaFleming(Problem):
         """Point ``t * 1`` of the set, for ``|t| <= 1/sqrt(n)``."""
         return np.full(self.n, float(t))
 
+    def _set_curve(self, s):
+        # the weights fold along the set, so follow u = sqrt(n) t from 1 down to -1 instead
+        return self.set_at(self.a * (1.0 - 2.0 * s))
+
     def weights_of_t(self, t):
         """Weights for which ``t * 1`` is stationary."""
         u = np.sqrt(self.n) * t
@@ -270,3 +374,177 @@ class DTLZ2(Problem):
 
     def distance_to_set(self, x):
         return float(np.linalg.norm(np.asarray(x)[2:] - 0.5))
+
+
+# pymoo selects its array module through one global switch; objectives evaluated
+# from several threads at once must not switch it under each other
+_PYMOO_BACKEND_LOCK = threading.RLock()
+
+
+class PymooProblem(Problem):
+    """A pymoo problem as an objective skpareto explores; made by :func:`from_pymoo`.
+
+    Attributes
+    ----------
+    problem : pymoo.core.problem.Problem
+        The wrapped problem.
+    name : str
+        ``"pymoo:"`` followed by pymoo's name of the problem.
+    n, m : int
+        Number of variables and of objectives.
+    bounds : tuple of two ndarrays of shape (n,) or None
+        pymoo's box ``(xl, xu)``, or None for a problem without one.
+        skpareto explores without constraints: check that the points it
+        finds lie inside.
+    x0 : ndarray of shape (n,)
+        The middle of the box (zeros without one).
+    """
+
+    def __init__(self, problem):
+        self.problem = problem
+        self.name = f"pymoo:{problem.name()}"
+        self.n, self.m = int(problem.n_var), int(problem.n_obj)
+        if problem.has_bounds():
+            xl, xu = (np.broadcast_to(np.asarray(b, dtype=np.float64), (self.n,)).copy()
+                      for b in problem.bounds())
+            self.bounds = (xl, xu)
+            self.x0 = 0.5 * (xl + xu)
+        else:
+            self.bounds = None
+            self.x0 = np.zeros(self.n)
+
+    def fun(self, x):
+        """Objectives ``(m,)`` at ``x``, evaluated by pymoo with its autograd backend."""
+        from pymoo import gradient
+
+        with _PYMOO_BACKEND_LOCK:
+            previous = gradient.active_backend
+            gradient.activate("autograd")
+            try:
+                out = self.problem.do(anp.reshape(x, (1, self.n)), ["F"])
+            finally:
+                gradient.activate(previous)
+        return anp.reshape(out["F"], (self.m,))
+
+    def pareto_front(self, n_points=100):
+        """pymoo's Pareto front of the problem, with about ``n_points`` points.
+
+        Parameters
+        ----------
+        n_points : int, default=100
+            Passed as ``n_pareto_points`` to problems that take it (ZDT);
+            problems that take reference directions (DTLZ) get the simplex
+            lattice of :meth:`Problem.pareto_set_samples`; others return
+            pymoo's default sampling.
+
+        Returns
+        -------
+        front : ndarray of shape (p, m)
+
+        Raises
+        ------
+        NotImplementedError
+            If pymoo knows no Pareto front for the problem.
+        """
+        n_points = _check_n_points(n_points, self.m)
+        takes = inspect.signature(self.problem._calc_pareto_front).parameters
+        if "n_pareto_points" in takes:
+            kwargs = dict(n_pareto_points=n_points)
+        elif "ref_dirs" in takes:
+            kwargs = dict(ref_dirs=_simplex_lattice(self.m, n_points))
+        else:
+            kwargs = {}
+        # pymoo caches the first front it computed, whatever the arguments
+        front = self.problem.pareto_front(use_cache=False, set_cache=False, **kwargs)
+        if front is None:
+            raise NotImplementedError(f"pymoo has no Pareto front for {self.name}.")
+        return np.asarray(front, dtype=np.float64)
+
+    def pareto_set_samples(self, n_points=100):
+        raise NotImplementedError("pymoo problems give their front (pareto_front), not "
+                                  "points of their set.")
+
+
+def from_pymoo(problem):
+    """Turn a pymoo problem into an objective that skpareto explores.
+
+    The objectives are evaluated by pymoo itself, through its autograd
+    gradient backend (``pymoo.gradient``): problems written with
+    ``pymoo.gradient.toolbox`` (pymoo's own test problems are) are
+    differentiated by autograd, second derivatives included, so
+    :func:`skpareto.explore` works on them.
+
+    Parameters
+    ----------
+    problem : pymoo.core.problem.Problem
+        An unconstrained problem with real variables (pymoo >= 0.6.1.6).
+
+    Returns
+    -------
+    objective : PymooProblem
+        ``objective.fun(x) -> (m,)`` for ``x`` of shape ``(n,)``, with ``n``,
+        ``m``, ``x0`` (the middle of pymoo's box), ``bounds`` (``(xl, xu)``)
+        and ``pareto_front(n_points)`` (pymoo's, where it has one).
+
+    Raises
+    ------
+    ImportError
+        If pymoo is not installed (``pip install skpareto[pymoo]``), or older
+        than 0.6.1.6, whose gradient backend could not be switched after
+        import.
+    TypeError
+        If ``problem`` is not a pymoo problem.
+    ValueError
+        If ``problem`` has constraints or no fixed number of real variables.
+
+    Notes
+    -----
+    skpareto explores without constraints; pymoo's box is not enforced.
+    Problems whose Pareto set lies inside the box (DTLZ1-4: the distance
+    variables at 0.5) are explored as they are. The ZDT problems have their
+    set on the boundary of the box (the distance variables at 0), where the
+    objectives are not stationary: ``from_pymoo`` evaluates and
+    differentiates them exactly, but exploring them needs constraints
+    skpareto does not handle.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pymoo.problems import get_problem
+    >>> from skpareto import explore
+    >>> from skpareto.problems import from_pymoo
+    >>> objective = from_pymoo(get_problem("dtlz2", n_var=5, n_obj=3))
+    >>> objective.x0
+    array([0.5, 0.5, 0.5, 0.5, 0.5])
+    >>> pset = explore(objective.fun, objective.x0, method="mgda", n_steps=2,
+    ...                step_size=0.1)
+    >>> bool(np.allclose(np.linalg.norm(pset.front, axis=1), 1.0))  # on the sphere
+    True
+    >>> xl, xu = objective.bounds
+    >>> bool(np.all((xl <= pset.params) & (pset.params <= xu)))
+    True
+    """
+    try:
+        from pymoo import gradient
+        from pymoo.core.problem import Problem as PymooBase
+    except ImportError as exc:
+        raise ImportError("from_pymoo needs pymoo >= 0.6.1.6: pip install skpareto[pymoo] "
+                          "(pip install '.[pymoo]' in a checkout of skpareto), or pip "
+                          "install pymoo.") from exc
+    if not hasattr(gradient, "BACKENDS"):
+        import pymoo
+
+        raise ImportError("from_pymoo needs pymoo >= 0.6.1.6, whose gradient backend can be "
+                          f"switched after import; found {pymoo.__version__}: pip install "
+                          "--upgrade pymoo.")
+    if not isinstance(problem, PymooBase):
+        raise TypeError(f"problem must be a pymoo Problem, got {type(problem).__name__}.")
+    if problem.n_ieq_constr or problem.n_eq_constr:
+        raise ValueError(f"problem must be unconstrained: {problem.name()} has "
+                         f"{problem.n_ieq_constr} inequality and {problem.n_eq_constr} "
+                         "equality constraints, which skpareto does not handle.")
+    if not isinstance(problem.n_var, (int, np.integer)) or problem.n_var < 1 or (
+            problem.has_bounds() and isinstance(problem.xl, dict)):
+        raise ValueError("problem must have a fixed number of real variables, got "
+                         f"n_var={problem.n_var!r}.")
+    return PymooProblem(problem)

@@ -1,11 +1,12 @@
-"""metrics: hypervolume against exact grid counting, non_dominated against a loop."""
+"""metrics: hypervolume against exact grid counting, non_dominated and IGD against loops."""
 
 import itertools
 
 import numpy as np
 import pytest
 
-from skpareto.metrics import hypervolume, non_dominated, stationarity_residual
+from skpareto.metrics import (hypervolume, igd, igd_plus, non_dominated,
+                              stationarity_residual)
 
 
 def _grid_hypervolume(front, ref):
@@ -106,3 +107,72 @@ def test_stationarity_residual():
     assert stationarity_residual(np.zeros((2, 3))) == 0.0
     with pytest.raises(ValueError, match="jac"):
         stationarity_residual([[np.nan, 1.0]])
+
+
+def _loop_igd(front, reference, plus):
+    total = 0.0
+    for z in reference:
+        best = np.inf
+        for a in front:
+            d = np.maximum(a - z, 0.0) if plus else a - z
+            best = min(best, float(np.sqrt(np.sum(d ** 2))))
+        total += best
+    return total / len(reference)
+
+
+@pytest.mark.parametrize("m", [2, 3, 5])
+@pytest.mark.parametrize("seed", range(3))
+def test_igd_matches_a_loop(m, seed):
+    rng = np.random.default_rng(seed)
+    front = rng.uniform(size=(int(rng.integers(1, 30)), m))
+    reference = rng.uniform(size=(int(rng.integers(1, 40)), m))
+    assert igd(front, reference) == pytest.approx(_loop_igd(front, reference, False),
+                                                  rel=1e-13)
+    assert igd_plus(front, reference) == pytest.approx(_loop_igd(front, reference, True),
+                                                       rel=1e-13, abs=1e-15)
+    assert igd_plus(front, reference) <= igd(front, reference)
+
+
+def test_igd_blocks_of_a_large_reference_front():
+    # more reference points than one block of differences holds: same as one pass
+    rng = np.random.default_rng(3)
+    front = rng.uniform(size=(1500, 2))
+    reference = rng.uniform(size=(2000, 2))
+    d = np.linalg.norm(front[None] - reference[:, None], axis=2).min(axis=1).mean()
+    assert igd(front, reference) == pytest.approx(d, rel=1e-13)
+
+
+def test_igd_simple_cases():
+    circle = np.stack([np.cos(np.linspace(0, np.pi / 2, 50)),
+                       np.sin(np.linspace(0, np.pi / 2, 50))], axis=1)
+    assert igd(circle, circle) == 0.0
+    assert igd_plus(circle, circle) == 0.0
+    # the segment f0 + f1 = 1 shifted along its normal by (0.1, 0.1) is 0.1 * sqrt(2) from
+    # every reference point in IGD and IGD+ (worse in both objectives)
+    t = np.linspace(0.0, 1.0, 11)
+    line = np.stack([t, 1.0 - t], axis=1)
+    assert igd(line + 0.1, line) == pytest.approx(0.1 * np.sqrt(2), rel=1e-14)
+    assert igd_plus(line + 0.1, line) == pytest.approx(0.1 * np.sqrt(2), rel=1e-14)
+    assert igd(circle + 0.1, circle) < 0.1 * np.sqrt(2)  # the curve bends closer
+    # one dominating point: IGD sees its distance, IGD+ sees nothing to improve
+    assert igd_plus([[0.0, 0.0]], circle) == 0.0
+    assert igd([[0.0, 0.0]], circle) == pytest.approx(1.0, rel=1e-14)
+    # a front missing half of the reference front pays for it
+    assert igd(circle[:25], circle) > igd(circle[::2], circle)
+    with pytest.raises(ValueError, match="front"):
+        igd(np.zeros((0, 2)), circle)
+    with pytest.raises(ValueError, match="reference_front"):
+        igd(circle, circle[:, :1])
+    with pytest.raises(ValueError, match="reference_front"):
+        igd_plus(circle, [[np.nan, 1.0]])
+
+
+def test_igd_matches_pymoo():
+    pytest.importorskip("pymoo")
+    from pymoo.indicators.igd import IGD
+    from pymoo.indicators.igd_plus import IGDPlus
+
+    rng = np.random.default_rng(7)
+    front, reference = rng.uniform(size=(40, 3)), rng.uniform(size=(60, 3))
+    assert igd(front, reference) == pytest.approx(IGD(reference)(front), rel=1e-12)
+    assert igd_plus(front, reference) == pytest.approx(IGDPlus(reference)(front), rel=1e-12)

@@ -8,8 +8,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from skpareto import ParetoSet, explore  # noqa: E402
-from skpareto.plotting import (plot_front, plot_front_3d, plot_tradeoff,  # noqa: E402
-                               plot_weights)
+from skpareto.plotting import (plot_front, plot_front_3d, plot_parallel,  # noqa: E402
+                               plot_tradeoff, plot_weights)
 from skpareto.problems import DTLZ2, ConvexQuadratic, FonsecaFleming  # noqa: E402
 
 
@@ -138,3 +138,36 @@ def test_estimator_plot_front_with_held_out_losses(tmp_path):
     assert path.stat().st_size > 1000
     with pytest.raises(ValueError, match="X and y go together"):
         est.plot_front(X[80:])
+
+
+def test_plot_parallel_four_tasks(tmp_path):
+    problem = ConvexQuadratic(n=6, m=4, random_state=0)
+    pset = explore(problem.fun, problem.x0, n_steps=1, step_size=0.1, tol=1e-10)
+    reference = problem.pareto_front(35)
+    ax = plot_parallel(pset, reference=reference, task=1)
+    ref_lines, lines = ax.collections[-2:]
+    assert len(ref_lines.get_segments()) == len(reference) == 35
+    segments = np.stack(lines.get_segments())  # (points, tasks, 2): one line per point
+    assert segments.shape == (pset.n_points, 4, 2)
+    np.testing.assert_array_equal(segments[:, :, 0], np.tile(np.arange(4.0), (pset.n_points, 1)))
+    # each axis is one task's loss scaled to [0, 1] over the points drawn
+    both = np.vstack([pset.front, reference])
+    low, high = both.min(axis=0), both.max(axis=0)
+    np.testing.assert_allclose(segments[:, :, 1], (pset.front - low) / (high - low),
+                               rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(np.stack(ref_lines.get_segments())[:, :, 1],
+                               (reference - low) / (high - low), rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(lines.get_array(), pset.weights[:, 1])
+    assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == [
+        "task 0", "task 1", "task 2", "task 3"]
+    path = tmp_path / "parallel.png"
+    ax.figure.savefig(path, dpi=60)
+    image = plt.imread(path)
+    assert image[..., :3].std() > 0.01  # not a blank canvas
+    # raw losses on request
+    raw = plot_parallel(pset, normalize=False).collections[-1]
+    np.testing.assert_allclose(np.stack(raw.get_segments())[:, :, 1], pset.front, rtol=1e-15)
+    with pytest.raises(ValueError, match="task"):
+        plot_parallel(pset, task=4)
+    with pytest.raises(ValueError, match="reference"):
+        plot_parallel(pset, reference=reference[:, :3])

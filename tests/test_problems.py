@@ -159,3 +159,93 @@ def test_fonseca_fleming_every_branch_is_stationary(w1):
     assert np.all(np.diff(u) > 0)
     middle = problem.pareto_set(w)[0] * np.sqrt(problem.n)
     assert middle == u[len(u) // 2]
+
+
+# -- reference fronts ----------------------------------------------------------
+
+def _fonseca_speed(u):
+    """|d front / du| of Fonseca-Fleming's front, analytic."""
+    return np.hypot(2 * (u - 1) * np.exp(-(u - 1) ** 2), 2 * (u + 1) * np.exp(-(u + 1) ** 2))
+
+
+@pytest.mark.parametrize("n_points", [2, 7, 60])
+def test_fonseca_fleming_front_is_exact_and_evenly_spread(n_points):
+    from scipy.integrate import quad
+
+    problem = FonsecaFleming(n=4)
+    params = problem.pareto_set_samples(n_points)
+    front = problem.pareto_front(n_points)
+    assert params.shape == (n_points, 4) and front.shape == (n_points, 2)
+    u = params[:, 0] * np.sqrt(problem.n)
+    for x in params:
+        assert problem.distance_to_set(x) <= 1e-15
+    assert u[0] == 1.0 and u[-1] == -1.0  # both ends of the front
+    np.testing.assert_allclose(front, _fonseca_front(u), rtol=0, atol=1e-15)
+    assert np.all(np.diff(front[:, 0]) > 0)
+    # equal arclength between neighbours, integrated independently of the sampler
+    arcs = [quad(_fonseca_speed, b, a, epsabs=1e-14, epsrel=1e-12)[0]
+            for a, b in zip(u[:-1], u[1:])]
+    np.testing.assert_allclose(arcs, np.mean(arcs), rtol=1e-4)
+
+
+def test_quadratic_front_is_exact_and_evenly_spread():
+    problem = ConvexQuadratic(n=4, m=2, condition=20.0, random_state=3)
+    params = problem.pareto_set_samples(12)
+    weights = np.array([problem.weights_of(x) for x in params])
+    for x, w in zip(params, weights):
+        np.testing.assert_allclose(x, problem.pareto_set(w), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(params[[0, -1]], problem.c, rtol=0, atol=1e-12)  # the ends
+    # arclength between neighbours along a polyline 400 times finer, from the closed form
+    arcs = []
+    for w_a, w_b in zip(weights[:-1, 0], weights[1:, 0]):
+        fine = np.array([problem.fun(problem.pareto_set([t, 1 - t]))
+                         for t in np.linspace(w_a, w_b, 401)])
+        arcs.append(np.linalg.norm(np.diff(fine, axis=0), axis=1).sum())
+    np.testing.assert_allclose(arcs, np.mean(arcs), rtol=1e-3)
+    np.testing.assert_allclose(problem.pareto_front(12),
+                               [problem.fun(x) for x in params], rtol=1e-15)
+
+
+@pytest.mark.parametrize("n_points, partitions", [(3, 1), (9, 2), (100, 12), (105, 13)])
+def test_dtlz2_front_is_the_simplex_lattice_on_the_sphere(n_points, partitions):
+    problem = DTLZ2(n=5)
+    params = problem.pareto_set_samples(n_points)
+    front = problem.pareto_front(n_points)
+    expected_count = (partitions + 1) * (partitions + 2) // 2
+    assert front.shape == (expected_count, 3) and params.shape == (expected_count, 5)
+    np.testing.assert_allclose(params[:, 2:], 0.5, rtol=0, atol=0)  # on the set
+    assert np.all((params[:, :2] >= 0) & (params[:, :2] <= 1))
+    np.testing.assert_allclose(np.linalg.norm(front, axis=1), 1.0, rtol=0, atol=1e-15)
+    assert np.all(front >= -1e-16)
+    # every point is a lattice weight k / p scaled onto the sphere, each weight once
+    k = partitions * front / front.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(k, np.round(k), rtol=0, atol=1e-12)
+    assert len({tuple(row) for row in np.round(k).astype(int)}) == expected_count
+    for vertex in np.eye(3):
+        assert np.min(np.abs(front - vertex).max(axis=1)) <= 1e-15
+
+
+def test_quadratic_front_with_four_objectives():
+    problem = ConvexQuadratic(n=5, m=4, random_state=2)
+    params = problem.pareto_set_samples(40)  # 4 partitions: 35 points
+    assert params.shape == (35, 5)
+    for c in problem.c:  # the vertices of the lattice are the centers
+        assert np.min(np.linalg.norm(params - c, axis=1)) <= 1e-12
+
+
+@pytest.mark.parametrize("problem, n_points", [
+    (FonsecaFleming(n=3), 1), (FonsecaFleming(n=3), 2.5), (FonsecaFleming(n=3), True),
+    (DTLZ2(n=4), 2)])
+def test_pareto_front_rejects_bad_n_points(problem, n_points):
+    with pytest.raises(ValueError, match="n_points"):
+        problem.pareto_front(n_points)
+
+
+def test_from_pymoo_without_pymoo_says_how_to_install(monkeypatch):
+    import sys
+
+    from skpareto.problems import from_pymoo
+
+    monkeypatch.setitem(sys.modules, "pymoo", None)  # import pymoo now fails
+    with pytest.raises(ImportError, match=r"pip install skpareto\[pymoo\]"):
+        from_pymoo(object())
