@@ -157,9 +157,9 @@ def _network(seed, weights, n_rows=40, n_features=4, hidden=6, penalty=1e-2, noi
 
     def stationary(w, x0):
         weighted = autograd.value_and_grad(lambda z: anp.dot(w, fun(z)))
-        if x0 is None:
+        if x0 is None:  # near the minimum; Newton's method takes it to rounding level
             x0 = minimize(weighted, start, jac=True, method="L-BFGS-B",
-                          options=dict(maxiter=20000, gtol=1e-12, ftol=0.0)).x
+                          options=dict(maxiter=20000, gtol=1e-6, ftol=0.0)).x
         return _newton(fun, w, x0)
 
     model = {

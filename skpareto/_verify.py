@@ -134,11 +134,11 @@ def _parse_results(arrays):
         value = _real(arrays, key, shape, required=False)
         if value is not None:
             results[key] = value
-    if not set(results) - {"betas"}:
-        raise MalformedFile(f"no results: the file must hold at least one of "
-                            f"{', '.join(shapes)}")
     if "betas" in results and "directions" not in results:
         raise MalformedFile("array 'betas' given without 'directions'")
+    if not results:
+        raise MalformedFile(f"no results: the file must hold at least one of "
+                            f"{', '.join(shapes)}")
     if "directions" in results and not np.any(results["directions"]):
         raise MalformedFile("array 'directions' must hold at least one non-zero direction")
     return case, results
