@@ -428,10 +428,16 @@ def _diagnose_directions(dense, w, d, betas, exact, tol, single, tol32):
                        f"residual {np.max(true):.3g}" + note)
 
 
-def _diagnose_by_fit(dense, w, d, betas, exact, rhs, single):
-    """(cause, phrase) if ``(sum_i c_i H_i + lam I) v_j ∝ J^T beta_j`` fits, else None."""
+def _diagnose_by_fit(dense, w, d, betas, exact, rhs, single, fit_tol=None):
+    """(cause, phrase) if ``(sum_i c_i H_i + lam I) v_j ∝ J^T beta_j`` fits, else None.
+
+    The fit must leave a relative residual of at most ``fit_tol`` (default: what
+    rounding leaves) and be unique.
+    """
     c, lam, gamma, residual, second = _fit_hessian_model(dense.task_hessians, d, rhs)
-    if residual > (1e-3 if single else 1e-7) or second <= 1e3 * residual:
+    if fit_tol is None:
+        fit_tol = 1e-3 if single else 1e-7
+    if residual > fit_tol or second <= 1e3 * residual:
         return None
     ptol = max(1e-6, 10.0 * residual / second)
     unit = float(np.max(np.abs(dense.eigh(w)[0])))
@@ -460,10 +466,14 @@ def _diagnose_by_krylov(dense, w, d, betas, exact, rhs, single):
     residual = ("" if betas is None else
                 f"; true residual ||H v - J^T beta|| / ||J^T beta|| = "
                 f"{np.max(_true_residuals(hess, d, rhs)):.3g}")
+    # a truncated solve of another system (damped, other weights) fits that system loosely
+    also = _diagnose_by_fit(dense, w, d, betas, exact, rhs, single, fit_tol=1e-3)
+    also = f"; loosely, also {also[1]}" if also and also[0] in (
+        "damping", "unweighted", "wrong_weights") else ""
     return "unconverged", (
         f"consistent with an unconverged solve: the directions lie in a Krylov space of H "
         f"of dimension {dim} (about {dim // rhs.shape[2]} MINRES/CG iterations from zero) "
-        f"that does not hold the solution" + residual)
+        f"that does not hold the solution" + residual + also)
 
 
 def _true_residuals(hess, d, rhs):

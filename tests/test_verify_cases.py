@@ -7,6 +7,7 @@ those gradients for Hessian-vector products, dense solves. Its results must
 verify; its deliberate mistakes must fail with the right diagnosis.
 """
 
+import importlib.util
 import io
 import json
 import os
@@ -322,3 +323,44 @@ def test_scipy_minres_reports_success_far_from_the_solution():
     assert 1e-3 < true < 1e-2 and np.degrees(np.arccos(cos)) > 5.0
     check = check_case_results(case, {"directions": v[None]})["directions"]
     assert check.cause == "unconverged" and f"{true:.3g}" in check.diagnosis
+
+
+# -- the PyTorch example (a held-out implementation) ----------------------------------------
+
+EXAMPLE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "examples",
+                       "verify_with_pytorch.py")
+
+
+def _run_example(tmp_path, prelude=""):
+    code = f"{prelude}\nimport runpy\nrunpy.run_path({EXAMPLE!r}, run_name='__main__')"
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(__file__)))
+    return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+# a finder that refuses torch, as if it were not installed (a None entry in sys.modules
+# would also hide it, but SciPy's array-API detection then fails on it)
+_NO_TORCH = """
+import sys
+class NoTorch:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "torch":
+            raise ImportError("No module named 'torch'")
+sys.meta_path.insert(0, NoTorch())
+"""
+
+
+def test_pytorch_example_is_skipped_cleanly_without_torch(tmp_path):
+    proc = _run_example(tmp_path, prelude=_NO_TORCH)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "PyTorch is not installed" in proc.stdout and proc.stderr == ""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="needs torch")
+def test_pytorch_example_verifies(tmp_path):
+    proc = _run_example(tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.count("result: PASS (5 of 5 checks passed)") == 1
+    assert proc.stdout.count("result: FAIL (4 of 5 checks passed)") == 2
+    assert proc.stdout.count("cause: unconverged;") == 2
+    assert "damping lambda≈0.1" in proc.stdout
