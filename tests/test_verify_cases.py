@@ -364,3 +364,12 @@ def test_pytorch_example_verifies(tmp_path):
     assert proc.stdout.count("result: FAIL (4 of 5 checks passed)") == 2
     assert proc.stdout.count("cause: unconverged;") == 2
     assert "damping lambda≈0.1" in proc.stdout
+
+
+def test_the_guide_documents_every_array_and_cause():
+    from skpareto.testing import CAUSES
+
+    guide = open(os.path.join(os.path.dirname(os.path.dirname(__file__)), "doc",
+                              "verification.rst")).read()
+    for name in list(CASE_ARRAYS) + list(RESULT_ARRAYS) + list(CAUSES) + CASES:
+        assert f"``{name}``" in guide, name
