@@ -107,6 +107,9 @@ def default_tolerances(precision="float64", condition=1.0):
     0.011920928955078125
     """
     _check_precision(precision)
+    if isinstance(condition, bool) or not isinstance(condition, (int, float, np.number)) \
+            or not condition >= 1.0 or not np.isfinite(condition):
+        raise ValueError(f"condition must be a finite number >= 1, got {condition!r}.")
     tol = dict(_TOLERANCES[precision])
     factor = 100.0 if precision == "float64" else 10.0
     tol["directions"] = max(tol["directions"], factor * condition * EPS[precision])
@@ -331,6 +334,8 @@ def _fit_hessian_model(task_hessians, d, rhs):
             col[j * n:(j + 1) * n] = -col_rhs
             cols.append(col)
     system = np.column_stack(cols)
+    if system.shape[0] <= system.shape[1]:  # fewer equations than unknowns: any fit fits
+        return None, None, None, np.inf, np.inf
     norms = np.linalg.norm(system, axis=0)
     norms[norms == 0] = 1.0
     _, s, vt = np.linalg.svd(system / norms, full_matrices=False)

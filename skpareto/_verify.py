@@ -176,9 +176,10 @@ def _distance_to_set(problem, x, weights):
     return float(problem.distance_to_set(x))
 
 
-def _fmt(values):
-    return np.array2string(np.asarray(values), precision=3, separator=", ",
-                           formatter={"float_kind": lambda v: f"{v:.3e}"})
+def _fmt(values, digits=4):
+    """Values in e-notation with ``digits`` significant digits."""
+    return np.array2string(np.asarray(values), separator=", ",
+                           formatter={"float_kind": lambda v: f"{v:.{digits - 1}e}"})
 
 
 _LABELS = {"jacobian": "Jacobian", "weights": "min-norm weights",
@@ -272,7 +273,8 @@ def main_verify(path, *, precision="float64", angle_tol=1e-6, stationarity_tol=1
     line("stationarity", f"||J^T w|| / max ||grad f_i|| = {residual:.3e} "
                          f"(tol {stationarity_tol:.1e})", results[-1])
     reference = check_pareto_stationary(jac)
-    line("min-norm weights here", f"{_fmt(reference.alpha)}, yours {_fmt(weights)} "
+    # full precision: weights that decide a stationarity failure may differ in the 8th digit
+    line("min-norm weights here", f"{_fmt(reference.alpha, 17)}, yours {_fmt(weights, 17)} "
                                   f"(relative residual {reference.relative_residual:.3e})")
     distance = _distance_to_set(problem, x, weights)
     results.append(distance <= set_tol)

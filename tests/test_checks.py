@@ -145,6 +145,9 @@ def test_default_tolerances():
     assert default_tolerances("float64", 1e9)["directions"] == pytest.approx(1e11 * 2.0 ** -52)
     with pytest.raises(ValueError, match="^precision must be one of"):
         default_tolerances("float16")
+    for condition in (0.5, np.inf, np.nan, True):
+        with pytest.raises(ValueError, match="^condition must be"):
+            default_tolerances("float64", condition)
 
 
 @pytest.mark.parametrize("call, argument", [

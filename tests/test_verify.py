@@ -101,6 +101,7 @@ def test_wrong_weights_are_a_mismatch(tmp_path):
     status, out, _ = _run(tmp_path / "f.npz")
     assert status == 1
     assert "stationarity" in out and "FAIL" in out
+    assert "3.3333333333333" in out  # the weights at full precision
 
 
 def test_wrong_beta_scale_is_a_mismatch(tmp_path):
