@@ -194,6 +194,17 @@ def _is_float32(values):
         return bool(np.all(values.astype(np.float32).astype(np.float64) == values))
 
 
+def _float32_note(single):
+    return "; every value is a float32 number" if single else ""
+
+
+def _float32(error, reached, tol, what="agrees to", extra=""):
+    """The float32 diagnosis: ``error`` within what float32 reaches, not within ``tol``."""
+    return "float32", (f"float32 precision: {what} {error:.3g}, within what float32 reaches "
+                       f"({reached:.3g}) but not within tol {tol:.3g}; check with "
+                       f"precision='float32'{extra}")
+
+
 # -- the dense reference ------------------------------------------------------------------
 
 
@@ -403,14 +414,12 @@ def _diagnose_directions(dense, w, d, betas, exact, tol, single, tol32):
     (damping, other weights, no solve, a scale or a sign); a small Krylov
     space (a truncated iterative solve); closeness (an inaccurate solve).
     """
-    note = "; every value is a float32 number" if single else ""
+    note = _float32_note(single)
     if betas is not None:
         rhs = (dense.jac.T @ betas.T).T[:, :, None]
         errors = np.linalg.norm(d - exact, axis=1) / np.linalg.norm(exact, axis=1)
         if single and np.max(errors) <= tol32:
-            return "float32", (f"float32 precision: agrees to {np.max(errors):.3g}, within "
-                               f"what float32 reaches here ({tol32:.3g}) but not within tol "
-                               f"{tol:.3g}; check with precision='float32'")
+            return _float32(np.max(errors), tol32, tol)
     else:
         rhs = np.repeat((dense.jac.T @ zero_sum_basis(dense.m).T)[None], len(d), axis=0)
     for diagnose in (_diagnose_by_fit, _diagnose_by_krylov):
@@ -608,13 +617,11 @@ def _callable(fun):
 def _diagnose_rows(values, exact, scales, tol, what):
     """(cause, diagnosis) of rows (tasks) of ``values`` that differ from ``exact``."""
     single = _is_float32(values)
-    note = "; every value is a float32 number" if single else ""
+    note = _float32_note(single)
     norm = np.linalg.norm(exact)
     error = np.linalg.norm(values - exact) / norm
     if single and error <= _TOLERANCES["float32"][what]:
-        return "float32", (f"float32 precision: agrees to {error:.3g}, within what float32 "
-                           f"reaches ({_TOLERANCES['float32'][what]:.3g}) but not within tol "
-                           f"{tol:.3g}; check with precision='float32'")
+        return _float32(error, _TOLERANCES["float32"][what], tol)
     ptol = max(1e-6, 10.0 * tol)
     scaled = np.linalg.norm(values - scales[:, None] * exact) <= ptol * norm
     common = scaled and np.ptp(scales) <= ptol * np.max(np.abs(scales))
@@ -702,11 +709,9 @@ def check_hvp(fun, x, vectors, products, *, weights=None, tol=None, precision="f
 
 def _diagnose_hvp(dense, w, vectors, products, error, tol):
     single = _is_float32(products)
-    note = "; every value is a float32 number" if single else ""
+    note = _float32_note(single)
     if single and error <= _TOLERANCES["float32"]["hvp"]:
-        return "float32", (f"float32 precision: agrees to {error:.3g}, within what float32 "
-                           f"reaches ({_TOLERANCES['float32']['hvp']:.3g}) but not within "
-                           f"tol {tol:.3g}; check with precision='float32'")
+        return _float32(error, _TOLERANCES["float32"]["hvp"], tol)
     cols = [vectors @ hess for hess in dense.task_hessians] + [vectors]
     system = np.column_stack([col.ravel() for col in cols])
     coef, *_ = np.linalg.lstsq(system, products.ravel(), rcond=None)
@@ -802,9 +807,7 @@ def _diagnose_weights(w, alpha, residual, min_residual, on_simplex, error, tol):
     tol32 = _TOLERANCES["float32"]["weights"]
     # float32 weights sum to one only within float32 rounding: test before the simplex
     if single and error <= tol32 and abs(w.sum() - 1.0) <= tol32:
-        return "float32", (f"float32 precision: agrees to {error:.3g}, within what float32 "
-                           f"reaches but not within tol {tol:.3g}; check with "
-                           f"precision='float32' ({both})")
+        return _float32(error, tol32, tol, extra=f" ({both})")
     if not on_simplex:
         total = w.sum()
         if total > 0 and np.all(w >= 0) and np.max(np.abs(w / total - alpha)) <= max(tol, 1e-6):
@@ -1007,12 +1010,11 @@ def check_corrected_point(fun, x, weights, *, expected=None, tol=None, precision
     cause, diagnosis = "ok", f"stationary: residual {error:.3g} (tol {tol:.3g})"
     if not passed:
         single = _is_float32(x)
-        note = "; every value of x is a float32 number" if single else ""
+        note = _float32_note(single)
         both = f"claimed {_fmt(w)}, min-norm alpha {_fmt(alpha)}"
-        if error > tol and single and error <= _TOLERANCES["float32"]["stationarity"]:
-            cause, diagnosis = "float32", (
-                f"float32 precision: residual {error:.3g}, within what float32 reaches but "
-                f"not within tol {tol:.3g}; check with precision='float32'")
+        reached = _TOLERANCES["float32"]["stationarity"]
+        if error > tol and single and error <= reached:
+            cause, diagnosis = _float32(error, reached, tol, what="residual")
         elif error > tol and min_residual <= tol:
             perm = next((p for p in itertools.permutations(range(w.size))
                          if np.max(np.abs(w[list(p)] - alpha)) <= 1e-6), None)
