@@ -28,7 +28,8 @@ templates_path = ["_templates"]
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store",
                     "auto_examples/*.ipynb", "auto_examples/*.py",
                     "auto_examples/*.zip", "auto_examples/*.md5",
-                    "benchmarks_results.rst"]  # included by benchmarks.rst
+                    "benchmarks_results.rst",  # included by benchmarks.rst
+                    "verification_corruptions.rst"]  # included by verification.rst
 root_doc = "index"
 
 # -- API reference -----------------------------------------------------------

@@ -66,7 +66,7 @@ def their_tangents(z, w, eps=1e-5, bug=None):
 # -----------------------
 # ``check_tangent_directions`` compares the span of the directions with the
 # exact tangent space (principal angles) and, given the betas, every
-# direction with its exact value.
+# direction with its exact value; a failed check names the likely cause.
 for bug in (None, "uniform Hessian", "no solve"):
     directions, betas = their_tangents(x, weights, bug=bug)
     check = check_tangent_directions(problem, x, directions, betas, tol=1e-6,
@@ -74,13 +74,17 @@ for bug in (None, "uniform Hessian", "no solve"):
     print(f"{bug or 'correct':>16}: largest angle {check.max_angle:.2e} rad, "
           f"largest direction error {np.max(check.errors):.2e} -> "
           f"{'PASS' if check.passed else 'FAIL'}")
+    if not check.passed:
+        print(f"{'':>18}{check.cause}: {check.diagnosis}")
 
 # %%
 # The same check from the command line
 # ------------------------------------
 # Export the arrays to a ``.npz`` file, and anyone can run
 # ``python -m skpareto verify FILE.npz``; it prints a report and exits with 0
-# on a pass, 1 on a mismatch and 2 on a malformed file.
+# on a pass, 1 on a mismatch and 2 on a malformed file. For an implementation
+# in another framework, the reference cases of the verification guide
+# (``python -m skpareto export CASE PATH``) hold everything it needs.
 directions, betas = their_tangents(x, weights)
 with tempfile.TemporaryDirectory() as tmp:
     path = os.path.join(tmp, "their_result.npz")

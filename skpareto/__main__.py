@@ -1,9 +1,10 @@
-"""Command line: ``python -m skpareto {demo,verify} ...``.
+"""Command line: ``python -m skpareto {demo,export,verify} ...``.
 
 ``demo`` fits :class:`skpareto.ParetoExplorer` on a bundled two-task data set,
 explores its Pareto set, prints a summary table and writes ``front.png``,
-``front.csv`` and ``summary.json``. ``verify`` checks another
-implementation's tangent directions (see :mod:`skpareto._verify`).
+``front.csv`` and ``summary.json``. ``export`` writes a reference
+case and ``verify`` checks another implementation's results on it (see
+:mod:`skpareto._verify`).
 """
 
 import argparse
@@ -71,8 +72,9 @@ def build_parser():
         prog=PROG,
         description="Continuous Pareto exploration for multi-task learning (Ma, Du and "
                     "Matusik, ICML 2020). Sub-commands: 'demo' explores the trade-off "
-                    "between two tasks on bundled data and draws it; 'verify' checks "
-                    "another implementation's tangent directions. Run "
+                    "between two tasks on bundled data and draws it; 'export' writes a "
+                    "reference case for another implementation and 'verify' checks its "
+                    "results. Run "
                     f"'{PROG} COMMAND --help' for the options of each.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = sub.add_parser(
@@ -101,6 +103,7 @@ def build_parser():
     demo.add_argument("--quiet", action="store_true",
                       help="no progress on stderr (the summary table is still printed)")
     demo.set_defaults(func=_run_demo)
+    _verify.add_export_parser(sub)
     _verify.add_parser(sub)
     return parser
 

@@ -1,13 +1,19 @@
-"""``python -m skpareto verify FILE.npz``: check another implementation's results.
+"""``python -m skpareto {export,verify}``: reference cases out, results back in.
 
-The file (see :func:`skpareto.testing.export_verification`) names a reference
-problem and its size and holds a point ``x``, its weights and tangent
-directions computed elsewhere. Everything is recomputed here with dense
-linear algebra and compared. Exit status: 0 pass, 1 mismatch, 2 malformed
+``export CASE PATH`` writes a reference case (:func:`skpareto.testing.export_case`).
+``verify RESULTS.npz`` checks another implementation's results on it: the file
+names the case and holds any of the arrays of
+:data:`skpareto.testing.RESULT_ARRAYS`; the case is rebuilt from its name and
+every result is compared with its exact reference, with a diagnosis of what
+is wrong. ``verify`` also reads the older files of
+:func:`skpareto.testing.export_verification` (an analytic problem, a point,
+its weights and directions). Exit status: 0 pass, 1 mismatch, 2 malformed
 file (with a one-line reason naming the missing or bad array).
 """
 
+import argparse
 import sys
+import textwrap
 import zipfile
 
 import numpy as np
@@ -15,9 +21,18 @@ import numpy as np
 from ._hvp import value_and_jacobian
 from .metrics import stationarity_residual
 from .problems import ConvexQuadratic
-from .testing import check_pareto_stationary, check_tangent_directions, make_reference_problem
+from .testing import (
+    RESULT_ARRAYS,
+    check_case_results,
+    check_pareto_stationary,
+    check_tangent_directions,
+    export_case,
+    make_reference_case,
+    make_reference_problem,
+    reference_cases,
+)
 
-__all__ = ["main_verify", "add_parser", "MalformedFile"]
+__all__ = ["main_verify", "main_export", "add_parser", "add_export_parser", "MalformedFile"]
 
 EXIT_PASS, EXIT_MISMATCH, EXIT_MALFORMED = 0, 1, 2
 
@@ -78,21 +93,60 @@ def _real(arrays, name, shape, required=True):
     want = tuple("k" if s is None else s for s in shape)
     if value.ndim != len(shape) or any(s is not None and s != t
                                        for s, t in zip(shape, value.shape)):
-        raise MalformedFile(f"array '{name}' must have shape {want}, got {value.shape}")
+        hint = (" (transposed?)" if value.ndim == 2 and len(shape) == 2
+                and value.shape[::-1] == tuple(shape) else "")
+        raise MalformedFile(f"array '{name}' must have shape {want}, got {value.shape}{hint}")
     value = value.astype(np.float64)
     if not np.all(np.isfinite(value)):
         raise MalformedFile(f"array '{name}' contains NaN or infinite values")
     return value
 
 
+def _string(arrays, name):
+    value = _require(arrays, name)
+    if value.dtype.kind not in "US" or value.size != 1:
+        raise MalformedFile(f"array '{name}' must be one string, got dtype {value.dtype} "
+                            f"shape {value.shape}")
+    value = value.reshape(())[()]
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _parse_results(arrays):
+    """The case and the results dict from the arrays of a results file, or MalformedFile."""
+    name = _string(arrays, "case")
+    if name not in reference_cases():
+        raise MalformedFile(f"array 'case' must name a reference case "
+                            f"({', '.join(reference_cases())}), got {name!r}")
+    unknown = sorted(set(arrays) - set(RESULT_ARRAYS))
+    if unknown:
+        raise MalformedFile(f"unknown array '{unknown[0]}' (a results file holds "
+                            f"{', '.join(RESULT_ARRAYS)})")
+    case = make_reference_case(name)
+    n, m = case.n, case.m
+    results = {}
+    betas = _real(arrays, "betas", (None, m), required=False)
+    if betas is not None:
+        results["betas"] = betas
+    k = len(case.betas if betas is None else betas)
+    shapes = dict(directions=(k, n), hvp=(len(case.hvp_probe), n), jacobian=(m, n),
+                  weights=(m,), corrected_x=(n,))
+    for key, shape in shapes.items():
+        value = _real(arrays, key, shape, required=False)
+        if value is not None:
+            results[key] = value
+    if "betas" in results and "directions" not in results:
+        raise MalformedFile("array 'betas' given without 'directions'")
+    if not results:
+        raise MalformedFile(f"no results: the file must hold at least one of "
+                            f"{', '.join(shapes)}")
+    if "directions" in results and not np.any(results["directions"]):
+        raise MalformedFile("array 'directions' must hold at least one non-zero direction")
+    return case, results
+
+
 def _parse(arrays):
     """Problem, x, weights, directions, betas from the arrays, or MalformedFile."""
-    name = _require(arrays, "problem")
-    if name.dtype.kind not in "US" or name.size != 1:
-        raise MalformedFile(f"array 'problem' must be one string, got dtype {name.dtype} "
-                            f"shape {name.shape}")
-    name = name.reshape(())[()]
-    name = name.decode() if isinstance(name, bytes) else str(name)
+    name = _string(arrays, "problem")
     n = _scalar_int(arrays, "n")
     m = _scalar_int(arrays, "m", required=False)
     seed = _scalar_int(arrays, "random_state", required=False)
@@ -122,24 +176,52 @@ def _distance_to_set(problem, x, weights):
     return float(problem.distance_to_set(x))
 
 
-def _fmt(values):
-    return np.array2string(np.asarray(values), precision=3, separator=", ",
-                           formatter={"float_kind": lambda v: f"{v:.3e}"})
+def _fmt(values, digits=4):
+    """Values in e-notation with ``digits`` significant digits."""
+    return np.array2string(np.asarray(values), separator=", ",
+                           formatter={"float_kind": lambda v: f"{v:.{digits - 1}e}"})
 
 
-def main_verify(path, *, angle_tol=1e-6, stationarity_tol=1e-6, set_tol=1e-6, out=None,
-                err=None):
-    """Check the arrays of a verification file and print a pass/fail report.
+_LABELS = {"jacobian": "Jacobian", "weights": "min-norm weights",
+           "hvp": "Hessian-vector products", "directions": "tangent directions",
+           "corrected_x": "corrected point"}
+
+
+def _report_case(case, checks, precision, out):
+    """Print one block per check; return the list of pass flags."""
+    print(f"  case: {case.name} (n={case.n}, m={case.m}), {precision} tolerances",
+          file=out)
+    for key, check in checks.items():
+        verdict = "PASS" if check.passed else "FAIL"
+        print(f"  {_LABELS[key]:<24} {verdict}  error {check.error!r} (tol {check.tol!r})",
+              file=out)
+        if key == "directions" and check.errors is not None:
+            print(f"  {'':<24}       degrees from the exact directions "
+                  f"{_fmt(check.direction_angles)}; true residuals ||H v - J^T beta|| / "
+                  f"||J^T beta|| {_fmt(check.residuals)}", file=out)
+        if not check.passed:
+            print(f"  {'':<24}       cause: {check.cause}; {check.diagnosis}", file=out)
+    return [check.passed for check in checks.values()]
+
+
+def main_verify(path, *, precision="float64", angle_tol=1e-6, stationarity_tol=1e-6,
+                set_tol=1e-6, out=None, err=None):
+    """Check the arrays of a results file and print a report with diagnoses.
 
     Parameters
     ----------
     path : str or path-like
-        A ``.npz`` file in the format of
-        :func:`skpareto.testing.export_verification`.
+        A ``.npz`` results file on a reference case (array ``case`` and any
+        of :data:`skpareto.testing.RESULT_ARRAYS`), or a file of
+        :func:`skpareto.testing.export_verification` (array ``problem``).
+    precision : {"float64", "float32"}, default="float64"
+        Arithmetic of the implementation: selects the tolerances of a
+        results file (:func:`skpareto.testing.default_tolerances`).
     angle_tol : float, default=1e-6
         Largest principal angle (radians) between the file's directions and
         the exact tangent space, and largest relative error of a direction
-        when ``betas`` are given.
+        when ``betas`` are given (files of ``export_verification`` only, as the
+        next two).
     stationarity_tol : float, default=1e-6
         Largest relative residual ``||J^T w|| / max_i ||grad f_i||`` at ``x``
         with the file's weights.
@@ -158,10 +240,23 @@ def main_verify(path, *, angle_tol=1e-6, stationarity_tol=1e-6, set_tol=1e-6, ou
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     try:
-        problem, x, weights, directions, betas = _parse(_read(path))
+        arrays = _read(path)
+        if "case" in arrays or "problem" not in arrays:
+            if "case" not in arrays:
+                raise MalformedFile("missing array 'case' (the name of a reference case; "
+                                    "a file of export_verification has 'problem' instead)")
+            case, results = _parse_results(arrays)
+        else:
+            case = None
+            problem, x, weights, directions, betas = _parse(arrays)
     except MalformedFile as exc:
         print(f"skpareto verify: malformed file {path}: {exc}", file=err)
         return EXIT_MALFORMED
+    if case is not None:
+        print(f"skpareto verify {path}", file=out)
+        results = _report_case(case, check_case_results(case, results, precision=precision),
+                               precision, out)
+        return _summary(results, out)
 
     def line(label, text, ok=None):
         status = "" if ok is None else ("  PASS" if ok else "  FAIL")
@@ -178,13 +273,14 @@ def main_verify(path, *, angle_tol=1e-6, stationarity_tol=1e-6, set_tol=1e-6, ou
     line("stationarity", f"||J^T w|| / max ||grad f_i|| = {residual:.3e} "
                          f"(tol {stationarity_tol:.1e})", results[-1])
     reference = check_pareto_stationary(jac)
-    line("min-norm weights here", f"{_fmt(reference.alpha)}, yours {_fmt(weights)} "
+    # full precision: weights that decide a stationarity failure may differ in the 8th digit
+    line("min-norm weights here", f"{_fmt(reference.alpha, 17)}, yours {_fmt(weights, 17)} "
                                   f"(relative residual {reference.relative_residual:.3e})")
     distance = _distance_to_set(problem, x, weights)
     results.append(distance <= set_tol)
     line("distance to the set", f"{distance:.3e} (tol {set_tol:.1e})", results[-1])
     try:
-        check = check_tangent_directions(problem, x, directions, betas, angle_tol,
+        check = check_tangent_directions(problem, x, directions, betas, tol=angle_tol,
                                          weights=weights)
     except ValueError as exc:  # singular Hessian: no unique tangent space to compare
         results.append(False)
@@ -203,7 +299,11 @@ def main_verify(path, *, angle_tol=1e-6, stationarity_tol=1e-6, set_tol=1e-6, ou
             line("direction errors", f"{_fmt(check.errors)} (relative, tol {angle_tol:.1e})",
                  results[-1])
         if not check.passed:
-            line("reason", check.message)
+            line("reason", f"{check.cause}: {check.diagnosis}")
+    return _summary(results, out)
+
+
+def _summary(results, out):
     passed = all(results)
     print(f"result: {'PASS' if passed else 'FAIL'} "
           f"({sum(results)} of {len(results)} checks passed)", file=out)
@@ -211,8 +311,36 @@ def main_verify(path, *, angle_tol=1e-6, stationarity_tol=1e-6, set_tol=1e-6, ou
 
 
 def _run(args):
-    return main_verify(args.file, angle_tol=args.angle_tol,
+    return main_verify(args.file, precision=args.precision, angle_tol=args.angle_tol,
                        stationarity_tol=args.stationarity_tol, set_tol=args.set_tol)
+
+
+def _table(rows):
+    """``name  text`` rows, the text wrapped under itself."""
+    width = max(map(len, rows)) + 4
+    return [textwrap.fill(text, 79, initial_indent=f"  {name:<{width - 2}}",
+                          subsequent_indent=" " * width) for name, text in rows.items()]
+
+
+def _paragraphs(*texts):
+    return "\n\n".join(textwrap.fill(text, 79) for text in texts)
+
+
+def _listing():
+    """The cases and the arrays of a results file, for ``--help``."""
+    lines = ["reference cases (write one with: python -m skpareto export CASE PATH):"]
+    lines += _table(reference_cases())
+    lines += ["", "a results file (.npz, e.g. numpy.savez) holds 'case' and at least one of "
+              "the others:"]
+    lines += _table(RESULT_ARRAYS)
+    lines += ["", _paragraphs(
+        "Arrays are float64 (float32 values are accepted and diagnosed); k = m - 1 "
+        "directions, p = 2 probe vectors. The case's JSON file describes the problem, the "
+        "parameter layout and every array.",
+        "Also accepted: a file of skpareto.testing.export_verification (array 'problem': "
+        "an analytic problem, a point, its weights and directions).",
+        "exit status: 0 pass, 1 mismatch, 2 malformed file")]
+    return "\n".join(lines)
 
 
 def add_parser(subparsers):
@@ -233,16 +361,71 @@ def add_parser(subparsers):
     """
     parser = subparsers.add_parser(
         "verify", help="check another implementation's results stored in a .npz file",
-        description="Recompute the stationarity, the distance to the analytic Pareto set "
-                    "and the tangent space of a reference problem at the point stored in "
-                    "FILE (see skpareto.testing.export_verification) and compare. Exit "
-                    "status: 0 pass, 1 mismatch, 2 malformed file.")
-    parser.add_argument("file", help="the .npz file")
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_paragraphs(
+            "Check another implementation's results on a reference case: the case is "
+            "rebuilt from its name, every result given (Jacobian, min-norm weights, "
+            "Hessian-vector products, tangent directions, corrected point) is compared "
+            "with its exact dense reference, and a failed check names the likely cause "
+            "(sign, scale, normalization, damping, H not weighted by alpha, an unconverged "
+            "solve, float32, ...)."),
+        epilog=_listing())
+    parser.add_argument("file", help="the .npz results file")
+    parser.add_argument("--precision", choices=["float64", "float32"], default="float64",
+                        help="arithmetic of the implementation; float32 loosens the "
+                             "tolerances to what float32 reaches (default float64)")
     parser.add_argument("--angle-tol", type=float, default=1e-6,
-                        help="largest principal angle in radians (default 1e-6)")
+                        help="files of export_verification: largest principal angle in "
+                             "radians (default 1e-6)")
     parser.add_argument("--stationarity-tol", type=float, default=1e-6,
-                        help="largest relative stationarity residual (default 1e-6)")
+                        help="files of export_verification: largest relative stationarity "
+                             "residual (default 1e-6)")
     parser.add_argument("--set-tol", type=float, default=1e-6,
-                        help="largest distance to the analytic set (default 1e-6)")
+                        help="files of export_verification: largest distance to the "
+                             "analytic set (default 1e-6)")
     parser.set_defaults(func=_run)
+    return parser
+
+
+def main_export(case, path, *, out=None):
+    """Write a reference case to ``PATH.npz`` and ``PATH.json``; print where.
+
+    Returns
+    -------
+    status : int
+        0.
+    """
+    out = sys.stdout if out is None else out
+    npz_path, json_path = export_case(case, path)
+    print(f"wrote {npz_path} (arrays) and {json_path} (their description)", file=out)
+    return EXIT_PASS
+
+
+def add_export_parser(subparsers):
+    """Add the ``export`` subcommand to an :mod:`argparse` subparsers object.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+    """
+    cases = reference_cases()
+    parser = subparsers.add_parser(
+        "export", help="write a reference case (.npz arrays + .json description)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_paragraphs(
+            "Write a reference case for another implementation: PATH.npz holds the "
+            "problem's arrays, the Pareto-stationary point and the exact references there; "
+            "PATH.json describes the problem (for the network: architecture and flat "
+            "parameter layout), every array, what to compute and write back, and the "
+            "tolerances. Check the results with 'python -m skpareto verify'."),
+        epilog="\n".join(["cases:"] + _table(cases)))
+    parser.add_argument("case", choices=list(cases), metavar="CASE",
+                        help=f"one of {', '.join(cases)}")
+    parser.add_argument("path", metavar="PATH",
+                        help="output path without suffix (.npz and .json are added)")
+    parser.set_defaults(func=lambda args: main_export(args.case, args.path))
     return parser

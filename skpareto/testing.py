@@ -1,21 +1,30 @@
 """Tools to verify an implementation of the method against skpareto's reference.
 
 An implementation of continuous Pareto exploration (in PyTorch, JAX, C++ ...)
-produces, at a Pareto-stationary point ``x`` of ``m`` objectives, the weights
-``alpha`` with ``J(x)^T alpha = 0`` and the tangent directions
-``v = H^{-1} J^T beta`` of the Pareto set. This module checks both against
-exact references computed here with dense linear algebra on small analytic
-problems (:mod:`skpareto.problems`):
+computes, at a Pareto-stationary point ``x`` of ``m`` objectives, a Jacobian,
+Hessian-vector products, the min-norm weights ``alpha`` (``J^T alpha = 0``),
+the tangent directions ``v = H^{-1} J^T beta`` of the Pareto set and
+corrected points. This module checks each against exact references computed
+with dense linear algebra, and says what is wrong when a check fails:
 
-- :func:`reference_problems` lists the analytic problems, by name, with the
-  sizes they are defined for; :func:`make_reference_problem` builds one.
+- :func:`check_jacobian`, :func:`check_hvp`, :func:`check_min_norm_weights`,
+  :func:`check_tangent_directions` and :func:`check_corrected_point` take any
+  autograd objective ``fun(x) -> (m,)`` and a point (``n <= MAX_DENSE_N``)
+  and return a :class:`CheckResult`: true if the check passed, with the
+  deciding numbers at full precision, a ``cause`` (a key of :data:`CAUSES`)
+  and a ``diagnosis`` sentence ("sign flipped", "consistent with damping
+  lambda≈0.1", ...). :func:`default_tolerances` gives the tolerances for
+  float64 and float32 implementations.
+- :func:`reference_cases` / :func:`make_reference_case`: small problems
+  (rotated quadratics, a shared-trunk network with its data) at exactly
+  Pareto-stationary points, built so that the checks have no blind spot.
+  :func:`export_case` writes one to ``.npz`` + JSON for another framework;
+  ``python -m skpareto verify RESULTS.npz`` checks the results written back.
+- :func:`reference_problems` / :func:`make_reference_problem`: the analytic
+  problems of :mod:`skpareto.problems` (their sets are known in closed
+  form); :func:`export_verification` writes results on them for ``verify``.
 - :func:`check_pareto_stationary` / :func:`assert_pareto_stationary`: the
   min-norm weights of a Jacobian and the stationarity residual.
-- :func:`check_tangent_directions` / :func:`assert_tangent_directions`: the
-  principal angles between the span of given directions and the exact
-  tangent space (and, with ``betas``, the error of each direction).
-- :func:`export_verification` writes arrays from another implementation to
-  a ``.npz`` file that ``python -m skpareto verify FILE.npz`` checks.
 
 The ``assert_*`` functions raise :class:`AssertionError` and are meant for
 pytest.
@@ -24,25 +33,59 @@ pytest.
 import numbers
 from typing import NamedTuple
 
-import autograd
-import autograd.numpy as anp
 import numpy as np
-from scipy.linalg import subspace_angles
 
-from ._hvp import check_point, value_and_jacobian
-from ._weights import _check_jac, check_weights, min_norm_weights, zero_sum_basis
-from .problems import DTLZ2, ConvexQuadratic, FonsecaFleming, Problem
+from ._cases import (
+    CASE_ARRAYS,
+    RESULT_ARRAYS,
+    ReferenceCase,
+    check_case_results,
+    export_case,
+    make_reference_case,
+    reference_cases,
+)
+from ._checks import (
+    CAUSES,
+    MAX_DENSE_N,
+    CheckResult,
+    _as_real,
+    _check_betas,
+    check_corrected_point,
+    check_hvp,
+    check_jacobian,
+    check_min_norm_weights,
+    check_tangent_directions,
+    default_tolerances,
+    exact_tangent_directions,
+)
+from ._weights import _check_jac, check_weights, min_norm_weights
+from .problems import DTLZ2, ConvexQuadratic, FonsecaFleming
 
 __all__ = [
-    "reference_problems",
-    "make_reference_problem",
-    "check_pareto_stationary",
-    "assert_pareto_stationary",
-    "check_tangent_directions",
-    "assert_tangent_directions",
-    "exact_tangent_directions",
-    "export_verification",
+    "CAUSES",
+    "CASE_ARRAYS",
+    "CheckResult",
+    "MAX_DENSE_N",
+    "RESULT_ARRAYS",
+    "ReferenceCase",
     "VERIFICATION_FORMAT",
+    "assert_pareto_stationary",
+    "assert_tangent_directions",
+    "check_case_results",
+    "check_corrected_point",
+    "check_hvp",
+    "check_jacobian",
+    "check_min_norm_weights",
+    "check_pareto_stationary",
+    "check_tangent_directions",
+    "default_tolerances",
+    "exact_tangent_directions",
+    "export_case",
+    "export_verification",
+    "make_reference_case",
+    "make_reference_problem",
+    "reference_cases",
+    "reference_problems",
 ]
 
 
@@ -263,248 +306,29 @@ def _check_tolerance(value, name):
 # -- tangent directions ---------------------------------------------------------
 
 
-def _check_problem(problem, x):
-    """The problem, and ``x`` as a finite float64 vector of its size."""
-    if not isinstance(problem, Problem):
-        raise ValueError(
-            "problem must be a skpareto.problems.Problem (see make_reference_problem), "
-            f"got {type(problem).__name__}.")
-    x = check_point(x)
-    if x.size != problem.n:
-        raise ValueError(f"x must have shape ({problem.n},) for {problem!r}, got {x.shape}.")
-    return problem, x
-
-
-def _dense_hessian(problem, x, weights):
-    """``sum_i w_i Hess f_i(x)`` as a dense matrix, from autograd.hessian."""
-    weights = np.asarray(weights, dtype=np.float64)
-    hess = autograd.hessian(lambda z: anp.dot(weights, problem.fun(z)))(x)
-    return np.asarray(hess, dtype=np.float64).reshape(x.size, x.size)
-
-
-def exact_tangent_directions(problem, x, weights=None, betas=None):
-    """Exact tangent directions ``H^{-1} J^T beta`` by a dense solve.
-
-    For small reference problems only: forms the ``n x n`` Hessian with
-    :func:`autograd.hessian` and solves with :func:`numpy.linalg.solve`.
+def assert_tangent_directions(fun, x, directions, betas=None, *, weights=None, tol=None,
+                              precision="float64"):
+    """Assert that tangent directions match the exact ones (for pytest).
 
     Parameters
     ----------
-    problem : skpareto.problems.Problem
-    x : array-like of shape (n,)
-        The point.
-    weights : array-like of shape (m,), default=None
-        Weights defining ``H = sum_i w_i Hess f_i(x)``; default the min-norm
-        weights of the Jacobian at ``x``.
-    betas : array-like of shape (k, m), default=None
-        Right-hand sides; default the orthonormal zero-sum basis
-        (:func:`skpareto._weights.zero_sum_basis`), whose m - 1 directions
-        span the tangent space.
-
-    Returns
-    -------
-    directions : ndarray of shape (k, n)
-    weights : ndarray of shape (m,)
-
-    Raises
-    ------
-    ValueError
-        If an argument is malformed, or ``H`` is singular at ``x`` (no unique
-        tangent space).
-    """
-    problem, x = _check_problem(problem, x)
-    _, jac = value_and_jacobian(problem.fun, x)
-    m = jac.shape[0]
-    weights = min_norm_weights(jac) if weights is None else check_weights(weights, m)
-    betas = zero_sum_basis(m) if betas is None else _check_betas(betas, m)
-    hess = _dense_hessian(problem, x, weights)
-    try:
-        directions = np.linalg.solve(hess, jac.T @ betas.T).T
-    except np.linalg.LinAlgError as exc:
-        raise ValueError(f"the weighted Hessian is singular at x ({exc}); "
-                         "the tangent space is not unique there.") from exc
-    return directions, weights
-
-
-def _check_betas(betas, m):
-    arr = np.asarray(betas)
-    if arr.dtype.kind not in "biuf":
-        raise ValueError(f"betas must hold real numbers, got dtype {arr.dtype}.")
-    arr = np.atleast_2d(arr.astype(np.float64))
-    if arr.ndim != 2 or arr.shape[1] != m or not np.all(np.isfinite(arr)):
-        raise ValueError(f"betas must be a finite array of shape (k, {m}), got shape "
-                         f"{np.shape(betas)}.")
-    return arr
-
-
-def _check_directions(directions, n):
-    arr = np.asarray(directions)
-    if arr.dtype.kind not in "biuf":
-        raise ValueError(f"directions must hold real numbers, got dtype {arr.dtype}.")
-    arr = np.atleast_2d(arr.astype(np.float64))
-    if arr.ndim != 2 or arr.shape[1] != n or arr.shape[0] == 0:
-        raise ValueError(f"directions must have shape (k, {n}) with k >= 1, got shape "
-                         f"{np.shape(directions)}.")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("directions contains NaN or infinite values.")
-    return arr
-
-
-def _orthonormal_span(rows, rcond=1e-8):
-    """Orthonormal basis (n, r) of the span of ``rows`` (k, n), and the rank r."""
-    u, s, vt = np.linalg.svd(rows, full_matrices=False)
-    if s.size == 0 or s[0] == 0.0:
-        return np.zeros((rows.shape[1], 0)), 0
-    rank = int(np.sum(s > rcond * s[0]))
-    return vt[:rank].T, rank
-
-
-class _TangentPair(NamedTuple):
-    angles: np.ndarray
-    errors: object
-
-
-class TangentCheck(_TangentPair):
-    """``(angles, errors)`` of :func:`check_tangent_directions`.
-
-    Unpacks as a pair: the principal angles (radians, descending) between the
-    span of the given directions and the exact tangent space, and the
-    relative error of each direction (None without ``betas``). Also carries
-    ``passed``, ``max_angle``, ``rank`` (of the given directions),
-    ``dimension`` (of the exact tangent space, m - 1), ``weights`` (defining
-    ``H``), ``exact`` (the exact directions: one per beta, or the zero-sum
-    basis's) and ``message`` (why the check failed, or "").
-    """
-
-
-def check_tangent_directions(problem, x, directions, betas=None, tol=1e-6, *,
-                             weights=None):
-    """Compare tangent directions with the exact tangent space of the Pareto set.
-
-    Parameters
-    ----------
-    problem : skpareto.problems.Problem
-        A reference problem (:func:`make_reference_problem`).
-    x : array-like of shape (n,)
-        The Pareto-stationary point the directions were computed at.
-    directions : array-like of shape (k, n)
-        Directions to check. Without ``betas`` their span must be the whole
-        tangent space (rank m - 1; signs and scaling are free).
-    betas : array-like of shape (k, m), default=None
-        The zero-sum combinations the directions were computed for
-        (``v_j = H^{-1} J^T beta_j``). If given, every direction is also
-        compared with its exact value, and ``k`` may be smaller than m - 1.
-    tol : float, default=1e-6
-        Largest principal angle (radians) and largest relative error of a
-        direction accepted.
-    weights : array-like of shape (m,), default=None
-        Weights defining ``H = sum_i w_i Hess f_i(x)``; default the min-norm
-        weights at ``x``.
-
-    Returns
-    -------
-    result : TangentCheck
-        A pair ``(angles, errors)``; ``result.passed`` tells whether every
-        angle and error is within ``tol`` and the dimensions agree.
-
-    Raises
-    ------
-    ValueError
-        If an argument is malformed, or the Hessian is singular at ``x``.
-
-    Notes
-    -----
-    The exact space: for :class:`~skpareto.problems.ConvexQuadratic` the span
-    of the analytic derivative ``dx/dw`` of the set ``x(w)``
-    (``set_derivative``, at ``weights``); for the other problems
-    ``H^{-1} J^T Z`` with the dense Hessian of :func:`autograd.hessian` and
-    ``Z`` a basis of the zero-sum vectors. Angles come from
-    :func:`scipy.linalg.subspace_angles`.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skpareto import tangent_directions
-    >>> from skpareto.testing import check_tangent_directions, make_reference_problem
-    >>> problem = make_reference_problem("quadratic", 5, m=3)
-    >>> x = problem.pareto_set([0.2, 0.3, 0.5])
-    >>> res = tangent_directions(problem.fun, x, [0.2, 0.3, 0.5])
-    >>> check_tangent_directions(problem, x, res.directions, weights=[0.2, 0.3, 0.5]).passed
-    True
-    """
-    problem, x = _check_problem(problem, x)
-    directions = _check_directions(directions, x.size)
-    _check_tolerance(tol, "tol")
-    _, jac = value_and_jacobian(problem.fun, x)
-    m = jac.shape[0]
-    if betas is not None:
-        betas = _check_betas(betas, m)
-        if betas.shape[0] != directions.shape[0]:
-            raise ValueError(f"betas must have one row per direction ({directions.shape[0]}), "
-                             f"got {betas.shape[0]}.")
-    weights = min_norm_weights(jac) if weights is None else check_weights(weights, m)
-    if isinstance(problem, ConvexQuadratic):
-        exact_space = problem.set_derivative(weights)
-        exact, _ = exact_tangent_directions(problem, x, weights, betas)
-    else:
-        exact, _ = exact_tangent_directions(problem, x, weights, betas)
-        exact_space = (exact if betas is None
-                       else exact_tangent_directions(problem, x, weights)[0])
-    basis, dimension = _orthonormal_span(exact_space)
-    user, rank = _orthonormal_span(directions)
-    if rank == 0:
-        raise ValueError("directions must not all be zero.")
-    angles = np.sort(subspace_angles(user, basis))[::-1] if dimension else np.array([])
-    errors = None
-    if betas is not None:
-        norms = np.linalg.norm(exact, axis=1)
-        errors = np.linalg.norm(directions - exact, axis=1) / np.where(norms > 0, norms, 1.0)
-    max_angle = float(angles.max()) if angles.size else 0.0
-    messages = []
-    if betas is None and rank != dimension:
-        messages.append(f"directions span {rank} dimensions, the tangent space {dimension}")
-    if betas is not None and rank > dimension:
-        messages.append(f"directions span {rank} dimensions, more than the tangent "
-                        f"space ({dimension})")
-    if max_angle > tol:
-        messages.append(f"largest principal angle {max_angle:.3e} rad > tol {tol:.3e}")
-    if errors is not None and np.max(errors) > tol:
-        worst = int(np.argmax(errors))
-        messages.append(f"direction {worst} has relative error {errors[worst]:.3e} > "
-                        f"tol {tol:.3e}")
-    out = TangentCheck(angles, errors)
-    out.max_angle = max_angle
-    out.rank = rank
-    out.dimension = dimension
-    out.weights = weights
-    out.exact = exact
-    out.message = "; ".join(messages)
-    out.passed = not messages
-    return out
-
-
-def assert_tangent_directions(problem, x, directions, betas=None, tol=1e-6, *,
-                              weights=None):
-    """Assert that directions span the exact tangent space (for pytest).
-
-    Parameters
-    ----------
-    problem, x, directions, betas, tol, weights
+    fun, x, directions, betas, weights, tol, precision
         As in :func:`check_tangent_directions`.
 
     Returns
     -------
-    result : TangentCheck
+    result : CheckResult
 
     Raises
     ------
     AssertionError
-        Saying which angle, error or dimension is off.
+        With the diagnosis (what is off, and the likely cause).
     """
-    result = check_tangent_directions(problem, x, directions, betas, tol, weights=weights)
+    result = check_tangent_directions(fun, x, directions, betas, weights=weights, tol=tol,
+                                      precision=precision)
     if not result.passed:
-        raise AssertionError(f"tangent directions do not match the exact tangent space: "
-                             f"{result.message}")
+        raise AssertionError(f"tangent directions do not match the exact ones "
+                             f"({result.cause}): {result.diagnosis}")
     return result
 
 
@@ -586,19 +410,13 @@ def export_verification(path, problem_name, n, x, weights, directions, *, betas=
     >>> export_verification(path, "quadratic", 3, x, [0.4, 0.6], res.directions)
     """
     problem = make_reference_problem(problem_name, n, m=m, random_state=random_state)
-    x = check_point(x)
-    if x.size != problem.n:
-        raise ValueError(f"x must have shape ({problem.n},), got {x.shape}.")
+    x = _as_real(x, "x", (problem.n,))
     weights = check_weights(weights, problem.m)
-    directions = _check_directions(directions, problem.n)
+    directions = _as_real(directions, "directions", (None, problem.n))
     arrays = dict(problem=np.array(str(problem_name)), n=np.array(int(n)), x=x,
                   weights=weights, directions=directions)
     if betas is not None:
-        betas = _check_betas(betas, problem.m)
-        if betas.shape[0] != directions.shape[0]:
-            raise ValueError(f"betas must have one row per direction ({directions.shape[0]}), "
-                             f"got {betas.shape[0]}.")
-        arrays["betas"] = betas
+        arrays["betas"] = _check_betas(betas, problem.m, directions.shape[0])
     if problem_name == "quadratic":
         arrays["m"] = np.array(problem.m)
         arrays["random_state"] = np.array(problem.random_state)

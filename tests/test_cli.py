@@ -115,11 +115,11 @@ def test_help_documents_every_subcommand():
     proc = subprocess.run([sys.executable, "-m", "skpareto", "--help"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0
-    for command in ("demo", "verify"):
+    for command in ("demo", "export", "verify"):
         assert command in proc.stdout
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
-    assert set(sub.choices) == {"demo", "verify"}
+    assert set(sub.choices) == {"demo", "export", "verify"}
     demo_help = sub.choices["demo"].format_help()
     for option in ("--dataset", "--out", "--n-steps", "--n-samples", "--random-state",
                    "--quiet", "front.png", "summary.json"):

@@ -140,13 +140,15 @@ def test_check_tangent_directions_accepts_minres_directions(name):
     problem = make_reference_problem(name, 6)
     x, w = _stationary_point(problem)
     res = tangent_directions(problem.fun, x, w, rtol=1e-12)
-    angles, errors = check_tangent_directions(problem, x, res.directions, tol=1e-8)
-    assert errors is None
-    assert angles.shape == (problem.m - 1,) and angles.max() < 1e-8
+    span = check_tangent_directions(problem, x, res.directions, tol=1e-8)
+    assert span and span.cause == "ok" and span.errors is None and span.scales is None
+    assert span.angles.shape == (problem.m - 1,) and span.error == span.max_angle < 1e-8
     result = assert_tangent_directions(problem, x, res.directions, res.betas, tol=1e-8,
                                        weights=w)
     assert result.passed and result.rank == result.dimension == problem.m - 1
-    assert result.errors.max() < 1e-8
+    assert result.errors.max() < 1e-8 and result.error == result.errors.max()
+    np.testing.assert_allclose(result.scales, 1.0, atol=1e-8)
+    assert result.residuals.max() < 1e-8
 
 
 @pytest.mark.parametrize("theta", [1e-5, 1e-3, 0.3])
@@ -160,8 +162,8 @@ def test_check_tangent_directions_measures_a_known_rotation(theta):
     rotated = np.cos(theta) * v + np.sin(theta) * u
     result = check_tangent_directions(problem, x, 2.5 * rotated[None], tol=1e-6)
     assert result.max_angle == pytest.approx(theta, rel=1e-8)
-    assert not result.passed and "principal angle" in result.message
-    with pytest.raises(AssertionError, match="principal angle"):
+    assert not result.passed and result.cause != "ok" and result.diagnosis
+    with pytest.raises(AssertionError, match="do not match the exact ones"):
         assert_tangent_directions(problem, x, rotated[None], tol=1e-6)
 
 
@@ -174,9 +176,10 @@ def test_check_tangent_directions_betas_detect_wrong_scale():
     assert check_tangent_directions(problem, x, scaled, weights=w).passed
     # ... but the second direction is twice its exact value
     result = check_tangent_directions(problem, x, scaled, res.betas, weights=w)
-    assert not result.passed
+    assert not result.passed and result.cause == "scale"
     np.testing.assert_allclose(result.errors, [0.0, 1.0], atol=1e-8)
-    assert "direction 1" in result.message
+    np.testing.assert_allclose(result.scales, [1.0, 2.0], rtol=1e-8)
+    assert "scaled by [1, 2]" in result.diagnosis
 
 
 def test_check_tangent_directions_rank():
@@ -185,7 +188,7 @@ def test_check_tangent_directions_rank():
     res = tangent_directions(problem.fun, x, w, rtol=1e-12)
     # one direction cannot span a two-dimensional tangent space ...
     result = check_tangent_directions(problem, x, res.directions[:1], weights=w)
-    assert not result.passed and "span 1 dimensions, the tangent space 2" in result.message
+    assert not result.passed and "span 1 dimensions, the tangent space 2" in result.diagnosis
     # ... unless it is checked against its own beta
     assert check_tangent_directions(problem, x, res.directions[:1], res.betas[:1],
                                     weights=w).passed
@@ -211,8 +214,9 @@ def test_singular_hessian_is_reported():
 
 
 @pytest.mark.parametrize("change, argument", [
-    (dict(problem=lambda x: x), "problem"),
-    (dict(x=np.zeros(4)), "x"),  # wrong length for the directions
+    (dict(fun="quadratic"), "fun"),
+    (dict(x=np.zeros(4)), "directions"),  # wrong length for the directions
+    (dict(x=np.zeros((1, 5))), "x"),
     (dict(directions=np.zeros((1, 5))), "directions"),
     (dict(directions=np.full((1, 5), np.nan)), "directions"),
     (dict(directions=np.ones((1, 5), dtype=complex)), "directions"),
@@ -224,7 +228,7 @@ def test_singular_hessian_is_reported():
 def test_check_tangent_directions_rejects(change, argument):
     problem = make_reference_problem("quadratic", 5)
     x, w = _stationary_point(problem)
-    kwargs = dict(problem=problem, x=x, directions=np.ones((1, 5)), betas=None, tol=1e-6,
+    kwargs = dict(fun=problem, x=x, directions=np.ones((1, 5)), betas=None, tol=1e-6,
                   weights=w)
     kwargs.update(change)
     with pytest.raises(ValueError, match=argument):
