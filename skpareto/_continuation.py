@@ -60,9 +60,12 @@ _PREDICTOR_RTOL = 1e-4
 _TRUST = 1.0
 # growth and shrink limits of the step length per step
 _GROW, _SHRINK = 2.0, 0.5
-# the steps of a branch that shrink below this fraction of its longest step mean the
-# branch ends (a cusp or a singular point)
-_MIN_STEP_RATIO = 1e-3
+# this many failed correctors in a row from one point, each after halving the step,
+# mean the branch ends there (a cusp or a singular point)
+_MAX_FAILURES = 5
+# the smallest step, as a fraction of the longest step of the branch, that still
+# approaches the simplex boundary or a bound
+_MIN_STEP_RATIO = 1.0 / 32
 # the first step of a branch: this fraction of the weight cap
 _FIRST_STEP = 0.5
 
@@ -192,6 +195,7 @@ class _Tracer:
         self.longest = 0.0  # longest step accepted (or the first tried) on this branch
         self.tangent = None  # (v, omega) at current, if solved
         self.attempt = 0
+        self.failures = 0  # failed attempts from the current point
 
     # -- bookkeeping --------------------------------------------------------------------
 
@@ -201,6 +205,7 @@ class _Tracer:
             self.branch.n_hvp += res.n_hvp
 
     def _accept(self, point, parent):
+        self.failures = 0
         self.branch.points.append(point)
         self.branch.parents.append(parent)
         if self.sink is not None:
@@ -234,6 +239,7 @@ class _Tracer:
         """The longest step the weight cap (and a first-step rule) allows."""
         rate = np.max(np.abs(omega))
         cap = self.ctx.step_size / rate if rate > 0 else np.inf
+        self.cap = cap
         if self.h is None:  # first step: half the weight cap, or a front-relative guess
             scale = np.max(np.abs(self.current.values)) or 1.0
             self.h = min(_FIRST_STEP * cap, 0.1 * scale)
@@ -248,7 +254,9 @@ class _Tracer:
         while True:
             v, omega, solved = self._direction(exact)
             h = self._cap(v, omega)
-            if h < _MIN_STEP_RATIO * self.longest:
+            # failures shrank the step far below what the branch and the weights allow
+            if (self.failures >= _MAX_FAILURES
+                    or self.h < _MIN_STEP_RATIO * min(self.longest, self.cap)):
                 return self._jump()
             cur = self.current
             w_pred = cur.weights + self.sign * h * omega
@@ -268,7 +276,7 @@ class _Tracer:
                 print(f"  {getattr(res, 'n_grad', 0)} g h {h:.2e} cap {self.ctx.step_size / max(np.max(np.abs(omega)), 1e-300):.2e}"
                       f" solved {solved} -> {verdict} nit {getattr(res, 'nit', None)} "
                       f"moved {np.linalg.norm(res.x - x_pred) / length if res is not None else 0:.3f} "
-                      f"hvp {getattr(res, 'n_hvp', 0)} w {np.round(getattr(res, 'weights', [0]), 4)}")
+                      f"hvp {getattr(res, 'n_hvp', 0)} w {np.round(getattr(res, 'weights', [0]), 4)} {getattr(res, 'message', None)}")
             if verdict == "accept":
                 self._grow(res, x_pred, length, h)
                 self._accept(point_from_result(res), self.index)
@@ -283,6 +291,7 @@ class _Tracer:
             if not solved and self.ctx.options.inexact:
                 exact = True  # the secant mispredicted: retry along the tangent
                 continue
+            self.failures += 1
             self.h = _SHRINK * h
 
     def _judge(self, res, x_pred, length):
@@ -370,6 +379,10 @@ class _Tracer:
             return End.SINGULAR
         ahead = ((res.objectives - cur.values) @ zero_sum_basis(len(cur.weights))[0]
                  * self.sign if res.objectives is not None else -1.0)
+        if _DEBUG:
+            print(f"  JUMP from c {cur.coords[0]:+.4f} w {cur.weights[0]:.4f} to "
+                  f"{target[0]:+.4f}: {res.message} g {res.n_grad} hvp {res.n_hvp} "
+                  f"ahead {ahead:.3g} w {res.weights}")
         if (res.success and ahead > _MIN_STEP_RATIO * reach and self.ctx.inside(res.x)
                 and not np.all(res.objectives >= cur.values)):
             self._accept(point_from_result(res), None)

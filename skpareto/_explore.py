@@ -220,7 +220,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
     failures, n_iter = [], 0
     for k, (start, w) in enumerate(zip(starts, weights)):
         root = find_stationary(fun, start, w, tol=ctx.tol, options=_stage_one_options(ctx, k),
-                               verbose=max(verbose - 1, 0))
+                               bounds=ctx.bounds, verbose=max(verbose - 1, 0))
         n_iter += root.nit
         if pset is None:
             pset = ParetoSet.empty(start.size, len(root.weights), fun=fun)
@@ -235,8 +235,43 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
         index = pset.add_point(root.x, root.objectives, root.weights, residual=root.residual,
                                n_grad=root.n_grad, n_hvp=root.n_hvp)
         grow(pset, ctx, limits, [index], key=(k,), n_jobs=n_jobs, progress=progress)
+    if pset.n_points and pset.n_tasks == 2:
+        n_iter += _seed_ends(pset, ctx, limits, len(starts), n_jobs, progress, verbose)
     progress.close(pset)
     return pset, failures, n_iter
+
+
+def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose):
+    """Two tasks: where the set stops short of a single-task end, start again from that end.
+
+    The continuation goes over the end of a local branch by re-solving beyond
+    it; where that fails the rest of the set is still reachable from the
+    other side. Stage 1 minimizes the one task alone, warm started from the
+    nearest point found, and the set is followed from there until it meets
+    the points found before. Returns the stage-1 iterations spent.
+    """
+    n_iter = 0
+    for task in (0, 1):
+        if pset.n_points >= limits["max_points"]:
+            break
+        w = pset.weights[:, task]
+        if np.any(w >= 1.0 - 1e-9):
+            continue
+        nearest = int(np.argmax(w))
+        vertex = np.eye(2)[task]
+        log(verbose, 2, f"the set stops at weight {w[nearest]:.3f} of task {task}: "
+                        f"starting again from task {task} alone")
+        root = find_stationary(pset.fun if ctx.fun is None else ctx.fun, pset.params[nearest],
+                               vertex, tol=ctx.tol, options=_stage_one_options(ctx, key + task),
+                               bounds=ctx.bounds, verbose=max(verbose - 1, 0))
+        n_iter += root.nit
+        if not root.success or not ctx.inside(root.x) or _represented(pset, root):
+            pset.add_cost(root.n_grad, root.n_hvp)
+            continue
+        index = pset.add_point(root.x, root.objectives, root.weights, residual=root.residual,
+                               n_grad=root.n_grad, n_hvp=root.n_hvp)
+        grow(pset, ctx, limits, [index], key=(key + task,), n_jobs=n_jobs, progress=progress)
+    return n_iter
 
 
 def _start_weights(weights, m, n_starts):

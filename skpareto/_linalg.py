@@ -111,12 +111,12 @@ def solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
     norm = np.linalg.norm(rhs)
     if norm == 0.0:
         return np.zeros_like(rhs), 0.0
-    try:
-        v = np.linalg.solve(matrix, rhs)
-    except np.linalg.LinAlgError:
-        v = np.linalg.lstsq(matrix, rhs, rcond=None)[0]
-    if not np.all(np.isfinite(v)):
-        v = np.linalg.lstsq(matrix, rhs, rcond=None)[0]
+    # symmetric: the minimum-norm solution from the eigendecomposition, dropping the
+    # directions a singular matrix has (e.g. parameters no loss depends on), as MINRES
+    # would for a consistent right-hand side
+    values, vectors = np.linalg.eigh(matrix)
+    keep = np.abs(values) > _RCOND * np.max(np.abs(values))
+    v = vectors[:, keep] @ ((vectors[:, keep].T @ rhs) / values[keep])
     length = np.linalg.norm(v[:head])
     if length > radius:
         v = v * (radius / length)
@@ -184,6 +184,8 @@ def minres_solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
 
 
 _MAX_RESTARTS = 3
+# eigenvalues below this fraction of the largest are treated as zero by the dense solve
+_RCOND = 1e-12
 
 
 class _Reached(Exception):

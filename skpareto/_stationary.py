@@ -13,13 +13,16 @@ aimed at, in the front coordinates of :func:`front_coordinates`.
 """
 
 import warnings
+from collections import namedtuple
 
+import autograd.numpy as anp
 import numpy as np
-from autograd import value_and_grad
+from autograd import make_hvp, value_and_grad
 from scipy.optimize import minimize
+from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
 from ._hvp import check_point, hessian_operator, value_and_jacobian, weighted_objective
-from ._linalg import bordered_operator, solve
+from ._linalg import DenseHessian, bordered_operator, solve
 from ._options import SolverOptions
 from ._utils import Result, Status, log
 from ._weights import check_weights, min_norm_weights, zero_sum_basis
@@ -51,6 +54,8 @@ _RUNAWAY = 100.0
 _POLISH_STEPS = 30
 # a corrector's Newton steps after the first must shrink the residual by this factor
 _CONTRACTION = 0.5
+# a trust-region step whose model fails is re-solved with a smaller radius this often
+_TRUST_TRIES = 6
 
 
 def front_coordinates(values):
@@ -297,6 +302,7 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
     status = Status.MAX_ITER
     nit = 0
     previous = np.inf
+    region = np.inf  # trust-region radius, adapted from how well the model predicted
     for nit in range(max_iter + 1):
         if residual <= tol:
             status = Status.CONVERGED
@@ -310,36 +316,15 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
         n_grad += 1
         eta = (_forcing_term(residual, tol, options.minres_rtol) if options.inexact
                else options.minres_rtol)
-        radius = max_step - np.linalg.norm(x - x_pred)
-        step, solved = solve(bordered_operator(op, border), rhs, rtol=eta,
-                             maxiter=options.minres_maxiter, radius=radius, head=x.size)
+        step = _trust_step(fun, bordered_operator(op, border), rhs, x, w, basis, target,
+                           eta, options, min(region, max_step - np.linalg.norm(x - x_pred)))
         n_hvp += op.n_matvec
-        if solved > _NO_PROGRESS:
-            status = Status.SINGULAR
+        n_grad += m * step.evaluations
+        if step.status != Status.CONVERGED:
+            status = step.status
             break
-        dx, dw = step[:x.size], basis @ step[x.size:]
-        evaluations = [0]
-
-        def trial(t):
-            z, wz = x + t * dx, w + t * dw
-            evaluations[0] += 1
-            try:
-                vz, jz = value_and_jacobian(fun, z)
-            except NonFiniteError:
-                return np.inf, None
-            merit = np.linalg.norm(np.concatenate([jz.T @ wz, basis.T @ vz - target]))
-            return merit, (z, wz, vz, jz)
-
-        t, payload = _backtrack(np.linalg.norm(rhs), trial)
-        n_grad += m * evaluations[0]
-        if t is None:
-            status = Status.LINE_SEARCH
-            break
-        x, w, values, jac = payload
-        if _DEBUG:
-            print(f"    it {nit} res {residual:.2e} -> {stationarity_residual(jac, w):.2e} "
-                  f"cons {np.linalg.norm(rhs[x.size:]):.2e} eta {eta:.2e} solved {solved:.2e} "
-                  f"t {t:g} hvp {op.n_matvec} |dx| {np.linalg.norm(dx):.2e}")
+        x, w, values, jac = step.point
+        region = step.region
         residual = stationarity_residual(jac, w)
         if np.linalg.norm(x - x_pred) > max_step:
             status = Status.TRUST_REGION
@@ -355,10 +340,57 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
     return _result(status, x, values, jac, w, residual, nit, n_grad, n_hvp)
 
 
+def _trust_step(fun, system, rhs, x, w, basis, target, eta, options, radius):
+    """One trust-region Newton step on the bordered system, re-solved until the model holds.
+
+    The step solves ``system @ d = rhs`` (to ``eta``) within ``radius`` (its
+    ``x`` part). It is taken if the merit ``||F||`` falls by at least a tenth
+    of what the linear model predicts; otherwise the radius shrinks to a
+    quarter of the step and the same linearization is solved again. A step
+    whose model predicted well and that reached the radius doubles it. Near
+    a singular system the full Newton step is long and mostly along the
+    small eigenvalues, where the model does not hold; the trust region
+    keeps the step to the part that does.
+
+    Returns a Result with ``status``, ``point`` ``(x, w, values, jac)``,
+    ``region`` (the radius for the next step) and ``evaluations`` (Jacobians).
+    """
+    n = x.size
+    merit = np.linalg.norm(rhs)
+    evaluations = 0
+    for _ in range(_TRUST_TRIES):
+        step, solved = solve(system, rhs, rtol=eta, maxiter=options.minres_maxiter,
+                             radius=radius, head=n)
+        length = np.linalg.norm(step[:n])
+        truncated = length >= (1.0 - 1e-9) * radius
+        if solved > _NO_PROGRESS and not truncated:
+            return Result(status=Status.SINGULAR, evaluations=evaluations)
+        z, wz = x + step[:n], w + basis @ step[n:]
+        evaluations += 1
+        try:
+            vz, jz = value_and_jacobian(fun, z)
+            trial = np.linalg.norm(np.concatenate([jz.T @ wz, basis.T @ vz - target]))
+        except NonFiniteError:
+            trial = np.inf
+        predicted = merit ** 2 * (1.0 - min(solved, 1.0) ** 2)
+        ratio = (merit ** 2 - trial ** 2) / predicted if predicted > 0 else -np.inf
+        if _DEBUG:
+            print(f"      trust: |d| {length:.2e} radius {radius:.2e} solved {solved:.2e} "
+                  f"merit {merit:.2e} -> {trial:.2e} ratio {ratio:.2f}")
+        if np.isfinite(trial) and ratio >= 0.1:
+            region = 2.0 * length if ratio > 0.75 and truncated else (
+                0.5 * length if ratio < 0.25 else max(length, radius if np.isfinite(radius)
+                                                      else length))
+            return Result(status=Status.CONVERGED, point=(z, wz, vz, jz), region=region,
+                          evaluations=evaluations)
+        radius = 0.25 * length
+    return Result(status=Status.LINE_SEARCH, evaluations=evaluations)
+
+
 CORRECTORS = {"arclength": arclength_correct, "newton": newton_correct}
 
 
-def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf):
+def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf, bounds=None):
     """Multiple-gradient descent: steps along ``-jac.T @ alpha`` with min-norm ``alpha``.
 
     Every step decreases all objectives (an Armijo test on each), so the
@@ -377,6 +409,8 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf):
         Maximum steps.
     max_step : float
         Give up once the point moves farther than this from ``x``.
+    bounds : tuple of ndarray, default=None
+        ``(lower, upper)``: trial points are projected onto this box.
 
     Returns
     -------
@@ -402,7 +436,7 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf):
         dd = d @ d
         lr *= 2.0
         for _ in range(60):
-            trial = x - lr * d
+            trial = x - lr * d if bounds is None else np.clip(x - lr * d, *bounds)
             trial_values = np.asarray(fun(trial), dtype=float)
             n_grad += 1  # a forward pass, counted as one gradient-equivalent
             if np.all(trial_values <= values - 1e-4 * lr * dd):
@@ -418,62 +452,18 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf):
     return _result(status, x, values, jac, alpha, residual, nit, n_grad, 0)
 
 
-def _lbfgs(fun, x0, objective, weights, tol, max_iter, scale):
-    """L-BFGS on ``objective`` until ``fun`` is stationary to ``tol`` for its weights.
-
-    ``objective(z) -> (value, gradient, weights)``: the weights for which a
-    zero gradient means stationarity. The residual's scale (the largest task
-    gradient norm) is known only where the Jacobian is evaluated: the
-    gradient norm is compared with ``tol`` times the last known scale, and
-    only then is the Jacobian evaluated to confirm. Stops with
-    ``Status.DIVERGED`` once the iterate runs away from ``x0``.
-    Returns ``(x, status, nit, n_grad)``.
-    """
-    radius = _RUNAWAY * (1.0 + np.linalg.norm(x0))
-    state = dict(n_grad=0, nit=0, grad_norm=np.inf, scale=scale, status=Status.MAX_ITER)
-
-    def value_grad(z):
-        state["n_grad"] += 1
-        f, g, _ = objective(z)
-        state["grad_norm"] = np.linalg.norm(g)
-        return f, g
-
-    def callback(intermediate_result):
-        state["nit"] += 1
-        z = intermediate_result.x
-        if np.linalg.norm(z - x0) > radius:
-            state["status"] = Status.DIVERGED
-            raise StopIteration
-        if state["grad_norm"] > tol * state["scale"]:
-            return
-        _, jac = value_and_jacobian(fun, z)
-        state["n_grad"] += len(jac)
-        state["scale"] = np.max(np.linalg.norm(jac, axis=1))
-        if stationarity_residual(jac, objective(z)[2]) <= tol:
-            state["status"] = Status.CONVERGED
-            raise StopIteration
-
-    opt = minimize(value_grad, x0, jac=True, method="L-BFGS-B", callback=callback,
-                   options=dict(maxiter=max_iter, gtol=0.0, ftol=0.0, maxcor=20))
-    status = state["status"]
-    if status == Status.MAX_ITER and opt.status == 2:
-        status = Status.LINE_SEARCH
-    return opt.x, status, state["nit"], state["n_grad"]
+Scalar = namedtuple("Scalar", "function weights_at")
+Scalar.__doc__ = """A scalarization of the objectives: ``function`` (autograd) and the
+weights ``weights_at(z)`` for which a stationary point of it is Pareto-stationary."""
 
 
 def _weighted(fun, weights):
-    """``z -> (w.f(z), gradient, w)`` for L-BFGS on a weighted sum."""
-    vg = value_and_grad(weighted_objective(fun, weights))
-
-    def objective(z):
-        value, grad = vg(z)
-        return float(value), np.asarray(grad, dtype=float), weights
-
-    return objective
+    """The weighted sum ``w.f``."""
+    return Scalar(weighted_objective(fun, weights), lambda z: weights)
 
 
 def _penalized(fun, weights, target, rho):
-    """``z -> (w.f + rho/2 |Z.T f - target|^2, gradient, effective weights)``.
+    """``w.f + rho/2 |Z.T f - target|^2``.
 
     A stationary point of this penalized sum is Pareto-stationary for the
     effective weights ``w + rho Z (Z.T f - target)``, which sum to one: the
@@ -482,19 +472,134 @@ def _penalized(fun, weights, target, rho):
     """
     basis = zero_sum_basis(len(weights)).T
 
-    def scalar(z):
-        values = fun(z)
-        gap = basis.T @ values - target
-        return weighted_objective(fun, weights)(z) + 0.5 * rho * (gap @ gap)
+    def function(z):
+        gap = anp.dot(basis.T, fun(z)) - target
+        return weighted_objective(fun, weights)(z) + 0.5 * rho * anp.dot(gap, gap)
 
-    vg = value_and_grad(scalar)
-
-    def objective(z):
-        value, grad = vg(z)
+    def weights_at(z):
         gap = basis.T @ np.asarray(fun(z), dtype=float) - target
-        return float(value), np.asarray(grad, dtype=float), weights + rho * (basis @ gap)
+        return weights + rho * (basis @ gap)
 
-    return objective
+    return Scalar(function, weights_at)
+
+
+def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
+    """Minimize a scalarization until ``fun`` is stationary to ``tol`` for its weights.
+
+    L-BFGS first (cheap iterations, fast early progress); if it has not
+    reached ``tol`` in ``max_iter`` iterations, trust-region Newton-CG on
+    Hessian-vector products takes over (:func:`scipy.optimize.minimize`,
+    ``method="trust-ncg"``), whose local convergence does not slow down on
+    the ill-conditioned Hessians of weakly regularized networks. The
+    residual's scale (the largest task gradient norm) is known only where
+    the Jacobian is evaluated: the gradient norm is compared with ``tol``
+    times the last known scale, and only then is the Jacobian evaluated to
+    confirm. Stops with ``Status.DIVERGED`` once the iterate runs away from
+    ``x0`` (an unbounded scalarization). With ``bounds`` (a list of
+    ``(low, high)`` pairs) only L-BFGS-B runs, within the box. Returns ``(x,
+    status, nit, n_grad, n_hvp)``.
+    """
+    radius = _RUNAWAY * (1.0 + np.linalg.norm(x0))
+    vg = value_and_grad(scalar.function)
+    state = dict(n_grad=0, n_hvp=0, nit=0, grad_norm=np.inf, scale=scale,
+                 status=Status.MAX_ITER, at=None, hvp=None)
+
+    def value_grad(z):
+        state["n_grad"] += 1
+        value, grad = vg(z)
+        grad = np.asarray(grad, dtype=float)
+        state["grad_norm"] = np.linalg.norm(grad)
+        return float(value), grad
+
+    def hessp(z, p):
+        if state["at"] is None or not np.array_equal(z, state["at"]):
+            state["hvp"], _ = make_hvp(scalar.function)(z)  # linearized once per point
+            state["at"] = np.array(z)
+            state["n_grad"] += 1
+        state["n_hvp"] += 1
+        return np.asarray(state["hvp"](p), dtype=float)
+
+    def callback(z, *args):
+        z = getattr(z, "x", z)  # L-BFGS-B passes an OptimizeResult
+        state["nit"] += 1
+        if np.linalg.norm(z - x0) > radius:
+            state["status"] = Status.DIVERGED
+            raise StopIteration
+        if state["grad_norm"] > tol * state["scale"]:
+            return
+        _, jac = value_and_jacobian(fun, z)
+        state["n_grad"] += len(jac)
+        state["scale"] = np.max(np.linalg.norm(jac, axis=1))
+        if stationarity_residual(jac, scalar.weights_at(z)) <= tol:
+            state["status"] = Status.CONVERGED
+            raise StopIteration
+
+    x = x0
+    stages = (("L-BFGS-B", None),) if bounds is not None else (
+        ("L-BFGS-B", None), ("trust-ncg", hessp))
+    for method, hess in stages:
+        options = dict(maxiter=max_iter, gtol=0.0, ftol=0.0, maxcor=20) if hess is None \
+            else dict(maxiter=max_iter, gtol=1e-300)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # scipy's "gtol too small"
+            opt = minimize(value_grad, x, jac=True, hessp=hess, method=method,
+                           callback=callback, options=options,
+                           bounds=bounds if hess is None else None)
+        x = opt.x
+        if state["status"] in (Status.CONVERGED, Status.DIVERGED):
+            break
+    return x, state["status"], state["nit"], state["n_grad"], state["n_hvp"]
+
+
+def _strictly_inside(x, bounds):
+    """Whether ``x`` lies inside the box and off its faces (by more than rounding)."""
+    lower, upper = bounds
+    margin = 1e-9 * (1.0 + np.abs(lower) + np.abs(upper))
+    return bool(np.all(x > lower + margin) and np.all(x < upper - margin))
+
+
+def _descent_curvature(fun, x, weights, jac, options):
+    """Least curvature of ``weights @ f`` along directions that leave every ``f_i`` unchanged.
+
+    Along ``d`` with ``jac @ d = 0`` every objective changes by
+    ``d.H_i.d / 2`` to second order, and at a Pareto-stationary point
+    ``sum_i w_i d.H_i.d = d.H_w.d``: if that is negative for some ``d``,
+    all objectives with positive weight fall together along ``d``, and the
+    point is not a local Pareto optimum. Returns ``(curvature, n_hvp)``: the
+    smallest eigenvalue of ``H_w`` on the null space of ``jac`` if it is
+    clearly negative (below ``-1e-3`` times the largest), else 0.
+    """
+    n, m = x.size, len(jac)
+    if n <= m:
+        return 0.0, 0
+    q, _ = np.linalg.qr(jac.T)  # orthonormal basis of the row space, (n, m)
+    op = hessian_operator(fun, x, weights, dense=options.dense_for(n))
+
+    def project(v):
+        v = np.asarray(v, dtype=float).reshape(-1)
+        return v - q @ (q.T @ v)
+
+    if isinstance(op, DenseHessian):
+        p = np.eye(n) - q @ q.T
+        values = np.linalg.eigvalsh(p @ op.matrix @ p)
+        low, high = values[0], np.max(np.abs(values))
+    else:
+        projected = LinearOperator((n, n), matvec=lambda v: project(op.matvec(project(v))),
+                                   dtype=np.float64)
+        low = _extreme_eigenvalue(projected, "SA", n)
+        high = abs(_extreme_eigenvalue(projected, "LM", n))
+    curvature = float(low) if low < -1e-3 * high else 0.0
+    return curvature, op.n_matvec
+
+
+def _extreme_eigenvalue(op, which, n):
+    """One extreme eigenvalue by Lanczos (ARPACK), to a loose tolerance and a small budget."""
+    try:
+        return float(eigsh(op, k=1, which=which, tol=1e-2, ncv=min(n, 20), maxiter=10,
+                           return_eigenvectors=False)[0])
+    except ArpackNoConvergence as exc:
+        found = exc.eigenvalues
+        return float(found[0]) if len(found) else 0.0
 
 
 def _polish(fun, x, weights, *, tol, options, hess_fun, target=None):
@@ -540,19 +645,17 @@ def resolve(fun, x, weights, target, *, tol, options, hess_fun=None, rho=None):
     gap = np.linalg.norm(basis.T @ values - target)
     rho = 0.5 / max(gap, 1e-12) if rho is None else rho
     scale = np.max(np.linalg.norm(jac, axis=1))
-    z, status, nit, n_grad = _lbfgs(fun, x, _penalized(fun, weights, target, rho), weights,
-                                    tol, options.max_iter, scale)
+    scalar = _penalized(fun, weights, target, rho)
+    z, status, nit, n_grad, n_hvp = _minimize(fun, x, scalar, tol, options.max_iter, scale)
     n_grad += len(values)
     if status == Status.DIVERGED:
-        return _result(status, z, None, None, weights, np.inf, nit, n_grad, 0)
-    _, _, w = _penalized(fun, weights, target, rho)(z)
-    n_grad += 1
-    res = _polish(fun, z, w, tol=tol, options=options, hess_fun=hess_fun)
-    res.update(nit=res.nit + nit, n_grad=res.n_grad + n_grad)
+        return _result(status, z, None, None, weights, np.inf, nit, n_grad, n_hvp)
+    res = _polish(fun, z, scalar.weights_at(z), tol=tol, options=options, hess_fun=hess_fun)
+    res.update(nit=res.nit + nit, n_grad=res.n_grad + n_grad + 1, n_hvp=res.n_hvp + n_hvp)
     return res
 
 
-def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, verbose=0):
+def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=None, verbose=0):
     """Stage 1: reach a Pareto-stationary point from ``x0``.
 
     Parameters
@@ -569,6 +672,9 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, verbose=0)
     options : SolverOptions, default=None
         ``method`` (``"auto"``, ``"lbfgs"`` or ``"mgda"``), ``max_iter`` and
         the settings of the Newton polish.
+    bounds : tuple of ndarray, default=None
+        ``(lower, upper)`` of shape (n,): L-BFGS keeps to the box, and a point
+        outside it is not accepted.
     verbose : int, default=0
         Print progress to stderr when positive.
 
@@ -589,9 +695,14 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, verbose=0)
     Notes
     -----
     L-BFGS on a weighted sum is the cheapest way to a stationary point of a
-    network, but a weighted sum may have no minimum (it is unbounded below,
-    or the front is concave where it would be): L-BFGS then runs away or
-    stalls. MGDA decreases every objective at every step and so stays where
+    network (trust-region Newton-CG takes over if L-BFGS has not converged in
+    ``max_iter`` iterations), but a weighted sum may have no minimum (it is
+    unbounded below, or the front is concave where it would be): L-BFGS then
+    runs away or stalls, or stops at a stationary point from which every
+    objective still decreases along some direction (a first-order Pareto
+    point that is not a local Pareto optimum; checked here with a few
+    Lanczos iterations on the weighted Hessian in the null space of the
+    Jacobian). MGDA decreases every objective at every step and so stays where
     the Pareto set is. ``"auto"`` tries L-BFGS first and restarts from
     ``x0`` with MGDA if L-BFGS runs away or its polish fails. Every method
     finishes with the bordered Newton corrector of
@@ -609,16 +720,20 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, verbose=0)
     hess_fun = options.hess_fun
     scale = np.max(np.linalg.norm(jac0, axis=1))
     methods = {"auto": ("lbfgs", "mgda"), "lbfgs": ("lbfgs",), "mgda": ("mgda",)}
+    box = None if bounds is None else list(zip(*bounds))
     spent = m  # the Jacobian at x0 that checked it is finite
+    spent_hvp = 0
     nit = 0
-    res = None
+    res = fallback = None
     for method in methods[options.method]:
         if method == "lbfgs":
-            x, status, k, used = _lbfgs(fun, x0, _weighted(fun, w), w, tol, options.max_iter,
-                                        scale)
+            x, status, k, used, hvps = _minimize(fun, x0, _weighted(fun, w), tol,
+                                                 options.max_iter, scale, box)
+            spent_hvp += hvps
             start_w = w
         else:
-            start = mgda_descent(fun, x0, tol=max(tol, _MGDA_TOL), max_iter=options.max_iter)
+            start = mgda_descent(fun, x0, tol=max(tol, _MGDA_TOL), max_iter=options.max_iter,
+                                 bounds=bounds)
             x, status, k, used, start_w = start.x, start.status, start.nit, start.n_grad, \
                 start.weights
         nit, spent = nit + k, spent + used
@@ -636,9 +751,28 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, verbose=0)
             continue
         log(verbose, 1, f"stage 1 polish: residual {res.residual:.2e} after {res.nit} "
                         f"Newton steps, {res.n_hvp} HVPs ({res.message})")
+        if res.success and bounds is not None and not _strictly_inside(res.x, bounds):
+            # outside the box, or on its boundary where half the set around it is cut
+            # off: another method may reach the inside
+            res.update(status=Status.OUT_OF_BOUNDS, success=False,
+                       message=f"{method} reached a stationary point on or outside bounds")
+            if np.all(res.x >= bounds[0]) and np.all(res.x <= bounds[1]):
+                fallback = res
+        elif res.success:
+            curvature, used_hvp = _descent_curvature(fun, res.x, res.weights, res.jac, options)
+            spent_hvp += used_hvp
+            if curvature < 0:
+                res.update(status=Status.SADDLE, success=False,
+                           message=f"{method} reached a stationary point where every "
+                                   f"objective still decreases at second order "
+                                   f"(curvature {curvature:.2g})")
         if res.success:
             break
-    res.update(nit=nit + res.nit, n_grad=spent + res.n_grad, method=method)
+    if not res.success and fallback is not None:  # a stationary point on the boundary
+        res = fallback
+        res.update(status=Status.CONVERGED, success=True, message="converged on a bound")
+    res.update(nit=nit + res.nit, n_grad=spent + res.n_grad, n_hvp=spent_hvp + res.n_hvp,
+               method=method)
     if not res.success:
         warnings.warn(f"stage 1 did not reach tol={tol:g}: relative stationarity residual "
                       f"{res.residual:.3g} ({res.message}).", ConvergenceWarning,

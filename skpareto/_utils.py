@@ -21,6 +21,7 @@ class Status(enum.IntEnum):
     NON_FINITE = 6  # the objectives or their gradients are NaN or infinite
     DIVERGED = 7  # the iterates ran away (an unbounded weighted objective)
     OUT_OF_BOUNDS = 8  # the point left the box bounds of the problem
+    SADDLE = 9  # stationary, but every objective still decreases along some direction
 
 
 class Result(dict):
