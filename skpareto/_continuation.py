@@ -37,20 +37,17 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from ._hvp import hessian_operator, value_and_jacobian
+from ._hvp import hessian_operator
 from ._options import SolverOptions
 from ._stationary import CORRECTORS, front_coordinates, newton_correct, resolve
 from ._tangent import front_tangents
 from ._utils import Status
 from ._weights import zero_sum_basis
 from .exceptions import NonFiniteError
-from .metrics import stationarity_residual
 
 __all__ = ["End", "Context", "Point", "trace", "point_from_result", "tangents", "correct",
            "end_point"]
 
-import os
-_DEBUG = bool(os.environ.get("SKPARETO_DEBUG"))
 
 # relative MINRES residual of predictor tangents with inexact solves: the corrector
 # removes the predictor's error anyway
@@ -272,11 +269,6 @@ class _Tracer:
                            self._site())
             verdict = self._judge(res, x_pred, length)
 
-            if _DEBUG:
-                print(f"  {getattr(res, 'n_grad', 0)} g h {h:.2e} cap {self.ctx.step_size / max(np.max(np.abs(omega)), 1e-300):.2e}"
-                      f" solved {solved} -> {verdict} nit {getattr(res, 'nit', None)} "
-                      f"moved {np.linalg.norm(res.x - x_pred) / length if res is not None else 0:.3f} "
-                      f"hvp {getattr(res, 'n_hvp', 0)} w {np.round(getattr(res, 'weights', [0]), 4)} {getattr(res, 'message', None)}")
             if verdict == "accept":
                 self._grow(res, x_pred, length, h)
                 self._accept(point_from_result(res), self.index)
@@ -379,10 +371,6 @@ class _Tracer:
             return End.SINGULAR
         ahead = ((res.objectives - cur.values) @ zero_sum_basis(len(cur.weights))[0]
                  * self.sign if res.objectives is not None else -1.0)
-        if _DEBUG:
-            print(f"  JUMP from c {cur.coords[0]:+.4f} w {cur.weights[0]:.4f} to "
-                  f"{target[0]:+.4f}: {res.message} g {res.n_grad} hvp {res.n_hvp} "
-                  f"ahead {ahead:.3g} w {res.weights}")
         if (res.success and ahead > _MIN_STEP_RATIO * reach and self.ctx.inside(res.x)
                 and not np.all(res.objectives >= cur.values)):
             self._accept(point_from_result(res), None)

@@ -164,8 +164,10 @@ def _spacing(ctx, root, key):
     root.n_grad += n_grad
     root.n_hvp += n_hvp
     rate = np.max(np.abs(rates))
-    scale = np.max(np.abs(root.values)) or 1.0
-    return min(ctx.step_size / rate if rate > 0 else np.inf, 0.1 * scale)
+    if rate > 1e-12:
+        return ctx.step_size / rate
+    # weights that do not change along the set (a flat front): a tenth of the objectives
+    return 0.1 * (np.max(np.abs(root.values)) or 1.0)
 
 
 def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):

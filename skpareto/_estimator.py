@@ -635,7 +635,8 @@ damping, hessian, inexact
         inside = self.pareto_set_.contains(w)
         if not np.all(inside):
             bad = w if w.ndim == 1 else w[int(np.argmin(inside))]
-            how = (f"explore toward them first: est.expand(X, y, toward={np.round(bad, 6).tolist()})"
+            how = ("explore toward them first: "
+                   f"est.expand(X, y, toward={np.round(bad, 6).tolist()})"
                    if self.n_tasks_ == 2 else "expand the set first (est.expand(X, y))")
             raise ValueError(f"weights {bad} are outside the explored region: "
                              f"{self.pareto_set_.coverage()}; {how}.")

@@ -8,7 +8,6 @@ These functions validate, run stage 1 from each start
 import warnings
 
 import numpy as np
-from joblib import Parallel, delayed
 
 from ._continuation import Context, trace
 from ._cover import add_branch, grow, point_of
@@ -24,9 +23,9 @@ from .exceptions import ConvergenceWarning, StationarityError
 
 __all__ = ["explore", "expand_set", "explore_starts", "solver_context"]
 
-# default largest change of a weight per step, for two tasks and for more (a lattice
-# step: the number of points grows with the power m - 1 of its inverse)
-_STEP_SIZE = {2: 0.05, 3: 0.1}
+# default largest change of a weight between neighbouring points (for m >= 3 the
+# number of points grows with the power m - 1 of its inverse)
+_STEP_SIZE = 0.05
 _MAX_POINTS = 1000
 
 
@@ -57,9 +56,9 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         Relative stationarity residual ``||J^T w|| / max_i ||grad f_i||``
         every point must reach.
     step_size : float, default=None
-        Largest change of any task's weight between neighbouring points;
-        the continuation takes shorter steps where the set curves. None:
-        0.05 for two tasks, 0.1 (the lattice spacing) for more.
+        Largest change of any task's weight between neighbouring points
+        (for three tasks or more: the lattice spacing at the start); the
+        continuation takes shorter steps where the set curves. None: 0.05.
     n_steps : int, default=None
         Largest number of steps from each start in each direction (two
         tasks) or lattice rings (more); None: until the set ends.
@@ -294,9 +293,8 @@ def solver_context(fun, m, n, tol, step_size, n_steps, max_points, bounds, optio
     if not isinstance(options, SolverOptions):
         raise ValueError(f"options must be a SolverOptions, got {type(options).__name__}.")
     tol = check_real(tol, "tol", low=0.0, high=1.0)
-    default_step = _STEP_SIZE.get(m, _STEP_SIZE[3])
     step_size = check_real(step_size, "step_size", low=0.0, high=1.0, closed="right",
-                           allow_none=True) or default_step
+                           allow_none=True) or _STEP_SIZE
     n_steps = check_int(n_steps, "n_steps", low=1, allow_none=True)
     max_points = check_int(max_points, "max_points", low=1, allow_none=True) or _MAX_POINTS
     entropy = _entropy(random_state, options)

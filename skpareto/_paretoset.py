@@ -109,7 +109,7 @@ class ParetoSet:
 
     @classmethod
     def empty(cls, n_params, n_tasks, fun=None):
-        """A set with no points yet, for problems of ``n_params`` parameters and ``n_tasks`` tasks."""
+        """A set with no points, for ``n_params`` parameters and ``n_tasks`` tasks."""
         return cls(np.zeros((0, n_params)), np.zeros((0, n_tasks)), np.zeros((0, n_tasks)),
                    fun=fun)
 

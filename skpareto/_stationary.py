@@ -29,8 +29,6 @@ from ._weights import check_weights, min_norm_weights, zero_sum_basis
 from .exceptions import ConvergenceWarning, NonFiniteError
 from .metrics import stationarity_residual
 
-import os
-_DEBUG = bool(os.environ.get("SKPARETO_DEBUG"))
 
 __all__ = ["find_stationary", "newton_correct", "arclength_correct", "mgda_descent",
            "resolve", "front_coordinates", "CORRECTORS"]
@@ -79,7 +77,7 @@ def _forcing_term(residual, tol, rtol):
 
 
 def _backtrack(merit, trial):
-    """Backtracking line search: the first ``t = 1, 1/2, ...`` with ``trial(t)[0] < (1 - 1e-4 t) merit``.
+    """Backtracking: the first ``t = 1, 1/2, ...`` with ``trial(t)[0] < (1 - 1e-4 t) merit``.
 
     ``trial(t) -> (merit, payload)``; returns ``(t, payload)``, or ``(None, None)``
     after 30 halvings.
@@ -374,9 +372,6 @@ def _trust_step(fun, system, rhs, x, w, basis, target, eta, options, radius):
             trial = np.inf
         predicted = merit ** 2 * (1.0 - min(solved, 1.0) ** 2)
         ratio = (merit ** 2 - trial ** 2) / predicted if predicted > 0 else -np.inf
-        if _DEBUG:
-            print(f"      trust: |d| {length:.2e} radius {radius:.2e} solved {solved:.2e} "
-                  f"merit {merit:.2e} -> {trial:.2e} ratio {ratio:.2f}")
         if np.isfinite(trial) and ratio >= 0.1:
             region = 2.0 * length if ratio > 0.75 and truncated else (
                 0.5 * length if ratio < 0.25 else max(length, radius if np.isfinite(radius)
