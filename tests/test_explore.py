@@ -1,120 +1,718 @@
-"""Stage 2: explore() on problems with known Pareto sets, and its acceptance rules."""
+"""explore() and expand_set() with their defaults, on problems with known Pareto sets.
 
+Every point is checked against an independent reference (the analytic set, at the
+point's own weights, or the exact front), and the set against the part of the
+analytic set it must cover. The defaults are what issue 16 asks of them: no
+options, the whole set.
+"""
+
+import pickle
 import warnings
 
+import autograd.numpy as anp
 import numpy as np
 import pytest
 from autograd import jacobian
 
-from skpareto import ParetoSet, explore, find_stationary
-from skpareto.metrics import hypervolume, non_dominated, stationarity_residual
+from skpareto import (ConvergenceWarning, ParetoSet, SolverOptions, StationarityError,
+                      expand_set, explore)
+from skpareto.metrics import hypervolume, igd, non_dominated, stationarity_residual
 from skpareto.problems import DTLZ2, ConvexQuadratic, FonsecaFleming
 
+# -- helpers ------------------------------------------------------------------------------
 
-def _relative_set_error(problem, pset):
-    errors = []
-    for x, w in zip(pset.params, pset.weights):
-        target = problem.pareto_set(w)
-        errors.append(np.linalg.norm(x - target) / np.linalg.norm(target))
-    return np.array(errors)
+
+def _explore_quietly(fun, x0, *args, **kwargs):
+    """explore, asserting that an analytic problem explored with its defaults warns nothing."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        warnings.simplefilter("error", RuntimeWarning)
+        return explore(fun, x0, *args, **kwargs)
 
 
 def _check_consistent(pset, fun, tol):
-    """Shapes, simplex weights, reported residuals against an independent Jacobian."""
+    """Shapes, simplex weights, and each residual against an independent Jacobian."""
     p, n, m = pset.n_points, pset.n_params, pset.n_tasks
     assert pset.params.shape == (p, n) and pset.front.shape == (p, m)
     assert pset.weights.shape == (p, m)
     assert np.all(pset.weights >= 0) and np.allclose(pset.weights.sum(axis=1), 1, atol=1e-12)
+    assert np.all(np.isfinite(pset.params)) and np.all(np.isfinite(pset.front))
     assert np.all(pset.residuals <= tol)
     jac_fun = jacobian(fun)
     for x, f, w, r in zip(pset.params, pset.front, pset.weights, pset.residuals):
         np.testing.assert_allclose(f, fun(x), rtol=1e-13, atol=1e-15)
         assert stationarity_residual(jac_fun(x), w) <= max(tol, 1.01 * r)
-    assert pset.parents[0] == -1 and np.all(pset.parents[1:] >= 0)
-    assert np.all(pset.parents[1:] < np.arange(1, p))  # a tree grown breadth-first
+    # a point is added after the point it continues
+    assert pset.parents[0] == -1 and np.all(pset.parents < np.arange(p))
 
 
-@pytest.mark.parametrize("m, n_steps, step_size", [(2, 40, 0.1), (3, 4, 0.25)])
-def test_quadratic_points_are_on_the_analytic_set(m, n_steps, step_size):
-    problem = ConvexQuadratic(n=6, m=m, random_state=m)
-    pset = explore(problem.fun, problem.x0, n_steps=n_steps, step_size=step_size)
-    _check_consistent(pset, problem.fun, 1e-8)
-    assert pset.n_points >= (20 if m == 2 else 25)
-    assert _relative_set_error(problem, pset).max() <= 1e-8
+def _chain(pset):
+    """The points of a two-task set in order along its pieces; one path through them all."""
+    p = pset.n_points
+    edges = {tuple(sorted(e)) for e in pset.pieces.tolist() if e[0] != e[1]}
+    if p == 1:
+        return np.array([0])
+    assert len(edges) == p - 1, f"{len(edges)} pieces join {p} points: not one chain"
+    neighbours = [[] for _ in range(p)]
+    for i, j in edges:
+        neighbours[i].append(j)
+        neighbours[j].append(i)
+    degree = np.array([len(a) for a in neighbours])
+    assert degree.max() <= 2 and np.sum(degree == 1) == 2, "the pieces branch or have gaps"
+    order = [int(np.flatnonzero(degree == 1)[0])]
+    while len(order) < p:
+        step = [j for j in neighbours[order[-1]] if j not in order[-2:]]
+        assert step, "the pieces form more than one chain"
+        order.append(step[0])
+    assert len(set(order)) == p
+    return np.array(order)
+
+
+def _front_coordinate(front):
+    return (front[:, 0] - front[:, 1]) / np.sqrt(2.0)
+
+
+def _assert_on_quadratic_set(problem, pset, tol):
+    """Each point is x(w) at its own weights, within what its residual allows.
+
+    For a quadratic the weighted gradient is exactly ``H_w (x - x(w))``, so
+    ``||x - x(w)|| <= ||J^T w|| / lambda_min(H_w) <= tol max_i ||grad f_i|| / lambda_min``.
+    """
+    worst = 0.0
+    for x, w in zip(pset.params, pset.weights):
+        hess = np.einsum("i,ijk->jk", w, problem.A)
+        target = np.linalg.solve(hess, np.einsum("i,ijk,ik->j", w, problem.A, problem.c))
+        grads = np.einsum("ijk,ik->ij", problem.A, x[None, :] - problem.c)
+        bound = tol * np.linalg.norm(grads, axis=1).max() / np.linalg.eigvalsh(hess).min()
+        error = np.linalg.norm(x - target)
+        assert error <= 1.01 * bound + 1e-13 * (1.0 + np.linalg.norm(target)), (w, error, bound)
+        worst = max(worst, error / np.linalg.norm(target))
+    return worst
+
+
+def _simplex_lattice(m, k):
+    """Every weight vector with entries i / k (all of them, vertices included)."""
     if m == 2:
-        # the explored weights cover [0.05, 0.95] of the first task's weight, without gaps
-        w1 = np.sort(pset.weights[:, 0])
-        assert w1[0] <= 0.05 and w1[-1] >= 0.95
-        assert np.diff(w1).max() <= 0.2
-        assert np.all(non_dominated(pset.front))  # a convex problem: the whole set is optimal
-    else:
-        # the m - 1 = 2 directions both get used: the weights spread in every task
-        assert np.all(np.ptp(pset.weights, axis=0) >= 0.1)
+        g = np.arange(k + 1) / k
+        return np.stack([g, 1.0 - g], axis=1)
+    rows = [(a, b, k - a - b) for a in range(k + 1) for b in range(k + 1 - a)]
+    return np.asarray(rows, dtype=float) / k
 
 
-def _segment_coverage(u, max_gap):
-    """Fraction of the segment u in [-1, 1] spanned by points u no farther apart than max_gap."""
-    u = np.sort(u)
-    gaps = np.diff(u)
-    return np.sum(gaps[gaps <= max_gap]) / 2.0
+# -- the defaults (issue 16): Fonseca-Fleming, a concave front whose weights fold ----------
 
 
-def test_fonseca_fleming_weighted_sum_stays_at_an_end_mgda_covers_the_segment():
+@pytest.fixture(scope="module")
+def fonseca():
     problem = FonsecaFleming(n=10)
-    step = 0.05
-    # weighted sum (L-BFGS) stage 1 plus the fixed-weight Newton corrector: the concave front's
-    # interior is a maximum of every weighted sum; exploration stops at the fold near the end
-    ws = explore(problem.fun, problem.x0, method="lbfgs", n_steps=40, step_size=step,
-                 tol=1e-10)
-    u_ws = np.sqrt(problem.n) * ws.params.mean(axis=1)
-    assert np.all(np.abs(u_ws) >= 0.6)
-    assert _segment_coverage(u_ws, 2 * step) <= 0.2
-    # so does weighted-sum stage 1 alone, whatever the weights
-    for w1 in (0.1, 0.3, 0.5, 0.7, 0.9):
-        start = find_stationary(problem.fun, problem.x0, [w1, 1 - w1], method="lbfgs")
-        assert problem.distance_to_set(start.x) <= 1e-8
-        assert abs(np.sqrt(problem.n) * start.x.mean()) >= 0.9
-    # MGDA stage 1 and corrector: the whole segment
-    pset = explore(problem.fun, problem.x0, method="mgda", corrector="mgda", n_steps=40,
-                   step_size=step, tol=1e-10)
-    _check_consistent(pset, problem.fun, 1e-10)
+    return problem, _explore_quietly(problem.fun, np.linspace(-0.2, 0.25, 10))
+
+
+def test_fonseca_fleming_defaults_cover_the_segment(fonseca):
+    problem, pset = fonseca
+    _check_consistent(pset, problem.fun, 1e-8)
+    # every point is on the analytic set t * 1, |t| <= 1/sqrt(n), within 1e-8
     t = pset.params.mean(axis=1)
-    off_line = np.linalg.norm(pset.params - t[:, None], axis=1)
-    assert off_line.max() <= 1e-8
-    assert np.all(np.abs(t) <= problem.a + 1e-8)  # no drift into the flat tails
-    u = np.sqrt(problem.n) * t
-    coverage = _segment_coverage(u, 2 * step)  # u moves by the step size in parameter space
-    assert coverage >= 0.95
-    assert np.all(non_dominated(pset.front))
-    # the weights each point claims are those of the analytic set at that t
-    np.testing.assert_allclose(pset.weights, [problem.weights_of_t(ti) for ti in t], atol=1e-8)
-    hv, hv_ws = hypervolume(pset.front), hypervolume(ws.front)
-    assert hv_ws < hv <= problem.hypervolume
-    assert hv >= 0.95 * problem.hypervolume
-    print(f"\nFonseca-Fleming n=10: mgda {pset.n_points} points, u in [{u.min():.4f}, "
-          f"{u.max():.4f}], coverage {coverage:.3f}, HV {hv:.5f} of {problem.hypervolume:.5f}; "
-          f"weighted sum {ws.n_points} points, u in [{u_ws.min():.4f}, {u_ws.max():.4f}], "
-          f"HV {hv_ws:.5f}")
-
-
-def test_dtlz2_points_on_the_sphere_spread_over_the_octant():
-    problem = DTLZ2(n=6)
-    pset = explore(problem.fun, problem.x0, method="mgda", n_steps=12, step_size=0.1,
-                   tol=1e-10)
-    _check_consistent(pset, problem.fun, 1e-10)
-    radius = np.linalg.norm(pset.front, axis=1)
-    assert np.abs(radius - 1.0).max() <= 1e-8
     assert max(problem.distance_to_set(x) for x in pset.params) <= 1e-8
-    assert np.all(pset.weights.min(axis=0) <= 0.05)
-    assert np.all(pset.weights.max(axis=0) >= 0.9)
+    assert np.abs(pset.params - t[:, None]).max() <= 1e-8
+    assert np.all(np.abs(t) <= problem.a + 1e-8)  # no drift into the flat tails
+    # its weights are the analytic weights of that point (both gradients are parallel to
+    # (1, ..., 1) on the set, so stationarity determines them)
+    np.testing.assert_allclose(pset.weights, [problem.weights_of_t(ti) for ti in t],
+                               rtol=0, atol=1e-6)
+    # the whole segment u = sqrt(n) t in [-1, 1]: both ends, where the weights are 0 and 1
+    u = np.sqrt(problem.n) * t
+    assert u.min() <= -0.95 and u.max() >= 0.95
+    assert pset.weights[:, 0].min() == 0.0 and pset.weights[:, 0].max() == 1.0
+    assert u[np.argmin(pset.weights[:, 0])] == pytest.approx(-1.0, abs=1e-7)
+    assert u[np.argmax(pset.weights[:, 0])] == pytest.approx(1.0, abs=1e-7)
+    # one continuous chain, in order along the front: u and the front coordinate monotone
+    order = _chain(pset)
+    assert np.all(np.diff(u[order]) > 0) or np.all(np.diff(u[order]) < 0)
+    c = _front_coordinate(pset.front[order])
+    assert np.all(np.diff(c) > 0) or np.all(np.diff(c) < 0)
+    assert np.all(non_dominated(pset.front))
+    # both folds of the weights (u = +-0.707) are passed
+    lo, hi = problem._folds()
+    assert u.min() < lo - 0.1 and u.max() > hi + 0.1
+
+
+def test_fonseca_fleming_continuous_front_has_the_exact_hypervolume(fonseca):
+    problem, pset = fonseca
+    weights, pieces = pset.trace(2000)
+    params = pset.params_at(weights, piece=pieces)
+    front = pset.front_at(weights, piece=pieces)
+    assert max(problem.distance_to_set(x) for x in params) <= 1e-8  # the set is a segment
+    assert abs(hypervolume(front) - problem.hypervolume) <= 1e-3
+    assert hypervolume(pset.front) <= hypervolume(front) <= problem.hypervolume + 1e-12
+
+
+# -- the defaults: convex quadratics ---------------------------------------------------------
+
+QUADRATICS_2 = [dict(n=6, condition=10.0, random_state=0),
+                dict(n=20, condition=100.0, random_state=1),
+                dict(n=80, condition=10.0, random_state=2)]  # n > 64: matrix-free solves
+
+
+@pytest.mark.parametrize("spec", QUADRATICS_2, ids=lambda s: f"n{s['n']}-cond{s['condition']:g}")
+def test_quadratic_two_tasks_defaults(spec):
+    problem = ConvexQuadratic(m=2, **spec)
+    pset = _explore_quietly(problem.fun, problem.x0)
+    _check_consistent(pset, problem.fun, 1e-8)
+    assert _assert_on_quadratic_set(problem, pset, 1e-8) <= 1e-8 * spec["condition"]
+    # the whole set: the weights are exactly 0 and 1 at its ends, which are the minimizers
+    w0 = pset.weights[:, 0]
+    assert w0.min() == 0.0 and w0.max() == 1.0
+    np.testing.assert_allclose(pset.params[np.argmax(w0)], problem.c[0],
+                               atol=1e-7 * np.linalg.norm(problem.c[0]))
+    np.testing.assert_allclose(pset.params[np.argmin(w0)], problem.c[1],
+                               atol=1e-7 * np.linalg.norm(problem.c[1]))
+    assert pset.contains(_simplex_lattice(2, 200)).all()
+    # one chain along which the weights and the losses are monotone (a convex front)
+    order = _chain(pset)
+    assert np.all(np.diff(w0[order]) > 0) or np.all(np.diff(w0[order]) < 0)
+    f = pset.front[order]
+    assert np.all(np.diff(f[:, 0]) * np.diff(f[:, 1]) < 0)
+    assert np.all(non_dominated(pset.front))
+
+
+@pytest.fixture(scope="module")
+def quadratic3():
+    problem = ConvexQuadratic(n=5, m=3, random_state=7)
+    return problem, _explore_quietly(problem.fun, problem.x0)
+
+
+def test_quadratic_three_tasks_defaults(quadratic3):
+    problem, pset = quadratic3
+    assert pset.n_points < 1000 and np.all(pset.expanded)  # the set ended, not the budget
+    _check_consistent(pset, problem.fun, 1e-8)
+    assert _assert_on_quadratic_set(problem, pset, 1e-8) <= 1e-7
+    # every weight reaches 0 and 1: the boundary faces and the vertices are part of the set
+    np.testing.assert_array_equal(pset.weights.min(axis=0), 0.0)
+    np.testing.assert_array_equal(pset.weights.max(axis=0), 1.0)
+    for i in range(3):  # the vertex e_i is the minimizer of f_i
+        vertex = np.flatnonzero(pset.weights[:, i] == 1.0)
+        assert len(vertex) >= 1
+        np.testing.assert_allclose(pset.params[vertex[0]], problem.c[i],
+                                   atol=1e-7 * np.linalg.norm(problem.c[i]))
+    # each face (a zero weight) holds points spread along it
+    for i in range(3):
+        face = pset.weights[pset.weights[:, i] == 0.0]
+        others = np.delete(face, i, axis=1)
+        assert len(face) >= 5 and np.ptp(others[:, 0]) == 1.0
+    assert np.all(non_dominated(pset.front))
+
+
+@pytest.mark.parametrize("random_state", [5])  # 7: the quadratic3 fixture
+def test_three_task_lattice_ends_on_its_own_at_every_face(random_state):
+    problem = ConvexQuadratic(n=5, m=3, random_state=random_state)
+    pset = _explore_quietly(problem.fun, problem.x0)
+    assert pset.n_points < 1000  # the set ended, not the budget
+    np.testing.assert_array_equal(pset.weights.min(axis=0), 0.0)
+    np.testing.assert_array_equal(pset.weights.max(axis=0), 1.0)
+    assert np.all(pset.expanded)
+    _assert_on_quadratic_set(problem, pset, 1e-8)
+
+
+# -- the defaults: DTLZ2, a concave front on the sphere whose weighted sum is unbounded ------
+
+
+@pytest.fixture(scope="module")
+def dtlz2(dtlz2_explored):
+    return dtlz2_explored  # DTLZ2(n=6) with the defaults (conftest)
+
+
+def test_dtlz2_defaults(dtlz2):
+    problem, pset = dtlz2
+    _check_consistent(pset, problem.fun, 1e-8)
+    # on the unit sphere (the front) and on the analytic set x_k = 1/2 (k >= 3)
+    assert np.abs(np.linalg.norm(pset.front, axis=1) - 1.0).max() <= 1e-8
+    assert max(problem.distance_to_set(x) for x in pset.params) <= 1e-8
+    # a front point f is stationary for the weights f / sum(f)
+    np.testing.assert_allclose(pset.weights, pset.front / pset.front.sum(axis=1)[:, None],
+                               rtol=0, atol=1e-7)
+    # every weight reaches 0 and 1
+    np.testing.assert_array_equal(pset.weights.min(axis=0), 0.0)
+    np.testing.assert_array_equal(pset.weights.max(axis=0), 1.0)
+    # the hypervolume of the explored points: as good as an evenly spread reference front
+    # of as many points (Das-Dennis lattice: 0.4340 for 190 points, 0.4443 for 325), and
+    # within 0.05 of the exact 1 - pi/6 = 0.4764 that only infinitely many points reach
     hv = hypervolume(pset.front)
-    assert 0.8 * problem.hypervolume <= hv <= problem.hypervolume
-    print(f"\nDTLZ2: {pset.n_points} points, max | |f| - 1 | {np.abs(radius - 1).max():.1e}, "
-          f"weights min {pset.weights.min(axis=0).round(3)} max "
-          f"{pset.weights.max(axis=0).round(3)}, HV {hv:.5f} of {problem.hypervolume:.5f}")
+    reference = problem.pareto_front(pset.n_points)
+    assert hv >= hypervolume(reference) - 0.005
+    assert problem.hypervolume - 0.05 <= hv <= problem.hypervolume
+    assert igd(pset.front, problem.pareto_front(500)) <= 0.05
 
 
-def test_nonfinite_objective_drops_the_step_and_keeps_the_set():
+@pytest.mark.xfail(reason="ENGINE: ParetoSet._delaunay_pieces drops every simplex with an edge "
+                   "longer than twice the median parent-child step, and the steps to and "
+                   "along the faces are longer: the pieces leave holes near the boundary. Of "
+                   "the 231 weights k/20, the set contains 201 (ConvexQuadratic(n=5, m=3, "
+                   "random_state=7), e.g. (0, 0.2, 0.8), (0.05, 0.3, 0.65)) and 185 (DTLZ2(6), "
+                   "e.g. (0, 0.05, 0.95)), all within 0.15 of a face", strict=True)
+@pytest.mark.parametrize("case", ["quadratic3", "dtlz2"])
+def test_the_continuous_set_covers_the_simplex(case, request):
+    problem, pset = request.getfixturevalue(case)
+    grid = _simplex_lattice(3, 20)
+    inside = pset.contains(grid)
+    assert inside.all(), (f"{(~inside).sum()} of {len(grid)} lattice weights are not covered, "
+                          f"e.g. {grid[~inside][:3].tolist()}")
+    # the interpolated set is the analytic one to interpolation order
+    params = pset.params_at(grid)
+    errors = [np.linalg.norm(x - problem.pareto_set(w)) for x, w in zip(params, grid)]
+    assert max(errors) <= 0.05
+
+
+# -- the defaults: a degenerate set, a ZDT2-type front, and bounds --------------------------
+
+
+def _degenerate(x):
+    # f1 + f2 = 1 + 2 |y|^2: every point (x0, 0) is Pareto optimal for the weights
+    # (1/2, 1/2), the front is the line f1 + f2 = 1 and the weighted Hessian is singular
+    # along the set; the bounds end it at x0 = 0 and x0 = 1
+    s = anp.sum(x[1:] ** 2)
+    return anp.array([x[0] + s, 1.0 - x[0] + s])
+
+
+def test_degenerate_set_is_covered_up_to_the_bounds():
+    n = 5
+    lower, upper = np.r_[0.0, np.full(n - 1, -5.0)], np.r_[1.0, np.full(n - 1, 5.0)]
+    x0 = np.array([0.3, 0.5, -0.4, 0.2, 1.0])
+    pset = _explore_quietly(_degenerate, x0, bounds=(lower, upper))
+    _check_consistent(pset, _degenerate, 1e-8)
+    assert np.all(pset.params >= lower) and np.all(pset.params <= upper)
+    assert np.abs(pset.params[:, 1:]).max() <= 1e-8  # on the set y = 0
+    np.testing.assert_allclose(pset.weights, 0.5, rtol=0, atol=1e-8)  # constant weights
+    np.testing.assert_allclose(pset.front.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    # x0 in [0, 1] up to the bounds, as one chain without gaps wider than a tenth
+    x = pset.params[_chain(pset), 0]
+    assert np.all(np.diff(x) > 0) or np.all(np.diff(x) < 0)
+    assert x.min() <= 0.02 and x.max() >= 0.98
+    assert np.abs(np.diff(x)).max() <= 0.25
+
+
+_C = 0.5
+
+
+def _zdt2_type(x):
+    # ZDT2-like: f2 = g (1 - ((f1 + C) / g)^2), g = 1 + |y|^2, a concave front
+    # f2 = 1 - (f1 + C)^2; a weighted sum has no minimum on it (it is unbounded below in
+    # x1), so stage 1 needs the MGDA fallback
+    g = 1.0 + anp.sum(x[1:] ** 2)
+    return anp.array([x[0], g * (1.0 - ((x[0] + _C) / g) ** 2)])
+
+
+def test_zdt2_type_concave_front_to_its_end_and_its_bound():
+    # the set is y = 0, x1 in [-C, 1]: it ends where the first weight is 0 (x1 = -C, inside
+    # the box) and at the bound x1 = 1, where the first weight is 2 (1 + C) / (1 + 2 (1 + C))
+    n = 5
+    lower, upper = np.full(n, -1.0), np.ones(n)
+    pset = _explore_quietly(_zdt2_type, np.array([0.2, 0.3, -0.2, 0.1, 0.4]),
+                            bounds=(lower, upper))
+    _check_consistent(pset, _zdt2_type, 1e-8)
+    assert np.all(pset.params >= lower) and np.all(pset.params <= upper)
+    x1 = pset.params[:, 0]
+    assert np.abs(pset.params[:, 1:]).max() <= 1e-8
+    np.testing.assert_allclose(pset.front[:, 1], 1.0 - (x1 + _C) ** 2, rtol=0, atol=1e-12)
+    analytic = 2 * (x1 + _C) / (1 + 2 * (x1 + _C))  # w1 / w2 = 2 (x1 + C) on the set
+    np.testing.assert_allclose(pset.weights[:, 0], analytic, rtol=0, atol=1e-7)
+    # the end at weight 0 is solved exactly, the bound is reached within a step
+    assert pset.weights[:, 0].min() == 0.0
+    assert x1.min() == pytest.approx(-_C, abs=1e-8)
+    assert x1.max() >= 0.98
+    order = _chain(pset)
+    assert np.all(np.diff(x1[order]) > 0) or np.all(np.diff(x1[order]) < 0)
+    assert np.all(non_dominated(pset.front))
+
+
+def test_bounds_arguments():
+    problem = ConvexQuadratic(n=3, m=2, random_state=0)
+    with pytest.raises(ValueError, match="x0 must lie inside bounds"):
+        explore(problem.fun, problem.x0, bounds=(problem.x0 + 1.0, problem.x0 + 2.0))
+    for bad in ((0.0, 0.0), (1.0, -1.0), ([0.0, 0.0], 1.0), (np.nan, 1.0), 5.0,
+                (np.zeros(3), np.ones(3), np.ones(3))):
+        with pytest.raises(ValueError, match="bounds"):
+            explore(problem.fun, problem.x0, bounds=bad)
+
+
+def test_every_point_lies_in_the_box_the_root_included():
+    problem = DTLZ2(n=5)
+    pset = explore(problem.fun, np.full(5, 0.5), bounds=(0.0, 1.0), n_steps=2)
+    assert np.all(pset.params >= 0.0) and np.all(pset.params <= 1.0)
+    assert pset.n_points >= 9
+    assert np.all(pset.front >= -1e-12)  # the front of DTLZ2 in its box: the octant
+    np.testing.assert_allclose(np.linalg.norm(pset.front, axis=1), 1.0, atol=1e-8)
+
+
+@pytest.mark.xfail(reason="ENGINE: infinite entries of bounds (a one-sided box) break "
+                   "_stationary._strictly_inside: its margin 1e-9 (1 + |lower| + |upper|) is "
+                   "inf and -inf + inf is NaN (RuntimeWarning 'invalid value encountered in "
+                   "add'), so every stage-1 point counts as outside the box: L-BFGS's root is "
+                   "refused, MGDA runs, and the point is kept only as 'converged on a bound'",
+                   strict=True)
+def test_bounds_end_a_quadratic_set():
+    # the set of a quadratic runs from c_1 to c_0; a box cutting it ends it at the box
+    problem = ConvexQuadratic(n=4, m=2, random_state=6)
+    middle = problem.pareto_set([0.5, 0.5])
+    upper = np.full(4, np.inf)
+    upper[0] = 0.5 * (middle[0] + max(problem.c[:, 0]))  # cuts one side of the set
+    pset = _explore_quietly(problem.fun, middle, bounds=(-np.inf, upper))
+    _check_consistent(pset, problem.fun, 1e-8)
+    _assert_on_quadratic_set(problem, pset, 1e-8)
+    assert np.all(pset.params[:, 0] <= upper[0])
+    full = _explore_quietly(problem.fun, middle)
+    assert pset.n_points < full.n_points
+    # the other side still reaches its end, the cut side comes close to the box
+    side = 0 if problem.c[0, 0] > problem.c[1, 0] else 1
+    assert pset.weights[:, side].min() == 0.0 and pset.weights[:, side].max() < 1.0
+    reach = pset.params[:, 0].max()
+    assert upper[0] - reach <= 0.1 * (upper[0] - middle[0])
+
+
+# -- stage 1 has to succeed: the MGDA fallback, and StationarityError ----------------------
+
+
+def test_unbounded_weighted_sum_still_explores(dtlz2):
+    # L-BFGS on DTLZ2's uniform weighted sum runs away (test_stationary); the set is
+    # explored from the MGDA point, whose weights are its own
+    problem, pset = dtlz2
+    root = pset.params[0]
+    assert pset.parents[0] == -1
+    assert problem.distance_to_set(root) <= 1e-8
+    assert not np.allclose(pset.weights[0], 1.0 / 3.0, atol=1e-3)
+
+
+def _no_stationary_point(x):
+    # the first components of both gradients are 1: no convex combination vanishes,
+    # and on the path MGDA takes (x1 between 0 and 1) the relative residual stays ~0.45
+    return anp.array([x[0] + x[1] ** 2, x[0] + (x[1] - 1.0) ** 2])
+
+
+# MGDA overflows on the way (test_stationary.py::test_mgda_gives_up_before_it_overflows)
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.parametrize("options", [None, SolverOptions(max_iter=50),
+                                     SolverOptions(method="lbfgs")],
+                         ids=["default", "max_iter=50", "lbfgs"])
+def test_stationarity_error_when_no_start_reaches_tol(options):
+    with pytest.warns(ConvergenceWarning, match="did not reach tol"), \
+            pytest.raises(StationarityError, match=r"tol=1e-08.*residual") as info:
+        explore(_no_stationary_point, np.array([0.5, 0.3]), options=options)
+    assert isinstance(info.value, RuntimeError)
+    with pytest.warns(ConvergenceWarning, match="did not reach tol"), \
+            pytest.raises(StationarityError, match="any start"):
+        explore(_no_stationary_point, np.array([[0.5, 0.3], [0.1, 0.9]]), options=options)
+
+
+def _flat_tail(x):
+    # no Pareto-stationary point: both gradients point along +x0 in their first component;
+    # as x0 -> -inf they vanish, so the relative residual falls below tol far out (x0 ~ -19)
+    # where every point looks stationary for the weights (1, 0) yet is dominated
+    softplus = anp.log1p(anp.exp(x[0]))
+    return anp.array([softplus, softplus + x[1] ** 2])
+
+
+@pytest.mark.xfail(reason="ENGINE: on a flat tail every point looks stationary for weights "
+                   "(1, 0): from (0.5, 1) stage 1 stops at x0 = -18.6, and the continuation "
+                   "follows x1, along which f0 is constant and f1 = const + x1^2, up to "
+                   "|x1| = 3.7e149 until max_points (1000); the points dominate one another "
+                   "(the one at x1 = 0 dominates all others), which DESIGN.md says the "
+                   "acceptance must refuse", strict=True)
+def test_a_flat_tail_gives_no_dominated_set():
+    try:
+        pset = explore(_flat_tail, np.array([0.5, 1.0]))
+    except StationarityError:
+        return  # no set at all is a right answer too
+    assert np.all(non_dominated(pset.front))
+    assert np.abs(pset.params).max() < 1e3
+
+
+def test_a_start_that_fails_warns_and_the_others_explore():
+    # from outside DTLZ2's box every objective decreases without bound: no stationary
+    # point there; the first start explores as usual
+    problem = DTLZ2(n=6)
+    bad = np.array([1.6, 0.5, 0.3, 0.3, 0.3, 0.3])
+    with pytest.warns(ConvergenceWarning, match="did not reach tol"):
+        pset = explore(problem.fun, np.stack([problem.x0, bad]), max_points=30)
+    assert pset.n_points == 30
+    assert np.abs(np.linalg.norm(pset.front, axis=1) - 1.0).max() <= 1e-8
+    assert pset.total_grad > pset.n_grad.sum()  # the failed start's work is counted
+
+
+# -- expand_set: toward a trade-off, and budgets ----------------------------------------------
+
+
+def _partial_set(problem, params, weights):
+    """A set of analytic points around the middle, each the parent of the next."""
+    params = np.asarray(params, dtype=float)
+    return ParetoSet(params, [problem.fun(x) for x in params], weights,
+                     parents=np.arange(len(params)) - 1, fun=problem.fun)
+
+
+def test_expand_set_toward_weights_makes_them_covered():
+    problem = ConvexQuadratic(n=6, m=2, random_state=4)
+    w0 = np.array([0.45, 0.5, 0.55])
+    weights = np.stack([w0, 1 - w0], axis=1)
+    pset = _partial_set(problem, [problem.pareto_set(w) for w in weights], weights)
+    n_before = pset.n_points
+    for target in ([0.97, 0.03], [0.02, 0.98]):
+        assert not pset.contains(target)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            result = expand_set(pset, problem.fun, toward=target)
+        assert result is pset
+        assert pset.contains(target)
+        _check_consistent(pset, problem.fun, 1e-8)
+        _assert_on_quadratic_set(problem, pset, 1e-8)
+        _chain(pset)  # still one continuous chain
+        np.testing.assert_allclose(pset.params_at(target), problem.pareto_set(target),
+                                   atol=0.05 * np.linalg.norm(problem.pareto_set(target)))
+    assert pset.n_points > n_before
+    # weights covered already: nothing to do
+    before = pset.n_points
+    expand_set(pset, problem.fun, toward=[0.5, 0.5])
+    assert pset.n_points == before
+
+
+@pytest.mark.xfail(reason="ENGINE: _toward continues only from the chain end nearest to the "
+                   "target in weight, outward: on FonsecaFleming(10) around u = 0 the nearest "
+                   "end (w0 = 0.426) is on the side u > 0, whose weights fall to 0.256 and "
+                   "rise to 1 without ever reaching 0.05, so it follows that side to its end "
+                   "and warns 'expand_set stopped before reaching weights [0.05 0.95]'; the "
+                   "other end (w0 = 0.574, u < 0) leads there through the fold", strict=True)
+def test_expand_set_toward_passes_a_fold_of_the_weights():
+    # Fonseca-Fleming around the middle: reaching the first weight 0.05 means following the
+    # set through the fold at u = -0.707 (where the weights turn back) to u near -1
+    problem = FonsecaFleming(n=10)
+    t = np.linspace(-0.15, 0.15, 5) / np.sqrt(problem.n)
+    pset = _partial_set(problem, [problem.set_at(ti) for ti in t],
+                        [problem.weights_of_t(ti) for ti in t])
+    target = [0.05, 0.95]
+    assert not pset.contains(target)
+    expand_set(pset, problem.fun, toward=target)
+    assert pset.contains(target)
+    _check_consistent(pset, problem.fun, 1e-8)
+    assert max(problem.distance_to_set(x) for x in pset.params) <= 1e-8
+    x = pset.params_at(target)
+    assert problem.distance_to_set(x) <= 1e-8
+    assert problem.weights_of_t(x.mean())[0] == pytest.approx(0.05, abs=0.01)
+
+
+def test_expand_set_toward_arguments():
+    problem = ConvexQuadratic(n=4, m=3, random_state=0)
+    pset = _explore_quietly(problem.fun, problem.x0, n_steps=1)
+    with pytest.raises(ValueError, match="two tasks"):
+        expand_set(pset, problem.fun, toward=[0.2, 0.3, 0.5])
+    problem = ConvexQuadratic(n=4, m=2, random_state=0)
+    pset = _explore_quietly(problem.fun, problem.x0, n_steps=1)
+    for bad in ([0.5, 0.6], [1.0], [np.nan, 1.0]):
+        with pytest.raises(ValueError, match="toward"):
+            expand_set(pset, problem.fun, toward=bad)
+    with pytest.raises(ValueError, match="pareto_set"):
+        expand_set(pset.params, problem.fun)
+
+
+@pytest.mark.xfail(reason="ENGINE: explore_starts._seed_ends restarts stage 1 at each "
+                   "single-task end the set did not reach, also when n_steps stopped it: "
+                   "ConvexQuadratic(n=6, m=2, random_state=5) with n_steps=1 has 9 points in 3 "
+                   "chains (w0 in [0, 0.027] U [0.475, 0.524] U [0.973, 1]), with n_steps=3 "
+                   "17 points; and the seed at a vertex gets a child at the same weights "
+                   "(1, 0) (see test_faults.py::test_expansion_from_a_vertex_...)", strict=True)
+@pytest.mark.parametrize("n_steps", [1, 3])
+def test_n_steps_is_the_number_of_steps_each_way(n_steps):
+    problem = ConvexQuadratic(n=6, m=2, random_state=5)
+    pset = _explore_quietly(problem.fun, problem.x0, n_steps=n_steps)
+    assert pset.n_points == 1 + 2 * n_steps
+    order = _chain(pset)
+    assert order[n_steps] == 0  # the root in the middle, n_steps on each side
+    # the ends a budget stopped stay open for expand_set
+    assert not pset.expanded[order[0]] and not pset.expanded[order[-1]]
+    assert pset.expanded[0]
+    _assert_on_quadratic_set(problem, pset, 1e-8)
+
+
+@pytest.mark.parametrize("m, max_points", [(2, 7), (3, 12)])
+def test_max_points_is_exact(m, max_points):
+    problem = ConvexQuadratic(n=5, m=m, random_state=5)
+    pset = _explore_quietly(problem.fun, problem.x0, max_points=max_points)
+    assert pset.n_points == max_points
+    _assert_on_quadratic_set(problem, pset, 1e-8)
+
+
+def _sorted_set(pset):
+    order = np.lexsort(pset.front.T[::-1])
+    return {name: getattr(pset, name)[order] for name in ("params", "front", "weights",
+                                                           "residuals")}
+
+
+def _assert_same_points(a, b):
+    assert a.n_points == b.n_points
+    sa, sb = _sorted_set(a), _sorted_set(b)
+    for name in sa:
+        np.testing.assert_allclose(sa[name], sb[name], rtol=0,
+                                   atol=1e-12 * (1.0 + np.abs(sb[name]).max()), err_msg=name)
+
+
+_RESTART = ("ENGINE: a branch resumed by expand_set starts its step-length control afresh "
+            "(first step half the weight cap, no secant), and the single-task seeds that "
+            "_seed_ends added although the budget stopped the set are continued as well, "
+            "over the same part of the set: ConvexQuadratic(n=6, m=2, random_state=7) "
+            "explored with n_steps=3 and resumed has 39 points, in one call 24; "
+            "FonsecaFleming(10) with n_steps=4: 95 against 47")
+_LOST_DIRECTION = ("ENGINE: with max_points reached during the first branch of the root, "
+                   "_grow_curves still traces the root's second direction (its points are "
+                   "dropped by the sink) and then marks the root expanded, so expand_set "
+                   "never explores that direction: max_points=9 then expand_set covers only "
+                   "w0 in [0, 0.5] (13 points; one call: 24 points over [0, 1])")
+_LATTICE_RESUME = ("ENGINE: expand_set adds nothing to a three-task set that max_points "
+                   "stopped: ConvexQuadratic(n=5, m=3, random_state=7) with max_points=40 "
+                   "stays at 40 points (one call: 430), although its open points are marked "
+                   "unexpanded")
+
+
+@pytest.mark.parametrize("case, budget", [
+    pytest.param("quadratic", dict(n_steps=3), marks=pytest.mark.xfail(reason=_RESTART,
+                                                                        strict=True)),
+    pytest.param("quadratic", dict(max_points=9),
+                 marks=pytest.mark.xfail(reason=_LOST_DIRECTION, strict=True)),
+    pytest.param("fonseca", dict(n_steps=4), marks=pytest.mark.xfail(reason=_RESTART,
+                                                                      strict=True)),
+    pytest.param("quadratic3", dict(max_points=40),
+                 marks=pytest.mark.xfail(reason=_LATTICE_RESUME, strict=True)),
+])
+def test_resuming_with_expand_set_reproduces_one_call(case, budget):
+    problem = {"quadratic": ConvexQuadratic(n=6, m=2, random_state=7),
+               "fonseca": FonsecaFleming(n=10),
+               "quadratic3": ConvexQuadratic(n=5, m=3, random_state=7)}[case]
+    once = _explore_quietly(problem.fun, problem.x0)
+    pset = _explore_quietly(problem.fun, problem.x0, **budget)
+    assert pset.n_points < once.n_points
+    expand_set(pset, problem.fun)
+    _assert_same_points(pset, once)
+    if problem.m == 2:
+        _chain(pset)
+    assert np.all(pset.expanded)
+
+
+def test_expand_set_of_a_finished_set_adds_nothing():
+    problem = ConvexQuadratic(n=6, m=2, random_state=8)
+    pset = _explore_quietly(problem.fun, problem.x0)
+    assert np.all(pset.expanded)
+    params = pset.params.copy()
+    expand_set(pset, problem.fun)
+    np.testing.assert_array_equal(pset.params, params)
+
+
+# -- step size --------------------------------------------------------------------------------
+
+
+def _neighbour_weight_changes(pset):
+    if pset.n_tasks == 2:
+        pieces = pset.pieces
+        pieces = pieces[pieces[:, 0] != pieces[:, 1]]
+        a, b = pieces[:, 0], pieces[:, 1]
+    else:  # the lattice steps
+        b = np.flatnonzero(pset.parents >= 0)
+        a = pset.parents[b]
+    return np.abs(pset.weights[a] - pset.weights[b]).max(axis=1)
+
+
+# the cap is imposed on the first-order prediction of the weights; the corrector's weights
+# may differ from it by second-order terms: 25 % more is allowed
+_STEP_SLACK = 1.25
+
+
+@pytest.mark.parametrize("case, step_size", [
+    ("quadratic", None), ("quadratic", 0.02), ("quadratic", 0.2),
+    pytest.param("fonseca", None, marks=pytest.mark.xfail(
+        reason="ENGINE: the weight cap holds for the predicted weights only: on "
+               "FonsecaFleming(10) near u = -0.9, where the weights turn fast, neighbours "
+               "differ by 0.144 in weight with step_size 0.05", strict=True)),
+    pytest.param("quadratic3", None, marks=pytest.mark.xfail(
+        reason="ENGINE: lattice neighbours differ by more than step_size in weight: on "
+               "ConvexQuadratic(n=5, m=3, random_state=9) with the default 0.05, 164 of "
+               "629 parent-child steps exceed 1.25 x 0.05, the largest 0.36 (from weights "
+               "(0.041, 0.480, 0.479) to (0.002, 0.154, 0.844), both inside the simplex)",
+        strict=True)),
+])
+def test_step_size_bounds_the_change_of_the_weights_between_neighbours(case, step_size):
+    problem = {"quadratic": ConvexQuadratic(n=6, m=2, random_state=9),
+               "fonseca": FonsecaFleming(n=10),
+               "quadratic3": ConvexQuadratic(n=5, m=3, random_state=9)}[case]
+    pset = _explore_quietly(problem.fun, problem.x0, step_size=step_size)
+    cap = step_size or 0.05
+    changes = _neighbour_weight_changes(pset)
+    assert changes.max() <= _STEP_SLACK * cap, (changes.max(), cap)
+
+
+# -- the other settings -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def inexact_and_reference():
+    problem = ConvexQuadratic(n=40, m=2, condition=100.0, random_state=1)
+    fast = _explore_quietly(problem.fun, problem.x0, options=SolverOptions(hessian="matvec"))
+    exact = _explore_quietly(problem.fun, problem.x0,
+                             options=SolverOptions.reference(hessian="matvec"))
+    return problem, fast, exact
+
+
+def test_reference_options_and_the_inexact_default_give_the_same_set(inexact_and_reference):
+    problem, fast, exact = inexact_and_reference
+    for pset in (fast, exact):
+        _check_consistent(pset, problem.fun, 1e-8)
+        _assert_on_quadratic_set(problem, pset, 1e-8)
+        assert pset.weights[:, 0].min() == 0.0 and pset.weights[:, 0].max() == 1.0
+
+
+@pytest.mark.xfail(reason="ENGINE: step control grows the step only after a corrector that "
+                   "converged in <= 2 Newton steps; inexact (forcing-sequence) correctors "
+                   "take 3 by design, so with inexact=True the step never grows past its first "
+                   "length: ConvexQuadratic(n=40, m=2, condition=100, random_state=1) with "
+                   "hessian='matvec' gives 135 points and 7285 HVPs, the reference 33 points "
+                   "and 3987 HVPs", strict=True)
+def test_inexact_default_costs_fewer_hessian_products_than_the_reference(
+        inexact_and_reference):
+    _, fast, exact = inexact_and_reference
+    # the same resolution of the set, each system solved only as well as the step needs
+    assert abs(fast.n_points - exact.n_points) <= 0.25 * exact.n_points
+    assert fast.total_hvp < 0.8 * exact.total_hvp
+
+
+@pytest.mark.parametrize("options", [SolverOptions(corrector="newton"),
+                                     SolverOptions(hessian="matvec"),
+                                     SolverOptions(hessian="dense"),
+                                     SolverOptions(method="mgda"),
+                                     SolverOptions(damping=1e-3)],
+                         ids=["newton", "matvec", "dense", "mgda", "damping"])
+def test_solver_options_on_a_convex_quadratic(options):
+    # every setting reaches the same analytic set, to its end
+    problem = ConvexQuadratic(n=10, m=2, random_state=10)
+    pset = _explore_quietly(problem.fun, problem.x0, options=options)
+    _check_consistent(pset, problem.fun, 1e-8)
+    _assert_on_quadratic_set(problem, pset, 1e-8)
+    assert pset.weights[:, 0].min() == 0.0 and pset.weights[:, 0].max() == 1.0
+    _chain(pset)
+
+
+def test_tighter_tol_gives_the_set_to_that_tol():
+    problem = ConvexQuadratic(n=8, m=2, condition=30.0, random_state=11)
+    pset = _explore_quietly(problem.fun, problem.x0, tol=1e-12)
+    _check_consistent(pset, problem.fun, 1e-12)
+    assert _assert_on_quadratic_set(problem, pset, 1e-12) <= 1e-10
+
+
+def test_several_starts_and_one_landing_on_the_set_explored_adds_nothing():
+    problem = ConvexQuadratic(n=5, m=2, random_state=12)
+    single = _explore_quietly(problem.fun, problem.x0, [0.2, 0.8])
+    both = _explore_quietly(problem.fun, np.stack([problem.x0, problem.x0 - 1.0]),
+                            [[0.2, 0.8], [0.7, 0.3]])
+    np.testing.assert_array_equal(both.params, single.params)
+    assert both.total_grad > single.total_grad  # the second stage 1 ran and is counted
+    with pytest.raises(ValueError, match="one row per start"):
+        explore(problem.fun, np.zeros((2, 5)), [[0.5, 0.5]] * 3)
+
+
+def test_nonfinite_objective_ends_the_set_and_keeps_it_finite():
     problem = ConvexQuadratic(n=4, m=2, random_state=3)
     # objectives are NaN beyond a hyperplane that cuts the Pareto set near w1 = 0.8
     normal = problem.set_derivative([0.8, 0.2])[0]
@@ -128,53 +726,70 @@ def test_nonfinite_objective_drops_the_step_and_keeps_the_set():
             return values * np.nan
         return values
 
-    x0 = problem.pareto_set([0.5, 0.5])
-    with pytest.warns(RuntimeWarning, match="non-finite"):
-        pset = explore(fun, x0, n_steps=40, step_size=0.1, tol=1e-10)
+    pset = explore(fun, problem.pareto_set([0.5, 0.5]))
     assert calls["nan"] > 0
     assert np.all(pset.params @ normal <= cut)
     assert np.all(np.isfinite(pset.front))
-    assert _relative_set_error(problem, pset).max() <= 1e-8
-    # the finite side is still explored: down to w1 = 0 and up to the cut
-    assert pset.weights[:, 0].min() <= 0.05 and pset.weights[:, 0].max() >= 0.7
+    _assert_on_quadratic_set(problem, pset, 1e-8)
+    # the finite side is explored to its end, the other up to near the cut
+    assert pset.weights[:, 0].min() == 0.0
+    assert 0.7 <= pset.weights[:, 0].max() <= 0.8 + 1e-6
 
 
-def test_max_points_verbose_and_counts(capsys):
-    problem = ConvexQuadratic(n=5, m=2, random_state=5)
+# -- counts, output, arguments, pickling --------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["quadratic", "fonseca", "zdt2", "quadratic3"])
+def test_work_is_counted(case):
+    problem = {"quadratic": ConvexQuadratic(n=5, m=2, random_state=5),
+               "fonseca": FonsecaFleming(n=10),
+               "quadratic3": ConvexQuadratic(n=4, m=3, random_state=5)}.get(case)
+    fun, x0, bounds = ((problem.fun, problem.x0, None) if problem is not None else
+                       (_zdt2_type, np.array([0.2, 0.3, -0.2, 0.1, 0.4]), (-1.0, 1.0)))
     calls = [0]
 
-    def fun(x):
+    def counted(x):
         calls[0] += 1
-        return problem.fun(x)
+        return fun(x)
 
-    pset = explore(fun, problem.x0, n_steps=20, step_size=0.1, max_points=7)
-    assert isinstance(pset, ParetoSet)
-    assert pset.n_points == 7
+    # (three tasks: two lattice rings and the faces they reach are enough)
+    pset = explore(counted, x0, bounds=bounds, n_steps=2 if case == "quadratic3" else None)
+    # every point cost something, the per-point sums never exceed the totals, and every
+    # evaluation of fun is counted as at least one gradient or Hessian-vector product
+    assert np.all(pset.n_grad > 0)
+    assert 0 < pset.n_grad.sum() <= pset.total_grad
+    assert pset.n_hvp.sum() <= pset.total_hvp
+    assert calls[0] <= pset.total_grad + pset.total_hvp, (calls[0], pset.total_grad,
+                                                          pset.total_hvp)
+
+
+def test_verbose_output(capsys):
+    problem = ConvexQuadratic(n=5, m=2, random_state=5)
+    explore(problem.fun, problem.x0)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
-    # counts: every point spent something, the per-point sums never exceed the totals, and
-    # every forward pass of fun is counted as at least one gradient or HVP
-    assert np.all(pset.n_grad > 0) and np.all(pset.n_hvp[1:] > 0)
-    assert 0 < pset.n_grad.sum() <= pset.total_grad
-    assert 0 < pset.n_hvp.sum() <= pset.total_hvp
-    assert calls[0] <= pset.total_grad + pset.total_hvp
-
-    pset = explore(problem.fun, problem.x0, n_steps=3, step_size=0.1, verbose=2)
+    pset = explore(problem.fun, problem.x0, verbose=1)
     captured = capsys.readouterr()
     assert captured.out == ""
-    lines = captured.err.strip().splitlines()
-    assert any("level 3" in line for line in lines)
-    assert any("HVPs" in line for line in lines) and any("residual" in line for line in lines)
-    assert sum(line.startswith("[skpareto] point") for line in lines) == pset.n_points - 1
+    last = captured.err.strip().splitlines()[-1]
+    assert last.startswith("[skpareto]") and f"{pset.n_points} points" in last
+    assert "done" in last
+    explore(problem.fun, problem.x0, verbose=2)
+    captured = capsys.readouterr()
+    assert captured.out == "" and "stage 1" in captured.err
 
 
 @pytest.mark.parametrize("kwargs, name", [
-    (dict(n_steps=-1), "n_steps"), (dict(n_steps=1.5), "n_steps"),
+    (dict(n_steps=0), "n_steps"), (dict(n_steps=-1), "n_steps"), (dict(n_steps=1.5), "n_steps"),
     (dict(step_size=0.0), "step_size"), (dict(step_size=np.nan), "step_size"),
-    (dict(max_points=0), "max_points"), (dict(corrector="lbfgs"), "corrector"),
-    (dict(tol=-1.0), "tol"), (dict(method="sgd"), "method"),
+    (dict(step_size=1.5), "step_size"), (dict(max_points=0), "max_points"),
+    (dict(max_points=2.0), "max_points"), (dict(tol=-1.0), "tol"), (dict(tol=0.0), "tol"),
+    (dict(tol=1.0), "tol"), (dict(options="mgda"), "options"),
+    (dict(weights=[0.5, 0.6]), "weights"), (dict(weights=[[0.5, 0.5]] * 2), "weights"),
+    (dict(random_state=-1, options=SolverOptions(hess_sampler=lambda rng: None)),
+     "random_state"),
 ])
-def test_explore_bad_options(kwargs, name):
+def test_explore_bad_arguments(kwargs, name):
     problem = ConvexQuadratic(n=3, m=2, random_state=0)
     with pytest.raises(ValueError, match=name):
         explore(problem.fun, problem.x0, **kwargs)
@@ -184,167 +799,23 @@ def test_explore_bad_options(kwargs, name):
         explore(problem.fun, x0)
 
 
-def test_accepted_costs_are_counted_once(capsys):
-    # every candidate of a small quadratic is accepted: the totals are then exactly the sums
-    # of the per-point costs (an accepted corrector's cost used to be added twice)
-    problem = ConvexQuadratic(n=5, m=2, random_state=5)
-    pset = explore(problem.fun, problem.x0, n_steps=3, step_size=0.1, verbose=2)
-    err = capsys.readouterr().err
-    assert "rejected a step" not in err and pset.n_points == 7
-    assert pset.total_grad == pset.n_grad.sum()
-    assert pset.total_hvp == pset.n_hvp.sum()
+@pytest.mark.xfail(reason="ENGINE: explore evaluates fun before solver_context checks it: "
+                   "explore('fun', x0) raises TypeError: 'str' object is not callable",
+                   strict=True)
+def test_explore_fun_not_callable():
+    with pytest.raises(ValueError, match="fun must be callable"):
+        explore("fun", np.zeros(3))
 
 
-def test_inexact_points_on_the_analytic_set_with_fewer_hvps():
-    problem = ConvexQuadratic(n=60, m=2, condition=100.0, random_state=1)
-    ref = explore(problem.fun, problem.x0, n_steps=6, step_size=0.1, tol=1e-9)
-    fast = explore(problem.fun, problem.x0, n_steps=6, step_size=0.1, tol=1e-9, inexact=True)
-    _check_consistent(fast, problem.fun, 1e-9)
-    # residual 1e-9 on this conditioning puts x within ~1e-7 of x(w)
-    assert _relative_set_error(problem, fast).max() <= 1e-7
-    assert fast.n_points >= ref.n_points - 1
-    assert fast.total_hvp < 0.8 * ref.total_hvp
-
-
-def test_secant_predictor_error_is_second_order_on_the_analytic_set():
-    # inexact=True with m = 2 predicts a point's step by extending the secant from its
-    # parent through it, weights included: its error off the set x(w) at the predicted
-    # weights is O(h^2), O(h) relative to the step (halving h halves it), wherever the
-    # point sits in its chain
-    from skpareto._explore import _extrapolate
-
-    problem = ConvexQuadratic(n=10, m=2, condition=10.0, random_state=3)
-
-    def prediction_error(h, n_points):
-        w = 0.3 + h * np.arange(n_points)
-        weights = np.column_stack([w, 1.0 - w])
-        params = np.array([problem.pareto_set(row) for row in weights])
-        pset = ParetoSet(params, [problem.fun(x) for x in params], weights,
-                         parents=np.arange(n_points) - 1)
-        step = np.linalg.norm(params[-1] - params[-2])
-        [(x_pred, w_pred)] = _extrapolate(pset, n_points - 1, step)
-        assert np.isclose(np.linalg.norm(x_pred - params[-1]), step, rtol=1e-12)
-        return np.linalg.norm(x_pred - problem.pareto_set(w_pred)) / step
-
-    for n_points in (2, 4):
-        errors = [prediction_error(h, n_points) for h in (0.04, 0.02, 0.01)]
-        rates = np.log2(np.array(errors[:-1]) / errors[1:])
-        assert np.all(np.abs(rates - 1.0) <= 0.2), errors
-        assert errors[-1] <= 0.05, errors
-
-
-def test_inexact_solves_tangents_only_at_the_root(monkeypatch):
-    import skpareto._explore as explore_module
-
-    calls = []
-    original = explore_module.tangent_directions
-
-    def counting(fun, x, *args, **kwargs):
-        calls.append(x)
-        return original(fun, x, *args, **kwargs)
-
-    monkeypatch.setattr(explore_module, "tangent_directions", counting)
-    problem = ConvexQuadratic(n=8, m=2, random_state=0)
-    pset = explore(problem.fun, problem.x0, n_steps=5, step_size=0.1, inexact=True)
-    assert pset.n_points == 11 and len(calls) == 1
-    assert _relative_set_error(problem, pset).max() <= 1e-7
-    calls.clear()
-    reference = explore(problem.fun, problem.x0, n_steps=5, step_size=0.1)
-    # the reference solves tangents at every point it expands (all but the last level)
-    assert len(calls) == reference.n_points - 2 == 9
-
-
-def test_corrector_step_cap_only_with_the_exact_hessian(monkeypatch):
-    # Newton with the exact Hessian converges quadratically: 6 steps, then a shorter step;
-    # with a sampled or damped Hessian it converges linearly and keeps newton_correct's 20
-    import skpareto._explore as explore_module
-
-    seen = []
-    original = explore_module._CORRECTORS["newton"]
-
-    def recording(*args, **kwargs):
-        seen.append(kwargs.get("max_iter"))
-        return original(*args, **kwargs)
-
-    monkeypatch.setitem(explore_module._CORRECTORS, "newton", recording)
-    problem = ConvexQuadratic(n=6, m=2, random_state=0)
-    explore(problem.fun, problem.x0, n_steps=1, step_size=0.1)
-    assert seen and set(seen) == {explore_module._CORRECTOR_STEPS} == {6}
-    for options in (dict(damping=1e-3), dict(hess_fun=problem.fun),
-                    dict(hess_sampler=lambda rng: problem.fun, random_state=0)):
-        seen.clear()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            explore(problem.fun, problem.x0, n_steps=1, step_size=0.1, **options)
-        assert seen and set(seen) == {None}, options
-
-
-def test_corrected_duplicates_are_rejected():
-    from skpareto._explore import _rejection
-    from skpareto._utils import Result
-
-    problem = ConvexQuadratic(n=4, m=2, random_state=0)
-    pset = explore(problem.fun, problem.x0, n_steps=1, step_size=0.2)
-    x = pset.params[1] + 0.01  # within step_size / 4 of point 1
-    res = Result(x=x, objectives=problem.fun(x), weights=pset.weights[1], success=True,
-                 residual=0.0, message="converged")
-    assert _rejection(pset, 1, res, 0.2) == "duplicate of point 1"
-    far = dict(res, x=pset.params[1] + 1.0)
-    assert not _rejection(pset, 1, Result(far), 0.2).startswith("duplicate")
-
-
-def test_failed_steps_are_retried_with_half_the_step(monkeypatch, capsys):
-    import skpareto._explore as explore_module
-
-    # condition 100: a predictor step of 0.5 lands so far off the curved set that every
-    # full-step corrector leaves its trust region (moves farther than the step)
-    problem = ConvexQuadratic(n=6, m=2, condition=100.0, random_state=0)
-    options = dict(n_steps=30, step_size=0.5, tol=1e-10)
-    monkeypatch.setattr(explore_module, "_MAX_HALVINGS", 0)
-    stalled = explore(problem.fun, problem.x0, **options)
-    assert stalled.n_points == 1  # without step-size control nothing is accepted
-    monkeypatch.undo()
-    pset = explore(problem.fun, problem.x0, verbose=2, **options)
-    err = capsys.readouterr().err
-    assert "left the trust region" in err and "retrying with 0.5 of the step" in err
-    _check_consistent(pset, problem.fun, 1e-10)
-    assert _relative_set_error(problem, pset).max() <= 1e-8
-    w1 = np.sort(pset.weights[:, 0])
-    assert pset.n_points >= 10 and w1[0] <= 0.05 and w1[-1] >= 0.95
-    # a child is at most a predictor step plus a corrector trust region (the same length)
-    # from its parent; some are a shortened step away
-    step = options["step_size"]
-    gaps = np.linalg.norm(pset.params[1:] - pset.params[pset.parents[1:]], axis=1)
-    assert np.all(gaps <= 2 * step) and gaps.min() < 0.75 * step
-    # one more parallel round per halving: the same set bit for bit with n_jobs=2
-    parallel = explore(problem.fun, problem.x0, n_jobs=2, **options)
-    assert parallel.n_points == pset.n_points
-    for name in ("params", "weights", "front", "parents", "residuals", "n_grad", "n_hvp"):
-        np.testing.assert_array_equal(getattr(parallel, name), getattr(pset, name))
-    assert (parallel.total_grad, parallel.total_hvp) == (pset.total_grad, pset.total_hvp)
-
-
-@pytest.mark.parametrize("m, n_steps, step_size", [(2, 20, 0.1), (3, 3, 0.25)])
-def test_arclength_corrector_points_are_on_the_analytic_set(m, n_steps, step_size):
-    problem = ConvexQuadratic(n=6, m=m, random_state=m)
-    pset = explore(problem.fun, problem.x0, n_steps=n_steps, step_size=step_size,
-                   corrector="arclength", tol=1e-10)
-    _check_consistent(pset, problem.fun, 1e-10)
-    assert pset.n_points >= (15 if m == 2 else 15)
-    # the reported weights are the solved ones: each point is x(w) at its own weights
-    assert _relative_set_error(problem, pset).max() <= 1e-8
-
-
-def test_arclength_corrector_passes_the_folds_of_fonseca_fleming():
-    problem = FonsecaFleming(n=10)
-    step = 0.05
-    pset = explore(problem.fun, problem.x0, method="mgda", corrector="arclength",
-                   n_steps=40, step_size=step, tol=1e-10)
-    _check_consistent(pset, problem.fun, 1e-10)
-    assert max(problem.distance_to_set(x) for x in pset.params) <= 1e-8
-    u = np.sqrt(problem.n) * pset.params.mean(axis=1)
-    lo, hi = problem._folds()
-    assert u.min() < lo - 0.1 and u.max() > hi + 0.1  # beyond both folds
-    assert _segment_coverage(u, 2 * step) >= 0.95
-    t = pset.params.mean(axis=1)
-    np.testing.assert_allclose(pset.weights, [problem.weights_of_t(ti) for ti in t], atol=1e-8)
+def test_explored_set_pickles_without_its_objective(fonseca):
+    problem, pset = fonseca
+    restored = pickle.loads(pickle.dumps(pset))
+    assert isinstance(restored, ParetoSet) and restored.fun is None and pset.fun is not None
+    for name in ("params", "front", "weights", "parents", "residuals", "n_grad", "n_hvp",
+                 "expanded", "links", "pieces"):
+        np.testing.assert_array_equal(getattr(restored, name), getattr(pset, name))
+    assert (restored.total_grad, restored.total_hvp) == (pset.total_grad, pset.total_hvp)
+    w = pset.weights[3]
+    np.testing.assert_array_equal(restored.params_at(w), pset.params_at(w))
+    restored.fun = problem.fun
+    np.testing.assert_array_equal(restored.front_at(w), pset.front_at(w))

@@ -109,6 +109,13 @@ def test_stationarity_residual():
         stationarity_residual([[np.nan, 1.0]])
 
 
+def test_stationarity_residual_of_a_single_objective_is_its_gradient_norm():
+    # relative to itself a non-zero gradient would always give 1
+    assert stationarity_residual([[3.0, -4.0]]) == pytest.approx(5.0, rel=1e-15)
+    assert stationarity_residual([[3e-9, 4e-9]], [1.0]) == pytest.approx(5e-9, rel=1e-15)
+    assert stationarity_residual([[0.0, 0.0]]) == 0.0
+
+
 def _loop_igd(front, reference, plus):
     total = 0.0
     for z in reference:

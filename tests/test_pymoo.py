@@ -9,7 +9,7 @@ from pymoo import gradient  # noqa: E402
 from pymoo.gradient.automatic import AutomaticDifferentiation  # noqa: E402
 from pymoo.problems import get_problem  # noqa: E402
 
-from skpareto import explore  # noqa: E402
+from skpareto import SolverOptions, explore  # noqa: E402
 from skpareto._hvp import hessian_operator, value_and_jacobian  # noqa: E402
 from skpareto.metrics import igd, stationarity_residual  # noqa: E402
 from skpareto.problems import DTLZ2, from_pymoo  # noqa: E402
@@ -86,10 +86,12 @@ def test_pareto_front_delegates_to_pymoo():
         zdt.pareto_front(1)
 
 
-def test_exploring_pymoo_dtlz2_reaches_its_front():
+@pytest.mark.parametrize("options", [None, SolverOptions(method="mgda")],
+                         ids=["defaults", "mgda"])
+def test_exploring_pymoo_dtlz2_reaches_its_front(options):
     objective = from_pymoo(get_problem("dtlz2", n_var=5, n_obj=3))
-    pset = explore(objective.fun, objective.x0, method="mgda", n_steps=3, step_size=0.15,
-                   tol=1e-10)
+    pset = explore(objective.fun, objective.x0, n_steps=3, tol=1e-10, bounds=objective.bounds,
+                   options=options)
     assert pset.n_points >= 10
     np.testing.assert_allclose(np.linalg.norm(pset.front, axis=1), 1.0, rtol=0, atol=1e-9)
     for x, w in zip(pset.params, pset.weights):

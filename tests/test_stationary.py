@@ -1,21 +1,28 @@
 """Stage 1: find_stationary reaches Pareto-stationary points (both methods)."""
 
+import warnings
+
+import autograd.numpy as anp
 import numpy as np
 import pytest
 from autograd import jacobian
 
-from skpareto import find_stationary
+from skpareto import ConvergenceWarning, SolverOptions, find_stationary
+from skpareto._utils import Status
 from skpareto.metrics import stationarity_residual
 from skpareto.problems import DTLZ2, ConvexQuadratic, FonsecaFleming
 
+LBFGS, MGDA = SolverOptions(method="lbfgs"), SolverOptions(method="mgda")
 QUADRATICS = [ConvexQuadratic(n=8, m=2, random_state=0),
               ConvexQuadratic(n=8, m=3, condition=100.0, random_state=1)]
 
 
 def _check_result(res, problem, tol):
-    for key in ("x", "weights", "residual", "nit", "n_grad", "n_hvp", "objectives", "success"):
+    for key in ("x", "weights", "residual", "nit", "n_grad", "n_hvp", "objectives", "success",
+                "status", "message", "method", "jac"):
         assert key in res
-    assert res.success
+    assert res.success and res.status is Status.CONVERGED
+    assert isinstance(res.status, Status) and res.method in ("lbfgs", "mgda")
     assert res.x.shape == (problem.n,)
     assert res.nit > 0 and res.n_grad > 0
     w = res.weights
@@ -25,16 +32,35 @@ def _check_result(res, problem, tol):
     assert res.residual <= tol
     assert stationarity_residual(jac, w) <= max(tol, 10 * res.residual)
     np.testing.assert_allclose(res.objectives, problem.fun(res.x), rtol=1e-14)
+    np.testing.assert_allclose(res.jac, jac, rtol=1e-12, atol=1e-14 * np.abs(jac).max())
 
 
 @pytest.mark.parametrize("problem", QUADRATICS, ids=repr)
-def test_lbfgs_reaches_the_weighted_minimizer(problem):
+def test_lbfgs_reaches_the_analytic_set_near_the_weights_asked(problem):
     rng = np.random.default_rng(2)
     for w in rng.dirichlet(np.ones(problem.m), size=3):
-        # ||x - x(w)|| <= ||H^-1|| ||gradient||: a residual 1e-12 gives x(w) to 1e-10 here
-        res = find_stationary(problem.fun, problem.x0, w, method="lbfgs", tol=1e-12)
+        res = find_stationary(problem.fun, problem.x0, w, tol=1e-12, options=LBFGS)
         _check_result(res, problem, 1e-12)
-        np.testing.assert_allclose(res.weights, w, rtol=1e-14)
+        assert res.method == "lbfgs"
+        # on the analytic set at the weights it reports, which are the trade-off asked for
+        # (the Newton polish may move them along the set by about what L-BFGS left)
+        target = problem.pareto_set(res.weights)
+        assert np.linalg.norm(res.x - target) <= 1e-10 * np.linalg.norm(target)
+        np.testing.assert_allclose(res.weights, w, rtol=0, atol=1e-8)
+
+
+@pytest.mark.xfail(reason="ENGINE: find_stationary(method='lbfgs') ends with arclength_correct, "
+                   "which moves the weights: at tol=1e-12 on ConvexQuadratic(n=8, m=2, "
+                   "random_state=0) the point is x(w') with |w' - w| up to 7e-12, so its "
+                   "residual for the weights asked is 1.2e-11, not 1e-12", strict=True)
+@pytest.mark.parametrize("problem", QUADRATICS, ids=repr)
+def test_lbfgs_reaches_the_weighted_minimizer_of_the_weights_asked(problem):
+    # stage 1 at a trade-off w: x(w) to tol, so that predict's model is the one asked for
+    rng = np.random.default_rng(2)
+    for w in rng.dirichlet(np.ones(problem.m), size=3):
+        res = find_stationary(problem.fun, problem.x0, w, tol=1e-12, options=LBFGS)
+        assert stationarity_residual(jacobian(problem.fun)(res.x), w) <= 1e-12
+        np.testing.assert_allclose(res.weights, w, rtol=1e-12)
         target = problem.pareto_set(w)
         assert np.linalg.norm(res.x - target) <= 1e-10 * np.linalg.norm(target)
 
@@ -47,7 +73,7 @@ def test_mgda_reaches_a_stationary_point(problem):
         calls[0] += 1
         return problem.fun(x)
 
-    res = find_stationary(fun, problem.x0, method="mgda", tol=1e-10)
+    res = find_stationary(fun, problem.x0, options=MGDA, tol=1e-10)
     _check_result(res, problem, 1e-10)
     # every forward pass is counted as at least one gradient or HVP
     assert calls[0] <= res.n_grad + res.n_hvp
@@ -62,7 +88,7 @@ def test_mgda_reaches_a_stationary_point(problem):
 
 def test_lbfgs_on_fonseca_fleming_lands_near_an_end():
     problem = FonsecaFleming(n=10)
-    res = find_stationary(problem.fun, problem.x0, method="lbfgs", tol=1e-10)
+    res = find_stationary(problem.fun, problem.x0, options=LBFGS, tol=1e-10)
     _check_result(res, problem, 1e-10)
     assert problem.distance_to_set(res.x) <= 1e-8
     u = np.sqrt(problem.n) * res.x.mean()
@@ -72,12 +98,12 @@ def test_lbfgs_on_fonseca_fleming_lands_near_an_end():
 
 def test_mgda_on_fonseca_fleming_and_dtlz2():
     problem = FonsecaFleming(n=10)
-    res = find_stationary(problem.fun, problem.x0, method="mgda", tol=1e-10)
+    res = find_stationary(problem.fun, problem.x0, options=MGDA, tol=1e-10)
     _check_result(res, problem, 1e-10)
     assert problem.distance_to_set(res.x) <= 1e-8
     assert abs(np.sqrt(problem.n) * res.x.mean()) < 0.9  # the interior of the concave front
     problem = DTLZ2(n=6)
-    res = find_stationary(problem.fun, problem.x0, method="mgda", tol=1e-10)
+    res = find_stationary(problem.fun, problem.x0, options=MGDA, tol=1e-10)
     _check_result(res, problem, 1e-10)
     assert abs(np.linalg.norm(res.objectives) - 1.0) <= 1e-8  # on the unit sphere
     # a front point f is stationary for the weights f / sum(f)
@@ -93,7 +119,7 @@ def test_bad_input_raises_value_error_naming_the_argument():
     with pytest.raises(ValueError, match="x0"):
         find_stationary(problem.fun, np.ones((2, 4)))
     with pytest.raises(ValueError, match="method"):
-        find_stationary(problem.fun, problem.x0, method="adam")
+        find_stationary(problem.fun, problem.x0, options=SolverOptions(method="adam"))
     with pytest.raises(ValueError, match="weights"):
         find_stationary(problem.fun, problem.x0, [0.5, 0.6])
     with pytest.raises(ValueError, match="weights"):
@@ -116,15 +142,24 @@ def test_verbose_output(capsys):
 def test_lbfgs_stops_at_the_requested_tolerance():
     problem = ConvexQuadratic(n=30, m=2, condition=1000.0, random_state=3)
     w = [0.3, 0.7]
-    loose = find_stationary(problem.fun, problem.x0, w, method="lbfgs", tol=1e-3)
-    tight = find_stationary(problem.fun, problem.x0, w, method="lbfgs", tol=1e-12)
+    loose = find_stationary(problem.fun, problem.x0, w, options=LBFGS, tol=1e-3)
+    tight = find_stationary(problem.fun, problem.x0, w, options=LBFGS, tol=1e-12)
     jac = jacobian(problem.fun)(loose.x)
     assert stationarity_residual(jac, w) <= 1e-3
-    assert loose.n_hvp == 0  # L-BFGS itself reached tol: the Newton polish had nothing to do
-    # it stopped near tol instead of running L-BFGS until it stalls
+    # it stopped near tol instead of running L-BFGS until it stalls, and the Newton polish
+    # had nothing to do (it would have gone far below)
     assert loose.residual > 1e-6
     assert loose.n_grad <= 0.5 * tight.n_grad
     assert tight.residual <= 1e-12
+
+
+@pytest.mark.xfail(reason="ENGINE: find_stationary does not validate options: a dict raises "
+                   "AttributeError: 'dict' object has no attribute 'hess_fun' (explore "
+                   "checks isinstance(options, SolverOptions))", strict=True)
+def test_options_of_another_type_raise_value_error_naming_options():
+    problem = QUADRATICS[0]
+    with pytest.raises(ValueError, match="options"):
+        find_stationary(problem.fun, problem.x0, options={"method": "mgda"})
 
 
 def test_newton_forcing_reaches_tol_with_inexact_steps():
@@ -135,16 +170,22 @@ def test_newton_forcing_reaches_tol_with_inexact_steps():
     target = problem.pareto_set(w)
     start = target + 0.05 * np.linalg.norm(target) * np.random.default_rng(1).normal(
         size=problem.n) / np.sqrt(problem.n)
-    exact = newton_correct(problem.fun, start, w, tol=1e-10)
-    inexact = newton_correct(problem.fun, start, w, tol=1e-10, forcing=True)
-    for res in (exact, inexact):
-        assert res.success and res.residual <= 1e-10
-        # the reported residual is an independent Jacobian's, at the final point
-        assert stationarity_residual(jacobian(problem.fun)(res.x), w) <= 1e-10
-        np.testing.assert_allclose(res.objectives, problem.fun(res.x), rtol=1e-14)
-        assert np.linalg.norm(res.x - target) <= 1e-8 * np.linalg.norm(target)
-    # one exact Newton step solves a quadratic; the forcing sequence takes several loose ones
-    assert exact.nit == 1 and inexact.nit >= 2
+    for hessian in ("dense", "matvec"):
+        exact = newton_correct(problem.fun, start, w, tol=1e-10, max_iter=20,
+                               options=SolverOptions.reference(hessian=hessian))
+        inexact = newton_correct(problem.fun, start, w, tol=1e-10, max_iter=20,
+                                 options=SolverOptions(hessian=hessian))
+        for res in (exact, inexact):
+            assert res.success and res.status is Status.CONVERGED and res.residual <= 1e-10
+            # the reported residual is an independent Jacobian's, at the final point
+            assert stationarity_residual(jacobian(problem.fun)(res.x), w) <= 1e-10
+            np.testing.assert_allclose(res.objectives, problem.fun(res.x), rtol=1e-14)
+            assert np.linalg.norm(res.x - target) <= 1e-8 * np.linalg.norm(target)
+            np.testing.assert_array_equal(res.weights, w)  # fixed weights
+        # one exact Newton step solves a quadratic
+        assert exact.nit == 1
+        if hessian == "matvec":  # the forcing sequence takes several loose ones
+            assert inexact.nit >= 2
 
 
 def test_newton_stops_at_once_where_the_hessian_is_singular_along_the_gradient():
@@ -158,10 +199,13 @@ def test_newton_stops_at_once_where_the_hessian_is_singular_along_the_gradient()
     def fun(x):
         return anp.stack([x[0] + x[1] ** 2, x[0] + (x[1] - 1.0) ** 2])
 
-    res = newton_correct(fun, np.array([0.0, 0.5]), np.array([0.5, 0.5]), tol=1e-8)
-    assert not res.success and "singular" in res.message
-    assert res.nit == 0 and res.n_grad == 3  # the Jacobian and one linearization
-    np.testing.assert_array_equal(res.x, [0.0, 0.5])
+    for hessian in ("dense", "matvec"):
+        res = newton_correct(fun, np.array([0.0, 0.5]), np.array([0.5, 0.5]), tol=1e-8,
+                             options=SolverOptions(hessian=hessian))
+        assert not res.success and res.status is Status.SINGULAR
+        assert res.nit == 0
+        assert res.n_grad == 3  # the Jacobian and one linearization
+        np.testing.assert_array_equal(res.x, [0.0, 0.5])
 
 
 def test_newton_shared_and_separate_hessian_paths_agree():
@@ -172,10 +216,12 @@ def test_newton_shared_and_separate_hessian_paths_agree():
     problem = ConvexQuadratic(n=40, m=2, condition=100.0, random_state=4)
     w = np.array([0.7, 0.3])
     start = problem.pareto_set(w) + 0.1
-    for forcing in (False, True):
-        shared = newton_correct(problem.fun, start, w, tol=1e-10, forcing=forcing)
-        separate = newton_correct(problem.fun, start, w, tol=1e-10, forcing=forcing,
-                                  hess_fun=lambda z: problem.fun(z))
+    for options in (SolverOptions.reference(hessian="matvec"),
+                    SolverOptions(hessian="matvec")):
+        shared = newton_correct(problem.fun, start, w, tol=1e-10, options=options,
+                                max_iter=20)
+        separate = newton_correct(problem.fun, start, w, tol=1e-10, options=options,
+                                  max_iter=20, hess_fun=lambda z: problem.fun(z))
         for res in (shared, separate):
             assert res.success and res.residual <= 1e-10
             assert stationarity_residual(jacobian(problem.fun)(res.x), w) <= 1e-10
@@ -184,10 +230,21 @@ def test_newton_shared_and_separate_hessian_paths_agree():
         assert separate.n_grad == shared.n_grad + shared.nit - 1  # the first is shared
 
 
+def test_newton_trust_region_status():
+    from skpareto._stationary import newton_correct
+
+    problem = ConvexQuadratic(n=6, m=2, random_state=0)
+    w = np.array([0.5, 0.5])
+    start = problem.pareto_set(w) + 1.0
+    res = newton_correct(problem.fun, start, w, tol=1e-10, max_step=1e-3)
+    assert not res.success and res.status is Status.TRUST_REGION
+    assert np.linalg.norm(res.x - start) > 1e-3
+
+
 def test_arclength_step_is_the_dense_bordered_newton_step_and_passes_the_fold():
     from autograd import hessian
 
-    from skpareto._stationary import arclength_correct
+    from skpareto._stationary import arclength_correct, front_coordinates
     from skpareto._weights import zero_sum_basis
 
     problem = FonsecaFleming(n=4)
@@ -197,25 +254,144 @@ def test_arclength_step_is_the_dense_bordered_newton_step_and_passes_the_fold():
     rng = np.random.default_rng(0)
     x_pred = x_set + 1e-3 * rng.standard_normal(problem.n)
     w_pred = w_set + np.array([2e-3, -2e-3])
-    # dense reference: [[H_w, B], [B^T, 0]] [dx; dmu] = -[J^T w; B^T (x - x_pred)] at x = x_pred
+    # dense reference: [[H_w, B], [B^T, 0]] [dx; dmu] = -[J^T w; Z^T f - target] at x_pred,
+    # with the target the front coordinates of x_pred itself (the default)
     jac = jacobian(problem.fun)(x_pred)
     hess = hessian(lambda z: w_pred @ problem.fun(z))(x_pred)
     basis = zero_sum_basis(2).T
     border = jac.T @ basis
     bordered = np.block([[hess, border], [border.T, np.zeros((1, 1))]])
     step = np.linalg.solve(bordered, -np.concatenate([jac.T @ w_pred, [0.0]]))
-    res = arclength_correct(problem.fun, x_pred, w_pred, tol=1e-14, max_iter=1)
-    assert res.nit == 1 and res.n_hvp > 0
-    np.testing.assert_allclose(res.x, x_pred + step[:-1], rtol=0, atol=1e-8)
-    np.testing.assert_allclose(res.weights, w_pred + basis @ step[-1:], rtol=0, atol=1e-8)
+    for hessian_kind in ("dense", "matvec"):
+        options = SolverOptions.reference(hessian=hessian_kind)
+        res = arclength_correct(problem.fun, x_pred, w_pred, tol=1e-14, max_iter=1,
+                                options=options)
+        assert res.nit == 1 and res.n_hvp > 0
+        np.testing.assert_allclose(res.x, x_pred + step[:-1], rtol=0, atol=1e-8)
+        np.testing.assert_allclose(res.weights, w_pred + basis @ step[-1:], rtol=0, atol=1e-8)
     # at the fold the Hessian of the weighted sum is singular along the set, the bordered
     # matrix is not: the full corrector converges onto the set there
     hess_set = hessian(lambda z: w_set @ problem.fun(z))(x_set)
     direction = np.ones(problem.n) / np.sqrt(problem.n)
     assert abs(direction @ hess_set @ direction) <= 1e-6 * np.linalg.norm(hess_set, 2)
     res = arclength_correct(problem.fun, x_pred, w_pred, tol=1e-12)
-    assert res.success and res.residual <= 1e-12
+    assert res.success and res.status is Status.CONVERGED and res.residual <= 1e-12
     assert problem.distance_to_set(res.x) <= 1e-10
     t_res = res.x.mean()
     np.testing.assert_allclose(res.weights, problem.weights_of_t(t_res), atol=1e-8)
     assert stationarity_residual(jacobian(problem.fun)(res.x), res.weights) <= 1e-12
+    # it keeps the position along the front it was given
+    np.testing.assert_allclose(front_coordinates(res.objectives),
+                               front_coordinates(problem.fun(x_pred)), atol=1e-12)
+
+
+def test_arclength_reaches_the_target_front_coordinates_on_a_quadratic():
+    from skpareto._stationary import arclength_correct, front_coordinates
+
+    problem = ConvexQuadratic(n=8, m=3, random_state=5)
+    w_a, w_b = np.array([0.2, 0.5, 0.3]), np.array([0.25, 0.45, 0.3])
+    x_a, x_b = problem.pareto_set(w_a), problem.pareto_set(w_b)
+    target = front_coordinates(problem.fun(x_b))
+    # a prediction off the set, between the two points
+    x_pred = x_a + 0.8 * (x_b - x_a) + 1e-3 * np.random.default_rng(0).normal(size=problem.n)
+    res = arclength_correct(problem.fun, x_pred, w_a, target, tol=1e-12, max_iter=20)
+    assert res.success and res.residual <= 1e-12
+    # the front coordinates determine the point of the set: it is x(w_b), at w_b
+    np.testing.assert_allclose(res.weights, w_b, atol=1e-9)
+    np.testing.assert_allclose(res.x, x_b, atol=1e-9 * np.linalg.norm(x_b))
+
+
+def test_arclength_left_simplex_where_the_set_ends_before_the_target():
+    from skpareto._stationary import arclength_correct, front_coordinates
+
+    problem = ConvexQuadratic(n=5, m=2, random_state=1)
+    w = np.array([0.05, 0.95])
+    x, x_end = problem.pareto_set(w), problem.pareto_set([0.0, 1.0])
+    # a target beyond the end at w = (0, 1), predicted linearly: the weights it needs are
+    # negative
+    end, start = (front_coordinates(problem.fun(z)) for z in (x_end, x))
+    target = start + 1.5 * (end - start)
+    res = arclength_correct(problem.fun, x + 1.5 * (x_end - x), w, target, tol=1e-10,
+                            max_iter=30, contract=False)
+    assert not res.success and res.status is Status.LEFT_SIMPLEX
+    assert res.weights.min() < 0  # the solved weights are reported as they are
+
+
+# -- stage 1 when a weighted sum has no minimum: the MGDA fallback -----------------------
+
+
+def test_unbounded_weighted_sum_falls_back_to_mgda():
+    # DTLZ2 without its box: cos(pi/2 x_1) and cos(pi/2 x_2) turn negative beyond it, and
+    # there (1 + g) times a negative weighted sum is unbounded below in g; L-BFGS on the
+    # uniform weighted sum from DTLZ2's start runs away, MGDA does not
+    problem = DTLZ2(n=6)
+    with pytest.warns(ConvergenceWarning, match="ran away|unbounded"):
+        lbfgs = find_stationary(problem.fun, problem.x0, options=LBFGS)
+    assert not lbfgs.success and lbfgs.status is Status.DIVERGED
+    assert np.linalg.norm(lbfgs.x - problem.x0) > 10.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        res = find_stationary(problem.fun, problem.x0)
+    _check_result(res, problem, 1e-8)
+    assert res.method == "mgda"
+    assert problem.distance_to_set(res.x) <= 1e-8
+    assert abs(np.linalg.norm(res.objectives) - 1.0) <= 1e-8
+    np.testing.assert_allclose(res.weights, res.objectives / res.objectives.sum(), atol=1e-7)
+    # the work of the failed L-BFGS run is counted too
+    assert res.n_grad > lbfgs.n_grad or res.nit > 0
+
+
+def test_convergence_warning_and_the_point_reached():
+    # a tolerance below rounding cannot be reached: the point is returned, not hidden
+    problem = FonsecaFleming(n=6)
+    with pytest.warns(ConvergenceWarning, match="did not reach tol"):
+        res = find_stationary(problem.fun, problem.x0, tol=1e-300)
+    assert not res.success and res.status is not Status.CONVERGED
+    assert res.message and isinstance(res.status, Status)
+    assert 1e-300 < res.residual <= 1e-10
+    jac = jacobian(problem.fun)(res.x)
+    assert stationarity_residual(jac, res.weights) == pytest.approx(res.residual, rel=1e-6)
+    # reaching tol warns nothing
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        assert find_stationary(problem.fun, problem.x0, tol=1e-8).success
+
+
+def _saddle_set(x):
+    # x = (t, 0, 0, ...) with |t| <= 1 is Pareto-stationary (the gradients are parallel
+    # along x0), but along x1 both objectives fall: no point of it is a local Pareto optimum
+    rest = anp.sum(x[2:] ** 2)
+    return anp.array([(x[0] - 1.0) ** 2 - x[1] ** 2 + rest, (x[0] + 1.0) ** 2 - x[1] ** 2 + rest])
+
+
+@pytest.mark.xfail(reason="ENGINE: _descent_curvature projects out the column space of a QR "
+                   "of jac.T, but at a Pareto-stationary point jac has rank m - 1 (J^T w = 0): "
+                   "the QR adds a spurious orthonormal column (here exactly e_1, the direction "
+                   "along which both objectives fall), and n <= m returns 0 at once; "
+                   "find_stationary accepts the saddle (0, 0, ...) as CONVERGED", strict=True)
+@pytest.mark.parametrize("n", [2, 3, 10])
+def test_a_point_where_every_objective_still_falls_is_refused(n):
+    x0 = np.r_[0.3, 0.0, np.full(n - 2, 0.2)]
+    with pytest.warns(ConvergenceWarning, match="decreases"):
+        res = find_stationary(_saddle_set, x0, tol=1e-12)
+    assert not res.success and res.status is Status.SADDLE
+    # it is stationary, only not a local Pareto optimum
+    assert stationarity_residual(jacobian(_saddle_set)(res.x), res.weights) <= 1e-12
+
+
+def _no_stationary_point(x):
+    # the first components of both gradients are 1: no convex combination vanishes
+    return anp.array([x[0] + x[1] ** 2, x[0] + (x[1] - 1.0) ** 2])
+
+
+@pytest.mark.xfail(reason="ENGINE: mgda_descent has no runaway test (L-BFGS stops at "
+                   "100 (1 + |x0|) from x0): on an objective without a stationary point it "
+                   "doubles its step until x0 ~ -1e282, and numpy overflows (RuntimeWarning: "
+                   "overflow encountered in dot) before it gives up", strict=True)
+def test_mgda_gives_up_before_it_overflows():
+    with pytest.warns(ConvergenceWarning, match="did not reach tol"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            res = find_stationary(_no_stationary_point, np.array([0.1, 0.9]))
+    assert not res.success
+    assert np.all(np.isfinite(res.x)) and np.abs(res.x).max() < 1e6

@@ -10,7 +10,7 @@ from scipy.sparse.linalg import LinearOperator, minres
 
 import skpareto._hvp
 from skpareto import tangent_directions
-from skpareto._linalg import minres_solve as solve_hessian
+from skpareto._linalg import HessianOperator, minres_solve
 from skpareto._weights import zero_sum_basis
 from skpareto.exceptions import ConvergenceWarning
 from skpareto.problems import ConvexQuadratic
@@ -189,7 +189,7 @@ def test_bad_arguments(kwargs, name):
 
 
 @pytest.mark.parametrize("rtol", [0.4, 1e-2, 1e-4])
-def test_solve_hessian_reaches_rtol_on_an_ill_conditioned_system(rtol):
+def test_minres_solve_reaches_rtol_on_an_ill_conditioned_system(rtol):
     # condition 1e4 and a right-hand side weighted towards the small eigenvalues: there
     # SciPy's MINRES stops on its least-squares test (||A r|| <= rtol ||A|| ||r||) before
     # it reduces ||r|| by rtol (at rtol=0.4, not at all); the restarts must tighten until
@@ -201,17 +201,17 @@ def test_solve_hessian_reaches_rtol_on_an_ill_conditioned_system(rtol):
     a = (q * eigenvalues) @ q.T
     rhs = q @ (rng.standard_normal(n) / np.sqrt(eigenvalues))
     op = LinearOperator((n, n), matvec=lambda v: a @ v, dtype=float)
-    v, residual = solve_hessian(op, rhs, rtol=rtol, maxiter=2 * n)
+    v, residual = minres_solve(op, rhs, rtol=rtol, maxiter=2 * n)
     true = np.linalg.norm(a @ v - rhs) / np.linalg.norm(rhs)
     assert true <= rtol
     np.testing.assert_allclose(residual, true, rtol=1e-6)
 
 
 @pytest.mark.parametrize("rtol", [0.3, 1e-2, 1e-6])
-def test_solve_hessian_costs_about_one_uninterrupted_minres_run(rtol):
+def test_minres_solve_costs_about_one_uninterrupted_minres_run(rtol):
     # an indefinite system of condition 100 whose right-hand side leans on its small
     # eigenvalues: SciPy's own tests stop MINRES early there, and restarting from the
-    # residual (as solve_hessian once did) rebuilt the Krylov space again and again. The
+    # residual (as an earlier version did) rebuilt the Krylov space again and again. The
     # reference is the number of iterations k one MINRES run needs to reach rtol by the
     # true residual (recorded at every iteration, outside the solver); each checkpoint
     # costs one matvec, and the rate extrapolation puts the last one close to k
@@ -227,20 +227,20 @@ def test_solve_hessian_costs_about_one_uninterrupted_minres_run(rtol):
     reached = np.array(history) <= rtol * np.linalg.norm(rhs)
     assert reached.any()
     k = 1 + int(np.argmax(reached))
-    op = skpareto._hvp._HessianOperator(lambda v: a @ v, n, 0.0)
-    v, residual = solve_hessian(op, rhs, rtol=rtol, maxiter=5 * n)
+    op = HessianOperator(lambda v: a @ v, n, 0.0, np.zeros(n))
+    v, residual = minres_solve(op, rhs, rtol=rtol, maxiter=5 * n)
     assert np.linalg.norm(a @ v - rhs) / np.linalg.norm(rhs) <= rtol
     assert k <= op.n_matvec <= 1.5 * k + np.log2(k) + 3
 
 
-def test_solve_hessian_with_zero_rtol_runs_to_maxiter():
+def test_minres_solve_with_zero_rtol_runs_to_maxiter():
     # rtol=0 can never be met: MINRES runs its maxiter iterations (checked now and then)
     # and the true residual of the result is returned
     rng = np.random.default_rng(2)
     a = np.diag(np.logspace(-2, 1, 40))
     rhs = rng.standard_normal(40)
-    op = skpareto._hvp._HessianOperator(lambda v: a @ v, 40, 0.0)
-    v, residual = solve_hessian(op, rhs, rtol=0.0, maxiter=25)
+    op = HessianOperator(lambda v: a @ v, 40, 0.0, np.zeros(40))
+    v, residual = minres_solve(op, rhs, rtol=0.0, maxiter=25)
     np.testing.assert_allclose(residual, np.linalg.norm(a @ v - rhs) / np.linalg.norm(rhs),
                                rtol=1e-10)
     assert 0 < residual < 1

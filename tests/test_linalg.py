@@ -1,0 +1,160 @@
+"""skpareto._linalg and the bordered tangents of the continuation, against dense references.
+
+The references are formed here independently: autograd's dense Hessian, numpy's
+direct solvers, and the derivative of the analytic Pareto set of a convex quadratic.
+"""
+
+import autograd
+import numpy as np
+import pytest
+from scipy.sparse.linalg import LinearOperator
+
+from skpareto._hvp import hessian_operator, value_and_jacobian
+from skpareto._linalg import (DenseHessian, HessianOperator, bordered_operator,
+                              minres_solve, solve)
+from skpareto._tangent import front_tangents
+from skpareto._weights import zero_sum_basis
+from skpareto.problems import ConvexQuadratic
+
+
+def _dense_hessian(fun, x, w):
+    return autograd.hessian(lambda z: np.asarray(w) @ fun(z))(x)
+
+
+def _bordered(hess, border):
+    k = border.shape[1]
+    return np.block([[hess, border], [border.T, np.zeros((k, k))]])
+
+
+# -- operators ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damping", [0.0, 0.3])
+def test_dense_hessian_is_the_autograd_hessian(saddle_net, damping):
+    fun, x, w = saddle_net["fun"], saddle_net["x"], saddle_net["weights"]
+    op = hessian_operator(fun, x, w, damping=damping, dense=True)
+    assert isinstance(op, DenseHessian) and op.shape == (x.size, x.size)
+    reference = _dense_hessian(fun, x, w) + damping * np.eye(x.size)
+    np.testing.assert_allclose(op.matrix, reference, rtol=0,
+                               atol=1e-12 * np.abs(reference).max())
+    np.testing.assert_array_equal(op.matrix, op.matrix.T)
+    # forming it costs n products; applying it afterwards costs none
+    assert op.n_matvec == x.size
+    v = np.random.default_rng(0).normal(size=x.size)
+    np.testing.assert_allclose(op.matvec(v), reference @ v, rtol=1e-10,
+                               atol=1e-12 * np.abs(reference @ v).max())
+    assert op.n_matvec == x.size
+    np.testing.assert_allclose(op.grad, autograd.grad(lambda z: w @ fun(z))(x), rtol=1e-12,
+                               atol=1e-15)
+
+
+def test_bordered_operator_matrix_free_and_dense(saddle_net):
+    fun, x, w = saddle_net["fun"], saddle_net["x"], saddle_net["weights"]
+    _, jac = value_and_jacobian(fun, x)
+    border = jac.T @ zero_sum_basis(len(w)).T
+    reference = _bordered(_dense_hessian(fun, x, w), border)
+    op = hessian_operator(fun, x, w)
+    system = bordered_operator(op, border)
+    assert isinstance(system, LinearOperator) and system.shape == reference.shape
+    v = np.random.default_rng(1).normal(size=reference.shape[0])
+    np.testing.assert_allclose(system.matvec(v), reference @ v, rtol=1e-10,
+                               atol=1e-12 * np.abs(reference @ v).max())
+    np.testing.assert_allclose(system.rmatvec(v), reference @ v, rtol=1e-10,
+                               atol=1e-12 * np.abs(reference @ v).max())
+    assert op.n_matvec == 2  # the products of the Hessian block are counted
+    dense = bordered_operator(hessian_operator(fun, x, w, dense=True), border)
+    assert isinstance(dense, np.ndarray)
+    np.testing.assert_allclose(dense, reference, rtol=0, atol=1e-12 * np.abs(reference).max())
+
+
+# -- solve and minres_solve -------------------------------------------------------------------
+
+
+def _operator(a):
+    return HessianOperator(lambda v: a @ v, len(a), 0.0, np.zeros(len(a)))
+
+
+def test_solve_dense_is_direct_and_singular_is_least_squares():
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(6, 6))
+    a = a + a.T
+    rhs = rng.normal(size=6)
+    v, residual = solve(a, rhs, rtol=1e-3, maxiter=1)  # rtol, maxiter: unused by a matrix
+    np.testing.assert_allclose(v, np.linalg.solve(a, rhs), rtol=1e-12)
+    assert residual <= 1e-13
+    singular = np.diag([2.0, 1.0, 0.0])
+    v, residual = solve(singular, np.array([2.0, 1.0, 1.0]), rtol=1e-10, maxiter=None)
+    np.testing.assert_allclose(v, [1.0, 1.0, 0.0], atol=1e-15)  # minimum norm
+    assert residual == pytest.approx(1.0 / np.sqrt(6.0), rel=1e-12)
+    assert solve(a, np.zeros(6), rtol=1e-10, maxiter=None)[1] == 0.0
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_solve_truncates_to_the_radius_on_the_head(dense):
+    rng = np.random.default_rng(3)
+    q, _ = np.linalg.qr(rng.normal(size=(30, 30)))
+    a = (q * np.logspace(-4, 0, 30)) @ q.T
+    rhs = rng.normal(size=30)
+    free, _ = solve(a if dense else _operator(a), rhs, rtol=1e-12, maxiter=None)
+    radius = 0.01 * np.linalg.norm(free[:20])
+    v, residual = solve(a if dense else _operator(a), rhs, rtol=1e-12, maxiter=None,
+                        radius=radius, head=20)
+    assert np.linalg.norm(v[:20]) == pytest.approx(radius, rel=1e-12)
+    np.testing.assert_allclose(residual, np.linalg.norm(a @ v - rhs) / np.linalg.norm(rhs),
+                               rtol=1e-10)
+    assert residual > 1e-3  # a truncated step does not solve the system
+
+
+def test_minres_solve_on_a_dense_hessian_agrees_with_the_direct_solve(saddle_net):
+    fun, x, w = saddle_net["fun"], saddle_net["x"], saddle_net["weights"]
+    rhs = np.random.default_rng(4).normal(size=x.size)
+    direct, _ = solve(hessian_operator(fun, x, w, dense=True), rhs, rtol=0.0, maxiter=None)
+    krylov, residual = minres_solve(hessian_operator(fun, x, w), rhs, rtol=1e-12,
+                                    maxiter=None)
+    assert residual <= 1e-12
+    np.testing.assert_allclose(krylov, direct, rtol=0, atol=1e-8 * np.abs(direct).max())
+
+
+# -- front_tangents ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("m, n", [(2, 6), (3, 8), (4, 12)])
+@pytest.mark.parametrize("dense", [True, False])
+def test_front_tangents_are_the_analytic_set_per_unit_front(m, n, dense):
+    # x(w) of a convex quadratic moves by D^T d for a zero-sum change d of the weights
+    # (D = set_derivative), its front coordinates by Z^T J D^T d; per unit of the front
+    # coordinates, d = Z M^-1 with M = Z^T J D^T Z
+    problem = ConvexQuadratic(n=n, m=m, condition=30.0, random_state=m + n)
+    w = np.random.default_rng(m).dirichlet(np.ones(m))
+    x = problem.pareto_set(w)
+    _, jac = value_and_jacobian(problem.fun, x)
+    z = zero_sum_basis(m).T
+    d_set = problem.set_derivative(w)
+    dw_ref = z @ np.linalg.inv(z.T @ jac @ d_set.T @ z)  # (m, m - 1): columns per unit c_j
+    dx_ref = d_set.T @ dw_ref
+    op = hessian_operator(problem.fun, x, w, dense=dense)
+    directions, rates, residuals = front_tangents(op, jac, rtol=1e-12, maxiter=None)
+    assert directions.shape == (m - 1, n) and rates.shape == (m - 1, m)
+    np.testing.assert_allclose(directions, dx_ref.T, rtol=0, atol=1e-8 * np.abs(dx_ref).max())
+    np.testing.assert_allclose(rates, dw_ref.T, rtol=0, atol=1e-8 * np.abs(dw_ref).max())
+    np.testing.assert_allclose(rates.sum(axis=1), 0.0, atol=1e-12)  # on the simplex plane
+    # each moves the front coordinates by a unit vector
+    np.testing.assert_allclose(z.T @ jac @ directions.T, np.eye(m - 1), atol=1e-8)
+    assert np.all(residuals <= 1e-10)
+
+
+def test_front_tangents_solve_the_bordered_system_on_a_network(saddle_net):
+    fun, x, w = saddle_net["fun"], saddle_net["x"], saddle_net["weights"]
+    m = len(w)
+    _, jac = value_and_jacobian(fun, x)
+    z = zero_sum_basis(m).T
+    reference = _bordered(_dense_hessian(fun, x, w), jac.T @ z)
+    rhs = np.vstack([np.zeros((x.size, m - 1)), np.eye(m - 1)])
+    expected = np.linalg.solve(reference, rhs)  # (n + m - 1, m - 1)
+    directions, rates, residuals = front_tangents(hessian_operator(fun, x, w), jac,
+                                                  rtol=1e-12, maxiter=None)
+    scale = np.abs(expected[:x.size]).max()
+    np.testing.assert_allclose(directions, expected[:x.size].T, rtol=0, atol=1e-6 * scale)
+    np.testing.assert_allclose(rates, (z @ expected[x.size:]).T, rtol=0,
+                               atol=1e-6 * np.abs(z @ expected[x.size:]).max())
+    assert np.all(residuals <= 1e-10)
