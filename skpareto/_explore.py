@@ -61,7 +61,8 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         continuation takes shorter steps where the set curves. None: 0.05.
     n_steps : int, default=None
         Largest number of steps from each start in each direction (two
-        tasks) or lattice rings (more); None: until the set ends.
+        tasks) or lattice rings (more); 0: stage 1 only; None: until the set
+        ends.
     max_points : int, default=None
         Stop once the set holds this many points; None: 1000.
     bounds : tuple of array-like, default=None
@@ -130,6 +131,9 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     >>> float(pset.weights[:, 0].min()), float(pset.weights[:, 0].max())
     (0.0, 1.0)
     """
+    if not callable(fun):
+        raise ValueError(f"fun must be callable (x -> (m,) objectives), got "
+                         f"{type(fun).__name__}.")
     options = SolverOptions() if options is None else options
     starts = np.atleast_2d(np.asarray(x0)) if np.ndim(x0) == 2 else None
     x0 = check_point(x0 if starts is None else starts[0], "x0")
@@ -150,7 +154,8 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
             f"stage 1 reached no Pareto-stationary point to tol={tol:g} from "
             f"{'x0' if len(starts) == 1 else 'any start'}: the best relative residual was "
             f"{worst.residual:.3g} ({worst.message}). Try more iterations "
-            "(SolverOptions(max_iter=...)), method='mgda', a looser tol, or another x0.")
+            "(options=SolverOptions(max_iter=...)), options=SolverOptions(method='mgda'), "
+            "a looser tol, or another x0.")
     return pset
 
 
@@ -295,11 +300,11 @@ def solver_context(fun, m, n, tol, step_size, n_steps, max_points, bounds, optio
     tol = check_real(tol, "tol", low=0.0, high=1.0)
     step_size = check_real(step_size, "step_size", low=0.0, high=1.0, closed="right",
                            allow_none=True) or _STEP_SIZE
-    n_steps = check_int(n_steps, "n_steps", low=1, allow_none=True)
+    n_steps = check_int(n_steps, "n_steps", low=0, allow_none=True)
     max_points = check_int(max_points, "max_points", low=1, allow_none=True) or _MAX_POINTS
     entropy = _entropy(random_state, options)
     ctx = Context(fun, tol, options, step_size, _check_bounds(bounds, n), entropy)
-    return ctx, dict(n_steps=n_steps or np.inf, max_points=max_points)
+    return ctx, dict(n_steps=np.inf if n_steps is None else n_steps, max_points=max_points)
 
 
 def _entropy(random_state, options):

@@ -25,6 +25,7 @@ from ._hvp import check_point, hessian_operator, value_and_jacobian, weighted_ob
 from ._linalg import DenseHessian, bordered_operator, solve
 from ._options import SolverOptions
 from ._utils import Result, Status, log
+from ._validation import check_real
 from ._weights import check_weights, min_norm_weights, zero_sum_basis
 from .exceptions import ConvergenceWarning, NonFiniteError
 from .metrics import stationarity_residual
@@ -413,6 +414,7 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf, bounds=No
         ``weights`` are the min-norm weights at the final point.
     """
     x0 = x
+    radius = _RUNAWAY * (1.0 + np.linalg.norm(x0))
     n_grad = 0
     lr = 1.0
     status = Status.MAX_ITER
@@ -420,6 +422,9 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf, bounds=No
     for nit in range(max_iter + 1):
         values, jac = value_and_jacobian(fun, x)
         n_grad += len(values)
+        if np.linalg.norm(x - x0) > radius:
+            status = Status.DIVERGED
+            break
         alpha = min_norm_weights(jac)
         residual = stationarity_residual(jac, alpha)
         if residual <= tol:
@@ -549,8 +554,10 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
 def _strictly_inside(x, bounds):
     """Whether ``x`` lies inside the box and off its faces (by more than rounding)."""
     lower, upper = bounds
-    margin = 1e-9 * (1.0 + np.abs(lower) + np.abs(upper))
-    return bool(np.all(x > lower + margin) and np.all(x < upper - margin))
+    with np.errstate(invalid="ignore"):
+        low = np.where(np.isfinite(lower), lower + 1e-9 * (1.0 + np.abs(lower)), lower)
+        high = np.where(np.isfinite(upper), upper - 1e-9 * (1.0 + np.abs(upper)), upper)
+    return bool(np.all(x > low) and np.all(x < high))
 
 
 def _descent_curvature(fun, x, weights, jac, options):
@@ -564,10 +571,13 @@ def _descent_curvature(fun, x, weights, jac, options):
     smallest eigenvalue of ``H_w`` on the null space of ``jac`` if it is
     clearly negative (below ``-1e-3`` times the largest), else 0.
     """
-    n, m = x.size, len(jac)
-    if n <= m:
+    n = x.size
+    # orthonormal basis of the span of the gradients (rank-revealing: at a stationary
+    # point they are linearly dependent)
+    u, sv, _ = np.linalg.svd(jac.T, full_matrices=False)
+    q = u[:, sv > 1e-10 * (sv[0] if sv.size and sv[0] > 0 else 1.0)]
+    if q.shape[1] >= n:
         return 0.0, 0
-    q, _ = np.linalg.qr(jac.T)  # orthonormal basis of the row space, (n, m)
     op = hessian_operator(fun, x, weights, dense=options.dense_for(n))
 
     def project(v):
@@ -595,6 +605,32 @@ def _extreme_eigenvalue(op, which, n):
     except ArpackNoConvergence as exc:
         found = exc.eigenvalues
         return float(found[0]) if len(found) else 0.0
+
+
+def _stage_one_polish(fun, x, weights, method, tol, options, hess_fun):
+    """Finish stage 1 at ``tol``: at the weights asked for if possible, else moving them.
+
+    After L-BFGS the point is nearly stationary for the weights it minimized:
+    Newton at those fixed weights keeps them. Where that fails (a Hessian
+    singular along the set: a degenerate set; or MGDA's own weights), the
+    bordered corrector moves the weights along with the point.
+    """
+    values, jac = value_and_jacobian(fun, x)
+    residual = stationarity_residual(jac, weights)
+    if residual <= tol:
+        return _result(Status.CONVERGED, x, values, jac, weights, residual, 0, len(values), 0)
+    spent = Result(n_grad=len(values), n_hvp=0, nit=0)
+    if method == "lbfgs":
+        fixed = newton_correct(fun, x, weights, tol=tol, options=options, hess_fun=hess_fun,
+                               max_iter=max(_POLISH_STEPS, options.newton_steps))
+        if fixed.success:
+            fixed.update(n_grad=fixed.n_grad + spent.n_grad)
+            return fixed
+        spent = fixed
+    res = _polish(fun, x, weights, tol=tol, options=options, hess_fun=hess_fun)
+    res.update(nit=res.nit + spent.nit, n_grad=res.n_grad + spent.n_grad,
+               n_hvp=res.n_hvp + spent.n_hvp)
+    return res
 
 
 def _polish(fun, x, weights, *, tol, options, hess_fun, target=None):
@@ -706,9 +742,10 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
     (degenerate sets) and moves the weights as needed.
     """
     x0 = check_point(x0, "x0")
-    options = options or SolverOptions()
-    if not (np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a positive number, got {tol!r}.")
+    options = SolverOptions() if options is None else options
+    if not isinstance(options, SolverOptions):
+        raise ValueError(f"options must be a SolverOptions, got {type(options).__name__}.")
+    check_real(tol, "tol", low=0.0, high=1.0)
     values, jac0 = value_and_jacobian(fun, x0)
     m = values.size
     w = np.full(m, 1.0 / m) if weights is None else check_weights(weights, m)
@@ -733,14 +770,14 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
                 start.weights
         nit, spent = nit + k, spent + used
         log(verbose, 1, f"stage 1 ({method}): {k} iterations, {used} gradients, "
-                        f"{Status(status).name.lower()}")
+                        f"{Status(status).name.lower().replace('_', ' ')}")
         if status == Status.DIVERGED:
             res = _result(status, x, None, None, start_w, np.inf, 0, 0, 0,
                           f"{method} ran away from x0 (|x - x0| = "
                           f"{np.linalg.norm(x - x0):.3g}): the weighted sum is unbounded")
             continue
         try:
-            res = _polish(fun, x, start_w, tol=tol, options=options, hess_fun=hess_fun)
+            res = _stage_one_polish(fun, x, start_w, method, tol, options, hess_fun)
         except NonFiniteError as exc:
             res = _failed(Status.NON_FINITE, str(exc), x)
             continue

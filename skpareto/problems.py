@@ -516,8 +516,7 @@ def from_pymoo(problem):
     >>> objective = from_pymoo(get_problem("dtlz2", n_var=5, n_obj=3))
     >>> objective.x0
     array([0.5, 0.5, 0.5, 0.5, 0.5])
-    >>> pset = explore(objective.fun, objective.x0, method="mgda", n_steps=2,
-    ...                step_size=0.1)
+    >>> pset = explore(objective.fun, objective.x0, bounds=objective.bounds, n_steps=2)
     >>> bool(np.allclose(np.linalg.norm(pset.front, axis=1), 1.0))  # on the sphere
     True
     >>> xl, xu = objective.bounds

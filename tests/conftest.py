@@ -53,11 +53,7 @@ def _saddle_network(n_tasks, seed, n_rows=20, n_features=3, hidden=(5,)):
 
 # doctests of skpareto/ that the engine rewrite broke (they call an API that changed):
 # strict expected failures until the docstrings follow, so that the suite lists them
-ENGINE_BROKEN_DOCTESTS = {
-    "skpareto.problems.from_pymoo":
-        "ENGINE: the example calls explore(..., method='mgda', n_steps=2, ...); explore has "
-        "no method argument any more (options=SolverOptions(method='mgda'))",
-}
+ENGINE_BROKEN_DOCTESTS = {}
 
 
 def pytest_collection_modifyitems(config, items):

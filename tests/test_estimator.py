@@ -203,10 +203,6 @@ def test_expand_equals_fitting_with_the_steps_at_once(data):
                                rtol=1e-10)
 
 
-@pytest.mark.xfail(reason="ENGINE: ParetoExplorer accepts n_steps=0 (its _check_params allows "
-                   "0 and expand treats it as 'nothing to do'), but fit passes it to "
-                   "solver_context, which raises ValueError: n_steps must be an integer >= 1",
-                   strict=True)
 def test_n_steps_zero_fits_stage_one_only(data):
     X, Y = data
     est = ParetoExplorer(**dict(SETTINGS, n_steps=0)).fit(X, Y)

@@ -49,10 +49,6 @@ def test_lbfgs_reaches_the_analytic_set_near_the_weights_asked(problem):
         np.testing.assert_allclose(res.weights, w, rtol=0, atol=1e-8)
 
 
-@pytest.mark.xfail(reason="ENGINE: find_stationary(method='lbfgs') ends with arclength_correct, "
-                   "which moves the weights: at tol=1e-12 on ConvexQuadratic(n=8, m=2, "
-                   "random_state=0) the point is x(w') with |w' - w| up to 7e-12, so its "
-                   "residual for the weights asked is 1.2e-11, not 1e-12", strict=True)
 @pytest.mark.parametrize("problem", QUADRATICS, ids=repr)
 def test_lbfgs_reaches_the_weighted_minimizer_of_the_weights_asked(problem):
     # stage 1 at a trade-off w: x(w) to tol, so that predict's model is the one asked for
@@ -153,9 +149,6 @@ def test_lbfgs_stops_at_the_requested_tolerance():
     assert tight.residual <= 1e-12
 
 
-@pytest.mark.xfail(reason="ENGINE: find_stationary does not validate options: a dict raises "
-                   "AttributeError: 'dict' object has no attribute 'hess_fun' (explore "
-                   "checks isinstance(options, SolverOptions))", strict=True)
 def test_options_of_another_type_raise_value_error_naming_options():
     problem = QUADRATICS[0]
     with pytest.raises(ValueError, match="options"):
@@ -364,11 +357,6 @@ def _saddle_set(x):
     return anp.array([(x[0] - 1.0) ** 2 - x[1] ** 2 + rest, (x[0] + 1.0) ** 2 - x[1] ** 2 + rest])
 
 
-@pytest.mark.xfail(reason="ENGINE: _descent_curvature projects out the column space of a QR "
-                   "of jac.T, but at a Pareto-stationary point jac has rank m - 1 (J^T w = 0): "
-                   "the QR adds a spurious orthonormal column (here exactly e_1, the direction "
-                   "along which both objectives fall), and n <= m returns 0 at once; "
-                   "find_stationary accepts the saddle (0, 0, ...) as CONVERGED", strict=True)
 @pytest.mark.parametrize("n", [2, 3, 10])
 def test_a_point_where_every_objective_still_falls_is_refused(n):
     x0 = np.r_[0.3, 0.0, np.full(n - 2, 0.2)]
@@ -384,10 +372,6 @@ def _no_stationary_point(x):
     return anp.array([x[0] + x[1] ** 2, x[0] + (x[1] - 1.0) ** 2])
 
 
-@pytest.mark.xfail(reason="ENGINE: mgda_descent has no runaway test (L-BFGS stops at "
-                   "100 (1 + |x0|) from x0): on an objective without a stationary point it "
-                   "doubles its step until x0 ~ -1e282, and numpy overflows (RuntimeWarning: "
-                   "overflow encountered in dot) before it gives up", strict=True)
 def test_mgda_gives_up_before_it_overflows():
     with pytest.warns(ConvergenceWarning, match="did not reach tol"):
         with warnings.catch_warnings():
