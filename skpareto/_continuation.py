@@ -57,6 +57,13 @@ _PREDICTOR_RTOL = 1e-4
 _TRUST = 1.0
 # growth and shrink limits of the step length per step
 _GROW, _SHRINK = 2.0, 0.5
+# growth of the step length after a corrector that took this many Newton steps (an
+# inexact corrector converges in about three from a good prediction; the longest take
+# newton_steps and keep the step as it is)
+_GROWTH = {0: _GROW, 1: _GROW, 2: _GROW, 3: 1.5}
+# a neighbour whose weights differ by more than this many times step_size is rejected:
+# the cap is set on the predicted weights, the corrector's may differ to second order
+_WEIGHT_SLACK = 1.25
 # this many failed correctors in a row from one point, each after halving the step,
 # mean the branch ends there (a cusp or a singular point)
 _MAX_FAILURES = 5
@@ -65,6 +72,9 @@ _MAX_FAILURES = 5
 _MIN_STEP_RATIO = 1.0 / 32
 # the first step of a branch: this fraction of the weight cap
 _FIRST_STEP = 0.5
+# a branch that goes this many times farther from its start than the start is from the
+# origin (plus one) runs away: the objectives have no bounded set there
+_RUNAWAY = 100.0
 
 
 class End(enum.IntEnum):
@@ -77,6 +87,7 @@ class End(enum.IntEnum):
     BUDGET = 4  # n_steps or max_points reached
     NON_FINITE = 5  # the objectives are not finite further on
     REACHED = 6  # the weights asked for (``until``) are covered
+    DIVERGED = 7  # the points run away (no bounded set there)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -187,6 +198,7 @@ class _Tracer:
         self.branch = Branch()
         self.max_steps = max_steps
         self.current, self.previous = start, None
+        self.origin = start.x
         self.index = -1  # index of current in branch.points (-1: the start)
         self.h = None  # step length in front coordinates
         self.longest = 0.0  # longest step accepted (or the first tried) on this branch
@@ -227,8 +239,9 @@ class _Tracer:
                 return (cur.x - prev.x) / dc, (cur.weights - prev.weights) / dc, False
         if self.tangent is None:
             v, omega, n_grad, n_hvp = tangents(self.ctx, cur, self._site())
-            cur.n_grad += n_grad
-            cur.n_hvp += n_hvp
+            # charged to the branch: the point it is solved at may be in the set already
+            self.branch.n_grad += n_grad
+            self.branch.n_hvp += n_hvp
             self.tangent = (v[0], omega[0])
         return self.tangent + (True,)
 
@@ -295,20 +308,28 @@ class _Tracer:
             return "failed"
         if not self.ctx.inside(res.x):
             return "bounds"
-        progress = (res.objectives - self.current.values) @ zero_sum_basis(len(res.weights))[0]
+        cur = self.current
+        change = res.objectives - cur.values
+        progress = change @ zero_sum_basis(len(res.weights))[0]
         if progress * self.sign <= 0:
             return "failed"  # went back: the branch turns
+        if np.all(change <= 0) or np.all(change >= 0):
+            return "failed"  # one dominates the other: not a Pareto set here
         if np.linalg.norm(res.x - x_pred) > _TRUST * length:
+            return "failed"
+        if np.max(np.abs(res.weights - cur.weights)) > _WEIGHT_SLACK * self.ctx.step_size:
             return "failed"
         return "accept"
 
     def _grow(self, res, x_pred, length, h):
         """Step control from the Newton steps the corrector took."""
         self.longest = max(self.longest, h)
-        self.h = h * {0: _GROW, 1: _GROW, 2: 1.5, 3: 1.0}.get(res.nit, 0.7)
+        self.h = h * _GROWTH.get(res.nit, 1.0)
 
     def _after_accept(self):
         new = self.current
+        if np.linalg.norm(new.x - self.origin) > _RUNAWAY * (1.0 + np.linalg.norm(self.origin)):
+            return End.DIVERGED
         if len(self.branch.points) >= self.max_steps:
             return End.BUDGET
         if self.until is not None and self.previous is not None:
@@ -340,7 +361,10 @@ class _Tracer:
         length = max(theta * h * np.linalg.norm(v), 1e-300)
         res = end_point(self.ctx, x_guess, w_end, 2.0 * length, self._site())
         if res is not None and res.success and self.ctx.inside(res.x):
-            self._accept(point_from_result(res), self.index)
+            if not self._same_as_current(res):
+                self._accept(point_from_result(res), self.index)
+            else:
+                self._waste(res)
             return End.SIMPLEX
         self._waste(res)
         self.h = _SHRINK * theta * h
@@ -354,10 +378,19 @@ class _Tracer:
         w_end /= w_end.sum()
         end = end_point(self.ctx, res.x, w_end, 2.0 * length, self._site())
         if end is not None and end.success and self.ctx.inside(end.x):
-            self._accept(point_from_result(end), self.index)
+            if not self._same_as_current(end):
+                self._accept(point_from_result(end), self.index)
+            else:
+                self._waste(end)
             return End.SIMPLEX
         self._waste(end)
         return None
+
+    def _same_as_current(self, res):
+        """Whether an end point is the current point again (the branch starts at the end)."""
+        cur = self.current
+        return (np.max(np.abs(res.weights - cur.weights)) <= 1e-12
+                or np.linalg.norm(res.x - cur.x) <= 1e-12 * (1.0 + np.linalg.norm(cur.x)))
 
     def _jump(self):
         """The steps shrank to nothing: the branch ends. Re-solve beyond it, or stop."""

@@ -405,12 +405,6 @@ def _flat_tail(x):
     return anp.array([softplus, softplus + x[1] ** 2])
 
 
-@pytest.mark.xfail(reason="ENGINE: on a flat tail every point looks stationary for weights "
-                   "(1, 0): from (0.5, 1) stage 1 stops at x0 = -18.6, and the continuation "
-                   "follows x1, along which f0 is constant and f1 = const + x1^2, up to "
-                   "|x1| = 3.7e149 until max_points (1000); the points dominate one another "
-                   "(the one at x1 = 0 dominates all others), which DESIGN.md says the "
-                   "acceptance must refuse", strict=True)
 def test_a_flat_tail_gives_no_dominated_set():
     try:
         pset = explore(_flat_tail, np.array([0.5, 1.0]))
@@ -617,10 +611,7 @@ _STEP_SLACK = 1.25
 
 @pytest.mark.parametrize("case, step_size", [
     ("quadratic", None), ("quadratic", 0.02), ("quadratic", 0.2),
-    pytest.param("fonseca", None, marks=pytest.mark.xfail(
-        reason="ENGINE: the weight cap holds for the predicted weights only: on "
-               "FonsecaFleming(10) near u = -0.9, where the weights turn fast, neighbours "
-               "differ by 0.144 in weight with step_size 0.05", strict=True)),
+    ("fonseca", None),
     pytest.param("quadratic3", None, marks=pytest.mark.xfail(
         reason="ENGINE: lattice neighbours differ by more than step_size in weight: on "
                "ConvexQuadratic(n=5, m=3, random_state=9) with the default 0.05, 164 of "

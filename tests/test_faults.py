@@ -264,11 +264,6 @@ def test_zero_weight_tangents_are_exact(m, w):
                                rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.xfail(reason="ENGINE: from a point at a vertex of the simplex (weights (1, 0)) "
-                   "the direction that leaves the simplex at once is not dropped: _try_end "
-                   "solves the end point at theta = 0, which is the start itself, and adds it "
-                   "again as a child of the start (a duplicate point and a zero-length "
-                   "piece): 6 points for n_steps=4", strict=True)
 def test_expansion_from_a_vertex_stays_on_the_simplex():
     problem = ConvexQuadratic(n=4, m=2, random_state=2)
     w = np.array([1.0, 0.0])
@@ -400,7 +395,7 @@ class _Boom(RuntimeError):
     pass
 
 
-@pytest.mark.parametrize("m, fail_after", [(2, 3), (2, 60), (2, 200), (3, 40), (3, 150)])
+@pytest.mark.parametrize("m, fail_after", [(2, 3), (2, 40), (2, 100), (3, 40), (3, 150)])
 def test_exception_in_objective_keeps_accepted_points(m, fail_after):
     problem = ConvexQuadratic(n=5, m=m, random_state=7)
     w = np.full(m, 1.0 / m)

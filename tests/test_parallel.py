@@ -91,15 +91,6 @@ def test_two_task_defaults_loky_equals_serial(fonseca):
     _same_points(serial, explore(problem.fun, np.linspace(-0.2, 0.25, 10), n_jobs=2))
 
 
-_SERIAL_COUNTS = ("ENGINE: in serial mode a point is added to the set when it is accepted, "
-                  "and the tangent solved at it afterwards (_Tracer._direction adds to "
-                  "Point.n_grad/n_hvp) is no longer charged to the set; with n_jobs=2 the "
-                  "branch is added when it is done, tangent included. Serial runs undercount: "
-                  "FonsecaFleming(10) with the defaults, total_grad 506 / total_hvp 1213 "
-                  "serial, 508 / 1233 with n_jobs=2 (2 of 47 points differ in n_grad)")
-
-
-@pytest.mark.xfail(reason=_SERIAL_COUNTS, strict=True)
 def test_two_task_work_counts_do_not_depend_on_n_jobs(fonseca):
     problem, serial = fonseca
     _same_counts(serial, explore(problem.fun, np.linspace(-0.2, 0.25, 10), n_jobs=2))
