@@ -72,6 +72,9 @@ _MAX_FAILURES = 5
 _MIN_STEP_RATIO = 1.0 / 32
 # the first step of a branch: this fraction of the weight cap
 _FIRST_STEP = 0.5
+# a corrector with a damped or sampled Hessian (linear convergence) may take this many
+# times newton_steps
+_LINEAR_STEPS = 5
 # a branch that goes this many times farther from its start than the start is from the
 # origin (plus one) runs away: the objectives have no bounded set there
 _RUNAWAY = 100.0
@@ -164,12 +167,23 @@ def tangents(ctx, point, key):
 
 
 def correct(ctx, x, weights, target, max_step, key, corrector=None):
-    """The corrector of ``ctx.options`` from a prediction; non-finite objectives fail it."""
-    corrector = corrector or CORRECTORS[ctx.options.corrector]
+    """The corrector of ``ctx.options`` from a prediction; non-finite objectives fail it.
+
+    With a damped or sampled Hessian Newton converges linearly, not
+    quadratically: the corrector then gets five times ``newton_steps`` and no
+    test of contraction.
+    """
+    options = ctx.options
+    corrector = corrector or CORRECTORS[options.corrector]
+    extra = {}
+    if not options.exact_hessian:
+        extra["max_iter"] = _LINEAR_STEPS * options.newton_steps
+        if corrector is CORRECTORS["arclength"]:
+            extra["contract"] = False
     try:
-        return corrector(ctx.fun, x, weights, target, tol=ctx.tol, options=ctx.options,
+        return corrector(ctx.fun, x, weights, target, tol=ctx.tol, options=options,
                          hess_fun=None if key is None else ctx.hess_fun(key),
-                         max_step=max_step)
+                         max_step=max_step, **extra)
     except NonFiniteError:
         return None
 

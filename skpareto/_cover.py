@@ -48,9 +48,15 @@ def grow(pset, ctx, limits, indices, *, key, n_jobs, progress):
         return
     if pset.n_tasks == 2:
         _grow_curves(pset, ctx, limits, indices, key, n_jobs, progress)
-    else:
-        for i in indices:
-            _grow_lattice(pset, ctx, limits, int(i), key + (int(i),), n_jobs, progress)
+    else:  # each lattice goes on from its root, with the nodes solved already
+        for root in sorted({_root_of(pset, int(i)) for i in indices}):
+            _grow_lattice(pset, ctx, limits, root, key + (root,), n_jobs, progress)
+
+
+def _root_of(pset, i):
+    while pset.parents[i] >= 0:
+        i = int(pset.parents[i])
+    return i
 
 
 def _grow_curves(pset, ctx, limits, indices, key, n_jobs, progress):
@@ -62,21 +68,29 @@ def _grow_curves(pset, ctx, limits, indices, key, n_jobs, progress):
         return
     known = (pset.params.copy(), pset.front.copy())
     starts = {i: point_of(pset, i) for i, _ in jobs}
+    open_starts = set()
     if n_jobs in (None, 1):  # in process: points land in the set as they are accepted
         for i, s in jobs:
+            room = min(limits["n_steps"], limits["max_points"] - pset.n_points)
+            if room <= 0:
+                open_starts.add(i)
+                continue
             sink = _Sink(pset, i, limits)
             branch = trace(ctx, starts[i], s, known=known, key=key + (i, int(s > 0)),
-                           max_steps=steps, sink=sink)
+                           max_steps=room, sink=sink)
             sink.finish(branch)
+            if branch.points and not sink.added:
+                open_starts.add(i)  # max_points dropped the whole branch
             progress.update(pset)
     else:
         branches = Parallel(n_jobs=n_jobs)(
             delayed(trace)(ctx, starts[i], s, known=known, key=key + (i, int(s > 0)),
                            max_steps=steps) for i, s in jobs)
         for (i, _), branch in zip(jobs, branches):
-            add_branch(pset, i, branch, limits)
+            if not add_branch(pset, i, branch, limits) and branch.points:
+                open_starts.add(i)
             progress.update(pset)
-    pset.mark_expanded([i for i, _ in jobs])
+    pset.mark_expanded(sorted({i for i, _ in jobs} - open_starts))
 
 
 class _Sink:
@@ -88,7 +102,8 @@ class _Sink:
         self.added = []
 
     def __call__(self, point, parent):
-        if self.pset.n_points >= self.limits["max_points"]:
+        if self.pset.n_points >= self.limits["max_points"] or (
+                parent is not None and parent not in self.index):
             return
         k = len(self.index) - 1
         self.index[k] = self.pset.add_point(
@@ -103,11 +118,15 @@ class _Sink:
 
 
 def add_branch(pset, start, branch, limits):
-    """Append a branch's points in order; its last point stays open if a budget stopped it."""
+    """Append a branch's points in order; its last point stays open if a budget stopped it.
+
+    Returns the number of points added (``max_points`` may drop the rest).
+    """
     sink = _Sink(pset, start, limits)
     for point, parent in zip(branch.points, branch.parents):
         sink(point, parent)
     _finish(pset, branch, sink.added)
+    return len(sink.added)
 
 
 def _finish(pset, branch, added):
@@ -176,9 +195,17 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
     spacing = _spacing(ctx, root, key + (0,))
     origin = root.coords
     solved = {(0,) * (m - 1): (root_index, root)}
+    # the nodes of this lattice solved before (a set that a budget stopped)
+    offsets = (front_coordinates(pset.front) - origin) / spacing
+    nodes = np.round(offsets)
+    on_lattice = np.all(np.abs(offsets - nodes) <= 1e-6, axis=1) & (pset.weights.min(1) > 0)
+    for i in np.flatnonzero(on_lattice):
+        node = tuple(int(k) for k in nodes[i])
+        if node not in solved:
+            solved[node] = (int(i), None)
     tried = set(solved)
     outside = []  # (face weights, end result, inner index)
-    ring = [(0,) * (m - 1)]
+    ring = sorted(solved)
     for level in range(int(min(limits["n_steps"], 10 ** 6))):
         jobs = []
         for node in ring:
@@ -192,6 +219,8 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
         if not jobs or room <= 0:
             break
         jobs = jobs[:room]
+        for node in {node for node, _ in jobs if solved[node][1] is None}:
+            solved[node] = (solved[node][0], point_of(pset, solved[node][0]))
         results = Parallel(n_jobs=n_jobs)(
             delayed(_solve_node)(ctx, solved[node][1], np.subtract(new, node), spacing,
                                  origin + spacing * np.asarray(new, float),
@@ -214,8 +243,14 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
                     outside.append((res, parent_index))
                 tried.discard(new) if kind == "failed" else None
         progress.update(pset)
-        pset.mark_expanded([solved[n][0] for n in solved])
+        pset.mark_expanded([solved[n][0] for n in solved if _surrounded(n, tried)])
     _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress)
+
+
+def _surrounded(node, tried):
+    """Whether every lattice neighbour of ``node`` has been tried."""
+    return all(tuple(k + sign * (i == j) for i, k in enumerate(node)) in tried
+               for j in range(len(node)) for sign in (1, -1))
 
 
 def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress):

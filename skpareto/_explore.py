@@ -255,6 +255,8 @@ def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose):
     the points found before. Returns the stage-1 iterations spent.
     """
     n_iter = 0
+    if not np.all(pset.expanded):
+        return n_iter  # a budget stopped the set, not its end
     for task in (0, 1):
         if pset.n_points >= limits["max_points"]:
             break
