@@ -503,10 +503,11 @@ damping, hessian, inexact
         y : array-like of shape (n_samples,) or (n_samples, n_tasks)
             The training targets used in :meth:`fit`.
         n_steps : int, default=None
-            Steps per branch; default the ``n_steps`` parameter.
+            Steps per branch; default the ``n_steps`` parameter, or with
+            ``toward`` as many as it takes.
         toward : array-like of shape (n_tasks,), default=None
-            Weights to reach (two tasks): continue from the end of the set
-            nearest to them until :meth:`predict_at` can use them. None:
+            Weights to reach (two tasks): continue from the ends of the set,
+            nearest first, until :meth:`predict_at` can use them. None:
             continue every branch a budget stopped.
 
         Returns
@@ -529,7 +530,8 @@ damping, hessian, inexact
             return self
         fun, hess_fun = self._objectives(X, self._encode_with_fitted_classes(y))
         self.pareto_set_.fun = fun
-        n_steps = self.n_steps if n_steps is None else n_steps
+        if n_steps is None and toward is None:
+            n_steps = self.n_steps
         try:
             with _sklearn_convergence_warnings(), _name_nonfinite():
                 if n_steps != 0:

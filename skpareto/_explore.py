@@ -355,24 +355,27 @@ def _represented(pset, root):
 
 
 def _toward(pset, ctx, limits, target, n_jobs, progress):
-    """Continue from the chain end nearest to ``target`` in weight until the set covers it."""
+    """Continue from the ends of the set, nearest in weight first, until it covers ``target``.
+
+    The weights need not approach the target monotonically along the set
+    (they fold), so the nearest end is not always the way there: each end is
+    followed in turn until one branch covers the target.
+    """
     degree = np.array([len(pset.neighbours(i)) for i in range(pset.n_points)])
     ends = np.flatnonzero(degree <= 1)
-    nearest = int(ends[np.argmin(np.abs(pset.weights[ends, 0] - target[0]))])
-    directions = directions_of(pset, nearest)
-    if not directions:
-        return
-    # of a lone point's two directions, the one whose first step moves weight 0 towards it
-    branches = [trace(ctx, point_of(pset, nearest), s, known=(pset.params.copy(),
-                                                            pset.front.copy()),
-                      key=(pset.n_points, nearest, int(s > 0)),
-                      max_steps=min(limits["n_steps"], limits["max_points"] - pset.n_points),
-                      until=target) for s in directions[:2]]
-    for s, branch in zip(directions, branches):
-        add_branch(pset, nearest, branch, limits)
-        progress.update(pset)
+    order = ends[np.argsort(np.abs(pset.weights[ends, 0] - target[0]), kind="stable")]
+    for end in order:
+        for sign in directions_of(pset, int(end)):
+            room = min(limits["n_steps"], limits["max_points"] - pset.n_points)
+            if room <= 0 or pset.contains(target):
+                break
+            branch = trace(ctx, point_of(pset, int(end)), sign,
+                           known=(pset.params.copy(), pset.front.copy()),
+                           key=(pset.n_points, int(end), int(sign > 0)), max_steps=room,
+                           until=target)
+            add_branch(pset, int(end), branch, limits)
+            progress.update(pset)
         if pset.contains(target):
-            break
-    if not pset.contains(target):
-        warnings.warn(f"expand_set stopped before reaching weights {target}: "
-                      f"{pset.coverage()}.", ConvergenceWarning, stacklevel=3)
+            return
+    warnings.warn(f"expand_set stopped before reaching weights {target}: "
+                  f"{pset.coverage()}.", ConvergenceWarning, stacklevel=3)
