@@ -73,3 +73,17 @@ html_theme_options = {
     "header_links_before_dropdown": 7,
 }
 html_sidebars = {"install": [], "benchmarks": [], "scaling": []}
+
+
+# -- figures of the user guide -------------------------------------------------
+# figures.py draws them with the library at every build, so they show what the
+# code does now (none is committed).
+def _draw_figures(app):
+    sys.path.insert(0, str(HERE))
+    import figures
+
+    figures.make_all(HERE / "generated")
+
+
+def setup(app):
+    app.connect("builder-inited", _draw_figures)

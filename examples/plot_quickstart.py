@@ -4,8 +4,8 @@ Quickstart: the trade-off between two regression tasks
 
 Two regression tasks share a narrow network trunk and compete for it.
 :class:`skpareto.ParetoExplorer` fits one Pareto-stationary model, explores
-the continuous Pareto set around it, and then predicts at any trade-off
-between the tasks without retraining.
+the continuous Pareto set from it to both single-task ends, and then predicts
+at any trade-off between the tasks without retraining.
 """
 
 # %%
@@ -35,21 +35,20 @@ print("correlation of the two targets:", np.corrcoef(Y.T)[0, 1].round(3))
 # ---------------
 # Three tanh features generate the targets; a trunk of two tanh units cannot
 # serve both tasks fully. ``fit`` reaches the model for uniform weights
-# (stage 1), then grows the Pareto set from it for ``n_steps`` levels in both
-# directions (stage 2).
-est = ParetoExplorer(hidden_layer_sizes=(2,), alpha=1e-3, n_steps=3 if small else 8,
-                     step_size=0.05, tol=1e-6, max_iter=3000, random_state=0)
+# (stage 1), then follows the Pareto set from it in both directions until each
+# task is alone (stage 2).
+est = ParetoExplorer(hidden_layer_sizes=(2,), alpha=1e-3, random_state=0)
 est.fit(X_train, Y_train)
 pset = est.pareto_set_
-print(f"{pset.n_points} explored points, weights of task 0 in "
-      f"[{pset.weights[:, 0].min():.3f}, {pset.weights[:, 0].max():.3f}], "
+print(f"{pset.n_points} explored points; {pset.coverage()}; "
       f"largest stationarity residual {pset.residuals.max():.1e}")
 
 # %%
 # The front and the weights
 # -------------------------
 # The continuous curve is made of the true training losses of models
-# interpolated between neighbouring explored points.
+# interpolated between neighbouring explored points; it breaks where the set
+# jumps from one branch to another.
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
 plot_front(pset, ax=ax0)
 plot_weights(pset, ax=ax1)
@@ -61,8 +60,10 @@ ax1.set_title("losses against the weight of task 0")
 # ----------------------------
 # ``predict_at`` evaluates the model of the continuous set at given weights;
 # ``task_scores`` gives the test R^2 of each task there.
-lo, hi = pset.weights[:, 0].min(), pset.weights[:, 0].max()
-for w0 in np.linspace(lo, hi, 5):
+for w0 in np.linspace(0.0, 1.0, 5):
+    if not pset.contains([w0, 1 - w0]):
+        print(f"weights ({w0:.3f}, {1 - w0:.3f}): between two branches of the set")
+        continue
     r2 = est.task_scores(X_test, Y_test, weights=[w0, 1 - w0])
     print(f"weights ({w0:.3f}, {1 - w0:.3f}): test R^2 {r2[0]:.3f} (task 0), "
           f"{r2[1]:.3f} (task 1)")

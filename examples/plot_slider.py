@@ -24,8 +24,7 @@ from skpareto.plotting import plot_tradeoff
 small = os.environ.get("SKPARETO_EXAMPLE_SMALL") == "1"
 X, Y = make_conflicting_regression(n_samples=150 if small else 300, n_features=3,
                                    conflict=0.8, noise=0.05, random_state=1)
-est = ParetoExplorer(hidden_layer_sizes=(1,), alpha=1e-3, n_steps=3 if small else 8,
-                     step_size=0.05, tol=1e-6, max_iter=3000, random_state=0).fit(X, Y)
+est = ParetoExplorer(hidden_layer_sizes=(1,), alpha=1e-3, random_state=0).fit(X, Y)
 pset = est.pareto_set_
 print(f"{pset.n_points} points in a space of {pset.n_params} parameters")
 

@@ -3,16 +3,20 @@ Three tasks: the Pareto front as a surface
 ==========================================
 
 With three objectives the Pareto set is two-dimensional. :func:`skpareto.explore`
-grows it along both tangent directions at every point, and the continuous set
-is a triangulation of the explored weights. On DTLZ2 the exact front is the
-positive octant of the unit sphere, so we can see how well the surface fits.
+covers it with a lattice of points, each corrected from a solved neighbour,
+and the continuous set is a triangulation of the explored weights. On DTLZ2
+the exact front is the positive octant of the unit sphere, so we can see how
+well the surface fits.
 """
 
 # %%
 # Explore DTLZ2
 # -------------
-# A weighted sum is unbounded below on unconstrained DTLZ2, so stage 1 uses
-# multiple-gradient descent (``method="mgda"``).
+# A weighted sum is unbounded below on unconstrained DTLZ2: stage 1 notices
+# L-BFGS running away and falls back to multiple-gradient descent
+# (``method="auto"``, the default of :class:`skpareto.SolverOptions`). The set
+# is then covered by a lattice of front coordinates and its boundary, the
+# Pareto sets of two of the three objectives, one dimension lower.
 import os
 
 import matplotlib.pyplot as plt
@@ -25,8 +29,7 @@ from skpareto.problems import DTLZ2
 
 small = os.environ.get("SKPARETO_EXAMPLE_SMALL") == "1"
 problem = DTLZ2(n=6)
-pset = explore(problem.fun, problem.x0, method="mgda", n_steps=4 if small else 8,
-               step_size=0.1, tol=1e-10)
+pset = explore(problem.fun, problem.x0, n_steps=2 if small else None, tol=1e-10)
 radius = np.linalg.norm(pset.front, axis=1)
 print(f"{pset.n_points} points, distance from the unit sphere at most "
       f"{np.abs(radius - 1).max():.1e}")

@@ -5,7 +5,8 @@ Every function takes ``ax=None`` (draw on a new figure) and returns the Axes.
 
 import numpy as np
 
-__all__ = ["plot_front", "plot_front_3d", "plot_weights", "plot_tradeoff", "plot_parallel"]
+__all__ = ["plot_front", "plot_front_3d", "plot_weights", "plot_tradeoff", "plot_parallel",
+           "trace_chains"]
 
 
 def _axes(ax, projection=None):
@@ -23,38 +24,95 @@ def _check_tasks(pareto_set, allowed, name="pareto_set"):
                          f"got {pareto_set.n_tasks}.")
 
 
-def _curve(pareto_set, n_samples):
-    """Front along each chain of pieces: a list of (k, 2) arrays in set order.
+def _chain_of_pieces(pareto_set):
+    """Chain index of each piece of a two-task set, (s,).
 
-    True losses from ``front_at`` when the set has its objective, otherwise
-    the explored front joined piece by piece.
+    :attr:`ParetoSet.pieces` lists the segments of each chain of neighbours
+    one after the other, so a chain starts where a piece does not begin at
+    the point the previous piece ended at.
     """
+    pieces = pareto_set.pieces
+    starts = np.ones(len(pieces), dtype=bool)
+    starts[1:] = pieces[1:, 0] != pieces[:-1, 1]
+    return np.cumsum(starts) - 1
+
+
+def trace_chains(pareto_set, n_samples=2000):
+    """Samples along a two-task set, split where one chain of neighbours ends.
+
+    The continuous set of two tasks is made of chains: paths of neighbouring
+    points joined by pieces. Where exploration started again (a new start, a
+    re-solve over the end of a local branch), a new chain begins and there is
+    no piece across the jump, so a line drawn through the samples of
+    :meth:`ParetoSet.trace` must break there. Draw one line per chain.
+
+    Parameters
+    ----------
+    pareto_set : ParetoSet
+        A set with two tasks.
+    n_samples : int, default=2000
+        Samples over the whole set, as in :meth:`ParetoSet.trace`; a chain
+        gets a share in proportion to its length in parameter space.
+
+    Returns
+    -------
+    chains : list of (weights, pieces)
+        One entry per chain that received samples, in set order:
+        ``weights`` (k, 2) and ``pieces`` (k,), to pass to
+        :meth:`ParetoSet.params_at` or :meth:`ParetoSet.front_at` as
+        ``(weights, piece=pieces)``.
+
+    Examples
+    --------
+    >>> from skpareto import explore
+    >>> from skpareto.plotting import trace_chains
+    >>> from skpareto.problems import ConvexQuadratic
+    >>> problem = ConvexQuadratic(n=4, m=2, random_state=0)
+    >>> pset = explore(problem.fun, problem.x0)
+    >>> [len(w) for w, _ in trace_chains(pset, n_samples=50)]  # one chain
+    [50]
+    """
+    _check_tasks(pareto_set, (2,))
     weights, pieces = pareto_set.trace(n_samples)
-    if pareto_set.fun is not None:
-        front = pareto_set.front_at(weights, piece=pieces)
-    else:
-        front = None
-    # split where consecutive pieces are not neighbours (a new chain starts)
-    all_pieces = pareto_set.pieces
-    breaks = [0]
-    for k in range(1, len(pieces)):
-        a, b = all_pieces[pieces[k - 1]], all_pieces[pieces[k]]
-        if pieces[k] != pieces[k - 1] and a[1] != b[0]:
-            breaks.append(k)
-    breaks.append(len(pieces))
-    if front is not None:
-        return [front[a:b] for a, b in zip(breaks[:-1], breaks[1:]) if b > a]
-    chains = []
-    for a, b in zip(breaks[:-1], breaks[1:]):
-        used = np.unique(pieces[a:b])
-        idx = [all_pieces[used[0], 0]] + [all_pieces[s, 1] for s in used]
-        chains.append(pareto_set.front[idx])
+    chain = _chain_of_pieces(pareto_set)[pieces]
+    cuts = np.flatnonzero(np.diff(chain)) + 1
+    return list(zip(np.split(weights, cuts), np.split(pieces, cuts)))
+
+
+def _chain_points(pareto_set):
+    """Explored points of each chain of a two-task set, in order: a list of index arrays."""
+    pieces = pareto_set.pieces
+    chain = _chain_of_pieces(pareto_set)
+    return [np.concatenate([pieces[chain == c][:1, 0], pieces[chain == c][:, 1]])
+            for c in range(chain.max() + 1 if len(chain) else 0)]
+
+
+def _point_chains(pareto_set):
+    """Chain index of each explored point of a two-task set (the first chain holding it)."""
+    chains = np.full(pareto_set.n_points, -1)
+    for c, idx in reversed(list(enumerate(_chain_points(pareto_set)))):
+        chains[idx] = c
     return chains
 
 
-def plot_front(pareto_set, ax=None, *, reference=None, test_front=None, n_samples=2000,
-               labels=None, color="C0"):
+def _curves(pareto_set, n_samples, fun):
+    """One (k, 2) array of losses per chain: ``fun`` along the continuous set.
+
+    Without ``fun``, the explored front joined piece by piece.
+    """
+    if fun is None:
+        return [pareto_set.front[idx] for idx in _chain_points(pareto_set)]
+    return [np.stack([np.asarray(fun(x), dtype=float)
+                      for x in pareto_set.params_at(w, piece=p)])
+            for w, p in trace_chains(pareto_set, n_samples)]
+
+
+def plot_front(pareto_set, ax=None, *, reference=None, test_front=None, test_fun=None,
+               n_samples=2000, labels=None, color="C0"):
     """Front of a two-task set: the continuous curve and the explored points.
+
+    The curve breaks between chains of neighbours (:func:`trace_chains`):
+    no line is drawn across a jump of the set.
 
     Parameters
     ----------
@@ -66,6 +124,10 @@ def plot_front(pareto_set, ax=None, *, reference=None, test_front=None, n_sample
     test_front : array-like of shape (q, 2), default=None
         Losses of the same models on held-out data (e.g. at the explored
         points, in set order), drawn as a second series.
+    test_fun : callable, default=None
+        ``test_fun(x) -> (2,)``: the objectives on held-out data. The same
+        models (the continuous set and the explored points) are drawn a
+        second time, at their held-out losses, in orange ("C1").
     n_samples : int, default=2000
         Points of the continuous curve (:meth:`ParetoSet.trace`). With the
         objective set, the curve is the true losses from ``front_at``;
@@ -80,11 +142,16 @@ def plot_front(pareto_set, ax=None, *, reference=None, test_front=None, n_sample
     """
     _check_tasks(pareto_set, (2,))
     ax = _axes(ax)
-    for k, chain in enumerate(_curve(pareto_set, n_samples)):
-        ax.plot(chain[:, 0], chain[:, 1], "-", color=color, lw=1.5,
-                label="continuous set" if k == 0 else None)
-    ax.plot(pareto_set.front[:, 0], pareto_set.front[:, 1], "o", color=color, ms=3,
-            label=f"explored points ({pareto_set.n_points})")
+    series = [(pareto_set.fun, pareto_set.front, color, "")]
+    if test_fun is not None:
+        held_out = np.stack([np.asarray(test_fun(x), dtype=float) for x in pareto_set.params])
+        series.append((test_fun, held_out, "C1", ", held-out data"))
+    for fun, points, c, suffix in series:
+        for k, chain in enumerate(_curves(pareto_set, n_samples, fun)):
+            ax.plot(chain[:, 0], chain[:, 1], "-", color=c, lw=1.5,
+                    label=f"continuous set{suffix}" if k == 0 else None)
+        ax.plot(points[:, 0], points[:, 1], "o", color=c, ms=3,
+                label=f"explored points ({pareto_set.n_points}){suffix}")
     if reference is not None:
         reference = np.asarray(reference, dtype=float)
         ax.plot(reference[:, 0], reference[:, 1], "k--", lw=1, label="reference")
@@ -149,13 +216,12 @@ def plot_front_3d(pareto_set, ax=None, *, resolution=3, reference_points=None, c
         resolution = 1
     bary, small = _lattice(3, resolution)
     points, triangles = [], []
-    for s, piece in enumerate(pieces):
-        w = bary @ pareto_set.weights[piece]
+    for piece in pieces:
         if pareto_set.fun is None:
             f = bary @ pareto_set.front[piece]
-        else:
-            f = pareto_set.front_at(w / w.sum(axis=1, keepdims=True),
-                                    piece=np.full(len(w), s))
+        else:  # the interpolated models of the piece (ParetoSet.params_at), evaluated
+            f = np.stack([np.asarray(pareto_set.fun(x), dtype=float)
+                          for x in bary @ pareto_set.params[piece]])
         triangles.append(small + len(points) * len(bary))
         points.append(f)
     if points:
@@ -180,8 +246,9 @@ def plot_front_3d(pareto_set, ax=None, *, resolution=3, reference_points=None, c
 def plot_weights(pareto_set, ax=None, *, task=0, n_samples=500):
     """The map from weights to losses.
 
-    Two tasks: each loss against the first task's weight, along every piece
-    (where the weights fold the map is multivalued and shows as a loop).
+    Two tasks: each loss against the first task's weight, along every chain
+    of pieces (where the weights fold the map is multivalued and shows as a
+    loop; separate chains are separate lines).
     Three tasks or more: the explored weights (first two coordinates)
     coloured by the loss of ``task``.
 
@@ -202,14 +269,16 @@ def plot_weights(pareto_set, ax=None, *, task=0, n_samples=500):
         raise ValueError(f"task must be in [0, {pareto_set.n_tasks}), got {task!r}.")
     ax = _axes(ax)
     if pareto_set.n_tasks == 2:
-        weights, pieces = pareto_set.trace(n_samples)
         if pareto_set.fun is not None:
-            front = pareto_set.front_at(weights, piece=pieces)
+            chains = [(w[:, 0], pareto_set.front_at(w, piece=p))
+                      for w, p in trace_chains(pareto_set, n_samples)]
         else:
-            order = np.argsort(pareto_set.weights[:, 0], kind="stable")
-            weights, front = pareto_set.weights[order], pareto_set.front[order]
+            chains = [(pareto_set.weights[idx, 0], pareto_set.front[idx])
+                      for idx in _chain_points(pareto_set)]
         for i in range(2):
-            ax.plot(weights[:, 0], front[:, i], "-", color=f"C{i}", label=f"task {i} loss")
+            for k, (w0, front) in enumerate(chains):
+                ax.plot(w0, front[:, i], "-", color=f"C{i}",
+                        label=f"task {i} loss" if k == 0 else None)
             ax.plot(pareto_set.weights[:, 0], pareto_set.front[:, i], "o", color=f"C{i}", ms=3)
         ax.set_xlabel("weight of task 0")
         ax.set_ylabel("loss")

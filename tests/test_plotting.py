@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from skpareto import ParetoSet, explore  # noqa: E402
 from skpareto.plotting import (plot_front, plot_front_3d, plot_parallel,  # noqa: E402
-                               plot_tradeoff, plot_weights)
+                               plot_tradeoff, plot_weights, trace_chains)
 from skpareto.problems import DTLZ2, ConvexQuadratic, FonsecaFleming  # noqa: E402
 
 
@@ -22,16 +22,14 @@ def _close_figures():
 @pytest.fixture(scope="module")
 def fonseca():
     problem = FonsecaFleming(6)
-    pset = explore(problem.fun, problem.x0, method="mgda", corrector="mgda", n_steps=40,
-                   step_size=0.08, tol=1e-10)
+    pset = explore(problem.fun, problem.x0, tol=1e-10)
     return problem, pset
 
 
 @pytest.fixture(scope="module")
 def dtlz2():
     problem = DTLZ2(5)
-    pset = explore(problem.fun, problem.x0, method="mgda", n_steps=3, step_size=0.15,
-                   tol=1e-10)
+    pset = explore(problem.fun, problem.x0, n_steps=2, tol=1e-10)
     return problem, pset
 
 
@@ -57,6 +55,73 @@ def test_plot_front_draws_the_true_continuous_front(fonseca):
     # an axes given is used and returned
     fig, given = plt.subplots()
     assert plot_front(pset, ax=given) is given
+
+
+@pytest.fixture(scope="module")
+def two_chains():
+    """A convex quadratic's set cut in two chains: the parent link of a middle point dropped."""
+    problem = ConvexQuadratic(n=4, m=2, random_state=0)
+    pset = explore(problem.fun, problem.x0, tol=1e-12)
+    order = np.argsort(pset.weights[:, 0])
+    cut = order[len(order) // 2]
+    parents = pset.parents.copy()
+    child_of_cut = np.flatnonzero(parents == cut)
+    # drop the edge between the cut point and one neighbour: its parent or a child
+    if parents[cut] >= 0:
+        parents[cut] = -1
+    else:
+        parents[child_of_cut[0]] = -1
+    split = ParetoSet(pset.params, pset.front, pset.weights, parents, fun=problem.fun)
+    return problem, pset, split
+
+
+def test_trace_chains_splits_only_between_chains(fonseca, two_chains):
+    _, pset = fonseca
+    # one chain: every sample of trace, in one piece, even where a short piece gets none
+    (only,) = trace_chains(pset, n_samples=300)
+    weights, pieces = pset.trace(300)
+    np.testing.assert_array_equal(only[0], weights)
+    np.testing.assert_array_equal(only[1], pieces)
+    _, whole, split = two_chains
+    assert len(trace_chains(whole, 200)) == 1
+    chains = trace_chains(split, 200)
+    assert len(chains) == 2
+    assert sum(len(w) for w, _ in chains) == 200
+    # the samples of a chain run over consecutive pieces, each starting where the one
+    # before ends, and the two chains share no point
+    ends = split.pieces
+    for _, p in chains:
+        assert np.all(np.diff(p) >= 0)
+        run = ends[p.min():p.max() + 1]
+        np.testing.assert_array_equal(run[1:, 0], run[:-1, 1])
+    points = [set(ends[p.min():p.max() + 1].ravel()) for _, p in chains]
+    assert not points[0] & points[1]
+    with pytest.raises(ValueError, match="2 tasks"):
+        trace_chains(ParetoSet(np.zeros((1, 2)), np.zeros((1, 3)), [[0.2, 0.3, 0.5]]))
+
+
+def test_plot_front_breaks_between_chains_and_draws_held_out_models(two_chains):
+    problem, _, split = two_chains
+
+    def shifted(x):  # "held-out" objectives: the training ones plus a constant
+        return problem.fun(x) + 0.5
+
+    ax = plot_front(split, test_fun=shifted, n_samples=200)
+    lines = ax.get_lines()
+    train = [line for line in lines if line.get_color() == "C0" and line.get_linestyle() == "-"]
+    test = [line for line in lines if line.get_color() == "C1" and line.get_linestyle() == "-"]
+    assert len(train) == len(test) == 2  # one line per chain, none across the cut
+    for a, b in zip(train, test):
+        np.testing.assert_allclose(b.get_xydata(), a.get_xydata() + 0.5, rtol=1e-13)
+    for (w, p), line in zip(trace_chains(split, 200), train):
+        np.testing.assert_allclose(line.get_xydata(), split.front_at(w, piece=p), rtol=1e-13)
+    points = next(line for line in lines
+                  if line.get_label() == f"explored points ({split.n_points}), held-out data")
+    np.testing.assert_allclose(points.get_xydata(), split.front + 0.5, rtol=1e-13)
+    # without the objective: the explored points of each chain, joined
+    loaded = ParetoSet(split.params, split.front, split.weights, split.parents)
+    joined = [line.get_xydata() for line in plot_front(loaded).get_lines()[:2]]
+    assert sum(len(c) for c in joined) == split.n_points
 
 
 def test_plot_front_without_the_objective_joins_the_explored_points(fonseca):
@@ -105,7 +170,7 @@ def test_plot_weights_two_and_three_tasks(fonseca, dtlz2):
 
 def test_plot_tradeoff_along_the_slider():
     problem = ConvexQuadratic(n=5, m=2, random_state=0)
-    pset = explore(problem.fun, problem.x0, n_steps=30, step_size=0.1, tol=1e-12)
+    pset = explore(problem.fun, problem.x0, tol=1e-12)
     rep = pset.reparameterize()
     ax = plot_tradeoff(pset, reparameterization=rep, n_samples=50)
     t, loss0 = ax.get_lines()[0].get_xydata().T
