@@ -5,7 +5,7 @@ import zipfile
 
 import numpy as np
 
-from ._weights import check_weights
+from ._weights import check_weights, zero_sum_basis
 from .metrics import non_dominated
 
 __all__ = ["ParetoSet", "SetParameterization"]
@@ -19,8 +19,14 @@ _ARRAYS = (("params", "f", 2), ("front", "f", 2), ("weights", "f", 2), ("parents
 # barycentric coordinates down to -_BARY_TOL count as inside a piece
 _BARY_TOL = 1e-9
 # a Delaunay simplex is a piece only if its edges are at most this many times the
-# median parent-child step in parameter space (no bridges across unexplored gaps)
-_EDGE_FACTOR = 2.0
+# typical spacing of the explored points (no bridges across unexplored gaps)
+_EDGE_FACTOR = 2.5
+# ... and in parameter space at most this many times the longest explored step at either
+# end (a jump between branches of a network's set is many steps long)
+_BRIDGE_FACTOR = 4.0
+# |det| of a piece's vertex weights (with a row of ones) below this: no area to
+# interpolate in ((m - 1)! times its volume in weight space)
+_DEGENERATE = 1e-12
 
 
 class ParetoSet:
@@ -285,27 +291,72 @@ class ParetoSet:
 
     def _delaunay_pieces(self):
         from scipy.spatial import Delaunay, QhullError
+        from scipy.spatial import cKDTree
 
         m = self.n_tasks
+        # the front coordinates never fold on a Pareto front (the weights may): triangulate
+        # there, where the exploration's lattice lives
+        coords = self.front @ zero_sum_basis(m).T
         try:
-            simplices = Delaunay(self.weights[:, : m - 1]).simplices
+            simplices = Delaunay(coords).simplices
         except (QhullError, ValueError):  # too few points, or all on a lower-dimensional set
             simplices = np.zeros((0, m), np.int64)
+        if len(simplices):
+            keep = self._spans_no_gap(simplices, coords, cKDTree(coords))
+            simplices = simplices[keep & self._regular_in_weights(simplices)]
+        # the explored steps along a face of the simplex (a zero weight) are pieces too:
+        # the triangles around them need not follow the face
         edges = self._edges()
-        if len(edges):
-            scale = np.median(np.linalg.norm(self.params[edges[:, 0]]
-                                             - self.params[edges[:, 1]], axis=1))
-            longest = np.zeros(len(simplices))
-            for a in range(m):
-                for b in range(a + 1, m):
-                    d = np.linalg.norm(self.params[simplices[:, a]]
-                                       - self.params[simplices[:, b]], axis=1)
-                    longest = np.maximum(longest, d)
-            simplices = simplices[longest <= _EDGE_FACTOR * scale]
-        # points in no simplex still cover their own weights
-        alone = np.setdiff1d(np.arange(self.n_points), simplices.ravel())
+        w = self.weights
+        on_face = np.any((w[edges[:, 0]] == 0) & (w[edges[:, 1]] == 0), axis=1)
+        segments = np.column_stack([edges[on_face]] + [edges[on_face, 1]] * (m - 2))
+        # points in no piece still cover their own weights
+        alone = np.setdiff1d(np.arange(self.n_points),
+                             np.concatenate([simplices.ravel(), segments.ravel()]))
         single = np.repeat(alone[:, None], m, axis=1)
-        return np.vstack([simplices, single]).astype(np.int64)
+        return np.vstack([simplices, segments.reshape(-1, m), single]).astype(np.int64)
+
+    def _spans_no_gap(self, simplices, coords, tree):
+        """Simplices whose edges are short next to the spacing of the points around them.
+
+        In front coordinates an edge may be ``_EDGE_FACTOR`` times the median
+        distance between nearest neighbours (lattice steps and the steps
+        along the faces); in parameters ``_BRIDGE_FACTOR`` times the longest
+        explored step at either end (no bridge to another branch of the set,
+        where the front is continuous but the parameters jump; the steps
+        themselves are long where the parameterization of the set is
+        stretched, as near the vertices of DTLZ2's sphere).
+        """
+        m = simplices.shape[1]
+        nearest = tree.query(coords, k=2)[0][:, 1]
+        front_scale = np.median(nearest[nearest > 0]) if np.any(nearest > 0) else np.inf
+        edges = self._edges()
+        local = np.zeros(self.n_points)
+        if len(edges):
+            lengths = np.linalg.norm(self.params[edges[:, 0]] - self.params[edges[:, 1]],
+                                     axis=1)
+            np.maximum.at(local, edges[:, 0], lengths)
+            np.maximum.at(local, edges[:, 1], lengths)
+            local[local == 0] = np.median(lengths)
+        else:
+            local[:] = np.inf
+        keep = np.ones(len(simplices), bool)
+        for a in range(m):
+            for b in range(a + 1, m):
+                i, j = simplices[:, a], simplices[:, b]
+                keep &= (np.linalg.norm(coords[i] - coords[j], axis=1)
+                         <= _EDGE_FACTOR * front_scale)
+                keep &= (np.linalg.norm(self.params[i] - self.params[j], axis=1)
+                         <= _BRIDGE_FACTOR * np.maximum(local[i], local[j]))
+        return keep
+
+    def _regular_in_weights(self, simplices):
+        """Simplices whose vertex weights span a piece of the simplex (interpolation needs it)."""
+        m = self.n_tasks
+        vw = self.weights[simplices]  # (s, m, m)
+        mat = np.concatenate([vw[:, :, : m - 1].transpose(0, 2, 1),
+                              np.ones((len(simplices), 1, m))], axis=1)
+        return np.abs(np.linalg.det(mat)) > _DEGENERATE
 
     def _pieces(self):
         key = (self.n_points, self.links.tobytes(), self.parents.tobytes(),
@@ -334,8 +385,10 @@ class ParetoSet:
     def _barycentric(self, w, pieces):
         """Barycentric coordinates (q, s, m) of the weights in each piece.
 
-        Degenerate pieces (vertices with affinely dependent weights) get the
-        coordinates of a vertex whose weights equal ``w`` within 1e-9, or NaN.
+        Degenerate pieces (vertices with affinely dependent weights): a piece
+        whose vertices take two distinct weights is a segment, and weights on it
+        (within 1e-9) get the coordinates of the segment; otherwise those of a
+        vertex whose weights equal ``w`` within 1e-9, or NaN.
         """
         m = self.n_tasks
         vw = self.weights[pieces]  # (s, m, m): vertex weights
@@ -343,16 +396,13 @@ class ParetoSet:
                               np.ones((len(pieces), 1, m))], axis=1)  # (s, m, m)
         rhs = np.concatenate([w[:, : m - 1], np.ones((len(w), 1))], axis=1)  # (q, m)
         # weights are O(1): |det| is (m-1)! times the volume of the piece in weight space
-        regular = np.abs(np.linalg.det(mat)) > 1e-12
+        regular = np.abs(np.linalg.det(mat)) > _DEGENERATE
         bary = np.full((len(w), len(pieces), m), np.nan)
         if np.any(regular):
             inv = np.linalg.inv(mat[regular])  # (r, m, m)
             bary[:, regular] = np.einsum("rij,qj->qri", inv, rhs)
         for s in np.flatnonzero(~regular):
-            close = np.abs(w[:, None, :] - vw[s][None, :, :]).max(axis=2) <= 1e-9  # (q, m)
-            hit = close.any(axis=1)
-            first = np.argmax(close, axis=1)
-            bary[hit, s] = np.eye(m)[first[hit]]
+            bary[:, s] = _degenerate_coordinates(w, vw[s])
         return bary
 
     def coverage(self):
@@ -800,6 +850,32 @@ class ParetoSet:
         pset = cls(**contents, fun=fun)  # checks the per-point arrays
         pset.total_grad, pset.total_hvp = int(totals[0]), int(totals[1])
         return pset
+
+
+def _degenerate_coordinates(w, vertices):
+    """Coordinates (q, k) of weights ``w`` in a piece whose vertex weights span no area.
+
+    Two distinct vertex weights make a segment: weights within 1e-9 of it get
+    its coordinates (split between the vertices of each end). Otherwise a
+    vertex equal to ``w`` within 1e-9 gets all of it; NaN elsewhere.
+    """
+    k = len(vertices)
+    out = np.full((len(w), k), np.nan)
+    close = np.abs(w[:, None, :] - vertices[None, :, :]).max(axis=2) <= 1e-9  # (q, k)
+    hit = close.any(axis=1)
+    out[hit] = np.eye(k)[np.argmax(close[hit], axis=1)]
+    a = vertices[0]
+    far = np.abs(vertices - a).max(axis=1) > 1e-12
+    if np.any(far):
+        b = vertices[np.argmax(far)]
+        d = b - a
+        t = (w - a) @ d / (d @ d)
+        on = (np.abs(a + t[:, None] * d - w).max(axis=1) <= 1e-9) & (t >= -1e-12) & (
+            t <= 1 + 1e-12) & ~hit
+        at_b = far.astype(float) / far.sum()
+        at_a = (~far).astype(float) / (~far).sum()
+        out[on] = (1 - t[on, None]) * at_a + t[on, None] * at_b
+    return out
 
 
 def _checksum(arrays):
