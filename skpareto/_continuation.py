@@ -373,14 +373,8 @@ class _Tracer:
         w_end /= w_end.sum()
         x_guess = cur.x + self.sign * theta * h * v
         length = max(theta * h * np.linalg.norm(v), 1e-300)
-        res = end_point(self.ctx, x_guess, w_end, 2.0 * length, self._site())
-        if res is not None and res.success and self.ctx.inside(res.x):
-            if not self._same_as_current(res):
-                self._accept(point_from_result(res), self.index)
-            else:
-                self._waste(res)
+        if self._land(end_point(self.ctx, x_guess, w_end, 2.0 * length, self._site())):
             return End.SIMPLEX
-        self._waste(res)
         self.h = _SHRINK * theta * h
         if self.h < _MIN_STEP_RATIO * self.longest:
             return End.SIMPLEX  # the end is where this point is, to within the smallest step
@@ -390,15 +384,20 @@ class _Tracer:
         """A corrector converged with weights outside the simplex: the end lies in between."""
         w_end = np.clip(res.weights, 0.0, None)
         w_end /= w_end.sum()
-        end = end_point(self.ctx, res.x, w_end, 2.0 * length, self._site())
-        if end is not None and end.success and self.ctx.inside(end.x):
-            if not self._same_as_current(end):
-                self._accept(point_from_result(end), self.index)
-            else:
-                self._waste(end)
+        if self._land(end_point(self.ctx, res.x, w_end, 2.0 * length, self._site())):
             return End.SIMPLEX
-        self._waste(end)
         return None
+
+    def _land(self, res):
+        """Take an end point solved at boundary weights; False if it did not converge there."""
+        if res is None or not res.success or not self.ctx.inside(res.x):
+            self._waste(res)
+            return False
+        if self._same_as_current(res):  # the branch starts at the end
+            self._waste(res)
+        else:
+            self._accept(point_from_result(res), self.index)
+        return True
 
     def _same_as_current(self, res):
         """Whether an end point is the current point again (the branch starts at the end)."""

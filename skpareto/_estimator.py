@@ -50,7 +50,8 @@ def _sklearn_convergence_warnings():
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if core:
         more = f" (and {len(core) - 1} more)" if len(core) > 1 else ""
-        warnings.warn(f"{core[0].message}{more}. The points found are kept; their "
+        text = str(core[0].message).rstrip('.')
+        warnings.warn(f"{text}{more}. The points found are kept; their "
                       "stationarity residuals are in pareto_set_.residuals.",
                       SklearnConvergenceWarning, stacklevel=4)
 
@@ -644,8 +645,13 @@ damping, hessian, inexact
                              f"{self.pareto_set_.coverage()}; {how}.")
         return self.pareto_set_.params_at(w)
 
+    def _outputs(self, params, X):
+        """The network's outputs, BLAS on one thread (see the class Notes)."""
+        with threadpool_limits(1, "blas"):
+            return [np.asarray(out, dtype=np.float64) for out in self._net.outputs(params, X)]
+
     def _predict_params(self, X, params):
-        outputs = self._net.outputs(params, X)
+        outputs = self._outputs(params, X)
         columns = []
         for out, name, labels in zip(outputs, self.loss_, self._classes):
             if name == "squared_error":
@@ -762,9 +768,8 @@ damping, hessian, inexact
 
     def _proba_params(self, X, params):
         """Class probabilities of each task for one parameter vector (None: regression)."""
-        probas = [softmax(np.asarray(out, dtype=np.float64), axis=1)
-                  if name == "log_loss" else None
-                  for out, name in zip(self._net.outputs(params, X), self.loss_)]
+        probas = [softmax(out, axis=1) if name == "log_loss" else None
+                  for out, name in zip(self._outputs(params, X), self.loss_)]
         if len(probas) == 1 and self._y_ndim == 1:
             return probas[0]
         return probas
@@ -895,8 +900,9 @@ damping, hessian, inexact
         y = self._validate_y(y, X.shape[0])
         self._check_n_tasks(y)
         fun = self._net.objective(X, self._encode_with_fitted_classes(y), self.loss_, 0.0)
-        return np.stack([np.asarray(fun(params), dtype=np.float64)
-                         for params in self.pareto_set_.params])
+        with threadpool_limits(1, "blas"):
+            return np.stack([np.asarray(fun(params), dtype=np.float64)
+                             for params in self.pareto_set_.params])
 
 
 @contextmanager
