@@ -51,7 +51,7 @@ __all__ = ["End", "Context", "Point", "trace", "point_from_result", "tangents", 
 
 # relative MINRES residual of predictor tangents with inexact solves: the corrector
 # removes the predictor's error anyway
-_PREDICTOR_RTOL = 1e-4
+_PREDICTOR_RTOL = 1e-2
 # a corrected point farther than this many step lengths from its prediction is rejected
 # (it may have jumped to another branch)
 _TRUST = 1.0

@@ -36,8 +36,8 @@ def _sklearn_convergence_warnings():
     """Solver context: BLAS on one thread, core warnings re-issued as scikit-learn's.
 
     The matrix products of a small network are too small to gain from BLAS
-    threads; on a busy two-core machine we measured gradients 20x slower with
-    them (parallelism comes from ``n_jobs`` instead). The core's
+    threads, and on a busy machine threads make them many times slower (the
+    scaling guide has the measurement; parallelism comes from ``n_jobs``). The core's
     ConvergenceWarnings become one :class:`sklearn.exceptions.ConvergenceWarning`
     per call; other warnings pass through unchanged.
     """
