@@ -61,6 +61,9 @@ _GROW, _SHRINK = 2.0, 0.5
 # inexact corrector converges in about three from a good prediction; the longest take
 # newton_steps and keep the step as it is)
 _GROWTH = {0: _GROW, 1: _GROW, 2: _GROW, 3: 1.5}
+# after a failure, the step grows back to at most this fraction of the step that failed
+# (then the limit relaxes by the slowest growth per success)
+_RETRY = 0.8
 # a neighbour whose weights differ by more than this many times step_size is rejected:
 # the cap is set on the predicted weights, the corrector's may differ to second order
 _WEIGHT_SLACK = 1.25
@@ -219,6 +222,7 @@ class _Tracer:
         self.tangent = None  # (v, omega) at current, if solved
         self.attempt = 0
         self.failures = 0  # failed attempts from the current point
+        self.ceiling = np.inf  # steps grow only slowly back to one that failed
 
     # -- bookkeeping --------------------------------------------------------------------
 
@@ -311,6 +315,7 @@ class _Tracer:
                 exact = True  # the secant mispredicted: retry along the tangent
                 continue
             self.failures += 1
+            self.ceiling = min(self.ceiling, h)
             self.h = _SHRINK * h
 
     def _judge(self, res, x_pred, length):
@@ -338,7 +343,8 @@ class _Tracer:
     def _grow(self, res, x_pred, length, h):
         """Step control from the Newton steps the corrector took."""
         self.longest = max(self.longest, h)
-        self.h = h * _GROWTH.get(res.nit, 1.0)
+        self.h = min(h * _GROWTH.get(res.nit, 1.0), max(h, _RETRY * self.ceiling))
+        self.ceiling *= _GROWTH[3]
 
     def _after_accept(self):
         new = self.current
