@@ -23,8 +23,9 @@ from .exceptions import ConvergenceWarning, StationarityError
 
 __all__ = ["explore", "expand_set", "explore_starts", "solver_context"]
 
-# default largest change of a weight between neighbouring points (for m >= 3 the
-# number of points grows with the power m - 1 of its inverse)
+# default largest change of a weight between neighbouring points, for two and three tasks;
+# with more the number of points grows with the power m - 1 of its inverse, and the
+# default grows as (m - 1) / 2 to keep them to a few hundred
 _STEP_SIZE = 0.05
 _MAX_POINTS = 1000
 
@@ -58,7 +59,9 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     step_size : float, default=None
         Largest change of any task's weight between neighbouring points
         (for three tasks or more: the lattice spacing at the start); the
-        continuation takes shorter steps where the set curves. None: 0.05.
+        continuation takes shorter steps where the set curves. None: 0.05
+        for two and three tasks, ``0.025 (m - 1)`` for more (the number of
+        points grows with the power ``m - 1`` of its inverse).
     n_steps : int, default=None
         Largest number of steps from each start in each direction (two
         tasks) or lattice rings (more); 0: stage 1 only; None: until the set
@@ -301,7 +304,7 @@ def solver_context(fun, m, n, tol, step_size, n_steps, max_points, bounds, optio
         raise ValueError(f"options must be a SolverOptions, got {type(options).__name__}.")
     tol = check_real(tol, "tol", low=0.0, high=1.0)
     step_size = check_real(step_size, "step_size", low=0.0, high=1.0, closed="right",
-                           allow_none=True) or _STEP_SIZE
+                           allow_none=True) or _STEP_SIZE * max(1.0, (m - 1) / 2.0)
     n_steps = check_int(n_steps, "n_steps", low=0, allow_none=True)
     max_points = check_int(max_points, "max_points", low=1, allow_none=True) or _MAX_POINTS
     entropy = _entropy(random_state, options)
