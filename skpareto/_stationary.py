@@ -51,6 +51,9 @@ _FORCING_AIM = 0.9
 _RUNAWAY = 100.0
 # the Newton polish of stage 1 and of a re-solve may take this many steps
 _POLISH_STEPS = 30
+# every task gradient below this fraction of the largest at the start: a critical point
+# of every objective (stationary for any weights)
+_CRITICAL = 1e-8
 # a corrector's Newton steps after the first must shrink the residual by this factor
 _CONTRACTION = 0.5
 # a trust-region step whose model fails is re-solved with a smaller radius this often
@@ -495,7 +498,9 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
     the Jacobian is evaluated: the gradient norm is compared with ``tol``
     times the last known scale, and only then is the Jacobian evaluated to
     confirm. Stops with ``Status.DIVERGED`` once the iterate runs away from
-    ``x0`` (an unbounded scalarization). With ``bounds`` (a list of
+    ``x0`` (an unbounded scalarization), and converged where every gradient
+    has all but vanished (a critical point of every objective, where the
+    relative residual is undefined: see :func:`find_stationary`). With ``bounds`` (a list of
     ``(low, high)`` pairs) only L-BFGS-B runs, within the box. Returns ``(x,
     status, nit, n_grad, n_hvp)``.
     """
@@ -530,7 +535,8 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
         _, jac = value_and_jacobian(fun, z)
         state["n_grad"] += len(jac)
         state["scale"] = np.max(np.linalg.norm(jac, axis=1))
-        if stationarity_residual(jac, scalar.weights_at(z)) <= tol:
+        if (stationarity_residual(jac, scalar.weights_at(z)) <= tol
+                or state["scale"] <= _CRITICAL * scale):
             state["status"] = Status.CONVERGED
             raise StopIteration
 
@@ -790,6 +796,12 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
                        message=f"{method} reached a stationary point on or outside bounds")
             if np.all(res.x >= bounds[0]) and np.all(res.x <= bounds[1]):
                 fallback = res
+        elif res.success and np.max(np.linalg.norm(res.jac, axis=1)) <= _CRITICAL * scale:
+            # stationary for any weights: no direction to follow the set from; another
+            # method may reach a point where the gradients oppose instead
+            res.update(status=Status.SINGULAR, success=False,
+                       message=f"{method} reached a critical point of every objective")
+            fallback = fallback or res
         elif res.success:
             curvature, used_hvp = _descent_curvature(fun, res.x, res.weights, res.jac, options)
             spent_hvp += used_hvp
@@ -800,9 +812,10 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
                                    f"(curvature {curvature:.2g})")
         if res.success:
             break
-    if not res.success and fallback is not None:  # a stationary point on the boundary
+    if not res.success and fallback is not None:  # on a bound, or critical for every task
         res = fallback
-        res.update(status=Status.CONVERGED, success=True, message="converged on a bound")
+        res.update(status=Status.CONVERGED, success=True,
+                   message=f"converged; nothing better than this: {res.message}")
     res.update(nit=nit + res.nit, n_grad=spent + res.n_grad, n_hvp=spent_hvp + res.n_hvp,
                method=method)
     if not res.success:
