@@ -24,11 +24,13 @@ __all__ = ["grow", "add_branch", "directions", "point_of"]
 # a lattice node whose correction moved farther than this many lattice steps from its
 # prediction is not trusted
 _LATTICE_TRUST = 1.0
+# a lattice step whose corrector fails is taken in halves, down to 1/2**this of it
+_LATTICE_HALVINGS = 1
 
 
-def point_of(pset, i):
-    """The continuation's view of point ``i`` (its Jacobian recomputed)."""
-    values, jac = value_and_jacobian(pset.fun, pset.params[i])
+def point_of(pset, i, fun):
+    """The continuation's view of point ``i`` (its objectives and Jacobian from ``fun``)."""
+    values, jac = value_and_jacobian(fun, pset.params[i])
     pset.add_cost(n_grad=len(values))
     return Point(pset.params[i], values, jac, pset.weights[i], pset.residuals[i])
 
@@ -67,7 +69,7 @@ def _grow_curves(pset, ctx, limits, indices, key, n_jobs, progress):
             pset.mark_expanded(indices)
         return
     known = (pset.params.copy(), pset.front.copy())
-    starts = {i: point_of(pset, i) for i, _ in jobs}
+    starts = {i: point_of(pset, i, ctx.fun) for i, _ in jobs}
     open_starts = set()
     if n_jobs in (None, 1):  # in process: points land in the set as they are accepted
         for i, s in jobs:
@@ -140,17 +142,20 @@ def _finish(pset, branch, added):
 # -- more than two tasks: a lattice in the front coordinates ---------------------------------
 
 
-def _solve_node(ctx, parent, offset, spacing, target, key):
-    """Predict node ``target`` from the solved ``parent`` one lattice step away; correct.
+def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS):
+    """Predict the node at front coordinates ``target`` from the solved ``parent``; correct.
 
-    Returns ``(kind, result)``: kind ``"point"`` (inside the set), ``"outside"``
-    (the weights leave the simplex there: the boundary lies in between, and
-    the result is the end point solved at the boundary weights, or None) or
-    ``"failed"``.
+    ``step`` is the change of the front coordinates from the parent. Returns
+    ``(kind, results, cost)``: kind ``"point"`` with the results to add in
+    order (the node last; where the whole step fails, it is taken in two
+    halves, each halved again as needed up to ``halvings`` times, and the
+    points between are added too), ``"outside"`` (the weights leave the simplex there:
+    the boundary lies in between, and the one result is the end point solved
+    at the boundary weights, or None), ``"same"`` (the set does not move along
+    the step: the corrector came back to the parent) or ``"failed"``.
     """
     directions_, rates, n_grad, n_hvp = tangents(ctx, parent, key + (0,))
-    dx = spacing * offset @ directions_
-    dw = spacing * offset @ rates
+    dx, dw = step @ directions_, step @ rates
     w_pred = parent.weights + dw
     length = max(np.linalg.norm(dx), 1e-300)
     cost = dict(n_grad=n_grad, n_hvp=n_hvp)
@@ -161,42 +166,72 @@ def _solve_node(ctx, parent, offset, spacing, target, key):
         w_end[parent.weights + theta * dw <= 1e-12] = 0.0
         w_end /= w_end.sum()
         res = end_point(ctx, parent.x + theta * dx, w_end, 2.0 * length, key + (1,))
-        return "outside", res, cost
+        return "outside", [res], cost
     res = correct(ctx, parent.x + dx, w_pred, target, _LATTICE_TRUST * length, key + (1,))
-    if res is None:
-        return "failed", None, cost
-    if res.status == Status.LEFT_SIMPLEX:
+    if res is not None and res.status == Status.LEFT_SIMPLEX:
         w_end = np.clip(res.weights, 0.0, None)
         w_end /= w_end.sum()
         end = end_point(ctx, res.x, w_end, 2.0 * length, key + (2,))
-        cost["n_grad"] += res.n_grad
-        cost["n_hvp"] += res.n_hvp
-        return "outside", end, cost
-    ok = res.success and ctx.inside(res.x) and np.linalg.norm(
-        res.x - parent.x - dx) <= _LATTICE_TRUST * length
-    return ("point" if ok else "failed"), res, cost
+        _charge(cost, res)
+        return "outside", [end], cost
+    if res is not None and res.success and np.allclose(res.weights, parent.weights,
+                                                       rtol=0, atol=1e-12) \
+            and np.allclose(res.x, parent.x, rtol=1e-12, atol=1e-300):
+        _charge(cost, res)
+        return "same", [], cost  # an axis along which the set does not move (n < m - 1)
+    if res is not None and res.success and ctx.inside(res.x) and np.linalg.norm(
+            res.x - parent.x - dx) <= _LATTICE_TRUST * length:
+        return "point", [res], cost
+    _charge(cost, res)
+    if not halvings:
+        return "failed", [], cost
+    # two half steps, the second from the midpoint, before giving the node up
+    kind, first, more = _solve_node(ctx, parent, 0.5 * step, target - 0.5 * step,
+                                    key + (3,), halvings - 1)
+    _charge(cost, more)
+    if kind != "point":
+        return kind if kind == "outside" else "failed", first, cost
+    kind, second, more = _solve_node(ctx, point_from_result(first[-1]), 0.5 * step, target,
+                                     key + (4,), halvings - 1)
+    _charge(cost, more)
+    return kind, (first + second) if kind == "point" else second, cost
 
 
-def _spacing(ctx, root, key):
-    """Lattice step in front coordinates: no weight changes by more than ``step_size``."""
+def _charge(cost, work):
+    """Add the work of a result (or a cost dict) to ``cost``."""
+    if work is not None:
+        cost["n_grad"] += work["n_grad"]
+        cost["n_hvp"] += work["n_hvp"]
+
+
+def _lattice(ctx, root, key):
+    """The lattice's axes in front coordinates, as columns of a matrix.
+
+    Along each axis one lattice step changes the weights by ``step_size``
+    (at the root): the axes are the principal directions of the change of
+    the weights per unit of front coordinates, each scaled by the inverse of
+    its rate. Where the weights do not change along the set (a flat front)
+    a step is a tenth of the objectives.
+    """
     _, rates, n_grad, n_hvp = tangents(ctx, root, key)
     root.n_grad += n_grad
     root.n_hvp += n_hvp
-    rate = np.max(np.abs(rates))
-    if rate > 1e-12:
-        return ctx.step_size / rate
-    # weights that do not change along the set (a flat front): a tenth of the objectives
-    return 0.1 * (np.max(np.abs(root.values)) or 1.0)
+    change, rate, axes = np.linalg.svd(rates.T, full_matrices=False)  # rates.T = U S V^T
+    rate = rate * np.abs(change).max(axis=0)  # the largest change of one weight per unit
+    flat = 0.1 * (np.max(np.abs(root.values)) or 1.0)
+    changing = rate > 1e-12 * max(rate.max(), 1e-300)
+    lengths = np.where(changing, ctx.step_size / np.where(changing, rate, 1.0), flat)
+    return axes.T * lengths
 
 
 def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
     m = pset.n_tasks
-    root = point_of(pset, root_index)
-    spacing = _spacing(ctx, root, key + (0,))
+    root = point_of(pset, root_index, ctx.fun)
+    axes = _lattice(ctx, root, key + (0,))
     origin = root.coords
     solved = {(0,) * (m - 1): (root_index, root)}
     # the nodes of this lattice solved before (a set that a budget stopped)
-    offsets = (front_coordinates(pset.front) - origin) / spacing
+    offsets = np.linalg.solve(axes, (front_coordinates(pset.front) - origin).T).T
     nodes = np.round(offsets)
     on_lattice = np.all(np.abs(offsets - nodes) <= 1e-6, axis=1) & (pset.weights.min(1) > 0)
     for i in np.flatnonzero(on_lattice):
@@ -220,27 +255,31 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
             break
         jobs = jobs[:room]
         for node in {node for node, _ in jobs if solved[node][1] is None}:
-            solved[node] = (solved[node][0], point_of(pset, solved[node][0]))
+            solved[node] = (solved[node][0], point_of(pset, solved[node][0], ctx.fun))
         results = Parallel(n_jobs=n_jobs)(
-            delayed(_solve_node)(ctx, solved[node][1], np.subtract(new, node), spacing,
-                                 origin + spacing * np.asarray(new, float),
+            delayed(_solve_node)(ctx, solved[node][1], axes @ np.subtract(new, node),
+                                 origin + axes @ np.asarray(new, float),
                                  key + (level + 1, len(tried), k))
             for k, (node, new) in enumerate(jobs))
         ring = []
-        for (node, new), (kind, res, cost) in zip(jobs, results):
-            parent_index = solved[node][0]
+        for (node, new), (kind, found, cost) in zip(jobs, results):
+            index = solved[node][0]
             pset.add_cost(cost["n_grad"], cost["n_hvp"])
             if kind == "point":
-                index = pset.add_point(res.x, res.objectives, res.weights,
-                                       parent=parent_index, residual=res.residual,
-                                       n_grad=res.n_grad, n_hvp=res.n_hvp)
-                solved[new] = (index, point_from_result(res))
+                for k, res in enumerate(found):  # the points between, then the node
+                    if k:  # a point between two nodes has nowhere else to go
+                        pset.mark_expanded([index])
+                    index = pset.add_point(res.x, res.objectives, res.weights, parent=index,
+                                           residual=res.residual, n_grad=res.n_grad,
+                                           n_hvp=res.n_hvp)
+                solved[new] = (index, point_from_result(found[-1]))
                 ring.append(new)
             else:
-                if res is not None:
-                    pset.add_cost(res.n_grad, res.n_hvp)
-                if kind == "outside" and res is not None and res.success:
-                    outside.append((res, parent_index))
+                for res in found:
+                    if res is not None:
+                        pset.add_cost(res.n_grad, res.n_hvp)
+                if kind == "outside" and found and found[0] is not None and found[0].success:
+                    outside.append((found[0], index))
                 tried.discard(new) if kind == "failed" else None
         progress.update(pset)
         pset.mark_expanded([solved[n][0] for n in solved if _surrounded(n, tried)])

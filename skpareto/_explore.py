@@ -18,7 +18,7 @@ from ._paretoset import ParetoSet
 from ._stationary import find_stationary, front_coordinates
 from ._utils import Progress, log
 from ._validation import check_int, check_real
-from ._weights import check_weights
+from ._weights import check_weights, zero_sum_basis
 from .exceptions import ConvergenceWarning, StationarityError
 
 __all__ = ["explore", "expand_set", "explore_starts", "solver_context"]
@@ -195,6 +195,8 @@ n_jobs, verbose
         raise ValueError(f"pareto_set must be a ParetoSet, got {type(pareto_set).__name__}.")
     options = SolverOptions() if options is None else options
     pset = pareto_set
+    if pset.fun is None:  # e.g. loaded from a file: front_at needs it too
+        pset.fun = fun
     m = pset.n_tasks
     ctx, limits = solver_context(fun, m, pset.n_params, tol, step_size, n_steps, max_points, bounds,
                            options, random_state)
@@ -242,6 +244,11 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
         index = pset.add_point(root.x, root.objectives, root.weights, residual=root.residual,
                                n_grad=root.n_grad, n_hvp=root.n_hvp)
         grow(pset, ctx, limits, [index], key=(k,), n_jobs=n_jobs, progress=progress)
+        if pset.n_points == index + 1 and limits["n_steps"] > 0 and _front_moves(root.jac):
+            warnings.warn(f"the set could not be followed from the stage-1 point at weights "
+                          f"{np.round(root.weights, 4)}: no step from it converged. Try a "
+                          "smaller step_size, a looser tol, or another start.",
+                          ConvergenceWarning, stacklevel=3)
     if pset.n_points and pset.n_tasks == 2:
         n_iter += _seed_ends(pset, ctx, limits, len(starts), n_jobs, progress, verbose)
     progress.close(pset)
@@ -281,6 +288,18 @@ def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose):
                                n_grad=root.n_grad, n_hvp=root.n_hvp)
         grow(pset, ctx, limits, [index], key=(key + task,), n_jobs=n_jobs, progress=progress)
     return n_iter
+
+
+def _front_moves(jac):
+    """Whether the front can move from a point: the gradients differ (not all parallel).
+
+    Where every gradient is the same (or zero) the set is this one point, and
+    a set of one point is no failure to follow it.
+    """
+    if len(jac) < 2:
+        return False
+    diffs = jac.T @ zero_sum_basis(len(jac)).T
+    return bool(np.linalg.norm(diffs) > 1e-8 * max(np.max(np.linalg.norm(jac, axis=1)), 1e-300))
 
 
 def _start_weights(weights, m, n_starts):
@@ -372,7 +391,7 @@ def _toward(pset, ctx, limits, target, n_jobs, progress):
             room = min(limits["n_steps"], limits["max_points"] - pset.n_points)
             if room <= 0 or pset.contains(target):
                 break
-            branch = trace(ctx, point_of(pset, int(end)), sign,
+            branch = trace(ctx, point_of(pset, int(end), ctx.fun), sign,
                            known=(pset.params.copy(), pset.front.copy()),
                            key=(pset.n_points, int(end), int(sign > 0)), max_steps=room,
                            until=target)

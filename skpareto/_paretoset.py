@@ -19,7 +19,7 @@ _ARRAYS = (("params", "f", 2), ("front", "f", 2), ("weights", "f", 2), ("parents
 # barycentric coordinates down to -_BARY_TOL count as inside a piece
 _BARY_TOL = 1e-9
 # a Delaunay simplex is a piece only if its edges are at most this many times the
-# typical spacing of the explored points (no bridges across unexplored gaps)
+# explored steps at their ends in front coordinates (no bridges across unexplored gaps)
 _EDGE_FACTOR = 2.5
 # ... and in parameter space at most this many times the longest explored step at either
 # end (a jump between branches of a network's set is many steps long)
@@ -291,7 +291,6 @@ class ParetoSet:
 
     def _delaunay_pieces(self):
         from scipy.spatial import Delaunay, QhullError
-        from scipy.spatial import cKDTree
 
         m = self.n_tasks
         # the front coordinates never fold on a Pareto front (the weights may): triangulate
@@ -302,7 +301,7 @@ class ParetoSet:
         except (QhullError, ValueError):  # too few points, or all on a lower-dimensional set
             simplices = np.zeros((0, m), np.int64)
         if len(simplices):
-            keep = self._spans_no_gap(simplices, coords, cKDTree(coords))
+            keep = self._spans_no_gap(simplices, coords)
             simplices = simplices[keep & self._regular_in_weights(simplices)]
         # the explored steps along a face of the simplex (a zero weight) are pieces too:
         # the triangles around them need not follow the face
@@ -316,38 +315,29 @@ class ParetoSet:
         single = np.repeat(alone[:, None], m, axis=1)
         return np.vstack([simplices, segments.reshape(-1, m), single]).astype(np.int64)
 
-    def _spans_no_gap(self, simplices, coords, tree):
-        """Simplices whose edges are short next to the spacing of the points around them.
+    def _spans_no_gap(self, simplices, coords):
+        """Simplices whose edges are short next to the explored steps at their vertices.
 
-        In front coordinates an edge may be ``_EDGE_FACTOR`` times the median
-        distance between nearest neighbours (lattice steps and the steps
-        along the faces); in parameters ``_BRIDGE_FACTOR`` times the longest
-        explored step at either end (no bridge to another branch of the set,
-        where the front is continuous but the parameters jump; the steps
-        themselves are long where the parameterization of the set is
-        stretched, as near the vertices of DTLZ2's sphere).
+        An edge may be ``_EDGE_FACTOR`` times the longest explored step at
+        either end in front coordinates (a lattice's axes may have steps of
+        different lengths), and ``_BRIDGE_FACTOR`` times in the parameters (no
+        bridge to another branch of the set, where the front is continuous but
+        the parameters jump; the steps themselves are long where the
+        parameterization of the set is stretched, as near the vertices of
+        DTLZ2's sphere). A point with no explored step uses the median one.
         """
         m = simplices.shape[1]
-        nearest = tree.query(coords, k=2)[0][:, 1]
-        front_scale = np.median(nearest[nearest > 0]) if np.any(nearest > 0) else np.inf
         edges = self._edges()
-        local = np.zeros(self.n_points)
-        if len(edges):
-            lengths = np.linalg.norm(self.params[edges[:, 0]] - self.params[edges[:, 1]],
-                                     axis=1)
-            np.maximum.at(local, edges[:, 0], lengths)
-            np.maximum.at(local, edges[:, 1], lengths)
-            local[local == 0] = np.median(lengths)
-        else:
-            local[:] = np.inf
+        local_front = _longest_step(edges, coords, self.n_points)
+        local_params = _longest_step(edges, self.params, self.n_points)
         keep = np.ones(len(simplices), bool)
         for a in range(m):
             for b in range(a + 1, m):
                 i, j = simplices[:, a], simplices[:, b]
                 keep &= (np.linalg.norm(coords[i] - coords[j], axis=1)
-                         <= _EDGE_FACTOR * front_scale)
+                         <= _EDGE_FACTOR * np.maximum(local_front[i], local_front[j]))
                 keep &= (np.linalg.norm(self.params[i] - self.params[j], axis=1)
-                         <= _BRIDGE_FACTOR * np.maximum(local[i], local[j]))
+                         <= _BRIDGE_FACTOR * np.maximum(local_params[i], local_params[j]))
         return keep
 
     def _regular_in_weights(self, simplices):
@@ -850,6 +840,18 @@ class ParetoSet:
         pset = cls(**contents, fun=fun)  # checks the per-point arrays
         pset.total_grad, pset.total_hvp = int(totals[0]), int(totals[1])
         return pset
+
+
+def _longest_step(edges, points, n):
+    """The longest edge at each of ``n`` points (rows of ``points``); the median where none."""
+    if not len(edges):
+        return np.full(n, np.inf)
+    lengths = np.linalg.norm(points[edges[:, 0]] - points[edges[:, 1]], axis=1)
+    local = np.zeros(n)
+    np.maximum.at(local, edges[:, 0], lengths)
+    np.maximum.at(local, edges[:, 1], lengths)
+    local[local == 0] = np.median(lengths)
+    return local
 
 
 def _degenerate_coordinates(w, vertices):

@@ -326,6 +326,26 @@ def test_zdt2_type_concave_front_to_its_end_and_its_bound():
     assert np.all(non_dominated(pset.front))
 
 
+def _zdt2_interior(x):
+    # ZDT2's concave front f2 = 1 - f1^2 (u = sin^2(pi x1 / 2)) on the set y = 1/2 inside
+    # the domain; at its end u = 0 both gradients vanish
+    g = 1.0 + anp.sum((x[1:] - 0.5) ** 2)
+    u = anp.sin(0.5 * np.pi * x[0]) ** 2
+    return g * anp.array([u, 1.0 - u ** 2])
+
+
+def test_zdt2_type_front_inside_the_domain_with_the_defaults():
+    x0 = np.concatenate([[0.4], np.linspace(0.2, 0.8, 5)])
+    pset = _explore_quietly(_zdt2_interior, x0)
+    _check_consistent(pset, _zdt2_interior, 1e-8)
+    assert np.abs(pset.params[:, 1:] - 0.5).max() <= 1e-8
+    # the whole front f2 = 1 - f1^2, f1 in [0, 1], in steps of the weights (the front
+    # moves up to 0.13 per step of 0.05 of a weight, near f1 = 0.8)
+    np.testing.assert_allclose(pset.front[:, 1], 1.0 - pset.front[:, 0] ** 2, atol=1e-12)
+    f1 = np.sort(pset.front[:, 0])
+    assert f1[0] <= 0.01 and f1[-1] >= 0.99 and np.diff(f1).max() <= 0.15
+
+
 def test_bounds_arguments():
     problem = ConvexQuadratic(n=3, m=2, random_state=0)
     with pytest.raises(ValueError, match="x0 must lie inside bounds"):
@@ -553,6 +573,20 @@ def test_resuming_with_expand_set_covers_what_one_call_covers(case, budget):
     if problem.m == 2:
         _chain(pset)
     assert np.all(pset.expanded)
+
+
+def test_expand_set_resumes_a_saved_set(tmp_path):
+    problem = ConvexQuadratic(n=4, m=2, random_state=0)
+    once = _explore_quietly(problem.fun, problem.x0)
+    part = _explore_quietly(problem.fun, problem.x0, n_steps=1)
+    part.save(tmp_path / "part.npz")
+    pset = ParetoSet.load(tmp_path / "part.npz")
+    expand_set(pset, problem.fun)
+    np.testing.assert_allclose(pset.weights.min(axis=0), once.weights.min(axis=0), atol=1e-9)
+    np.testing.assert_allclose(pset.weights.max(axis=0), once.weights.max(axis=0), atol=1e-9)
+    _assert_on_quadratic_set(problem, pset, 1e-8)
+    assert np.all(pset.expanded)
+    pset.front_at(pset.weights[0])  # the objective given to expand_set serves the set too
 
 
 def test_expand_set_of_a_finished_set_adds_nothing():
