@@ -56,7 +56,7 @@ class SolverOptions:
         ``"matvec"`` applies the Hessian by autograd products inside MINRES;
         ``"dense"`` forms it from ``n`` products once per point and solves
         directly, which is exact and cheaper for small ``n``. ``"auto"``
-        forms it when ``n <= 64``.
+        forms it when ``n <= 32``.
     inexact : bool, default=True
         Solve each Newton step only as accurately as its residual needs (a
         forcing sequence) and predict along a secant where one is known
@@ -140,4 +140,4 @@ class SolverOptions:
 
 # "auto" forms the Hessian up to this many parameters; benchmarks/bench_dense.py measures
 # the crossover against MINRES
-DENSE_MAX_N = 64
+DENSE_MAX_N = 32
