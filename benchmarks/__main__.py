@@ -28,11 +28,13 @@ def main(argv=None):
     missing = [name for name in names if name not in modules]
     if missing:
         raise SystemExit(f"no benchmark {missing[0]!r}; available: {', '.join(modules)}")
+    total = time.perf_counter()
     for name in names or modules:
         print(f"== {name} ({'quick' if quick else 'full'}) ==", flush=True)
         start = time.perf_counter()
         importlib.import_module(f"benchmarks.{name}").main(quick=quick)
         print(f"== {name}: {time.perf_counter() - start:.1f} s ==", flush=True)
+    print(f"== all: {time.perf_counter() - total:.1f} s ==", flush=True)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ Methods
   (from ``x0``) with SciPy's L-BFGS-B.
 - :func:`mgda_restarts`: multiple-gradient descent (Desideri 2012; Sener and
   Koltun 2018) from K starting points, with an Armijo line search on every
-  objective (skpareto's own :func:`skpareto._stationary.mgda_correct`).
+  objective (skpareto's own :func:`skpareto._stationary.mgda_descent`).
 - :func:`pareto_mtl`: Pareto MTL (Lin, Zhen, Li, Zhang and Kwong, NeurIPS
   2019): K preference vectors split the objective space into cones; each
   subproblem first moves into its cone, then takes min-norm descent steps over
@@ -34,7 +34,7 @@ import numpy as np
 from scipy.optimize import linprog, minimize
 
 from skpareto._hvp import value_and_jacobian
-from skpareto._stationary import mgda_descent as mgda_correct
+from skpareto._stationary import mgda_descent
 from skpareto._weights import min_norm_weights
 from skpareto.exceptions import NonFiniteError
 from skpareto.metrics import stationarity_residual
@@ -156,12 +156,12 @@ def mgda_restarts(fun, starts, *, max_iter=500, tol=1e-8):
     """Multiple-gradient descent from every row of ``starts``.
 
     Cost: ``m`` per Jacobian plus one per line-search evaluation (as counted by
-    :func:`skpareto._stationary.mgda_correct`).
+    :func:`skpareto._stationary.mgda_descent`).
     """
     points, costs = [], []
     for x in np.atleast_2d(starts):
         try:
-            res = mgda_correct(fun, np.array(x, dtype=float), tol=tol, max_iter=max_iter)
+            res = mgda_descent(fun, np.array(x, dtype=float), tol=tol, max_iter=max_iter)
         except NonFiniteError:
             points.append(np.array(x, dtype=float))
             costs.append(0)
@@ -356,3 +356,72 @@ def regression_problem(quick=True, random_state=0):
     x0 = net.init_params(random_state)
     return fun, x0, dict(name="regression", n_rows=n_rows, hidden=(2,),
                          n_params=net.n_params, alpha=1e-3)
+
+
+# -- the estimator's problems: the demo and the conflicting regression -------------
+
+def demo_data(random_state=0):
+    """The data of ``python -m skpareto demo``: MultiDigits, 1,600 rows split in half.
+
+    Returns ``(X_train, X_test, Y_train, Y_test)``, 800 rows each.
+    """
+    from sklearn.model_selection import train_test_split
+
+    from skpareto.datasets import make_multi_digits
+
+    X, Y = make_multi_digits(1600, random_state=random_state, return_X_y=True)
+    return train_test_split(X, Y, test_size=0.5, random_state=random_state)
+
+
+def demo_estimator(random_state=0, **params):
+    """The demo's estimator: a trunk of 8 tanh units, ``alpha = 3e-2``, two log-loss tasks."""
+    from skpareto import ParetoExplorer
+
+    settings = dict(hidden_layer_sizes=(8,), alpha=3e-2, loss="log_loss",
+                    random_state=random_state)
+    return ParetoExplorer(**dict(settings, **params))
+
+
+def estimator_start(est, X, Y):
+    """``(fun, x0)`` of a fitted :class:`~skpareto.ParetoExplorer`: its training objective
+    (losses plus penalty) and the parameters its stage 1 started from.
+
+    ``x0`` is drawn as ``fit`` draws it (the same ``random_state``, the same
+    head biases), so a training from scratch here starts where the estimator did.
+    """
+    from sklearn.utils import check_random_state
+
+    y = est._validate_y(np.asarray(Y), len(X))
+    biases = est._encode_targets(y, est.loss_)[3]
+    x0 = est._net.init_params(check_random_state(est.random_state), head_biases=biases)
+    return est.task_objectives(X, Y), x0
+
+
+_DEMO_FITS = {}
+
+
+def fit_demo(random_state=0):
+    """The demo's estimator fitted on the demo's training rows, once per process.
+
+    ``python -m benchmarks`` runs every benchmark in one process, and the demo
+    fit is the slowest step of several of them: they share it. Returns a dict
+    with ``est``, ``X_train``, ``X_test``, ``Y_train``, ``Y_test``,
+    ``wall_seconds``, ``cpu_seconds`` (of the fit, BLAS on one thread as in the
+    demo) and ``warnings`` (their messages).
+    """
+    import time
+    import warnings
+
+    if random_state not in _DEMO_FITS:
+        X_train, X_test, Y_train, Y_test = demo_data(random_state)
+        est = demo_estimator(random_state)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            wall, cpu = time.perf_counter(), time.process_time()
+            est.fit(X_train, Y_train)
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        _DEMO_FITS[random_state] = dict(
+            est=est, X_train=X_train, X_test=X_test, Y_train=Y_train, Y_test=Y_test,
+            wall_seconds=wall, cpu_seconds=cpu,
+            warnings=[f"{w.category.__name__}: {w.message}" for w in caught])
+    return _DEMO_FITS[random_state]

@@ -1,42 +1,39 @@
 """Cost of exploring a Pareto set against retraining from scratch at the same weights.
 
-For each problem, :func:`skpareto.explore` runs once (stage 1 + expansion); then, at
-the weights of every accepted point (``--full``) or of a few of them (quick: the middle
-point of each of a few equal slices of the set in weight order), a weighted sum is
-minimized from the same ``x0`` with L-BFGS until the relative stationarity residual
-``||J^T w|| / max_i ||grad f_i||`` reaches the tolerance exploration used
-(the gradient norms of the explored point set the scale, so the stopping test costs
-one weighted gradient per iteration and nothing more).
+For each case, :func:`skpareto.explore` runs once and follows the set until it
+ends (the continuation goes both ways from stage 1 until the weights reach 0
+and 1, and seeds the single-task ends it did not reach); then, at the weights
+of every point (``--full``) or of a stratified sample (quick: the middle point
+of each of a few equal slices of the set in weight order), a weighted sum is
+minimized from the same ``x0`` with L-BFGS until the relative stationarity
+residual ``||J^T w|| / max_i ||grad f_i||`` reaches the tolerance exploration
+used (the gradient norms of the explored point set the scale, so the stopping
+test costs one weighted gradient per iteration and nothing more).
 
-Cost unit: **gradient-equivalents** = single-objective (or weighted) gradients
-``n_grad`` + 2 x Hessian-vector products ``n_hvp`` (an autograd HVP is a forward-over-
-backward pass; measured here at ~1.5-2 gradients). Exploration cost per point is
-``(total_grad + 2 total_hvp) / n_points`` (stage 1 amortized over all points, rejected
-steps included); stage 2 alone is also reported. Every case runs twice: the accurate
-reference (a tangent solve at every point, every MINRES solve to ``rtol``: the paper's
-Algorithm 1) and ``explore(..., inexact=True)`` (forcing-sequence Newton, and with two
-tasks steps predicted by extending the secant through a point and its parent, past the
-first). The network runs 6 breadth-first levels at step 0.1 (12 at step 0.05), which
-reach task-0 weights ~0.05-0.95, the whole set; per-point costs fall as points get
-denser (a shorter step leaves the corrector less to do), so both steps are shown.
-Timings are ratios within one run.
+Cost unit: **gradient-equivalents** = gradients ``n_grad`` + 2 x Hessian-vector
+products ``n_hvp`` (see :mod:`benchmarks.baselines`). Exploration cost per
+point is ``(total_grad + 2 total_hvp) / n_points``: stage 1, the single-task
+seeds and every rejected step included; stage 2 alone (everything but the
+root's stage 1, per point after the first) is also reported. Seconds are wall
+clock and CPU of this process (BLAS on one thread), ratios within one run.
 
-One network is one draw of data and start, and which correctors fail near folds of the
-weights depends on rounding, so a single draw is lucky or unlucky. The same network is
-therefore also drawn with 6 seeds (10 with ``--full``; seed 0 is the network above),
-explored with ``inexact=True`` at tol 1e-4 (steps 0.025 and 0.0125) and at tol 1e-3
-(step 0.0125), retrained at 3 points of each (6 with ``--full``), and the ratio is
-summarized over the draws (mean, median, range): the figure to judge the 10x target by.
-Step 0.0125 gives up to 97 points (task-0 weights ~0.05-0.95 in the widest draws), step
-0.025 half as many for about the same total cost.
-BLAS runs single-threaded (threadpoolctl): on a shared 2-core machine OpenBLAS threads
-made the small matrix products of the network ~20x slower.
+What changed with the continuation engine: the old cases ran a number of
+breadth-first levels (``n_steps``) from stage 1; the continuation has no
+levels and follows the set to its ends, so every case now measures the whole
+set at the default spacing (``step_size`` 0.05 in weight) and, on the network,
+also at half of it. The old comparison of the exact setting with
+``inexact=True`` (a secant/extrapolated predictor and forcing-sequence Newton
+against a tangent solve at every point) is the comparison of
+``SolverOptions.reference()`` with the default ``SolverOptions()``; the
+corrector is the bordered (arclength) Newton in both. The draws of the network
+over several seeds (the figure to judge the cost target by) moved to
+``bench_issue17.py`` (issue 17, measurement a), which imports
+:func:`network_problem`, :func:`retrain` and :func:`run_case` from here.
 
 Run: ``python -m benchmarks.bench_explore [--full]``.
 """
 
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -45,7 +42,7 @@ from autograd import value_and_grad
 from scipy.optimize import minimize
 from threadpoolctl import threadpool_limits
 
-from skpareto import explore
+from skpareto import SolverOptions, explore
 from skpareto._hvp import value_and_jacobian
 from skpareto._models import SharedTrunkNet
 from skpareto.datasets import make_conflicting_regression
@@ -55,11 +52,14 @@ from skpareto.problems import ConvexQuadratic
 if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import save_json
+from benchmarks._common import clocked, describe_machine, save_json  # noqa: E402
 
 
 def retrain(fun, x0, weights, tol, scale, max_iter):
-    """Weighted-sum L-BFGS from ``x0`` until ``||grad|| <= tol * scale``; counts gradients."""
+    """Weighted-sum L-BFGS from ``x0`` until ``||grad|| <= tol * scale``; counts gradients.
+
+    Returns ``(gradients, relative residual reached)``.
+    """
     w = np.asarray(weights, dtype=float)
     objective = value_and_grad(lambda z: w @ fun(z))
     count, best = [0], [np.inf]
@@ -80,60 +80,98 @@ def retrain(fun, x0, weights, tol, scale, max_iter):
     return count[0], best[0]
 
 
-def run_case(name, fun, x0, explore_kwargs, n_retrain, max_iter):
-    t0 = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        pset = explore(fun, x0, **explore_kwargs)
-    t_explore = time.perf_counter() - t0
-    tol = explore_kwargs["tol"]
-    p = pset.n_points
-    cost_all = pset.total_grad + 2 * pset.total_hvp
-    stage1 = pset.n_grad[0] + 2 * pset.n_hvp[0]  # root: stage 1 and its own tangent solve
-    per_point = cost_all / p
-    per_new_point = (cost_all - stage1) / (p - 1) if p > 1 else float("nan")
+def stratified(pset, n_retrain):
+    """Indices of the middle point of each of ``n_retrain`` equal slices in weight order.
 
-    # a stratified sample: the middle point of each of n_retrain equal slices of the set in
-    # weight order (retraining costs less near single-task weights, so the set's two ends
-    # alone would flatter retraining's cost)
-    order = np.argsort(pset.weights[:, 0])
-    picks = order if n_retrain is None or n_retrain >= p else order[
-        ((np.arange(n_retrain) + 0.5) * p / n_retrain).astype(int)]
-    retrain_grads, retrain_res, t_retrain = [], [], 0.0
+    Retraining costs less near single-task weights, so the set's ends alone
+    would flatter retraining; None (or more than the points) gives every point.
+    """
+    p = pset.n_points
+    order = np.argsort(pset.weights[:, 0], kind="stable")
+    if n_retrain is None or n_retrain >= p:
+        return order
+    return order[((np.arange(n_retrain) + 0.5) * p / n_retrain).astype(int)]
+
+
+def retrain_at(fun, x0, pset, picks, tol, max_iter=5000):
+    """Retrain from ``x0`` at the weights of the points ``picks``; per-point gradients,
+    residuals reached and wall/CPU seconds in total."""
+    grads, residuals, wall, cpu = [], [], 0.0, 0.0
     for i in picks:
         _, jac = value_and_jacobian(fun, pset.params[i])
         scale = np.max(np.linalg.norm(jac, axis=1))
-        t1 = time.perf_counter()
-        n, res = retrain(fun, x0, pset.weights[i], tol, scale, max_iter)
-        t_retrain += time.perf_counter() - t1
-        retrain_grads.append(n)
-        retrain_res.append(res)
-    retrain_grads = np.array(retrain_grads)
-    retrain_res = np.array(retrain_res)
-    reached = retrain_res <= tol
+        dw, dc, (n, res) = clocked(lambda: retrain(fun, x0, pset.weights[i], tol, scale,
+                                                   max_iter))
+        wall, cpu = wall + dw, cpu + dc
+        grads.append(n)
+        residuals.append(res)
+    return np.array(grads), np.array(residuals), wall, cpu
+
+
+def explore_cost(pset):
+    """Gradient-equivalents of a set: total, stage 1 (the root), per point, per new point."""
+    p = pset.n_points
+    total = int(pset.total_grad + 2 * pset.total_hvp)
+    stage1 = int(pset.n_grad[0] + 2 * pset.n_hvp[0])  # the root: stage 1 from x0
+    return dict(total=total, stage1=stage1, per_point=total / p,
+                per_new_point=(total - stage1) / (p - 1) if p > 1 else float("nan"))
+
+
+# explorations shared by the benchmarks of one process (python -m benchmarks), by key
+_EXPLORED = {}
+
+
+def run_case(name, fun, x0, explore_kwargs, n_retrain, max_iter=5000, key=None):
+    """Explore once, retrain at a stratified sample; the row of figures and the set.
+
+    With a ``key``, an exploration already run under that key in this process
+    is reused (its seconds are those measured then).
+    """
+    if key is None or key not in _EXPLORED:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            explored = clocked(lambda: explore(fun, x0, **explore_kwargs))
+        if key is not None:
+            _EXPLORED[key] = explored
+    wall, cpu, pset = explored if key is None else _EXPLORED[key]
+    tol = explore_kwargs["tol"]
+    cost = explore_cost(pset)
+    picks = stratified(pset, n_retrain)
+    grads, residuals, r_wall, r_cpu = retrain_at(fun, x0, pset, picks, tol, max_iter)
+    options = explore_kwargs.get("options") or SolverOptions()
+    p = pset.n_points
     row = dict(
         case=name, n_params=int(x0.size), n_points=int(p), tol=tol,
-        explore_kwargs={k: v for k, v in explore_kwargs.items()},
+        step_size=explore_kwargs.get("step_size"), inexact=bool(options.inexact),
+        settings=repr(options),
         weight_range=[float(pset.weights[:, 0].min()), float(pset.weights[:, 0].max())],
         max_residual=float(pset.residuals.max()),
         total_grad=int(pset.total_grad), total_hvp=int(pset.total_hvp),
-        stage1_grad_eq=int(stage1),
-        explore_seconds=t_explore, points_per_second=p / t_explore,
-        explore_grad_eq_per_point=per_point, stage2_grad_eq_per_new_point=per_new_point,
-        retrain_points=int(len(picks)), retrain_reached_tol=int(reached.sum()),
-        retrain_max_residual=float(retrain_res.max()),
-        retrain_grad_eq_per_point=float(retrain_grads.mean()),
-        retrain_seconds_per_point=t_retrain / len(picks),
-        retrain_points_per_second=len(picks) / t_retrain,
+        explore_grad_eq=cost["total"], stage1_grad_eq=cost["stage1"],
+        explore_grad_eq_per_point=cost["per_point"],
+        stage2_grad_eq_per_new_point=cost["per_new_point"],
+        explore_seconds=wall, explore_cpu_seconds=cpu, points_per_second=p / wall,
+        retrain_points=int(len(picks)), retrain_reached_tol=int(np.sum(residuals <= tol)),
+        retrain_max_residual=float(residuals.max()),
+        retrain_grad_eq=grads.tolist(),
+        retrain_grad_eq_per_point=float(grads.mean()),
+        retrain_seconds_per_point=r_wall / len(picks),
+        retrain_cpu_seconds_per_point=r_cpu / len(picks),
     )
-    row["ratio_grad_eq"] = row["retrain_grad_eq_per_point"] / per_point
-    row["ratio_grad_eq_stage2"] = row["retrain_grad_eq_per_point"] / per_new_point
-    row["ratio_time"] = row["retrain_seconds_per_point"] / (t_explore / p)
-    return row
+    row["ratio_grad_eq"] = row["retrain_grad_eq_per_point"] / cost["per_point"]
+    row["ratio_grad_eq_stage2"] = row["retrain_grad_eq_per_point"] / cost["per_new_point"]
+    row["ratio_cpu_time"] = row["retrain_cpu_seconds_per_point"] / (cpu / p)
+    # the whole exploration in units of one training from scratch (the mean retraining)
+    row["explore_in_trainings"] = cost["total"] / row["retrain_grad_eq_per_point"]
+    return row, pset
+
+
+# the key of the network's default exploration (seed 0, tol 1e-4), shared with bench_issue17
+NETWORK_DEFAULT_KEY = ("network", 0, 1e-4, "default")
 
 
 def network_problem(seed=0):
-    """The 2,162-parameter two-task network; ``seed`` draws its data and its start."""
+    """The 2,162-parameter two-task regression network; ``seed`` draws its data and start."""
     X, Y = make_conflicting_regression(500, 10, 2, conflict=0.7, noise=0.1, random_state=seed)
     net = SharedTrunkNet(10, (40, 40), (1, 1), activation="tanh")
     fun = net.objective(X, [Y[:, 0], Y[:, 1]], ["squared_error"] * 2, alpha=1e-2)
@@ -141,107 +179,50 @@ def network_problem(seed=0):
 
 
 def report(r):
-    print(f"{r['case']}: n={r['n_params']}, {r['n_points']} points, weights "
+    print(f"{r['case']}: n={r['n_params']}, {r['n_points']} points, task-0 weights "
           f"[{r['weight_range'][0]:.3f}, {r['weight_range'][1]:.3f}], max residual "
           f"{r['max_residual']:.1e}\n"
-          f"  explore: {r['points_per_second']:.2f} points/s, "
-          f"{r['explore_grad_eq_per_point']:.0f} grad-eq/point "
-          f"(stage 2 alone {r['stage2_grad_eq_per_new_point']:.0f}/new point; "
+          f"  explore: {r['explore_grad_eq']} grad-eq in {r['explore_cpu_seconds']:.1f} s CPU "
+          f"({r['explore_seconds']:.1f} s wall); {r['explore_grad_eq_per_point']:.0f} "
+          f"grad-eq/point (stage 2 alone {r['stage2_grad_eq_per_new_point']:.0f}/new point; "
           f"stage 1 {r['stage1_grad_eq']})\n"
-          f"  retrain: {r['retrain_points_per_second']:.2f} points/s, "
-          f"{r['retrain_grad_eq_per_point']:.0f} grad-eq/point "
+          f"  retrain: {r['retrain_grad_eq_per_point']:.0f} grad-eq/point "
           f"({r['retrain_reached_tol']}/{r['retrain_points']} reached tol, worst "
           f"{r['retrain_max_residual']:.1e})\n"
-          f"  retrain / explore: {r['ratio_grad_eq']:.2f}x grad-eq "
-          f"({r['ratio_grad_eq_stage2']:.2f}x stage 2 alone), "
-          f"{r['ratio_time']:.2f}x time; target >= 10x: "
-          f"{'met' if r['ratio_grad_eq'] >= 10 else 'MISSED'}", flush=True)
-
-
-def draws(tol, step_size, seeds, n_retrain):
-    """The network drawn with each seed, ``inexact=True``: the spread of the ratio.
-
-    One draw is one problem, and small differences in rounding change which
-    correctors fail near folds, so a single draw can be lucky or unlucky
-    (4.2x to 10.4x at tol 1e-4 and step 0.025 over ten); the mean over draws is
-    the figure to judge the method by.
-    """
-    rows = []
-    for seed in seeds:
-        fun, x0 = network_problem(seed)
-        kwargs = dict(n_steps=int(round(0.6 / step_size)), step_size=step_size, tol=tol,
-                      rtol=1e-3, maxiter=50, max_iter=5000, inexact=True)
-        rows.append(run_case(f"draw {seed}", fun, x0, kwargs, n_retrain, max_iter=5000))
-    ratios = np.array([r["ratio_grad_eq"] for r in rows])
-    summary = dict(
-        case=f"network draws {list(seeds)} (inexact, tol {tol:g}, step {step_size:g})",
-        tol=tol, step_size=step_size, seeds=list(seeds),
-        ratio_mean=float(ratios.mean()), ratio_median=float(np.median(ratios)),
-        ratio_min=float(ratios.min()), ratio_max=float(ratios.max()),
-        ratio_time_mean=float(np.mean([r["ratio_time"] for r in rows])),
-        explore_grad_eq_per_point=float(np.mean([r["explore_grad_eq_per_point"] for r in rows])),
-        stage2_grad_eq_per_new_point=float(np.mean([r["stage2_grad_eq_per_new_point"]
-                                                    for r in rows])),
-        retrain_grad_eq_per_point=float(np.mean([r["retrain_grad_eq_per_point"] for r in rows])),
-        n_points=[r["n_points"] for r in rows], ratios=ratios.tolist(), draws=rows)
-    print(f"{summary['case']}:\n"
-          + "".join(f"  draw {seed}: {r['n_points']} points, weights "
-                    f"[{r['weight_range'][0]:.2f}, {r['weight_range'][1]:.2f}], explore "
-                    f"{r['explore_grad_eq_per_point']:.0f} grad-eq/point, retrain "
-                    f"{r['retrain_grad_eq_per_point']:.0f}: {r['ratio_grad_eq']:.2f}x\n"
-                    for seed, r in zip(seeds, rows))
-          + f"  mean over draws: explore {summary['explore_grad_eq_per_point']:.0f} "
-            f"grad-eq/point (stage 2 alone {summary['stage2_grad_eq_per_new_point']:.0f}), "
-            f"retrain {summary['retrain_grad_eq_per_point']:.0f}; retrain / explore "
-            f"{summary['ratio_mean']:.2f}x (median {summary['ratio_median']:.2f}x, "
-            f"{summary['ratio_min']:.2f}x-{summary['ratio_max']:.2f}x); target >= 10x "
-            f"on the mean: {'met' if summary['ratio_mean'] >= 10 else 'MISSED'}; "
-            f"in time {summary['ratio_time_mean']:.2f}x", flush=True)
-    return summary
+          f"  retrain / explore per point: {r['ratio_grad_eq']:.2f}x grad-eq "
+          f"({r['ratio_grad_eq_stage2']:.2f}x stage 2 alone), {r['ratio_cpu_time']:.2f}x CPU "
+          f"time; the whole set costs {r['explore_in_trainings']:.1f} trainings", flush=True)
 
 
 def main(quick=True):
+    info = describe_machine("explore")
     quad = ConvexQuadratic(n=200, m=2, condition=100.0, random_state=0)
     fun_net, x0_net = network_problem()
     n_retrain = 4 if quick else None
-    # breadth-first levels on the network: 6 reach weights ~0.05-0.95 (the whole set);
-    # fewer leave stage 1 shared by a handful of points
-    levels = 6 if quick else 8
     cases = [
-        ("quadratic n=200 (exact settings)", quad.fun, quad.x0,
-         dict(n_steps=20 if quick else 40, step_size=0.25, tol=1e-8, rtol=1e-10)),
-        ("shared-trunk net (accurate: MINRES rtol 1e-10, maxiter 200)", fun_net, x0_net,
-         dict(n_steps=levels, step_size=0.1, tol=1e-6, rtol=1e-10, maxiter=200,
-              max_iter=3000)),
-        # damping 0.1 (the paper's fast setting) made every Newton corrector fail to reach
-        # tol 1e-4 within its 20 steps here: no point was accepted, so it is left out (with
-        # inexact=True too: the damped tangent's predicted weights send the first Newton
-        # step beyond step_size)
-        ("shared-trunk net (fast: tol 1e-4, MINRES rtol 1e-3, maxiter 50)", fun_net, x0_net,
-         dict(n_steps=levels, step_size=0.1, tol=1e-4, rtol=1e-3, maxiter=50,
-              max_iter=3000)),
-        ("shared-trunk net (fast, step 0.05)", fun_net, x0_net,
-         dict(n_steps=2 * levels, step_size=0.05, tol=1e-4, rtol=1e-3, maxiter=50,
-              max_iter=3000)),
+        ("quadratic n=200, tol 1e-8, reference", quad.fun, quad.x0,
+         dict(tol=1e-8, options=SolverOptions.reference()), None),
+        ("quadratic n=200, tol 1e-8, default", quad.fun, quad.x0, dict(tol=1e-8), None),
+        ("network, tol 1e-6, reference", fun_net, x0_net,
+         dict(tol=1e-6, options=SolverOptions.reference()), None),
+        ("network, tol 1e-4, default", fun_net, x0_net, dict(tol=1e-4), NETWORK_DEFAULT_KEY),
     ]
-    # the same cases with explore(inexact=True): forcing-sequence Newton corrector and the
-    # predictor's tangents solved to 1e-4 (the reference solves everything to rtol)
-    cases = [case for name, fun, x0, kwargs in cases
-             for case in ((name, fun, x0, kwargs),
-                          (name.replace("(", "(inexact, ", 1), fun, x0,
-                           dict(kwargs, inexact=True)))]
+    if not quick:
+        cases += [
+            ("network, tol 1e-4, reference", fun_net, x0_net,
+             dict(tol=1e-4, options=SolverOptions.reference()), None),
+            ("network, tol 1e-4, default, step 0.025", fun_net, x0_net,
+             dict(tol=1e-4, step_size=0.025), None),
+            ("network, tol 1e-4, default, step 0.1", fun_net, x0_net,
+             dict(tol=1e-4, step_size=0.1), None),
+        ]
     rows = []
     with threadpool_limits(limits=1):
-        for name, fun, x0, kwargs in cases:
-            rows.append(run_case(name, fun, x0, kwargs, n_retrain, max_iter=5000))
-            report(rows[-1])
-        # the network drawn anew: tol 1e-4 at steps 0.025 and 0.0125 (a denser set costs
-        # less per point: the corrector has less to do), and tol 1e-3 at step 0.0125 (a
-        # looser tolerance makes both methods cheaper)
-        seeds = range(6) if quick else range(10)
-        for tol, step in ((1e-4, 0.025), (1e-4, 0.0125), (1e-3, 0.0125)):
-            rows.append(draws(tol, step, seeds, n_retrain=3 if quick else 6))
-    save_json("bench_explore.json", rows)
+        for name, fun, x0, kwargs, key in cases:
+            row, _ = run_case(name, fun, x0, kwargs, n_retrain, key=key)
+            rows.append(row)
+            report(row)
+    save_json("bench_explore.json", dict(machine=info, quick=quick, rows=rows))
     return rows
 
 

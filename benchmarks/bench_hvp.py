@@ -33,7 +33,7 @@ from skpareto.exceptions import ConvergenceWarning
 if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import save_json, timed
+from benchmarks._common import describe_machine, save_json, timed  # noqa: E402
 
 N_FEATURES, HIDDEN, N_ROWS, N_TASKS = 64, (300, 200), 2000, 2
 
@@ -87,8 +87,10 @@ def measure(quick=True):
 
 
 def main(quick=True):
+    machine = describe_machine("hvp")
     with threadpool_limits(1):
         out = measure(quick=quick)
+    out["machine"] = machine
     med, ratio = out["median_seconds"], out["ratios"]
     print(f"shared-trunk net: {out['n_params']} parameters, {out['n_rows']} rows, "
           f"{out['n_tasks']} tasks, float64, 1 BLAS thread, {out['repeats']} repeats")

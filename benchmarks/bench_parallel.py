@@ -1,20 +1,23 @@
-"""n_jobs=2 against n_jobs=1 for the breadth-first expansion, in one run.
+"""n_jobs=2 against n_jobs=1 for the lattice of a three-task set, in one run.
 
 Three regression tasks share a one-hidden-layer tanh network, so the Pareto
-set is a 2-D surface and the levels of the breadth-first expansion have 4, 8
-and 12 independent tangent solves (and as many correctors). Stage 1 runs once; ``expand_set`` is then timed from the same
-start with ``n_jobs=1`` and ``n_jobs=2`` (loky, workers warmed up first), BLAS
-limited to one thread in every process; ``--full`` alternates three runs of
-each and keeps the fastest. The two sets must be bitwise equal. The machine's
-load average is recorded: on a shared machine the speed-up is bounded by the
-CPU share the two workers get. glibc's allocator thresholds are pinned first
-(see :func:`pin_malloc`), so that the serial process and the fresh workers
-allocate alike.
+set is a 2-D surface. The continuation covers it with a lattice in front
+coordinates grown ring by ring from stage 1; the nodes of one ring are
+independent (each a prediction from its solved neighbour and a corrector), so
+joblib solves them in parallel: rings 1, 2 and 3 have up to 4, 8 and 12 nodes.
+(Before the continuation engine these were the levels of a breadth-first
+expansion; the rings are their equivalent.) Stage 1 runs once; ``expand_set``
+is then timed from the same root with ``n_jobs=1`` and ``n_jobs=2`` (loky,
+workers warmed up first), BLAS limited to one thread in every process;
+``--full`` alternates three runs of each and keeps the fastest. The two sets
+must be bitwise equal. The machine's load average is recorded: on a shared
+machine the speed-up is bounded by the CPU share the two workers get. glibc's
+allocator thresholds are pinned first (see :func:`pin_malloc`), so that the
+serial process and the fresh workers allocate alike.
 
 Run ``python -m benchmarks.bench_parallel`` (quick) or with ``--full``.
 """
 
-import copy
 import ctypes
 import os
 import sys
@@ -26,13 +29,13 @@ import psutil
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
-from skpareto import ParetoSet, expand_set, find_stationary
+from skpareto import ParetoSet, SolverOptions, expand_set, find_stationary
 from skpareto._models import SharedTrunkNet
 
 if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import report_load, save_json
+from benchmarks._common import describe_machine, report_load, save_json  # noqa: E402
 
 
 def make_tasks(n_rows, width, seed=0):
@@ -110,22 +113,30 @@ def depths(pset):
 
 def main(quick=True):
     n_rows, width, n_steps = (1000, 64, 3) if quick else (1500, 64, 4)
-    options = dict(n_steps=n_steps, step_size=0.02, tol=1e-6, rtol=1e-6, maxiter=100)
+    solver = SolverOptions(minres_rtol=1e-6, minres_maxiter=100)
+    options = dict(n_steps=n_steps, step_size=0.02, tol=1e-6, options=solver)
+    machine = describe_machine("parallel")
     pinned = pin_malloc()  # before the workers start: they inherit the environment
     fun, x0, n_params = make_tasks(n_rows, width)
     load_start = os.getloadavg()
     with threadpool_limits(1):
-        start = find_stationary(fun, x0, tol=1e-6, rtol=1e-6, maxiter=100, max_iter=2000)
-        root = ParetoSet(start.x[None, :], start.objectives[None, :], start.weights[None, :],
-                         residuals=[start.residual], n_grad=[start.n_grad],
-                         n_hvp=[start.n_hvp], fun=fun)
+        start = find_stationary(fun, x0, tol=1e-6, options=solver.replace(max_iter=2000))
+
+        def root():
+            # a fresh set per run (a deep copy would drop its objectives, which a
+            # ParetoSet never pickles)
+            pset = ParetoSet.empty(n_params, 3, fun=fun)
+            pset.add_point(start.x, start.objectives, start.weights, residual=start.residual,
+                           n_grad=start.n_grad, n_hvp=start.n_hvp)
+            return pset
+
         # warm the workers with a function of this module, so that they have imported it
         # (and skpareto) before anything is timed, the machine ceiling included
         Parallel(n_jobs=2)(delayed(_burn)(1) for _ in range(4))
         ceiling = machine_ceiling()
         times, cores, sets = {1: [], 2: []}, {1: [], 2: []}, {}
         for n_jobs in (1, 2) * (1 if quick else 3):  # alternate, keep the best of each
-            pset = copy.deepcopy(root)
+            pset = root()
             c0 = cpu_seconds()
             t0 = time.perf_counter()
             expand_set(pset, fun, n_jobs=n_jobs, **options)
@@ -141,17 +152,17 @@ def main(quick=True):
                     for k in ("params", "front", "weights", "parents", "residuals"))
     depth = depths(a)
     per_level = [int(np.sum(depth == d)) for d in range(depth.max() + 1)]
-    # level L expands the points of depth L-1 (tangent solves) and corrects the steps
-    # that became the points of depth L (plus the rejected ones)
+    # ring L predicts each of its nodes from a solved node of ring L-1 (tangents of the
+    # parent) and corrects it: the points of depth L (boundary faces, if reached, after)
     result = dict(quick=quick, n_params=n_params, n_rows=n_rows, n_points=a.n_points,
                   points_per_depth=per_level, seconds_n_jobs_1=times[1],
                   seconds_n_jobs_2=times[2], speedup=times[1] / times[2],
                   bitwise_identical=bool(identical), total_hvp=int(a.total_hvp),
                   cpu_cores_used_n_jobs_1=cores[1], cpu_cores_used_n_jobs_2=cores[2],
                   machine_ceiling=ceiling, load_average_start=load_start,
-                  malloc_pinned=pinned)
-    print(f"[parallel] {a.n_points} points over {n_steps} levels, points per depth "
-          f"{per_level} (each is one independent tangent solve at the next level), "
+                  malloc_pinned=pinned, machine=machine)
+    print(f"[parallel] {a.n_points} points over {n_steps} lattice rings, points per depth "
+          f"{per_level} (the nodes of a ring are solved independently), "
           f"{a.total_hvp} HVPs")
     print(f"[parallel] expand_set n_jobs=1: {times[1]:.2f} s, n_jobs=2: {times[2]:.2f} s, "
           f"speed-up {result['speedup']:.2f}x; sets bitwise identical: {identical}")

@@ -20,14 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
-from skpareto import find_stationary, tangent_directions
+from skpareto import SolverOptions, find_stationary, tangent_directions
 from skpareto._stationary import newton_correct
 from skpareto.problems import ConvexQuadratic, FonsecaFleming
 
 if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import pyplot, results_path, save_figure, save_json
+from benchmarks._common import (describe_machine, pyplot, results_path,  # noqa: E402
+                                save_figure, save_json)
 from benchmarks.baselines import multi_digits_problem
 
 
@@ -66,7 +67,8 @@ def _analytic_case(problem, x_star, weights, set_of=None):
 
 def _net_case(quick):
     fun, x0, info = multi_digits_problem(quick)
-    start = find_stationary(fun, x0, tol=1e-10, max_iter=5000, rtol=1e-12)
+    exact = SolverOptions.reference(minres_rtol=1e-12, max_iter=5000)
+    start = find_stationary(fun, x0, tol=1e-10, options=exact)
     tangent = tangent_directions(fun, start.x, start.weights, rtol=1e-12)
     v, beta = tangent.directions[0], tangent.betas[0]
     norm = np.linalg.norm(v)
@@ -75,7 +77,7 @@ def _net_case(quick):
     def resolve(s):
         w = start.weights - s * beta / norm
         res = newton_correct(fun, start.x + s * v / norm, w / w.sum(), tol=1e-11,
-                             rtol=1e-12, max_iter=30)
+                             options=exact, max_iter=30)
         return np.asarray(res.objectives) if res.residual < 1e-9 else None
 
     return f_star, tangent.front_directions[0] / norm, resolve, tangent, info, start
@@ -89,6 +91,7 @@ def _fit_slope(steps, errors, floor):
 
 
 def main(quick=True):
+    summary = dict(machine=describe_machine("rq1"))
     t_start = time.perf_counter()
     cases = {}
     quad = ConvexQuadratic(n=10, m=2, condition=10.0, random_state=0)
@@ -103,7 +106,7 @@ def main(quick=True):
         f_star, df, resolve, tangent, info, start = _net_case(quick)
     cases["multi_digits"] = (f_star, df, resolve)
     n_s = 9 if quick else 17
-    rows, summary = [], {}
+    rows = []
     for name, (f_star, df, resolve) in cases.items():
         steps = np.geomspace(1e-3, 3e-1, n_s) if name != "fonseca_fleming" \
             else np.geomspace(1e-4, 3e-2, n_s)

@@ -3,8 +3,12 @@
 For each problem and method: hypervolume and number of distinct
 Pareto-optimal points against total gradient-equivalents (see
 :mod:`benchmarks.baselines` for the cost unit: gradient = 1, forward pass = 1,
-HVP = 2). ``explore`` is recorded after every breadth-first level; the
-baselines at several numbers of runs K.
+HVP = 2). ``explore`` runs with its default settings at growing budgets
+``n_steps`` (steps per direction from each start for two tasks, lattice rings
+for three; each budget a fresh run, the single-task seeds included) and once
+without a budget, to the end of the set; the baselines at several numbers of
+runs K. (Before the continuation engine ``explore`` was recorded after every
+breadth-first level; the budgets are the equivalent.)
 
 - A point counts as Pareto-optimal when it is within 1e-3 of the analytic set
   (Fonseca-Fleming; DTLZ2, also inside its box ``0 <= x1, x2 <= 1``) or, for
@@ -29,14 +33,15 @@ from pathlib import Path
 
 import numpy as np
 
-from skpareto import expand_set, explore
+from skpareto import explore
 from skpareto.metrics import hypervolume, non_dominated
 from skpareto.problems import DTLZ2, FonsecaFleming
 
 if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import pyplot, results_path, save_figure, save_json
+from benchmarks._common import (cached, describe_machine, pyplot,  # noqa: E402
+                                results_path, save_figure, save_json)
 from benchmarks.baselines import (HVP_COST, epo_search, linear_scalarization,
                                   mgda_restarts, multi_digits_problem, pareto_mtl,
                                   preference_vectors, regression_problem, simplex_grid)
@@ -60,25 +65,23 @@ def _problems(quick):
     return [
         dict(name="fonseca_fleming", fun=ff.fun, x0=ff.x0, m=2, valid=ff_valid, ref=np.ones(2),
              exact_hv=ff.hypervolume, start_scale=1.0 / np.sqrt(ff.n),
-             explore=dict(method="mgda", corrector="mgda", step_size=0.05, tol=1e-10),
-             levels=20 if quick else 40, Ks=[3, 5, 9] if quick else [3, 5, 9, 17, 33],
+             explore=dict(tol=1e-8), budgets=[1, 2, 4, 8],
+             Ks=[3, 5, 9] if quick else [3, 5, 9, 17, 33],
              lr=0.1, n_iter=200 if quick else 500, lbfgs_iter=500),
         dict(name="dtlz2", fun=dt.fun, x0=dt.x0, m=3, valid=dt_valid, ref=np.ones(3),
              exact_hv=dt.hypervolume, start_scale=0.2,
-             explore=dict(method="mgda", corrector="newton", step_size=0.1, tol=1e-10),
-             levels=8 if quick else 12, Ks=[3, 6, 10] if quick else [3, 6, 10, 15, 28, 45],
+             explore=dict(tol=1e-8), budgets=[1, 2, 3, 5],
+             Ks=[3, 6, 10] if quick else [3, 6, 10, 15, 28, 45],
              lr=0.1, n_iter=200 if quick else 500, lbfgs_iter=500),
         dict(name="multi_digits", fun=md_fun, x0=md_x0, m=2, valid=stationary, ref=None,
              exact_hv=None, start_scale=0.1, info=md_info,
-             explore=dict(method="lbfgs", corrector="newton", step_size=0.3, tol=1e-5,
-                          rtol=1e-6, maxiter=100, max_iter=2000),
-             levels=4 if quick else 10, Ks=[3, 5] if quick else [3, 5, 9],
+             explore=dict(tol=1e-5), budgets=[1, 2, 4, 8],
+             Ks=[3, 5] if quick else [3, 5, 9],
              lr=0.5, n_iter=600 if quick else 2000, lbfgs_iter=2000 if quick else 5000),
         dict(name="regression", fun=rg_fun, x0=rg_x0, m=2, valid=stationary, ref=None,
              exact_hv=None, start_scale=0.3, info=rg_info,
-             explore=dict(method="lbfgs", corrector="newton", step_size=0.3, tol=1e-6,
-                          rtol=1e-8, maxiter=200, max_iter=3000),
-             levels=6 if quick else 12, Ks=[3, 5, 9] if quick else [3, 5, 9, 17],
+             explore=dict(tol=1e-6), budgets=[1, 2, 4, 8],
+             Ks=[3, 5, 9] if quick else [3, 5, 9, 17],
              lr=0.5, n_iter=300 if quick else 1000, lbfgs_iter=1000),
     ]
 
@@ -98,18 +101,16 @@ def _run_problem(p, quick):
     """Every method's runs: list of dicts (method, K, cost, seconds, params, front, residuals)."""
     runs = []
     fun, x0 = p["fun"], p["x0"]
-    # explore, recorded after every level
-    t0 = time.perf_counter()
-    opts = dict(p["explore"])
-    pset = explore(fun, x0, n_steps=0, **opts)
-    expand_opts = {k: v for k, v in opts.items() if k not in ("method", "max_iter")}
-    for level in range(p["levels"] + 1):
-        if level > 0:
-            before = pset.n_points
-            expand_set(pset, fun, n_steps=1, **expand_opts)
-            if pset.n_points == before and pset.expanded.all():
-                break
-        runs.append(dict(method="explore", K=level, cost=pset.total_grad + HVP_COST * pset.total_hvp,
+    # explore: fresh runs at growing budgets, then to the end of the set
+    for budget in p["budgets"] + [None]:
+        t0 = time.perf_counter()
+        if budget is None:  # shared with bench_rq4 (same problem, same settings)
+            pset = cached(("explore", p["name"], quick, tuple(sorted(p["explore"].items()))),
+                          lambda: explore(fun, x0, **p["explore"]))
+        else:
+            pset = explore(fun, x0, n_steps=budget, **p["explore"])
+        runs.append(dict(method="explore", K=budget or 0,
+                         cost=pset.total_grad + HVP_COST * pset.total_hvp,
                          seconds=time.perf_counter() - t0, params=pset.params.copy(),
                          front=pset.front.copy(), residuals=pset.residuals.copy()))
     m = p["m"]
@@ -173,7 +174,7 @@ def _distinct(front, ref, low):
 
 
 def main(quick=True):
-    rows, summary = [], {}
+    rows, summary = [], dict(machine=describe_machine("rq2"))
     t_all = time.perf_counter()
     for p in _problems(quick):
         t0 = time.perf_counter()
@@ -229,6 +230,8 @@ def main(quick=True):
 
 def _plot(rows):
     plt = pyplot()
+    from matplotlib.ticker import NullFormatter
+
     problems = list(dict.fromkeys(r["problem"] for r in rows))
     fig, axes = plt.subplots(2, len(problems), figsize=(3.0 * len(problems), 5.0), dpi=80)
     for j, name in enumerate(problems):
@@ -242,6 +245,8 @@ def _plot(rows):
             axes[1, j].semilogx(c, [r["n_distinct"] for r in rr], "o-", ms=3)
         axes[0, j].set_title(name, fontsize=9)
         axes[1, j].set_xlabel("gradient-equivalents")
+        for ax in axes[:, j]:  # decades only: labelled minor ticks overlap on short ranges
+            ax.xaxis.set_minor_formatter(NullFormatter())
     axes[0, 0].set_ylabel("hypervolume")
     axes[1, 0].set_ylabel("distinct Pareto points")
     axes[0, 0].legend(fontsize=6)

@@ -9,9 +9,13 @@ thread so the figures do not depend on what else runs on the machine:
    the Jacobian on all rows and the Hessian on ``hvp_subsample = 256`` rows:
    seconds and peak traced memory (tracemalloc) against the size of the
    parameter vector.
-3. Time per expansion step (tangent solve with exactly ``k`` MINRES
-   iterations plus one Newton-MINRES corrector step of ``k`` iterations)
-   against parameters from 1e4 to 1e6, and its log-log slope.
+3. Time per continuation step against parameters from 1e4 to 1e6, and its
+   log-log slope: the tangent of the set (the bordered system
+   ``[[H, J^T Z], [Z^T J, 0]]`` by MINRES, exactly ``k`` iterations) plus one
+   step of the bordered Newton corrector (:func:`arclength_correct`, MINRES
+   with ``k`` iterations per solve). Before the continuation engine this was
+   the tangent ``H^-1 J^T beta`` plus one fixed-weight Newton step; the
+   bordered systems are their equivalent now.
 4. Accuracy against cost of subsampling: relative direction error against the
    full-Hessian direction (both solved to rtol 1e-10) and time, against the
    rows used, undamped and with damping 0.1 (the paper's fast setting).
@@ -30,16 +34,19 @@ import numpy as np
 from autograd import grad
 from threadpoolctl import threadpool_limits
 
+from skpareto import SolverOptions
 from skpareto._hvp import hessian_operator, value_and_jacobian
+from skpareto._linalg import minres_solve
 from skpareto._models import SharedTrunkNet
-from skpareto._stationary import newton_correct
-from skpareto._tangent import solve_hessian, tangent_directions
+from skpareto._stationary import arclength_correct
+from skpareto._tangent import front_tangents, tangent_directions
 from skpareto.exceptions import ConvergenceWarning
 
 if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import report_load, save_json, time_calls, timed
+from benchmarks._common import (describe_machine, report_load, save_json,  # noqa: E402
+                                time_calls, timed)
 
 N_FEATURES = 64
 
@@ -112,7 +119,7 @@ def one_direction(width=960, n_rows=2048, n_sub=256, maxiter=50):
     tracemalloc.reset_peak()
     base = tracemalloc.get_traced_memory()[0]
     op = hessian_operator(hess_fun, x, w, damping=0.1)
-    solve_hessian(op, jac.T @ np.array([1.0, -1.0]) / np.sqrt(2), rtol=1e-12, maxiter=maxiter)
+    minres_solve(op, jac.T @ np.array([1.0, -1.0]) / np.sqrt(2), rtol=1e-12, maxiter=maxiter)
     peak_solve = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
     data_bytes = data[0].nbytes
@@ -124,11 +131,16 @@ def one_direction(width=960, n_rows=2048, n_sub=256, maxiter=50):
 
 
 def expansion_step(fun, x, weights, k):
-    """Tangent solve with k MINRES iterations, then one Newton corrector step."""
-    res = tangent_directions(fun, x, weights, rtol=1e-14, maxiter=k)
-    v = res.directions[0]
-    x_pred = x + 1e-3 * v / np.linalg.norm(v)
-    newton_correct(fun, x_pred, weights, tol=1e-300, max_iter=1, rtol=1e-14, maxiter=k)
+    """The set's tangent (bordered MINRES, k iterations), then one bordered Newton step."""
+    _, jac = value_and_jacobian(fun, x)
+    op = hessian_operator(fun, x, weights)
+    directions, rates, _ = front_tangents(op, jac, rtol=1e-14, maxiter=k)
+    v = directions[0]
+    scale = 1e-3 / np.linalg.norm(v)
+    options = SolverOptions(minres_rtol=1e-14, minres_maxiter=k, hessian="matvec",
+                            inexact=False)
+    arclength_correct(fun, x + scale * v, weights + scale * rates[0], tol=1e-300,
+                      options=options, max_iter=1, contract=False)
 
 
 def step_scaling(widths, n_rows=1024, k=10, repeat=2):
@@ -156,7 +168,8 @@ def subsample_tradeoff(width=40, n_rows=2000, subsamples=(64, 256, 1000, 2000), 
     fun = objective(net, data)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        start = find_stationary(fun, x0, tol=1e-6, max_iter=1000, rtol=1e-8, maxiter=maxiter)
+        start = find_stationary(fun, x0, tol=1e-6, options=SolverOptions(
+            max_iter=1000, minres_rtol=1e-8, minres_maxiter=maxiter))
     x, w = start.x, start.weights
     out = []
     warnings.simplefilter("ignore", ConvergenceWarning)  # residuals are reported instead
@@ -183,7 +196,8 @@ def subsample_tradeoff(width=40, n_rows=2000, subsamples=(64, 256, 1000, 2000), 
 
 
 def main(quick=True):
-    results = {"quick": quick, "load_average": os.getloadavg()}
+    results = {"quick": quick, "load_average": os.getloadavg(),
+               "machine": describe_machine("scaling")}
     with threadpool_limits(1):
         r = results["hvp_ratio"] = hvp_ratio(repeat=3 if quick else 7)
         print(f"[scaling] HVP/gradient on {r['n_params']} parameters, {r['n_rows']} rows: "
@@ -200,9 +214,9 @@ def main(quick=True):
         widths = (72, 130, 250, 500, 960) if not quick else (72, 250, 960)
         r = results["step_scaling"] = step_scaling(widths, repeat=1 if quick else 3)
         for row in r["steps"]:
-            print(f"[scaling] expansion step, {row['n_params']:>8d} parameters: "
+            print(f"[scaling] continuation step, {row['n_params']:>8d} parameters: "
                   f"{row['seconds']:.3f} s")
-        print(f"[scaling] log-log slope of time per step against parameters: "
+        print(f"[scaling] log-log slope of time per continuation step against parameters: "
               f"{r['loglog_slope']:.2f}")
         r = results["subsample"] = subsample_tradeoff(
             n_seeds=3 if quick else 10,

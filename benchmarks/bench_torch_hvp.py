@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import save_json, time_calls
+from benchmarks._common import describe_machine, save_json, time_calls  # noqa: E402
 
 
 def _median_time(fn, repeats):
@@ -46,6 +46,7 @@ def _compare(torch, quick):
     from skpareto.datasets import make_multi_digits
 
     torch.set_num_threads(1)
+    machine = describe_machine("torch_hvp")
     n_rows, hidden = (500, (32,)) if quick else (2000, (128,))
     X, Y = make_multi_digits(n_rows, random_state=0, return_X_y=True)
     net = SharedTrunkNet(X.shape[1], hidden, (10, 10))
@@ -104,7 +105,7 @@ def _compare(torch, quick):
                    torch_hvp_over_grad=t["torch_hvp"] / t["torch_grad"],
                    autograd_over_torch_hvp=t["autograd_hvp"] / t["torch_hvp"],
                    autograd_over_torch_grad=t["autograd_grad"] / t["torch_grad"],
-                   seconds=t)
+                   seconds=t, machine=machine)
     print(f"HVP {net.n_params} params, {n_rows} rows: autograd vs torch differ by {agreement:.1e}; "
           f"HVP/grad autograd {summary['autograd_hvp_over_grad']:.2f}, torch "
           f"{summary['torch_hvp_over_grad']:.2f}; autograd/torch HVP "
