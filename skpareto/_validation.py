@@ -1,7 +1,8 @@
 """Checks of scalar arguments at the public boundary, declared once.
 
-Each checker names the argument and what is allowed, and raises ValueError
-(the library's convention for any bad argument, type included). Modeled on
+Each checker names the argument and what is allowed, and raises
+:class:`ArgumentError`, a ValueError (the library's convention for any bad
+argument, type included). Modeled on
 :func:`sklearn.utils.check_scalar`; the core does not import scikit-learn.
 """
 
@@ -9,7 +10,20 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_real", "check_int", "check_choice", "check_bool", "check_callable"]
+__all__ = ["ArgumentError", "check_real", "check_int", "check_choice", "check_bool",
+           "check_callable"]
+
+
+class ArgumentError(ValueError):
+    """A bad argument: a ValueError that also names the argument in ``argument``.
+
+    Callers that report the argument in their own terms (a file's array, a
+    command-line option) read the attribute, never the message.
+    """
+
+    def __init__(self, argument, message):
+        super().__init__(message)
+        self.argument = argument
 
 
 def check_real(value, name, *, low=None, high=None, closed="neither", allow_none=False):
@@ -27,8 +41,9 @@ def check_real(value, name, *, low=None, high=None, closed="neither", allow_none
     if ok and high is not None:
         ok = value <= high if closed in ("right", "both") else value < high
     if not ok:
-        raise ValueError(f"{name} must be {_describe('a finite number', low, high, closed)}"
-                         f"{' or None' if allow_none else ''}, got {value!r}.")
+        raise ArgumentError(name, f"{name} must be "
+                            f"{_describe('a finite number', low, high, closed)}"
+                            f"{' or None' if allow_none else ''}, got {value!r}.")
     return float(value)
 
 
@@ -41,8 +56,8 @@ def check_int(value, name, *, low=None, allow_none=False):
         ok = value >= low
     if not ok:
         bound = "an integer" if low is None else f"an integer >= {low}"
-        raise ValueError(f"{name} must be {bound}{' or None' if allow_none else ''}, "
-                         f"got {value!r}.")
+        raise ArgumentError(name, f"{name} must be {bound}"
+                            f"{' or None' if allow_none else ''}, got {value!r}.")
     return int(value)
 
 
@@ -50,14 +65,14 @@ def check_choice(value, name, choices):
     """Return ``value`` if it is one of ``choices``, or raise ValueError naming ``name``."""
     if not isinstance(value, str) or value not in choices:
         allowed = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {allowed}; got {value!r}.")
+        raise ArgumentError(name, f"{name} must be one of {allowed}; got {value!r}.")
     return value
 
 
 def check_bool(value, name):
     """Return ``value`` as a bool, or raise ValueError naming ``name``."""
     if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}.")
+        raise ArgumentError(name, f"{name} must be True or False, got {value!r}.")
     return bool(value)
 
 
@@ -66,7 +81,8 @@ def check_callable(value, name, what, allow_none=True):
     if value is None and allow_none:
         return None
     if not callable(value):
-        raise ValueError(f"{name} must be callable ({what}), got {type(value).__name__}.")
+        raise ArgumentError(name, f"{name} must be callable ({what}), "
+                            f"got {type(value).__name__}.")
     return value
 
 

@@ -19,6 +19,7 @@ import zipfile
 import numpy as np
 
 from ._hvp import value_and_jacobian
+from ._validation import ArgumentError
 from .metrics import stationarity_residual
 from .problems import ConvexQuadratic
 from .testing import (
@@ -152,9 +153,8 @@ def _parse(arrays):
     seed = _scalar_int(arrays, "random_state", required=False)
     try:
         problem = make_reference_problem(name, n, m=m, random_state=seed)
-    except ValueError as exc:
-        bad = next((a for a in ("random_state", "m", "n") if str(exc).startswith(a + " ")),
-                   "problem")
+    except ArgumentError as exc:  # the arguments are the file's arrays, but name is problem
+        bad = "problem" if exc.argument == "name" else exc.argument
         raise MalformedFile(f"array '{bad}': {exc}") from exc
     x = _real(arrays, "x", (problem.n,))
     weights = _real(arrays, "weights", (problem.m,))

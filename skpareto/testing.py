@@ -58,6 +58,7 @@ from ._checks import (
     default_tolerances,
     exact_tangent_directions,
 )
+from ._validation import ArgumentError, check_int
 from ._weights import _check_jac, check_weights, min_norm_weights
 from .problems import DTLZ2, ConvexQuadratic, FonsecaFleming
 
@@ -183,20 +184,17 @@ def make_reference_problem(name, n, *, m=None, random_state=None):
     """
     specs = reference_problems()
     if name not in specs:
-        raise ValueError(f"name must be one of {sorted(specs)}, got {name!r}.")
+        raise ArgumentError("name", f"name must be one of {sorted(specs)}, got {name!r}.")
     spec = specs[name]
     if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < spec.min_n:
-        raise ValueError(f"n must be an integer >= {spec.min_n} for {name!r}, got {n!r}.")
+        raise ArgumentError("n", f"n must be an integer >= {spec.min_n} for {name!r}, "
+                                 f"got {n!r}.")
     if spec.m is None:
-        m = 2 if m is None else m
-        if not isinstance(m, numbers.Integral) or isinstance(m, bool) or m < 2:
-            raise ValueError(f"m must be an integer >= 2, got {m!r}.")
-        seed = 0 if random_state is None else random_state
-        if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
-            raise ValueError(f"random_state must be a non-negative integer, got {seed!r}.")
-        return spec.cls(n=int(n), m=int(m), random_state=int(seed))
+        m = check_int(2 if m is None else m, "m", low=2)
+        seed = check_int(0 if random_state is None else random_state, "random_state", low=0)
+        return spec.cls(n=int(n), m=m, random_state=seed)
     if m is not None and m != spec.m:
-        raise ValueError(f"m must be {spec.m} (or None) for {name!r}, got {m!r}.")
+        raise ArgumentError("m", f"m must be {spec.m} (or None) for {name!r}, got {m!r}.")
     return spec.cls(n=int(n))
 
 
