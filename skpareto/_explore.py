@@ -18,7 +18,7 @@ from ._paretoset import ParetoSet
 from ._stationary import find_stationary, front_coordinates
 from ._utils import Progress, log
 from ._validation import check_int, check_real
-from ._weights import check_weights, zero_sum_basis
+from ._weights import check_weights, gradient_scale, zero_sum_basis
 from .exceptions import ConvergenceWarning, StationarityError
 
 __all__ = ["explore", "expand_set", "explore_starts", "solver_context"]
@@ -198,8 +198,8 @@ n_jobs, verbose
     if pset.fun is None:  # e.g. loaded from a file: front_at needs it too
         pset.fun = fun
     m = pset.n_tasks
-    ctx, limits = solver_context(fun, m, pset.n_params, tol, step_size, n_steps, max_points, bounds,
-                           options, random_state)
+    ctx, limits = solver_context(fun, m, pset.n_params, tol, step_size, n_steps, max_points,
+                                 bounds, options, random_state)
     progress = Progress(verbose)
     if toward is not None:
         target = check_weights(toward, m, "toward")
@@ -291,7 +291,7 @@ def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose):
 
 
 def _front_moves(jac):
-    """Whether the front can move from a point: the gradients differ (not all parallel).
+    """Whether the front can move from a point: the task gradients are not all equal.
 
     Where every gradient is the same (or zero) the set is this one point, and
     a set of one point is no failure to follow it.
@@ -299,7 +299,7 @@ def _front_moves(jac):
     if len(jac) < 2:
         return False
     diffs = jac.T @ zero_sum_basis(len(jac)).T
-    return bool(np.linalg.norm(diffs) > 1e-8 * max(np.max(np.linalg.norm(jac, axis=1)), 1e-300))
+    return bool(np.linalg.norm(diffs) > 1e-8 * max(gradient_scale(jac), 1e-300))
 
 
 def _start_weights(weights, m, n_starts):

@@ -26,7 +26,7 @@ from ._linalg import DenseHessian, bordered_operator, solve
 from ._options import SolverOptions
 from ._utils import Result, Status, log
 from ._validation import check_real
-from ._weights import check_weights, min_norm_weights, zero_sum_basis
+from ._weights import check_weights, gradient_scale, min_norm_weights, zero_sum_basis
 from .exceptions import ConvergenceWarning, NonFiniteError
 from .metrics import stationarity_residual
 
@@ -168,7 +168,7 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
     weighted_grad = value_and_grad(weighted_objective(fun, weights))
     values, jac = value_and_jacobian(fun, x)
     n_grad, n_hvp = len(values), 0
-    scale = np.max(np.linalg.norm(jac, axis=1))
+    scale = gradient_scale(jac)
     residual = stationarity_residual(jac, weights)
     grad = jac.T @ weights
     op = None  # Hessian linearized at x, if a line-search trial made it already
@@ -179,7 +179,7 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
         if not exact and np.linalg.norm(grad) <= 2.0 * tol * scale:
             values, jac = value_and_jacobian(fun, x)  # confirm with the exact residual
             n_grad += len(values)
-            scale = np.max(np.linalg.norm(jac, axis=1))
+            scale = gradient_scale(jac)
             residual, exact = stationarity_residual(jac, weights), True
         if exact and residual <= tol:
             status = Status.CONVERGED
@@ -534,7 +534,7 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
             return
         _, jac = value_and_jacobian(fun, z)
         state["n_grad"] += len(jac)
-        state["scale"] = np.max(np.linalg.norm(jac, axis=1))
+        state["scale"] = gradient_scale(jac)
         if (stationarity_residual(jac, scalar.weights_at(z)) <= tol
                 or state["scale"] <= _CRITICAL * scale):
             state["status"] = Status.CONVERGED
@@ -681,7 +681,7 @@ def resolve(fun, x, weights, target, *, tol, options, hess_fun=None, rho=None):
     basis = zero_sum_basis(len(values)).T
     gap = np.linalg.norm(basis.T @ values - target)
     rho = 0.5 / max(gap, 1e-12) if rho is None else rho
-    scale = np.max(np.linalg.norm(jac, axis=1))
+    scale = gradient_scale(jac)
     scalar = _penalized(fun, weights, target, rho)
     z, status, nit, n_grad, n_hvp = _minimize(fun, x, scalar, tol, options.max_iter, scale)
     n_grad += len(values)
@@ -756,7 +756,7 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
     m = values.size
     w = np.full(m, 1.0 / m) if weights is None else check_weights(weights, m)
     hess_fun = options.hess_fun
-    scale = np.max(np.linalg.norm(jac0, axis=1))
+    scale = gradient_scale(jac0)
     methods = {"auto": ("lbfgs", "mgda"), "lbfgs": ("lbfgs",), "mgda": ("mgda",)}
     box = None if bounds is None else list(zip(*bounds))
     spent = m  # the Jacobian at x0 that checked it is finite
@@ -796,7 +796,7 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
                        message=f"{method} reached a stationary point on or outside bounds")
             if np.all(res.x >= bounds[0]) and np.all(res.x <= bounds[1]):
                 fallback = res
-        elif res.success and np.max(np.linalg.norm(res.jac, axis=1)) <= _CRITICAL * scale:
+        elif res.success and gradient_scale(res.jac) <= _CRITICAL * scale:
             # stationary for any weights: no direction to follow the set from; another
             # method may reach a point where the gradients oppose instead
             res.update(status=Status.SINGULAR, success=False,

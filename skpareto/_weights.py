@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["min_norm_weights", "check_weights", "zero_sum_basis"]
+__all__ = ["min_norm_weights", "check_weights", "zero_sum_basis", "gradient_scale"]
 
 
 def _check_jac(jac):
@@ -81,10 +81,19 @@ def min_norm_weights(jac):
     if scale == 0.0:
         return np.full(m, 1.0 / m)
     jac = jac / scale
-    jac = jac / np.max(np.linalg.norm(jac, axis=1))
+    jac = jac / gradient_scale(jac)
     if m == 2:
         return _two_task_weights(jac)
     return _active_set_weights(jac)
+
+
+def gradient_scale(jac):
+    """The largest norm of a task gradient (a row of ``jac``).
+
+    The scale that makes the stationarity residual relative (see
+    :func:`skpareto.metrics.stationarity_residual`).
+    """
+    return np.max(np.linalg.norm(jac, axis=1))
 
 
 def _two_task_weights(jac):

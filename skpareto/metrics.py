@@ -6,7 +6,7 @@ the estimator it is given.
 
 import numpy as np
 
-from ._weights import _check_jac, min_norm_weights
+from ._weights import _check_jac, gradient_scale, min_norm_weights
 
 __all__ = ["stationarity_residual", "hypervolume", "non_dominated", "igd", "igd_plus",
            "front_hypervolume_scorer"]
@@ -41,7 +41,7 @@ def stationarity_residual(jac, weights=None):
     if jac.shape[0] == 1:
         return float(np.linalg.norm(jac))
     w = min_norm_weights(jac) if weights is None else np.asarray(weights, dtype=float)
-    scale = np.max(np.linalg.norm(jac, axis=1))
+    scale = gradient_scale(jac)
     if scale == 0.0:
         return 0.0
     return float(np.linalg.norm(jac.T @ w) / scale)
