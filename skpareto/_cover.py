@@ -166,14 +166,17 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS):
         w_end[parent.weights + theta * dw <= 1e-12] = 0.0
         w_end /= w_end.sum()
         res = end_point(ctx, parent.x + theta * dx, w_end, 2.0 * length, key + (1,))
-        return "outside", [res], cost
+        # a parent on the boundary already (theta = 0, a root at a vertex, say): the step
+        # runs along the face of its own tasks and those whose weights it raises
+        rising = (w_end > 0) | ((parent.weights <= 0) & (dw > 0) & (theta <= 0.0))
+        return "outside", [_on_face(res, rising)], cost
     res = correct(ctx, parent.x + dx, w_pred, target, _LATTICE_TRUST * length, key + (1,))
     if res is not None and res.status == Status.LEFT_SIMPLEX:
         w_end = np.clip(res.weights, 0.0, None)
         w_end /= w_end.sum()
         end = end_point(ctx, res.x, w_end, 2.0 * length, key + (2,))
         _charge(cost, res)
-        return "outside", [end], cost
+        return "outside", [_on_face(end, w_end > 0)], cost
     if res is not None and res.success and np.allclose(res.weights, parent.weights,
                                                        rtol=0, atol=1e-12) \
             and np.allclose(res.x, parent.x, rtol=1e-12, atol=1e-300):
@@ -195,6 +198,13 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS):
                                      key + (4,), halvings - 1)
     _charge(cost, more)
     return kind, (first + second) if kind == "point" else second, cost
+
+
+def _on_face(res, tasks):
+    """``res`` (or None) with ``face``: the tasks of the face of the simplex it lies on."""
+    if res is not None:
+        res["face"] = tuple(int(i) for i in np.flatnonzero(tasks))
+    return res
 
 
 def _charge(cost, work):
@@ -297,12 +307,13 @@ def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress):
     m = pset.n_tasks
     done = set()
     for res, inner in sorted(outside, key=lambda item: item[0].residual):
-        face = tuple(np.flatnonzero(res.weights > 0))
+        face = res.face
         if len(face) == m or face in done or pset.n_points >= limits["max_points"]:
             continue
         done.add(face)
         if len(face) == 1:  # a single task's minimum: one point
-            _add_embedded(pset, [res], [None], inner, face)
+            if _known(pset, res.x) is None:
+                _add_embedded(pset, [res], [None], inner, face)
             continue
         sub = _sub_set(pset, ctx, res, face)
         sub_ctx = Context(_restrict(ctx.fun, face), ctx.tol, ctx.options, ctx.step_size,
@@ -345,9 +356,8 @@ def _merge_face(pset, sub, inner, face):
     mapping = {}
     for i in range(sub.n_points):
         x = sub.params[i]
-        gaps = np.linalg.norm(pset.params - x, axis=1)
-        if gaps.min() <= 1e-8 * (1.0 + np.linalg.norm(x)):
-            mapping[i] = int(np.argmin(gaps))  # a vertex another face has already
+        mapping[i] = _known(pset, x)  # a vertex another face has already, say
+        if mapping[i] is not None:
             continue
         w = np.zeros(pset.n_tasks)
         w[list(face)] = sub.weights[i]
@@ -360,3 +370,9 @@ def _merge_face(pset, sub, inner, face):
         if mapping.get(int(a)) is not None and mapping.get(int(b)) is not None:
             pset.add_link(mapping[int(a)], mapping[int(b)])
     pset.mark_expanded(list(mapping.values()))
+
+
+def _known(pset, x):
+    """Index of a point of ``pset`` at ``x`` (to rounding), or None."""
+    gaps = np.linalg.norm(pset.params - x, axis=1)
+    return int(np.argmin(gaps)) if gaps.min() <= 1e-8 * (1.0 + np.linalg.norm(x)) else None

@@ -226,7 +226,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
     """
     pset = None
     progress = Progress(verbose)
-    failures, n_iter = [], 0
+    failures, stuck, n_iter = [], [], 0
     for k, (start, w) in enumerate(zip(starts, weights)):
         root = find_stationary(fun, start, w, tol=ctx.tol, options=_stage_one_options(ctx, k),
                                bounds=ctx.bounds, verbose=max(verbose - 1, 0))
@@ -245,12 +245,17 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                                n_grad=root.n_grad, n_hvp=root.n_hvp)
         grow(pset, ctx, limits, [index], key=(k,), n_jobs=n_jobs, progress=progress)
         if pset.n_points == index + 1 and limits["n_steps"] > 0 and _front_moves(root.jac):
-            warnings.warn(f"the set could not be followed from the stage-1 point at weights "
-                          f"{np.round(root.weights, 4)}: no step from it converged. Try a "
-                          "smaller step_size, a looser tol, or another start.",
-                          ConvergenceWarning, stacklevel=3)
-    if pset.n_points and pset.n_tasks == 2:
-        n_iter += _seed_ends(pset, ctx, limits, len(starts), n_jobs, progress, verbose)
+            stuck.append(root)
+    # unless a budget limits the set, the parts it did not reach get starts of their own
+    if pset.n_points and pset.n_tasks > 1 and np.isinf(limits["n_steps"]) \
+            and pset.n_points < limits["max_points"]:
+        seeds = _seed_ends if pset.n_tasks == 2 else _seed_inside
+        n_iter += seeds(pset, ctx, limits, len(starts), n_jobs, progress, verbose)
+    if stuck and pset.n_points == len(stuck):
+        warnings.warn(f"the set could not be followed from the stage-1 point at weights "
+                      f"{np.round(stuck[0].weights, 4)}: no step from it converged. Try a "
+                      "smaller step_size, a looser tol, or another start.",
+                      ConvergenceWarning, stacklevel=3)
     progress.close(pset)
     return pset, failures, n_iter
 
@@ -265,29 +270,58 @@ def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose):
     the points found before. Returns the stage-1 iterations spent.
     """
     n_iter = 0
-    if not np.all(pset.expanded):
-        return n_iter  # a budget stopped the set, not its end
     for task in (0, 1):
-        if pset.n_points >= limits["max_points"]:
-            break
         w = pset.weights[:, task]
         if np.any(w >= 1.0 - 1e-9):
             continue
-        nearest = int(np.argmax(w))
-        vertex = np.eye(2)[task]
-        log(verbose, 2, f"the set stops at weight {w[nearest]:.3f} of task {task}: "
+        log(verbose, 2, f"the set stops at weight {w.max():.3f} of task {task}: "
                         f"starting again from task {task} alone")
-        root = find_stationary(pset.fun if ctx.fun is None else ctx.fun, pset.params[nearest],
-                               vertex, tol=ctx.tol, options=_stage_one_options(ctx, key + task),
-                               bounds=ctx.bounds, verbose=max(verbose - 1, 0))
-        n_iter += root.nit
-        if not root.success or not ctx.inside(root.x) or _represented(pset, root):
-            pset.add_cost(root.n_grad, root.n_hvp)
-            continue
-        index = pset.add_point(root.x, root.objectives, root.weights, residual=root.residual,
-                               n_grad=root.n_grad, n_hvp=root.n_hvp)
-        grow(pset, ctx, limits, [index], key=(key + task,), n_jobs=n_jobs, progress=progress)
+        n_iter += _seed(pset, ctx, limits, np.eye(2)[task], key + task, n_jobs, progress,
+                        verbose)
     return n_iter
+
+
+def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):
+    """More tasks: where the set leaves part of the simplex uncovered, start again there.
+
+    A lattice stops where its correctors fail all around (near a
+    bifurcation of a network's set, say) and a root on the simplex's
+    boundary covers only its faces. The seeds are the centre of the simplex,
+    the midpoints between it and each vertex, then the vertices (single-task
+    ends, from which the faces are covered); stage 1 runs at each seed the
+    set does not cover yet, warm started from the point of nearest weights,
+    and the set is covered from there. Returns the stage-1 iterations spent.
+    """
+    m = pset.n_tasks
+    centre = np.full(m, 1.0 / m)
+    n_iter = 0
+    seeds = [centre] + [0.5 * (centre + e) for e in np.eye(m)] + list(np.eye(m))
+    for k, w in enumerate(seeds):
+        if pset.contains(w):
+            continue
+        log(verbose, 2, f"the set does not cover weights {np.round(w, 3)}: starting there")
+        n_iter += _seed(pset, ctx, limits, w, key + k, n_jobs, progress, verbose)
+    return n_iter
+
+
+def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose):
+    """Stage 1 at ``weights`` from the point of nearest weights; grow the set from its root.
+
+    Returns the stage-1 iterations (none once ``max_points`` is reached).
+    """
+    if pset.n_points >= limits["max_points"]:
+        return 0
+    nearest = int(np.argmin(np.abs(pset.weights - weights).max(axis=1)))
+    root = find_stationary(pset.fun if ctx.fun is None else ctx.fun, pset.params[nearest],
+                           weights, tol=ctx.tol, options=_stage_one_options(ctx, key),
+                           bounds=ctx.bounds, verbose=max(verbose - 1, 0))
+    if not root.success or not ctx.inside(root.x) or _represented(pset, root):
+        pset.add_cost(root.n_grad, root.n_hvp)
+        return root.nit
+    index = pset.add_point(root.x, root.objectives, root.weights, residual=root.residual,
+                           n_grad=root.n_grad, n_hvp=root.n_hvp)
+    grow(pset, ctx, limits, [index], key=(key,), n_jobs=n_jobs, progress=progress)
+    return root.nit
 
 
 def _front_moves(jac):

@@ -214,6 +214,23 @@ def test_three_task_lattice_ends_on_its_own_at_every_face(random_state):
     _assert_on_quadratic_set(problem, pset, 1e-8)
 
 
+@pytest.mark.parametrize("weights", [[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]],
+                         ids=["vertex", "edge"])
+def test_three_tasks_from_a_root_on_the_boundary_cover_the_whole_set(weights):
+    # a root at a vertex has no lattice step inside the simplex: the faces through it are
+    # covered from it, and the interior from seeds inside (the set is the same as from x0)
+    problem = ConvexQuadratic(n=5, m=3, random_state=7)
+    pset = _explore_quietly(problem.fun, problem.x0, weights)
+    assert pset.n_points < 1000
+    _check_consistent(pset, problem.fun, 1e-8)
+    assert _assert_on_quadratic_set(problem, pset, 1e-8) <= 1e-7
+    grid = _simplex_lattice(3, 20)
+    assert pset.contains(grid).all()
+    # no point stored twice (the root's own face used to add it again)
+    gaps = np.linalg.norm(pset.params[:, None] - pset.params[None], axis=2)
+    assert gaps[np.triu_indices(pset.n_points, 1)].min() > 1e-8
+
+
 # -- the defaults: DTLZ2, a concave front on the sphere whose weighted sum is unbounded ------
 
 
