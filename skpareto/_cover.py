@@ -239,7 +239,9 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
     root = point_of(pset, root_index, ctx.fun)
     axes = _lattice(ctx, root, key + (0,))
     origin = root.coords
-    solved = {(0,) * (m - 1): (root_index, root)}
+    # node -> (index in pset, Point or None, stride: lattice steps to the next node per axis)
+    unit = np.ones(m - 1, dtype=int)
+    solved = {(0,) * (m - 1): (root_index, root, unit)}
     # the nodes of this lattice solved before (a set that a budget stopped)
     offsets = np.linalg.solve(axes, (front_coordinates(pset.front) - origin).T).T
     nodes = np.round(offsets)
@@ -247,25 +249,24 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
     for i in np.flatnonzero(on_lattice):
         node = tuple(int(k) for k in nodes[i])
         if node not in solved:
-            solved[node] = (int(i), None)
+            solved[node] = (int(i), None, unit)
     tried = set(solved)
-    outside = []  # (face weights, end result, inner index)
+    outside = []  # end results on a face, with the index of their inner point
     ring = sorted(solved)
     for level in range(int(min(limits["n_steps"], 10 ** 6))):
         jobs = []
         for node in ring:
-            for j in range(m - 1):
-                for sign in (1, -1):
-                    new = tuple(k + sign * (i == j) for i, k in enumerate(node))
-                    if new not in tried:
-                        tried.add(new)
-                        jobs.append((node, new))
+            for new in _next_nodes(node, solved[node][2]):
+                if new not in tried:
+                    tried.add(new)
+                    jobs.append((node, new))
         room = limits["max_points"] - pset.n_points
         if not jobs or room <= 0:
             break
         jobs = jobs[:room]
         for node in {node for node, _ in jobs if solved[node][1] is None}:
-            solved[node] = (solved[node][0], point_of(pset, solved[node][0], ctx.fun))
+            index, _, stride = solved[node]
+            solved[node] = (index, point_of(pset, index, ctx.fun), stride)
         results = Parallel(n_jobs=n_jobs)(
             delayed(_solve_node)(ctx, solved[node][1], axes @ np.subtract(new, node),
                                  origin + axes @ np.asarray(new, float),
@@ -282,7 +283,8 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
                     index = pset.add_point(res.x, res.objectives, res.weights, parent=index,
                                            residual=res.residual, n_grad=res.n_grad,
                                            n_hvp=res.n_hvp)
-                solved[new] = (index, point_from_result(found[-1]))
+                solved[new] = (index, point_from_result(found[-1]),
+                               _stride(ctx, solved[node], node, new, found[-1].weights))
                 ring.append(new)
             else:
                 for res in found:
@@ -292,14 +294,33 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
                     outside.append((found[0], index))
                 tried.discard(new) if kind == "failed" else None
         progress.update(pset)
-        pset.mark_expanded([solved[n][0] for n in solved if _surrounded(n, tried)])
+        pset.mark_expanded([index for node, (index, _, stride) in solved.items()
+                            if tried.issuperset(_next_nodes(node, stride))])
     _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress)
 
 
-def _surrounded(node, tried):
-    """Whether every lattice neighbour of ``node`` has been tried."""
-    return all(tuple(k + sign * (i == j) for i, k in enumerate(node)) in tried
-               for j in range(len(node)) for sign in (1, -1))
+def _next_nodes(node, stride):
+    """The lattice nodes a node steps to: ``stride[j]`` nodes away along axis j, both ways."""
+    return [tuple(k + sign * stride[j] * (i == j) for i, k in enumerate(node))
+            for j in range(len(node)) for sign in (1, -1)]
+
+
+def _stride(ctx, parent, node, new, weights):
+    """A new node's stride: the parent's, doubled along the step's axis where the weights
+    changed by less than half ``step_size`` along it (halved where by more than twice).
+
+    A lattice even in the front coordinates crowds the weights where they change slowly
+    along the set (near the simplex's boundary, on networks): there it steps over nodes, so
+    that points stay about ``step_size`` apart in the weights, as the m = 2 tracer's do.
+    """
+    stride = parent[2].copy()
+    axis = int(np.flatnonzero(np.subtract(new, node))[0])
+    change = np.max(np.abs(weights - parent[1].weights))
+    if change < 0.5 * ctx.step_size:
+        stride[axis] *= 2
+    elif change > 2.0 * ctx.step_size and stride[axis] > 1:
+        stride[axis] //= 2
+    return stride
 
 
 def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress):

@@ -18,7 +18,7 @@ from ._paretoset import ParetoSet
 from ._stationary import find_stationary, front_coordinates
 from ._utils import Progress, log
 from ._validation import check_int, check_real
-from ._weights import check_weights, gradient_scale, zero_sum_basis
+from ._weights import check_weights, gradient_scale, simplex_lattice, zero_sum_basis
 from .exceptions import ConvergenceWarning, StationarityError
 
 __all__ = ["explore", "expand_set", "explore_starts", "solver_context"]
@@ -28,6 +28,9 @@ __all__ = ["explore", "expand_set", "explore_starts", "solver_context"]
 # default grows as (m - 1) / 2 to keep them to a few hundred
 _STEP_SIZE = 0.05
 _MAX_POINTS = 1000
+# more tasks: the set is started again at the weights of a simplex lattice of about this many
+# that it does not cover (15 for three tasks: steps of a quarter)
+_SEEDS = 15
 
 
 def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
@@ -285,18 +288,20 @@ def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):
     """More tasks: where the set leaves part of the simplex uncovered, start again there.
 
     A lattice stops where its correctors fail all around (near a
-    bifurcation of a network's set, say) and a root on the simplex's
-    boundary covers only its faces. The seeds are the centre of the simplex,
-    the midpoints between it and each vertex, then the vertices (single-task
-    ends, from which the faces are covered); stage 1 runs at each seed the
-    set does not cover yet, warm started from the point of nearest weights,
-    and the set is covered from there. Returns the stage-1 iterations spent.
+    bifurcation of a network's set, say), and a root on the simplex's
+    boundary covers only its faces. The seeds are the centre of the simplex
+    and a coarse simplex lattice (of about ``_SEEDS`` weights), nearest the
+    centre first, the vertices (single-task ends) last; stage 1 runs at each
+    seed the set does not cover yet, warm started from the point of nearest
+    weights, and the set is covered from there. Returns the stage-1
+    iterations spent.
     """
     m = pset.n_tasks
     centre = np.full(m, 1.0 / m)
+    grid = simplex_lattice(m, max(_SEEDS, m))
+    grid = grid[np.argsort(np.abs(grid - centre).max(axis=1), kind="stable")]
     n_iter = 0
-    seeds = [centre] + [0.5 * (centre + e) for e in np.eye(m)] + list(np.eye(m))
-    for k, w in enumerate(seeds):
+    for k, w in enumerate([centre, *grid]):
         if pset.contains(w):
             continue
         log(verbose, 2, f"the set does not cover weights {np.round(w, 3)}: starting there")

@@ -1,5 +1,8 @@
 """Weights on the probability simplex: min-norm weights and validation."""
 
+import itertools
+from math import comb
+
 import numpy as np
 
 __all__ = ["min_norm_weights", "check_weights", "zero_sum_basis", "gradient_scale"]
@@ -234,3 +237,29 @@ def zero_sum_basis(n_tasks):
         basis[k, k + 1:] = -1.0
         basis[k] /= np.linalg.norm(basis[k])
     return basis
+
+
+def check_n_points(n_points, m):
+    """``n_points`` as an int, at least ``m``: a number of weights spread over the simplex."""
+    if (isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer))
+            or n_points < m):
+        raise ValueError(f"n_points must be an integer >= {m} (the number of objectives), "
+                         f"got {n_points!r}.")
+    return int(n_points)
+
+
+def simplex_lattice(m, n_points):
+    """The largest simplex lattice (Das and Dennis) of at most ``n_points`` weights.
+
+    The weights ``k / p`` for the integer vectors ``k >= 0`` summing to ``p``:
+    ``comb(p + m - 1, m - 1)`` points, the vertices among them, with ``p`` the
+    largest that fits in ``n_points``.
+    """
+    n_points = check_n_points(n_points, m)
+    p = 1
+    while comb(p + m, m - 1) <= n_points:
+        p += 1
+    # stars and bars: m - 1 bars among p + m - 1 slots split p into m parts
+    rows = [np.diff([-1, *bars, p + m - 1]) - 1
+            for bars in itertools.combinations(range(p + m - 1), m - 1)]
+    return np.asarray(rows, dtype=np.float64) / p

@@ -10,43 +10,16 @@ way.
 """
 
 import inspect
-import itertools
 import threading
-from math import comb
 
 import autograd.numpy as anp
 import numpy as np
 from scipy.optimize import brentq
 
-from ._weights import check_weights
+from ._weights import check_n_points, check_weights, simplex_lattice
 
 __all__ = ["Problem", "ConvexQuadratic", "FonsecaFleming", "DTLZ2", "PymooProblem",
            "from_pymoo"]
-
-
-def _check_n_points(n_points, m):
-    if (isinstance(n_points, bool) or not isinstance(n_points, (int, np.integer))
-            or n_points < m):
-        raise ValueError(f"n_points must be an integer >= {m} (the number of objectives), "
-                         f"got {n_points!r}.")
-    return int(n_points)
-
-
-def _simplex_lattice(m, n_points):
-    """The largest simplex lattice (Das and Dennis) of at most ``n_points`` weights.
-
-    The weights ``k / p`` for the integer vectors ``k >= 0`` summing to ``p``:
-    ``comb(p + m - 1, m - 1)`` points, the vertices among them, with ``p`` the
-    largest that fits in ``n_points``.
-    """
-    n_points = _check_n_points(n_points, m)
-    p = 1
-    while comb(p + m, m - 1) <= n_points:
-        p += 1
-    # stars and bars: m - 1 bars among p + m - 1 slots split p into m parts
-    rows = [np.diff([-1, *bars, p + m - 1]) - 1
-            for bars in itertools.combinations(range(p + m - 1), m - 1)]
-    return np.asarray(rows, dtype=np.float64) / p
 
 
 class Problem:
@@ -115,9 +88,9 @@ class Problem:
         ValueError
             If ``n_points`` is not an integer of at least ``m``.
         """
-        n_points = _check_n_points(n_points, self.m)
+        n_points = check_n_points(n_points, self.m)
         if self.m > 2:
-            return np.array([self.pareto_set(w) for w in _simplex_lattice(self.m, n_points)])
+            return np.array([self.pareto_set(w) for w in simplex_lattice(self.m, n_points)])
         # arclength of the front along a fine grid of s, inverted at equal spacings
         grid = np.linspace(0.0, 1.0, max(2049, 16 * n_points + 1))
         front = np.array([np.asarray(self.fun(self._set_curve(s)), float) for s in grid])
@@ -446,12 +419,12 @@ class PymooProblem(Problem):
         NotImplementedError
             If pymoo knows no Pareto front for the problem.
         """
-        n_points = _check_n_points(n_points, self.m)
+        n_points = check_n_points(n_points, self.m)
         takes = inspect.signature(self.problem._calc_pareto_front).parameters
         if "n_pareto_points" in takes:
             kwargs = dict(n_pareto_points=n_points)
         elif "ref_dirs" in takes:
-            kwargs = dict(ref_dirs=_simplex_lattice(self.m, n_points))
+            kwargs = dict(ref_dirs=simplex_lattice(self.m, n_points))
         else:
             kwargs = {}
         # pymoo caches the first front it computed, whatever the arguments

@@ -186,7 +186,9 @@ def test_quadratic_three_tasks_defaults(quadratic3):
     problem, pset = quadratic3
     assert pset.n_points < 1000 and np.all(pset.expanded)  # the set ended, not the budget
     _check_consistent(pset, problem.fun, 1e-8)
-    assert _assert_on_quadratic_set(problem, pset, 1e-8) <= 1e-7
+    # each point within its residual's bound; relative to |x(w)| that bound reaches 4e-7 here
+    # (the largest task gradient over the smallest curvature of the weighted sum)
+    assert _assert_on_quadratic_set(problem, pset, 1e-8) <= 5e-7
     # every weight reaches 0 and 1: the boundary faces and the vertices are part of the set
     np.testing.assert_array_equal(pset.weights.min(axis=0), 0.0)
     np.testing.assert_array_equal(pset.weights.max(axis=0), 1.0)
