@@ -240,7 +240,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
             failures.append(root)
             pset.add_cost(root.n_grad, root.n_hvp)
             continue
-        if pset.n_points and _represented(pset, root):
+        if pset.n_points and _represented(pset, root, ctx.step_size):
             log(verbose, 2, f"start {k} lands on the set explored already")
             pset.add_cost(root.n_grad, root.n_hvp)
             continue
@@ -320,7 +320,7 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose):
     root = find_stationary(pset.fun if ctx.fun is None else ctx.fun, pset.params[nearest],
                            weights, tol=ctx.tol, options=_stage_one_options(ctx, key),
                            bounds=ctx.bounds, verbose=max(verbose - 1, 0))
-    if not root.success or not ctx.inside(root.x) or _represented(pset, root):
+    if not root.success or not ctx.inside(root.x) or _represented(pset, root, ctx.step_size):
         pset.add_cost(root.n_grad, root.n_hvp)
         return root.nit
     index = pset.add_point(root.x, root.objectives, root.weights, residual=root.residual,
@@ -405,13 +405,20 @@ def _stage_one_options(ctx, k):
     return options.replace(hess_fun=ctx.hess_fun((k, 0, 0, 0)), hess_sampler=None)
 
 
-def _represented(pset, root):
-    """Whether a stage-1 point lies on the part of the set explored already."""
+def _represented(pset, root, step_size):
+    """Whether a stage-1 point lies on the part of the set explored already.
+
+    It does where a point found is as near in the front (half the median
+    step between points) and within ``step_size`` in the weights: at a
+    corner of the front many weights share nearly one front point, and the
+    set there is not explored until its weights are.
+    """
     coords = front_coordinates(pset.front)
     c = front_coordinates(root.objectives)
     steps = np.linalg.norm(np.diff(coords, axis=0), axis=1) if len(coords) > 1 else [0.0]
-    near = np.linalg.norm(coords - c, axis=1).min()
-    return near <= 0.5 * max(np.median(steps), 0.0) or np.any(
+    near = np.linalg.norm(coords - c, axis=1) <= 0.5 * max(np.median(steps), 0.0)
+    near &= np.abs(pset.weights - root.weights).max(axis=1) <= step_size
+    return bool(np.any(near)) or np.any(
         np.linalg.norm(pset.params - root.x, axis=1) <= 1e-8 * (1 + np.linalg.norm(root.x)))
 
 
