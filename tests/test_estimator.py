@@ -488,6 +488,49 @@ def test_pipeline_grid_search_and_cross_validation(data):
     assert scores.shape == (3,) and np.all(scores > 0.3)
 
 
+def _simplex_grid(k):
+    """Every weight of three tasks with entries i / k."""
+    return np.array([(a, b, k - a - b) for a in range(k + 1) for b in range(k + 1 - a)]) / k
+
+
+def _assert_stationary(est, X, Y, tol):
+    """Every point of the set is stationary at its weights, recomputed from the network."""
+    net = SharedTrunkNet(X.shape[1], est.hidden_layer_sizes, (1,) * Y.shape[1], "tanh")
+    fun = net.objective(X, list(Y.T), ["squared_error"] * Y.shape[1], est.alpha)
+    for x, w in zip(est.pareto_set_.params, est.pareto_weights_):
+        assert stationarity_residual(value_and_jacobian(fun, x)[1], w) <= tol
+
+
+def test_three_task_network_defaults_cover_the_simplex():
+    # the default fit, nothing tuned: the lattice, its faces and the seeds together
+    X, Y = make_conflicting_regression(30, 2, 3, conflict=0.8, noise=0.1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = ParetoExplorer(hidden_layer_sizes=(2,), random_state=0).fit(X, Y)
+    pset = est.pareto_set_
+    np.testing.assert_array_equal(est.pareto_weights_.min(axis=0), 0.0)
+    np.testing.assert_array_equal(est.pareto_weights_.max(axis=0), 1.0)
+    assert pset.contains(_simplex_grid(20)).mean() >= 0.95
+    _assert_stationary(est, X, Y, est.tol)
+
+
+@pytest.mark.slow
+def test_linnerud_defaults_explore_beyond_the_first_point():
+    # 13 rows and 115 parameters: the stage-1 model sits near a bifurcation (cloned hidden
+    # units) where no lattice step converges; the seeds cover the set from elsewhere
+    from sklearn.datasets import load_linnerud
+    from sklearn.model_selection import train_test_split
+    X, Y = load_linnerud(return_X_y=True)
+    X, _, Y, _ = train_test_split(X, Y, test_size=0.33, random_state=0)
+    X, Y = StandardScaler().fit_transform(X), StandardScaler().fit_transform(Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est = ParetoExplorer(random_state=0).fit(X, Y)
+    np.testing.assert_array_equal(est.pareto_weights_.max(axis=0), 1.0)
+    assert est.pareto_set_.contains(_simplex_grid(20)).mean() >= 0.5
+    _assert_stationary(est, X, Y, est.tol)
+
+
 def test_three_tasks():
     X, Y = make_conflicting_regression(150, 4, 3, conflict=0.8, noise=0.1, random_state=0)
     with warnings.catch_warnings():
