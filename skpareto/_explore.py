@@ -61,7 +61,8 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         every point must reach.
     step_size : float, default=None
         Largest change of any task's weight between neighbouring points
-        (for three tasks or more: the lattice spacing at the start); the
+        (for three tasks or more: the lattice spacing at the start, which
+        doubles where the weights change by less than half of it); the
         continuation takes shorter steps where the set curves. None: 0.05
         for two and three tasks, ``0.025 (m - 1)`` for more (the number of
         points grows with the power ``m - 1`` of its inverse).
@@ -118,7 +119,11 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     lengthens or shortens the next step by how the corrector converged.
     Where a local branch of the set ends (its front turns back), the point
     is re-solved beyond the end with L-BFGS, and the continuation goes on
-    from the branch it reaches. See the user guide for the details.
+    from the branch it reaches. Unless ``n_steps`` or ``max_points`` stops
+    it, the parts of the set not reached get starts of their own, warm
+    started from the nearest point: the single-task ends (two tasks), or the
+    weights of a coarse simplex lattice the set does not cover (more). See
+    the user guide for the details.
 
     References
     ----------
