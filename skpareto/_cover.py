@@ -19,7 +19,7 @@ from ._paretoset import ParetoSet
 from ._stationary import front_coordinates
 from ._utils import Status
 
-__all__ = ["grow", "add_branch", "directions", "point_of"]
+__all__ = ["grow", "add_branch", "directions", "point_of", "find_point"]
 
 # a lattice node whose correction moved farther than this many lattice steps from its
 # prediction is not trusted
@@ -333,7 +333,7 @@ def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress):
             continue
         done.add(face)
         if len(face) == 1:  # a single task's minimum: one point
-            if _known(pset, res.x) is None:
+            if find_point(pset, res.x) is None:
                 _add_embedded(pset, [res], [None], inner, face)
             continue
         sub = _sub_set(pset, ctx, res, face)
@@ -377,7 +377,7 @@ def _merge_face(pset, sub, inner, face):
     mapping = {}
     for i in range(sub.n_points):
         x = sub.params[i]
-        mapping[i] = _known(pset, x)  # a vertex another face has already, say
+        mapping[i] = find_point(pset, x)  # a vertex another face has already, say
         if mapping[i] is not None:
             continue
         w = np.zeros(pset.n_tasks)
@@ -393,7 +393,7 @@ def _merge_face(pset, sub, inner, face):
     pset.mark_expanded(list(mapping.values()))
 
 
-def _known(pset, x):
+def find_point(pset, x):
     """Index of a point of ``pset`` at ``x`` (to rounding), or None."""
     gaps = np.linalg.norm(pset.params - x, axis=1)
     return int(np.argmin(gaps)) if gaps.min() <= 1e-8 * (1.0 + np.linalg.norm(x)) else None

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from ._continuation import Context, trace
-from ._cover import add_branch, grow, point_of
+from ._cover import add_branch, find_point, grow, point_of
 from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import SolverOptions
@@ -423,8 +423,7 @@ def _represented(pset, root, step_size):
     steps = np.linalg.norm(np.diff(coords, axis=0), axis=1) if len(coords) > 1 else [0.0]
     near = np.linalg.norm(coords - c, axis=1) <= 0.5 * max(np.median(steps), 0.0)
     near &= np.abs(pset.weights - root.weights).max(axis=1) <= step_size
-    return bool(np.any(near)) or np.any(
-        np.linalg.norm(pset.params - root.x, axis=1) <= 1e-8 * (1 + np.linalg.norm(root.x)))
+    return bool(np.any(near)) or find_point(pset, root.x) is not None
 
 
 def _toward(pset, ctx, limits, target, n_jobs, progress):
