@@ -72,52 +72,52 @@ from benchmarks.baselines import (estimator_start, fit_demo,  # noqa: E402
                                   linear_scalarization)
 
 
-class ConcaveInterior(Problem):
-    """ZDT2's concave front ``f_1 = 1 - f_0^2`` on a set inside the domain (see the module)."""
+class _SineSplit(Problem):
+    """Two objectives of ``u = sin^2(pi x_0 / 2)`` and ``g = sum_{k>0} (x_k - 1/2)^2``: the
+    Pareto set is ``x_k = 1/2`` (k > 0), its front set by how the objectives combine them."""
 
-    name = "zdt2_interior"
     m = 2
-    hypervolume = 1.0 / 3.0
 
     def __init__(self, n=6):
         self.n = int(n)
         self.x0 = np.concatenate([[0.4], np.linspace(0.2, 0.8, self.n - 1)])
 
+    @staticmethod
+    def _parts(x):
+        return anp.sin(0.5 * np.pi * x[0]) ** 2, anp.sum((x[1:] - 0.5) ** 2)
+
+    def distance_to_set(self, x):
+        return float(np.linalg.norm(np.asarray(x)[1:] - 0.5))
+
+
+class ConcaveInterior(_SineSplit):
+    """ZDT2's concave front ``f_1 = 1 - f_0^2`` on a set inside the domain (see the module)."""
+
+    name = "zdt2_interior"
+    hypervolume = 1.0 / 3.0
+
     def fun(self, x):
-        g = anp.sum((x[1:] - 0.5) ** 2)
-        u = anp.sin(0.5 * np.pi * x[0]) ** 2
+        u, g = self._parts(x)
         return (1.0 + g) * anp.array([u, 1.0 - u ** 2])
 
     def pareto_front(self, n_points=100):
         t = np.linspace(0.0, 1.0, 16 * n_points + 1)
         return _even_along(np.column_stack([t, 1.0 - t ** 2]), n_points)
 
-    def distance_to_set(self, x):
-        return float(np.linalg.norm(np.asarray(x)[1:] - 0.5))
 
-
-class LinearDegenerate(Problem):
+class LinearDegenerate(_SineSplit):
     """A linear front ``f_0 + f_1 = 1``, stationary for the weights (1/2, 1/2) only."""
 
     name = "linear_degenerate"
-    m = 2
     hypervolume = 0.5
 
-    def __init__(self, n=6):
-        self.n = int(n)
-        self.x0 = np.concatenate([[0.4], np.linspace(0.2, 0.8, self.n - 1)])
-
     def fun(self, x):
-        g = anp.sum((x[1:] - 0.5) ** 2)
-        u = anp.sin(0.5 * np.pi * x[0]) ** 2
+        u, g = self._parts(x)
         return anp.array([u + g, 1.0 - u + g])
 
     def pareto_front(self, n_points=100):
         t = np.linspace(0.0, 1.0, n_points)
         return np.column_stack([t, 1.0 - t])
-
-    def distance_to_set(self, x):
-        return float(np.linalg.norm(np.asarray(x)[1:] - 0.5))
 
 
 def _even_along(curve, n_points):
