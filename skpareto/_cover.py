@@ -251,7 +251,7 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
         if node not in solved:
             solved[node] = (int(i), None, unit)
     tried = set(solved)
-    outside = []  # end results on a face, with the index of their inner point
+    faces = set()  # the faces covered (or being covered) from this lattice
     ring = sorted(solved)
     for level in range(int(min(limits["n_steps"], 10 ** 6))):
         jobs = []
@@ -272,7 +272,7 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
                                  origin + axes @ np.asarray(new, float),
                                  key + (level + 1, len(tried), k))
             for k, (node, new) in enumerate(jobs))
-        ring = []
+        ring, outside = [], []  # outside: end results on a face, with their inner point
         for (node, new), (kind, found, cost) in zip(jobs, results):
             index = solved[node][0]
             pset.add_cost(cost["n_grad"], cost["n_hvp"])
@@ -296,7 +296,9 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
         progress.update(pset)
         pset.mark_expanded([index for node, (index, _, stride) in solved.items()
                             if tried.issuperset(_next_nodes(node, stride))])
-    _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress)
+        # a face is covered as soon as the lattice reaches it: it is one dimension lower,
+        # and a lattice stopped by max_points would otherwise leave every face out
+        _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, faces)
 
 
 def _next_nodes(node, stride):
@@ -323,10 +325,10 @@ def _stride(ctx, parent, node, new, weights):
     return stride
 
 
-def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress):
-    """Cover the boundary of the set: for each face (a zero weight), the set of the others."""
+def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done):
+    """Cover the boundary of the set: for each face (a zero weight) not in ``done`` (which
+    grows), the set of the others."""
     m = pset.n_tasks
-    done = set()
     for res, inner in sorted(outside, key=lambda item: item[0].residual):
         face = res.face
         if len(face) == m or face in done or pset.n_points >= limits["max_points"]:

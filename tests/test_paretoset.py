@@ -206,7 +206,7 @@ def test_dtlz2_front_at_lies_on_the_sphere_to_interpolation_order(dtlz2):
 
 def test_three_task_quadratic_pieces_interpolate_the_analytic_set():
     problem = ConvexQuadratic(n=4, m=3, random_state=3)
-    pset = explore(problem.fun, problem.x0, n_steps=2, step_size=0.2, tol=1e-12)
+    pset = explore(problem.fun, problem.x0, n_steps=2, step_size=0.1, tol=1e-12)
     pieces = pset.pieces
     assert pieces.shape[1] == 3 and len(pieces) >= 10
     vertices = pset.weights[pieces]  # (s, 3, 3)
