@@ -251,6 +251,7 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
         if node not in solved:
             solved[node] = (int(i), None, unit)
     tried = set(solved)
+    own = {index for index, _, _ in solved.values()}  # the points this lattice solved
     faces = set()  # the faces covered (or being covered) from this lattice
     ring = sorted(solved)
     for level in range(int(min(limits["n_steps"], 10 ** 6))):
@@ -283,9 +284,15 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
                     index = pset.add_point(res.x, res.objectives, res.weights, parent=index,
                                            residual=res.residual, n_grad=res.n_grad,
                                            n_hvp=res.n_hvp)
+                    own.add(index)
                 solved[new] = (index, point_from_result(found[-1]),
                                _stride(ctx, solved[node], node, new, found[-1].weights))
-                ring.append(new)
+                met = _collision(pset, own, index, solved[node][1].x)
+                if met is None:
+                    ring.append(new)
+                else:  # the set is explored beyond: another root's lattice, or a face
+                    pset.add_link(index, met)
+                    pset.mark_expanded([index])
             else:
                 for res in found:
                     if res is not None:
@@ -299,6 +306,17 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
         # a face is covered as soon as the lattice reaches it: it is one dimension lower,
         # and a lattice stopped by max_points would otherwise leave every face out
         _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, faces)
+
+
+def _collision(pset, own, index, previous):
+    """A point not of this lattice within half the step from ``previous`` of point ``index``."""
+    others = np.setdiff1d(np.arange(pset.n_points), list(own))
+    if not len(others):
+        return None
+    x = pset.params[index]
+    gaps = np.linalg.norm(pset.params[others] - x, axis=1)
+    near = int(np.argmin(gaps))
+    return int(others[near]) if gaps[near] <= 0.5 * np.linalg.norm(x - previous) else None
 
 
 def _next_nodes(node, stride):
