@@ -19,11 +19,14 @@ _ARRAYS = (("params", "f", 2), ("front", "f", 2), ("weights", "f", 2), ("parents
 # barycentric coordinates down to -_BARY_TOL count as inside a piece
 _BARY_TOL = 1e-9
 # a Delaunay simplex is a piece only if its edges are at most this many times the
-# explored steps at their ends in front coordinates (no bridges across unexplored gaps)
-_EDGE_FACTOR = 2.5
+# explored steps at their ends in front coordinates (no bridges across unexplored gaps;
+# between a lattice's last nodes and a face traced along it, edges reach 2.9 steps)
+_EDGE_FACTOR = 3.0
 # ... and in parameter space at most this many times the longest explored step at either
 # end (a jump between branches of a network's set is many steps long)
 _BRIDGE_FACTOR = 4.0
+# points in no piece are left out and the rest triangulated again, at most this many times
+_RETRIANGULATE = 2
 # |det| of a piece's vertex weights (with a row of ones) below this: no area to
 # interpolate in ((m - 1)! times its volume in weight space)
 _DEGENERATE = 1e-12
@@ -82,12 +85,15 @@ class ParetoSet:
     along the set, so it is never chosen this way: reach it with the
     ``piece`` argument, or walk the whole set with :meth:`trace`.
 
-    **Pieces for three tasks or more.** A Delaunay triangulation of the first
-    ``m - 1`` weight coordinates of the explored points, without the simplices
-    that span more than twice the median exploration step in parameter space
-    (they would bridge unexplored gaps). This assumes weights determine the
-    point (no folds); a set with folds is represented only up to the first
-    sheet the triangulation sees.
+    **Pieces for three tasks or more.** A Delaunay triangulation of the front
+    coordinates of the explored points (they do not fold where the weights
+    do), without the simplices whose edges are longer than three times the
+    longest explored step at their ends in the front, or four times in the
+    parameters (they would bridge unexplored gaps, or two branches of the
+    set); a point in no simplex is left out and the rest triangulated again.
+    Weights are interpolated linearly in each simplex, so a simplex whose
+    weights fold over another's is represented only by the one
+    :meth:`params_at` chooses.
     """
 
     def __init__(self, params, front, weights, parents=None, residuals=None,
@@ -296,13 +302,22 @@ class ParetoSet:
         # the front coordinates never fold on a Pareto front (the weights may): triangulate
         # there, where the exploration's lattice lives
         coords = self.front @ zero_sum_basis(m).T
-        try:
-            simplices = Delaunay(coords).simplices
-        except (QhullError, ValueError):  # too few points, or all on a lower-dimensional set
-            simplices = np.zeros((0, m), np.int64)
-        if len(simplices):
-            keep = self._spans_no_gap(simplices, coords)
-            simplices = simplices[keep & self._regular_in_weights(simplices)]
+        points = np.arange(self.n_points)
+        for _ in range(_RETRIANGULATE + 1):
+            try:
+                simplices = points[Delaunay(coords[points]).simplices]
+            except (QhullError, ValueError):  # too few points, or on a lower-dimensional set
+                simplices = np.zeros((0, m), np.int64)
+                break
+            kept = self._spans_no_gap(simplices, coords) & self._regular_in_weights(simplices)
+            # a point in no kept simplex (a lone root on another branch whose front lies
+            # among the lattice's, say) only breaks the triangles of its neighbours:
+            # triangulate again without it
+            stray = np.setdiff1d(points, simplices[kept].ravel())
+            simplices = simplices[kept]
+            if not len(stray):
+                break
+            points = np.setdiff1d(points, stray)
         # the explored steps along a face of the simplex (a zero weight) are pieces too:
         # the triangles around them need not follow the face
         edges = self._edges()

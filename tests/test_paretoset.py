@@ -8,6 +8,7 @@ import pytest
 
 from skpareto import ParetoSet, explore
 from skpareto.metrics import hypervolume, non_dominated
+from skpareto._weights import simplex_lattice
 from skpareto.problems import ConvexQuadratic, FonsecaFleming
 
 
@@ -222,6 +223,52 @@ def test_three_task_quadratic_pieces_interpolate_the_analytic_set():
     assert np.all(errors[triangle] <= 0.5 * diameters[triangle] ** 2)
     # the segments along the faces, where the parameters change fast and the weights slowly
     assert np.all(errors[~triangle] <= 0.05)
+
+
+@pytest.fixture(scope="module")
+def quadratic3():
+    problem = ConvexQuadratic(n=6, m=3, random_state=0)
+    return problem, explore(problem.fun, problem.x0)
+
+
+def _subset(pset, keep):
+    """The points ``keep`` of a set, each linked to its parent if that is kept too."""
+    index = np.full(pset.n_points, -1)
+    index[keep] = np.arange(len(keep))
+    parents = np.where(pset.parents[keep] >= 0, index[np.maximum(pset.parents[keep], 0)], -1)
+    return ParetoSet(pset.params[keep], pset.front[keep], pset.weights[keep], parents=parents,
+                     fun=pset.fun)
+
+
+def test_three_task_pieces_do_not_bridge_an_unexplored_band(quadratic3):
+    _, pset = quadratic3
+    grid = simplex_lattice(3, 231)
+    assert pset.contains(grid).all()
+    # without the points of weights 0.4 < w0 < 0.6 (four steps of 0.05 wide) the band is
+    # a gap: nothing inside it is covered, everything a step away from it still is
+    band = np.abs(pset.weights[:, 0] - 0.5) < 0.1
+    cut = _subset(pset, np.flatnonzero(~band))
+    covered = cut.contains(grid)
+    assert not covered[np.abs(grid[:, 0] - 0.5) < 0.05].any()
+    assert covered[np.abs(grid[:, 0] - 0.5) > 0.15].all()
+
+
+def test_three_task_pieces_survive_a_stray_point(quadratic3):
+    # a point of another branch (far in the parameters) whose front lies inside a piece:
+    # its own triangles bridge branches and are dropped, and its neighbours' are kept
+    _, pset = quadratic3
+    grid = simplex_lattice(3, 231)
+    piece = pset.pieces[[len(set(p)) == 3 for p in pset.pieces]]
+    inside = np.all(pset._barycentric(np.full((1, 3), 1.0 / 3.0), piece)[0] >= 0, axis=1)
+    corners = piece[np.flatnonzero(inside)[0]]
+    stray = ParetoSet(np.vstack([pset.params, pset.params[corners].mean(axis=0) + 10.0]),
+                      np.vstack([pset.front, pset.front[corners].mean(axis=0)]),
+                      np.vstack([pset.weights, [0.8, 0.1, 0.1]]),
+                      parents=np.r_[pset.parents, -1], fun=pset.fun)
+    assert stray.contains(grid).all()
+    n = pset.n_points
+    assert [n, n, n] in stray.pieces.tolist()  # alone, it covers its own weights
+    assert not np.any((stray.pieces == n).sum(axis=1) == 1)
 
 
 def test_params_at_outside_the_explored_weights_names_the_way_on():
