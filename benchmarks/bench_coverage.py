@@ -48,6 +48,14 @@ a trunk of 8 tanh units, ``alpha = 3e-2``) and the conflicting regression
   (1/2, 1/2) only, so the weights cannot parameterize the set and the weighted
   Hessian is singular along it. Exact hypervolume 1/2.
 
+Three-task networks (a second table): ``ParetoExplorer`` defaults apart from
+the trunk on ``make_conflicting_regression(n, n_features, 3, conflict=0.8,
+noise=0.1, random_state=0)`` for (n, n_features, hidden) = (30, 2, (2,)), (60, 3,
+(4,)) and (100, 3, (8,)): points, the share of the 231 weights of a step-0.05
+simplex grid that the continuous set covers (:meth:`ParetoSet.contains`), the
+weight range per task, the largest residual, the cost and the time. (``load_linnerud``
+with three tasks is in ``bench_issue17.py``, (b).)
+
 Writes ``results/coverage.json``. Run ``python -m benchmarks coverage``.
 """
 
@@ -265,6 +273,51 @@ def network_cases():
     ]
 
 
+def three_task_cases():
+    """``(name, X, Y, hidden_layer_sizes)`` of the three-task conflicting regressions."""
+    from skpareto.datasets import make_conflicting_regression
+
+    cases = []
+    for n, n_features, hidden in ((30, 2, (2,)), (60, 3, (4,)), (100, 3, (8,))):
+        X, Y = make_conflicting_regression(n, n_features, 3, conflict=0.8, noise=0.1,
+                                           random_state=0)
+        cases.append((f"conflicting regression, 3 tasks, {n} rows, hidden {hidden}", X, Y,
+                      hidden))
+    return cases
+
+
+def run_three_tasks(name, X, Y, hidden):
+    from skpareto import ParetoExplorer
+    from skpareto._weights import simplex_lattice
+
+    est = ParetoExplorer(hidden_layer_sizes=hidden, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        wall, cpu, _ = clocked(lambda: est.fit(X, Y))
+    pset = est.pareto_set_
+    grid = simplex_lattice(3, 231)
+    return dict(problem=name, n_points=int(pset.n_points),
+                coverage=float(pset.contains(grid).mean()), n_grid=int(len(grid)),
+                weight_min=pset.weights.min(axis=0).tolist(),
+                weight_max=pset.weights.max(axis=0).tolist(),
+                max_residual=float(pset.residuals.max()),
+                grad_eq=int(pset.total_grad + 2 * pset.total_hvp),
+                wall_seconds=wall, cpu_seconds=cpu,
+                warnings=sorted({f"{w.category.__name__}: {str(w.message)[:160]}"
+                                 for w in caught}))
+
+
+def report_three_tasks(rows):
+    print(f"{'problem':58s} {'pts':>5s} {'covered':>8s}  weight range per task"
+          f"{'':13s}{'max res':>8s} {'grad-eq':>9s} {'wall s':>7s} {'cpu s':>7s}")
+    for r in rows:
+        print(f"{r['problem']:58s} {r['n_points']:5d} {r['coverage']:8.1%}  "
+              f"{_fmt_range(r['weight_min'], r['weight_max']):34s} {r['max_residual']:8.1e} "
+              f"{r['grad_eq']:9d} {r['wall_seconds']:7.1f} {r['cpu_seconds']:7.1f}", flush=True)
+        for w in r["warnings"]:
+            print(f"    warning: {w}")
+
+
 def run_network(name, fitted, n_weights):
     est, X, Y = fitted["est"], fitted["X_train"], fitted["Y_train"]
     pset = est.pareto_set_
@@ -326,9 +379,15 @@ def main(quick=True):
         for name, fit in network_cases():
             rows.append(run_network(name, fit(), 11 if quick else 41))
             report(rows[-1:])
+        three = []
+        for case in three_task_cases():
+            three.append(run_three_tasks(*case))
+            report_three_tasks(three[-1:])
     print("\n[coverage] all problems, default settings:")
     report(rows)
-    save_json("coverage.json", dict(machine=info, quick=quick, rows=rows))
+    print("\n[coverage] three-task networks, default settings:")
+    report_three_tasks(three)
+    save_json("coverage.json", dict(machine=info, quick=quick, rows=rows, three_tasks=three))
     return rows
 
 
