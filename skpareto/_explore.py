@@ -29,8 +29,8 @@ __all__ = ["explore", "expand_set", "explore_starts", "solver_context"]
 _STEP_SIZE = 0.05
 _MAX_POINTS = 1000
 # more tasks: the set is started again at the weights of a simplex lattice of about this many
-# that it does not cover (15 for three tasks: steps of a quarter)
-_SEEDS = 15
+# that it does not cover (28 for three tasks: steps of a sixth; 20 for four: a third)
+_SEEDS = 28
 
 
 def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
