@@ -356,11 +356,14 @@ def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done):
             if find_point(pset, res.x) is None:
                 _add_embedded(pset, [res], [None], inner, face)
             continue
-        sub = _sub_set(pset, ctx, res, face)
+        sub, roots, known = _sub_set(pset, ctx, res, face)
+        if not roots:
+            continue
         sub_ctx = Context(_restrict(ctx.fun, face), ctx.tol, ctx.options, ctx.step_size,
                           ctx.bounds, ctx.entropy)
-        sub_limits = dict(limits, max_points=limits["max_points"] - pset.n_points)
-        grow(sub, sub_ctx, sub_limits, [0], key=key + (m,) + face, n_jobs=n_jobs,
+        # the points of pset the face holds count once
+        sub_limits = dict(limits, max_points=limits["max_points"] - pset.n_points + known)
+        grow(sub, sub_ctx, sub_limits, roots, key=key + (m,) + face, n_jobs=n_jobs,
              progress=progress)
         _merge_face(pset, sub, inner, face)
         progress.update(pset)
@@ -376,12 +379,38 @@ def _restrict(fun, face):
 
 
 def _sub_set(pset, ctx, res, face):
-    """A set of the objectives ``face`` holding the boundary point ``res``."""
+    """A set of the objectives ``face``, the indices of its points to explore from, and how
+    many of its points are in ``pset`` already.
+
+    A face is explored from the boundary point ``res``, unless it is a curve
+    (two tasks) with points of ``pset`` inside it already (a set stopped by a
+    budget and resumed, or a face another root reached): then the set holds
+    those points, joined as in ``pset``, and the curve goes on from the open
+    ends of its pieces (not from the single-task ends) until it meets them.
+    """
     sub = ParetoSet.empty(pset.n_params, len(face), fun=_restrict(ctx.fun, face))
-    w = res.weights[list(face)]
-    sub.add_point(res.x, res.objectives[list(face)], w / w.sum(), residual=res.residual,
-                  n_grad=res.n_grad, n_hvp=res.n_hvp)
-    return sub
+    others = np.setdiff1d(np.arange(pset.n_tasks), face)
+    on_face = np.flatnonzero(np.all(pset.weights[:, others] == 0, axis=1))
+    # points inside the face (on its own boundary they belong to smaller faces too)
+    inside = np.all(pset.weights[np.ix_(on_face, face)] > 0, axis=1)
+    if len(face) > 2 or inside.sum() < 2:
+        w = res.weights[list(face)]
+        sub.add_point(res.x, res.objectives[list(face)], w / w.sum(), residual=res.residual,
+                      n_grad=res.n_grad, n_hvp=res.n_hvp)
+        return sub, [0], 0
+    index = {}
+    for i in on_face:
+        parent = index.get(int(pset.parents[i]), -1)
+        index[int(i)] = sub.add_point(pset.params[i], pset.front[i, list(face)],
+                                      pset.weights[i, list(face)], parent=parent,
+                                      residual=pset.residuals[i])
+    for a, b in pset.links:
+        if int(a) in index and int(b) in index:
+            sub.add_link(index[int(a)], index[int(b)])
+    ends = [j for j in range(sub.n_points)
+            if len(sub.neighbours(j)) < 2 and sub.weights[j].max() < 1.0]
+    sub.mark_expanded(sorted(set(range(sub.n_points)) - set(ends)))
+    return sub, ends, sub.n_points
 
 
 def _add_embedded(pset, results, parents, inner, face):

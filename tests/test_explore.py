@@ -571,6 +571,7 @@ def _assert_same_points(a, b):
 @pytest.mark.parametrize("case, budget", [
     ("quadratic", dict(n_steps=3)), ("quadratic", dict(max_points=9)),
     ("fonseca", dict(n_steps=4)), ("quadratic3", dict(max_points=40)),
+    ("quadratic3", dict(max_points=150)), ("quadratic3", dict(max_points=300)),
 ])
 def test_resuming_with_expand_set_covers_what_one_call_covers(case, budget):
     # the step-length control of a resumed branch starts afresh, so the points differ
@@ -591,6 +592,12 @@ def test_resuming_with_expand_set_covers_what_one_call_covers(case, budget):
         _assert_on_quadratic_set(problem, pset, 1e-8)
     if problem.m == 2:
         _chain(pset)
+    else:  # a face the budget stopped in goes on from its open end; none is traced twice
+        covered = _simplex_lattice(3, 20)
+        assert pset.contains(covered).all()
+        for k in range(3):
+            on_face = np.sum(pset.weights[:, k] == 0)
+            assert abs(on_face - np.sum(once.weights[:, k] == 0)) <= 2
     assert np.all(pset.expanded)
 
 
