@@ -91,6 +91,8 @@ class ParetoSet:
     longest explored step at their ends in the front, or four times in the
     parameters (they would bridge unexplored gaps, or two branches of the
     set); a point in no simplex is left out and the rest triangulated again.
+    Branches explored from different roots and not joined are triangulated
+    on their own too (their fronts may lie over each other).
     Weights are interpolated linearly in each simplex, so a simplex whose
     weights fold over another's is represented only by the one
     :meth:`params_at` chooses.
@@ -296,31 +298,21 @@ class ParetoSet:
         return [np.asarray(c, dtype=np.int64) for c in chains]
 
     def _delaunay_pieces(self):
-        from scipy.spatial import Delaunay, QhullError
-
         m = self.n_tasks
         # the front coordinates never fold on a Pareto front (the weights may): triangulate
         # there, where the exploration's lattice lives
         coords = self.front @ zero_sum_basis(m).T
-        points = np.arange(self.n_points)
-        for _ in range(_RETRIANGULATE + 1):
-            try:
-                simplices = points[Delaunay(coords[points]).simplices]
-            except (QhullError, ValueError):  # too few points, or on a lower-dimensional set
-                simplices = np.zeros((0, m), np.int64)
-                break
-            kept = self._spans_no_gap(simplices, coords) & self._regular_in_weights(simplices)
-            # a point in no kept simplex (a lone root on another branch whose front lies
-            # among the lattice's, say) only breaks the triangles of its neighbours:
-            # triangulate again without it
-            stray = np.setdiff1d(points, simplices[kept].ravel())
-            simplices = simplices[kept]
-            if not len(stray):
-                break
-            points = np.setdiff1d(points, stray)
+        edges = self._edges()
+        simplices = [self._triangulate(np.arange(self.n_points), coords)]
+        # branches of the set explored from different roots and not joined may lie over
+        # each other in the front, apart in the parameters: together they give triangles
+        # that bridge the branches (dropped); each alone gives its own
+        components = _components(edges, self.n_points)
+        if len(components) > 1:
+            simplices += [self._triangulate(c, coords) for c in components if len(c) > m]
+        simplices = np.unique(np.sort(np.vstack(simplices), axis=1), axis=0)
         # the explored steps along a face of the simplex (a zero weight) are pieces too:
         # the triangles around them need not follow the face
-        edges = self._edges()
         w = self.weights
         on_face = np.any((w[edges[:, 0]] == 0) & (w[edges[:, 1]] == 0), axis=1)
         segments = np.column_stack([edges[on_face]] + [edges[on_face, 1]] * (m - 2))
@@ -329,6 +321,30 @@ class ParetoSet:
                              np.concatenate([simplices.ravel(), segments.ravel()]))
         single = np.repeat(alone[:, None], m, axis=1)
         return np.vstack([simplices, segments.reshape(-1, m), single]).astype(np.int64)
+
+    def _triangulate(self, points, coords):
+        """The Delaunay simplices of ``points`` (indices) in ``coords`` that are pieces.
+
+        A point in no kept simplex is left out and the rest triangulated again.
+        """
+        from scipy.spatial import Delaunay, QhullError
+
+        m = self.n_tasks
+        simplices = np.zeros((0, m), np.int64)
+        for _ in range(_RETRIANGULATE + 1):
+            try:
+                simplices = points[Delaunay(coords[points]).simplices]
+            except (QhullError, ValueError):  # too few points, or on a lower-dimensional set
+                return np.zeros((0, m), np.int64)
+            kept = self._spans_no_gap(simplices, coords) & self._regular_in_weights(simplices)
+            # a point in no kept simplex (a lone root on another branch whose front lies
+            # among the lattice's, say) only breaks the triangles of its neighbours
+            stray = np.setdiff1d(points, simplices[kept].ravel())
+            simplices = simplices[kept]
+            if not len(stray):
+                break
+            points = np.setdiff1d(points, stray)
+        return simplices
 
     def _spans_no_gap(self, simplices, coords):
         """Simplices whose edges are short next to the explored steps at their vertices.
@@ -855,6 +871,16 @@ class ParetoSet:
         pset = cls(**contents, fun=fun)  # checks the per-point arrays
         pset.total_grad, pset.total_hvp = int(totals[0]), int(totals[1])
         return pset
+
+
+def _components(edges, n):
+    """The connected components (index arrays) of ``n`` points joined by ``edges``."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return [np.flatnonzero(labels == k) for k in np.unique(labels)]
 
 
 def _longest_step(edges, points, n):

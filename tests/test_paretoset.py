@@ -271,6 +271,25 @@ def test_three_task_pieces_survive_a_stray_point(quadratic3):
     assert not np.any((stray.pieces == n).sum(axis=1) == 1)
 
 
+def test_three_task_pieces_of_two_branches_over_each_other(quadratic3):
+    # two branches explored from different roots, apart in the parameters, whose fronts lie
+    # over each other (as on a network's set): each is triangulated on its own
+    _, pset = quadratic3
+    grid = simplex_lattice(3, 231)
+    n = pset.n_points
+    shift = 0.3 * np.median(np.linalg.norm(np.diff(pset.front, axis=0), axis=1))
+    both = ParetoSet(np.vstack([pset.params, pset.params + 10.0]),
+                     np.vstack([pset.front, pset.front + shift * np.array([1.0, -1.0, 0.0])]),
+                     np.vstack([pset.weights, pset.weights]),
+                     parents=np.r_[pset.parents, np.where(pset.parents >= 0,
+                                                          pset.parents + n, -1)],
+                     fun=pset.fun)
+    assert both.contains(grid).all()
+    # no piece joins the branches
+    pieces = both.pieces
+    assert not np.any((pieces < n).any(axis=1) & (pieces >= n).any(axis=1))
+
+
 def test_params_at_outside_the_explored_weights_names_the_way_on():
     problem = ConvexQuadratic(n=4, m=3, random_state=3)
     pset = explore(problem.fun, problem.x0, n_steps=2, step_size=0.2, tol=1e-12)
