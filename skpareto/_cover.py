@@ -24,8 +24,9 @@ __all__ = ["grow", "add_branch", "directions", "point_of", "find_point"]
 # a lattice node whose correction moved farther than this many lattice steps from its
 # prediction is not trusted
 _LATTICE_TRUST = 1.0
-# a lattice step whose corrector fails is taken in halves, down to 1/2**this of it
-_LATTICE_HALVINGS = 1
+# a lattice step whose corrector fails is taken in halves, down to 1/2**this of it (a
+# network's corrector may converge only from a quarter of the step the weights allow)
+_LATTICE_HALVINGS = 2
 
 
 def point_of(pset, i, fun):
@@ -146,10 +147,9 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS):
     """Predict the node at front coordinates ``target`` from the solved ``parent``; correct.
 
     ``step`` is the change of the front coordinates from the parent. Returns
-    ``(kind, results, cost)``: kind ``"point"`` with the results to add in
-    order (the node last; where the whole step fails, it is taken in two
-    halves, each halved again as needed up to ``halvings`` times, and the
-    points between are added too), ``"outside"`` (the weights leave the simplex there:
+    ``(kind, results, cost)``: kind ``"point"`` with the node's result (where
+    the whole step fails, it is taken in two halves, each halved again as
+    needed up to ``halvings`` times), ``"outside"`` (the weights leave the simplex there:
     the boundary lies in between, and the one result is the end point solved
     at the boundary weights, or None), ``"same"`` (the set does not move along
     the step: the corrector came back to the parent) or ``"failed"``.
@@ -194,10 +194,13 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS):
     _charge(cost, more)
     if kind != "point":
         return kind if kind == "outside" else "failed", first, cost
-    kind, second, more = _solve_node(ctx, point_from_result(first[-1]), 0.5 * step, target,
+    kind, second, more = _solve_node(ctx, point_from_result(first[0]), 0.5 * step, target,
                                      key + (4,), halvings - 1)
     _charge(cost, more)
-    return kind, (first + second) if kind == "point" else second, cost
+    # the midpoint was a stepping stone: a lattice of even spacing keeps only the nodes
+    # (kept, the points between crowd the hard parts of a network's set and spend the budget)
+    _charge(cost, first[0])
+    return kind, second, cost
 
 
 def _on_face(res, tasks):
@@ -278,15 +281,13 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
             index = solved[node][0]
             pset.add_cost(cost["n_grad"], cost["n_hvp"])
             if kind == "point":
-                for k, res in enumerate(found):  # the points between, then the node
-                    if k:  # a point between two nodes has nowhere else to go
-                        pset.mark_expanded([index])
-                    index = pset.add_point(res.x, res.objectives, res.weights, parent=index,
-                                           residual=res.residual, n_grad=res.n_grad,
-                                           n_hvp=res.n_hvp)
-                    own.add(index)
-                solved[new] = (index, point_from_result(found[-1]),
-                               _stride(ctx, solved[node], node, new, found[-1].weights))
+                res = found[0]
+                index = pset.add_point(res.x, res.objectives, res.weights, parent=index,
+                                       residual=res.residual, n_grad=res.n_grad,
+                                       n_hvp=res.n_hvp)
+                own.add(index)
+                solved[new] = (index, point_from_result(res),
+                               _stride(ctx, solved[node], node, new, res.weights))
                 met = _collision(pset, own, index, solved[node][1].x)
                 if met is None:
                     ring.append(new)
