@@ -493,10 +493,15 @@ def _simplex_grid(k):
     return np.array([(a, b, k - a - b) for a in range(k + 1) for b in range(k + 1 - a)]) / k
 
 
-def _assert_stationary(est, X, Y, tol):
+def _assert_stationary(est, X, Y, tol, loss="squared_error"):
     """Every point of the set is stationary at its weights, recomputed from the network."""
-    net = SharedTrunkNet(X.shape[1], est.hidden_layer_sizes, (1,) * Y.shape[1], "tanh")
-    fun = net.objective(X, list(Y.T), ["squared_error"] * Y.shape[1], est.alpha)
+    targets, heads = list(Y.T), (1,) * Y.shape[1]
+    if loss == "log_loss":  # one softmax head per task, over its classes in sorted order
+        codes = [np.unique(column, return_inverse=True) for column in Y.T]
+        targets = [index.astype(np.intp) for _, index in codes]
+        heads = tuple(len(labels) for labels, _ in codes)
+    net = SharedTrunkNet(X.shape[1], est.hidden_layer_sizes, heads, "tanh")
+    fun = net.objective(X, targets, [loss] * Y.shape[1], est.alpha)
     for x, w in zip(est.pareto_set_.params, est.pareto_weights_):
         assert stationarity_residual(value_and_jacobian(fun, x)[1], w) <= tol
 
@@ -512,6 +517,22 @@ def test_three_task_network_defaults_cover_the_simplex():
     np.testing.assert_array_equal(est.pareto_weights_.max(axis=0), 1.0)
     assert pset.contains(_simplex_grid(20)).mean() >= 0.95
     _assert_stationary(est, X, Y, est.tol)
+
+
+def test_three_label_classifier_defaults_cover_the_simplex():
+    # log-loss on three binary labels, nothing tuned
+    from sklearn.datasets import make_multilabel_classification
+    X, Y = make_multilabel_classification(n_samples=40, n_features=3, n_classes=3,
+                                          random_state=0)
+    X = StandardScaler().fit_transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = ParetoExplorer(loss="log_loss", hidden_layer_sizes=(2,), random_state=0)
+        est.fit(X, Y)
+    np.testing.assert_array_equal(est.pareto_weights_.min(axis=0), 0.0)
+    np.testing.assert_array_equal(est.pareto_weights_.max(axis=0), 1.0)
+    assert est.pareto_set_.contains(_simplex_grid(20)).mean() >= 0.93
+    _assert_stationary(est, X, Y, est.tol, loss="log_loss")
 
 
 @pytest.mark.slow
