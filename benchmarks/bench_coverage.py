@@ -51,7 +51,9 @@ a trunk of 8 tanh units, ``alpha = 3e-2``) and the conflicting regression
 Three-task networks (a second table): ``ParetoExplorer`` defaults apart from
 the trunk on ``make_conflicting_regression(n, n_features, 3, conflict=0.8,
 noise=0.1, random_state=0)`` for (n, n_features, hidden) = (30, 2, (2,)), (60, 3,
-(4,)) and (100, 3, (8,)): points, the share of the 231 weights of a step-0.05
+(4,)) and (100, 3, (8,)), and ``ParetoExplorer(loss="log_loss")`` on the three
+binary labels of ``make_multilabel_classification(100, n_features=5,
+n_classes=3, random_state=0)`` (features standardized): points, the share of the 231 weights of a step-0.05
 simplex grid that the continuous set covers (:meth:`ParetoSet.contains`), the
 weight range per task, the largest residual, the cost and the time. (``load_linnerud``
 with three tasks is in ``bench_issue17.py``, (b).)
@@ -274,7 +276,9 @@ def network_cases():
 
 
 def three_task_cases():
-    """``(name, X, Y, hidden_layer_sizes)`` of the three-task conflicting regressions."""
+    """``(name, X, Y, estimator settings)`` of the three-task networks."""
+    from sklearn.datasets import make_multilabel_classification
+
     from skpareto.datasets import make_conflicting_regression
 
     cases = []
@@ -282,15 +286,19 @@ def three_task_cases():
         X, Y = make_conflicting_regression(n, n_features, 3, conflict=0.8, noise=0.1,
                                            random_state=0)
         cases.append((f"conflicting regression, 3 tasks, {n} rows, hidden {hidden}", X, Y,
-                      hidden))
+                      dict(hidden_layer_sizes=hidden)))
+    X, Y = make_multilabel_classification(n_samples=100, n_features=5, n_classes=3,
+                                          random_state=0)
+    cases.append(("3 labels, log-loss, 100 rows, hidden (16,)", (X - X.mean(0)) / X.std(0),
+                  Y, dict(loss="log_loss")))
     return cases
 
 
-def run_three_tasks(name, X, Y, hidden):
+def run_three_tasks(name, X, Y, settings):
     from skpareto import ParetoExplorer
     from skpareto._weights import simplex_lattice
 
-    est = ParetoExplorer(hidden_layer_sizes=hidden, random_state=0)
+    est = ParetoExplorer(random_state=0, **settings)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         wall, cpu, _ = clocked(lambda: est.fit(X, Y))
