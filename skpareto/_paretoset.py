@@ -303,13 +303,16 @@ class ParetoSet:
         # there, where the exploration's lattice lives
         coords = self.front @ zero_sum_basis(m).T
         edges = self._edges()
-        simplices = [self._triangulate(np.arange(self.n_points), coords)]
+        steps = (_longest_step(edges, coords, self.n_points),
+                 _longest_step(edges, self.params, self.n_points))
+        simplices = [self._triangulate(np.arange(self.n_points), coords, steps)]
         # branches of the set explored from different roots and not joined may lie over
         # each other in the front, apart in the parameters: together they give triangles
         # that bridge the branches (dropped); each alone gives its own
         components = _components(edges, self.n_points)
         if len(components) > 1:
-            simplices += [self._triangulate(c, coords) for c in components if len(c) > m]
+            simplices += [self._triangulate(c, coords, steps)
+                          for c in components if len(c) > m]
         simplices = np.unique(np.sort(np.vstack(simplices), axis=1), axis=0)
         # the explored steps along a face of the simplex (a zero weight) are pieces too:
         # the triangles around them need not follow the face
@@ -322,21 +325,23 @@ class ParetoSet:
         single = np.repeat(alone[:, None], m, axis=1)
         return np.vstack([simplices, segments.reshape(-1, m), single]).astype(np.int64)
 
-    def _triangulate(self, points, coords):
+    def _triangulate(self, points, coords, steps):
         """The Delaunay simplices of ``points`` (indices) in ``coords`` that are pieces.
 
-        A point in no kept simplex is left out and the rest triangulated again.
+        ``steps``: the longest explored step at each point, in the front and in
+        the parameters. A point in no kept simplex is left out and the rest
+        triangulated again.
         """
         from scipy.spatial import Delaunay, QhullError
 
         m = self.n_tasks
-        simplices = np.zeros((0, m), np.int64)
         for _ in range(_RETRIANGULATE + 1):
             try:
                 simplices = points[Delaunay(coords[points]).simplices]
             except (QhullError, ValueError):  # too few points, or on a lower-dimensional set
                 return np.zeros((0, m), np.int64)
-            kept = self._spans_no_gap(simplices, coords) & self._regular_in_weights(simplices)
+            kept = (self._spans_no_gap(simplices, coords, *steps)
+                    & self._regular_in_weights(simplices))
             # a point in no kept simplex (a lone root on another branch whose front lies
             # among the lattice's, say) only breaks the triangles of its neighbours
             stray = np.setdiff1d(points, simplices[kept].ravel())
@@ -346,7 +351,7 @@ class ParetoSet:
             points = np.setdiff1d(points, stray)
         return simplices
 
-    def _spans_no_gap(self, simplices, coords):
+    def _spans_no_gap(self, simplices, coords, local_front, local_params):
         """Simplices whose edges are short next to the explored steps at their vertices.
 
         An edge may be ``_EDGE_FACTOR`` times the longest explored step at
@@ -355,12 +360,10 @@ class ParetoSet:
         bridge to another branch of the set, where the front is continuous but
         the parameters jump; the steps themselves are long where the
         parameterization of the set is stretched, as near the vertices of
-        DTLZ2's sphere). A point with no explored step uses the median one.
+        DTLZ2's sphere). ``local_front`` and ``local_params``: the longest explored
+        step at each point (:func:`_longest_step`; the median one where none).
         """
         m = simplices.shape[1]
-        edges = self._edges()
-        local_front = _longest_step(edges, coords, self.n_points)
-        local_params = _longest_step(edges, self.params, self.n_points)
         keep = np.ones(len(simplices), bool)
         for a in range(m):
             for b in range(a + 1, m):
