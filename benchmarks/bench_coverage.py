@@ -251,6 +251,15 @@ def _summary(name, pset, wall, cpu, caught, ref_point, hv_ref, ref_front):
     return row
 
 
+def _fit(est, X, Y):
+    """Fit ``est``, clocked, with the warnings it raised: what :func:`fit_demo` returns."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        wall, cpu, _ = clocked(lambda: est.fit(X, Y))
+    return dict(est=est, X_train=X, Y_train=Y, wall_seconds=wall, cpu_seconds=cpu,
+                warnings=[f"{w.category.__name__}: {w.message}" for w in caught])
+
+
 def network_cases():
     """``(name, fit)`` of the three network rows; ``fit()`` returns what :func:`fit_demo` does."""
     from skpareto import ParetoExplorer
@@ -259,13 +268,7 @@ def network_cases():
     X, Y = make_conflicting_regression(300, n_features=5, conflict=0.8, random_state=0)
 
     def fit(est):
-        def run():
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                wall, cpu, _ = clocked(lambda: est.fit(X, Y))
-            return dict(est=est, X_train=X, Y_train=Y, wall_seconds=wall, cpu_seconds=cpu,
-                        warnings=[f"{w.category.__name__}: {w.message}" for w in caught])
-        return run
+        return lambda: _fit(est, X, Y)
 
     return [
         ("MultiDigits (the demo)", fit_demo),
@@ -298,11 +301,8 @@ def run_three_tasks(name, X, Y, settings):
     from skpareto import ParetoExplorer
     from skpareto._weights import simplex_lattice
 
-    est = ParetoExplorer(random_state=0, **settings)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        wall, cpu, _ = clocked(lambda: est.fit(X, Y))
-    pset = est.pareto_set_
+    fitted = _fit(ParetoExplorer(random_state=0, **settings), X, Y)
+    pset = fitted["est"].pareto_set_
     grid = simplex_lattice(3, 231)
     return dict(problem=name, n_points=int(pset.n_points),
                 coverage=float(pset.contains(grid).mean()), n_grid=int(len(grid)),
@@ -310,9 +310,8 @@ def run_three_tasks(name, X, Y, settings):
                 weight_max=pset.weights.max(axis=0).tolist(),
                 max_residual=float(pset.residuals.max()),
                 grad_eq=int(pset.total_grad + 2 * pset.total_hvp),
-                wall_seconds=wall, cpu_seconds=cpu,
-                warnings=sorted({f"{w.category.__name__}: {str(w.message)[:160]}"
-                                 for w in caught}))
+                wall_seconds=fitted["wall_seconds"], cpu_seconds=fitted["cpu_seconds"],
+                warnings=sorted({w[:200] for w in fitted["warnings"]}))
 
 
 def report_three_tasks(rows):
