@@ -360,8 +360,8 @@ def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done):
         sub, roots, known = _sub_set(pset, ctx, res, face)
         if not roots:
             continue
-        sub_ctx = Context(_restrict(ctx.fun, face), ctx.tol, ctx.options, ctx.step_size,
-                          ctx.bounds, ctx.entropy)
+        sub_ctx = Context(_restrict(ctx.fun, face), ctx.tol, _restrict_options(ctx.options, face),
+                          ctx.step_size, ctx.bounds, ctx.entropy)
         # the points of pset the face holds count once
         sub_limits = dict(limits, max_points=limits["max_points"] - pset.n_points + known)
         grow(sub, sub_ctx, sub_limits, roots, key=key + (m,) + face, n_jobs=n_jobs,
@@ -377,6 +377,16 @@ def _restrict(fun, face):
         return fun(x)[index]
 
     return restricted
+
+
+def _restrict_options(options, face):
+    """``options`` whose Hessian objective (fixed or sampled) gives the objectives ``face``."""
+    if options.hess_sampler is not None:
+        sampler = options.hess_sampler
+        return options.replace(hess_sampler=lambda rng: _restrict(sampler(rng), face))
+    if options.hess_fun is not None:
+        return options.replace(hess_fun=_restrict(options.hess_fun, face))
+    return options
 
 
 def _sub_set(pset, ctx, res, face):

@@ -92,6 +92,20 @@ def test_sampled_three_tasks_explore_the_lattice():
     _assert_on_the_set(fun, pareto_set, pset, 1e-6)
 
 
+@pytest.mark.parametrize("hessian", ["sampled", "fixed"])
+def test_three_tasks_solve_a_face_with_the_faces_hessian_objective(hessian):
+    # a face of the simplex is the set of some of the tasks: its Hessians come from the
+    # Hessian objective's same tasks (sampled or fixed), as its gradients from fun's
+    fun, sampler, pareto_set, x0 = make_ridge_tasks(m=3)
+    options = (_sampled(sampler(60)) if hessian == "sampled"
+               else SolverOptions(hess_fun=sampler(60)(np.random.default_rng(0))))
+    pset = explore(fun, x0, options=options, random_state=4, **SAMPLED)
+    w = pset.weights
+    for k in range(3):  # points inside each face (no single-task end)
+        assert np.any((w[:, k] == 0) & (w.max(axis=1) < 1))
+    _assert_on_the_set(fun, pareto_set, pset, 1e-6)
+
+
 def test_all_rows_sampled_equals_the_full_hessian():
     # a "sample" of every row, in any order, is the full Hessian (to rounding)
     fun, sampler, _, x0 = make_ridge_tasks()
