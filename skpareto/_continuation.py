@@ -191,11 +191,16 @@ def correct(ctx, x, weights, target, max_step, key, corrector=None):
         return None
 
 
-def end_point(ctx, x, weights, max_step, key):
-    """The end of the set at boundary ``weights`` (some zero), by fixed-weight Newton."""
+def end_point(ctx, x, weights, max_step, key, far=False):
+    """The end of the set at boundary ``weights`` (some zero), by fixed-weight Newton.
+
+    ``far``: ``x`` is a point of the set some way off, not a prediction of the
+    end (Newton starts in its linear phase: five times ``newton_steps``).
+    """
+    max_iter = _LINEAR_STEPS * ctx.options.newton_steps if far else None
     try:
         res = newton_correct(ctx.fun, x, weights, tol=ctx.tol, options=ctx.options,
-                             hess_fun=ctx.hess_fun(key), max_step=max_step)
+                             hess_fun=ctx.hess_fun(key), max_step=max_step, max_iter=max_iter)
     except NonFiniteError:
         return None
     return res

@@ -9,6 +9,8 @@ solved in parallel with joblib, in a fixed order, so results do not depend on
 ``n_jobs``.
 """
 
+import warnings
+
 import numpy as np
 from joblib import Parallel, delayed
 
@@ -16,8 +18,9 @@ from ._continuation import (Context, End, Point, point_from_result, trace, tange
                             correct, end_point)
 from ._hvp import value_and_jacobian
 from ._paretoset import ParetoSet
-from ._stationary import front_coordinates
+from ._stationary import find_stationary, front_coordinates
 from ._utils import Status
+from .exceptions import ConvergenceWarning
 
 __all__ = ["grow", "add_branch", "directions", "point_of", "find_point"]
 
@@ -27,6 +30,9 @@ _LATTICE_TRUST = 1.0
 # a lattice step whose corrector fails is taken in halves, down to 1/2**this of it (a
 # network's corrector may converge only from a quarter of the step the weights allow)
 _LATTICE_HALVINGS = 2
+# a lattice point where the weights change slowly and one weight is below this fraction of
+# step_size solves the face without that task directly (see _faces_near)
+_FACE_REACH = 1.0
 
 
 def point_of(pset, i, fun):
@@ -276,7 +282,8 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
                                  origin + axes @ np.asarray(new, float),
                                  key + (level + 1, len(tried), k))
             for k, (node, new) in enumerate(jobs))
-        ring, outside = [], []  # outside: end results on a face, with their inner point
+        ring, outside = [], []  # outside: end results on a face, with their inner point or -1
+        added = []
         for (node, new), (kind, found, cost) in zip(jobs, results):
             index = solved[node][0]
             pset.add_cost(cost["n_grad"], cost["n_hvp"])
@@ -288,6 +295,8 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
                 own.add(index)
                 solved[new] = (index, point_from_result(res),
                                _stride(ctx, solved[node], node, new, res.weights))
+                if solved[new][2].max() > 1:  # the weights change slowly here
+                    added.append(index)
                 met = _collision(pset, own, index, solved[node][1].x)
                 if met is None:
                     ring.append(new)
@@ -304,9 +313,80 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
         progress.update(pset)
         pset.mark_expanded([index for node, (index, _, stride) in solved.items()
                             if tried.issuperset(_next_nodes(node, stride))])
+        outside += _faces_near(pset, ctx, added, faces, outside, key + (level + 1, 0))
         # a face is covered as soon as the lattice reaches it: it is one dimension lower,
         # and a lattice stopped by max_points would otherwise leave every face out
         _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, faces)
+
+
+def _faces_near(pset, ctx, indices, done, outside, key):
+    """End points on the faces that the points ``indices`` lie within a step of.
+
+    ``indices``: new lattice points where the weights change slowly (the
+    stride grew). A weight below ``step_size`` is within a lattice step of
+    the face without that task, in the weights, but the lattice reaches the
+    face only where the weights keep changing at their rate at the root. On a
+    weakly regularized network they approach the face over a long stretch of
+    the front (a task's head stays fitted until its weight is about the
+    penalty), and the lattice spent the budget there without reaching any
+    face. So the face's point at the node's other weights is solved
+    directly, once per face, unless the lattice reached that face already.
+    Where the weights keep their rate the lattice reaches the face itself,
+    from a root nearer the face's middle (a face lattice rooted near a corner
+    covers less).
+    """
+    reached = set(done) | {res.face for res, _ in outside}
+    found = []
+    for index in indices:
+        w = pset.weights[index]
+        small = w < _FACE_REACH * ctx.step_size
+        face = tuple(int(i) for i in np.flatnonzero(~small))
+        if not small.any() or not face or face in reached:
+            continue
+        reached.add(face)
+        w_end = np.where(small, 0.0, w)
+        res = _face_point(ctx, pset.params[index], w_end / w_end.sum(), face,
+                          key + (index,))
+        pset.add_cost(res.n_grad, res.n_hvp)
+        if res.success and ctx.inside(res.x):
+            # no parent: the jump is not an explored step, and a step that long would let
+            # the triangles of the continuous set bridge the strip it jumped over
+            found.append((res, -1))
+    return found
+
+
+def _face_point(ctx, x, weights, face, key):
+    """The set of the objectives ``face`` at the face's part of ``weights``, from ``x``.
+
+    Newton at the face's weights first: it stays on the part of the set
+    nearest ``x`` (on networks another minimum may lie as near). Far from the
+    face it may stall in its linear phase; then stage 1 (L-BFGS on the
+    face's weighted sum, then the Newton polish: a warm-started training).
+    The result is embedded in the whole problem: all objectives, the
+    Jacobian, zero weights off the face; its cost includes a failed Newton's.
+    """
+    index = list(face)
+    sub = _face_context(ctx, face)
+    w = weights[index]
+    res = end_point(sub, x, w, np.inf, key, far=True)
+    spent = (0, 0)
+    if res is None or not res.success:
+        spent = (0, 0) if res is None else (res.n_grad, res.n_hvp)
+        options = sub.options
+        if options.hess_sampler is not None:  # one fixed sample for the polish
+            options = options.replace(hess_fun=sub.hess_fun(key), hess_sampler=None)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # a failure is only not taken
+            res = find_stationary(sub.fun, x, w, tol=ctx.tol, options=options,
+                                  bounds=ctx.bounds)
+    res.update(n_grad=res.n_grad + spent[0], n_hvp=res.n_hvp + spent[1])
+    if res.success:
+        values, jac = value_and_jacobian(ctx.fun, res.x)
+        full = np.zeros(len(weights))
+        full[index] = res.weights
+        res.update(objectives=values, jac=jac, weights=full, n_grad=res.n_grad + len(values),
+                   face=tuple(face))
+    return res
 
 
 def _collision(pset, own, index, previous):
@@ -360,8 +440,7 @@ def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done):
         sub, roots, known = _sub_set(pset, ctx, res, face)
         if not roots:
             continue
-        sub_ctx = Context(_restrict(ctx.fun, face), ctx.tol, _restrict_options(ctx.options, face),
-                          ctx.step_size, ctx.bounds, ctx.entropy)
+        sub_ctx = _face_context(ctx, face)
         # the points of pset the face holds count once
         sub_limits = dict(limits, max_points=limits["max_points"] - pset.n_points + known)
         grow(sub, sub_ctx, sub_limits, roots, key=key + (m,) + face, n_jobs=n_jobs,
@@ -379,14 +458,16 @@ def _restrict(fun, face):
     return restricted
 
 
-def _restrict_options(options, face):
-    """``options`` whose Hessian objective (fixed or sampled) gives the objectives ``face``."""
+def _face_context(ctx, face):
+    """``ctx`` for the objectives ``face``: its Hessian objective (fixed or sampled) too."""
+    options = ctx.options
     if options.hess_sampler is not None:
         sampler = options.hess_sampler
-        return options.replace(hess_sampler=lambda rng: _restrict(sampler(rng), face))
-    if options.hess_fun is not None:
-        return options.replace(hess_fun=_restrict(options.hess_fun, face))
-    return options
+        options = options.replace(hess_sampler=lambda rng: _restrict(sampler(rng), face))
+    elif options.hess_fun is not None:
+        options = options.replace(hess_fun=_restrict(options.hess_fun, face))
+    return Context(_restrict(ctx.fun, face), ctx.tol, options, ctx.step_size, ctx.bounds,
+                   ctx.entropy)
 
 
 def _sub_set(pset, ctx, res, face):

@@ -535,6 +535,23 @@ def test_three_label_classifier_defaults_cover_the_simplex():
     _assert_stationary(est, X, Y, est.tol, loss="log_loss")
 
 
+def test_weakly_regularized_three_task_network_defaults_reach_every_face():
+    # alpha 1e-5: a task's head stays fitted until its weight is about the penalty, so the
+    # weights approach each face over a long stretch of the front and the lattice alone
+    # spends the budget before reaching any (63 % covered, smallest weights 0.017, 0.002,
+    # 0.004 without solving the faces from the lattice points near them)
+    X, Y = make_conflicting_regression(40, 3, 3, conflict=0.6, noise=0.2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est = ParetoExplorer(hidden_layer_sizes=(3,), alpha=1e-5, random_state=1).fit(X, Y)
+    w = est.pareto_weights_
+    for k in range(3):  # points inside the face without task k, and task k's own end
+        assert np.any((w[:, k] == 0) & (w.max(axis=1) < 1))
+        assert np.any(w[:, k] == 1)
+    assert est.pareto_set_.contains(_simplex_grid(20)).mean() >= 0.8
+    _assert_stationary(est, X, Y, est.tol)
+
+
 @pytest.mark.slow
 def test_linnerud_defaults_explore_beyond_the_first_point():
     # 13 rows and 115 parameters: the stage-1 model sits near a bifurcation (cloned hidden

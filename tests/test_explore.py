@@ -233,6 +233,27 @@ def test_three_tasks_from_a_root_on_the_boundary_cover_the_whole_set(weights):
     assert gaps[np.triu_indices(pset.n_points, 1)].min() > 1e-8
 
 
+def test_a_face_solved_from_a_lattice_point_near_it_with_a_sampled_hessian(monkeypatch):
+    # where the weights change slowly near a face the lattice solves the face's point
+    # directly (stage 1 of the face's tasks); with a Hessian sampler that solve draws its
+    # own sample, of the face's tasks (here every "sample" is the whole quadratic)
+    from skpareto import _cover
+    problem = ConvexQuadratic(n=10, m=3, random_state=0)
+    solved, face_point = [], _cover._face_point
+
+    def counted(*args):
+        res = face_point(*args)
+        solved.append(res.success)
+        return res
+
+    monkeypatch.setattr(_cover, "_face_point", counted)
+    pset = _explore_quietly(problem.fun, problem.x0, random_state=0,
+                            options=SolverOptions(hess_sampler=lambda rng: problem.fun))
+    assert any(solved)
+    assert pset.contains(_simplex_lattice(3, 20)).all()
+    _assert_on_quadratic_set(problem, pset, 1e-8)
+
+
 # -- the defaults: DTLZ2, a concave front on the sphere whose weighted sum is unbounded ------
 
 
