@@ -199,7 +199,8 @@ def _scores_along(est, X, Y, n_samples=300):
     for w, piece in trace_chains(pset, n_samples):
         scores = np.full((len(w), 2), np.nan)
         served = _served(pset, w, pset.params_at(w, piece=piece))
-        scores[served] = [est.task_scores(X, Y, weights=v) for v in w[served]]
+        if served.any():  # a chain over weights that others serve has no scores of its own
+            scores[served] = [est.task_scores(X, Y, weights=v) for v in w[served]]
         chains.append((w[:, 0], scores))
     return chains
 
