@@ -30,6 +30,9 @@ _LATTICE_TRUST = 1.0
 # a lattice step whose corrector fails is taken in halves, down to 1/2**this of it (a
 # network's corrector may converge only from a quarter of the step the weights allow)
 _LATTICE_HALVINGS = 2
+# a two-task branch traced back over a gap its jump left takes at most this many steps
+# (one whose weights move away from the gap would go on to the end of another branch)
+_BACK_STEPS = 10
 # a lattice point where the weights change slowly and one weight is below this fraction of
 # step_size solves the face without that task directly (see _faces_near)
 _FACE_REACH = 1.0
@@ -69,6 +72,25 @@ def _root_of(pset, i):
 
 
 def _grow_curves(pset, ctx, limits, indices, key, n_jobs, progress):
+    first = pset.n_points
+    _trace_from(pset, ctx, limits, indices, key, n_jobs, progress)
+    # a branch whose steps shrank to nothing re-solved beyond that point and went on from
+    # there, a new root (see trace), often on another branch of the set (a network's
+    # minima): traced back from that root until its weights pass those of the point
+    # before the jump, the gap in the weights closes (a branch back may jump too)
+    back = dict(limits, n_steps=min(limits["n_steps"], _BACK_STEPS))
+    while True:
+        jumped = [i for i in range(first, pset.n_points) if pset.parents[i] < 0
+                  and not pset.contains(0.5 * (pset.weights[i - 1] + pset.weights[i]))]
+        if not jumped or pset.n_points >= limits["max_points"]:
+            return
+        first = pset.n_points
+        _trace_from(pset, ctx, back, jumped, key + (first,), n_jobs, progress,
+                    until={i: pset.weights[i - 1] for i in jumped})
+
+
+def _trace_from(pset, ctx, limits, indices, key, n_jobs, progress, until=None):
+    until = until or {}
     jobs = [(int(i), s) for i in indices for s in directions(pset, int(i))]
     steps = min(limits["n_steps"], limits["max_points"] - pset.n_points)
     if not jobs or steps <= 0:
@@ -86,7 +108,7 @@ def _grow_curves(pset, ctx, limits, indices, key, n_jobs, progress):
                 continue
             sink = _Sink(pset, i, limits)
             branch = trace(ctx, starts[i], s, known=known, key=key + (i, int(s > 0)),
-                           max_steps=room, sink=sink)
+                           max_steps=room, until=until.get(i), sink=sink)
             sink.finish(branch)
             if branch.points and not sink.added:
                 open_starts.add(i)  # max_points dropped the whole branch
@@ -94,7 +116,7 @@ def _grow_curves(pset, ctx, limits, indices, key, n_jobs, progress):
     else:
         branches = Parallel(n_jobs=n_jobs)(
             delayed(trace)(ctx, starts[i], s, known=known, key=key + (i, int(s > 0)),
-                           max_steps=steps) for i, s in jobs)
+                           max_steps=steps, until=until.get(i)) for i, s in jobs)
         for (i, _), branch in zip(jobs, branches):
             if not add_branch(pset, i, branch, limits) and branch.points:
                 open_starts.add(i)

@@ -535,6 +535,20 @@ def test_three_label_classifier_defaults_cover_the_simplex():
     _assert_stationary(est, X, Y, est.tol, loss="log_loss")
 
 
+def test_weakly_regularized_two_task_network_defaults_cover_every_weight():
+    # alpha 1e-5: at places the corrector fails and the branch re-solves beyond, often onto
+    # another branch of minima; traced back from there until the weights pass the gap, the
+    # set covers every weight (5 pieces without: task-0 weights (0.311, 0.339), (0.541,
+    # 0.561), (0.826, 0.840) and (0.890, 0.903) missing)
+    X, Y = make_conflicting_regression(80, 4, 2, conflict=0.6, noise=0.2, random_state=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est = ParetoExplorer(hidden_layer_sizes=(6,), alpha=1e-5, random_state=1).fit(X, Y)
+    w0 = np.linspace(0.0, 1.0, 401)
+    assert est.pareto_set_.contains(np.column_stack([w0, 1.0 - w0])).all()
+    _assert_stationary(est, X, Y, est.tol)
+
+
 def test_weakly_regularized_three_task_network_defaults_reach_every_face():
     # alpha 1e-5: a task's head stays fitted until its weight is about the penalty, so the
     # weights approach each face over a long stretch of the front and the lattice alone
