@@ -51,7 +51,10 @@ a trunk of 8 tanh units, ``alpha = 3e-2``) and the conflicting regression
 Three-task networks (a second table): ``ParetoExplorer`` defaults apart from
 the trunk on ``make_conflicting_regression(n, n_features, 3, conflict=0.8,
 noise=0.1, random_state=0)`` for (n, n_features, hidden) = (30, 2, (2,)), (60, 3,
-(4,)) and (100, 3, (8,)), and ``ParetoExplorer(loss="log_loss")`` on the three
+(4,)) and (100, 3, (8,)), a weakly regularized one (``alpha=1e-5``, hidden
+(3,), ``random_state=1``) on ``make_conflicting_regression(50, 4, 3,
+conflict=0.6, noise=0.2, random_state=3)``, and
+``ParetoExplorer(loss="log_loss")`` on the three
 binary labels of ``make_multilabel_classification(100, n_features=5,
 n_classes=3, random_state=0)`` (features standardized): points, the share of the 231 weights of a step-0.05
 simplex grid that the continuous set covers (:meth:`ParetoSet.contains`), the
@@ -290,6 +293,9 @@ def three_task_cases():
                                            random_state=0)
         cases.append((f"conflicting regression, 3 tasks, {n} rows, hidden {hidden}", X, Y,
                       dict(hidden_layer_sizes=hidden)))
+    X, Y = make_conflicting_regression(50, 4, 3, conflict=0.6, noise=0.2, random_state=3)
+    cases.append(("conflicting regression, 3 tasks, 50 rows, hidden (3,), alpha=1e-5", X, Y,
+                  dict(hidden_layer_sizes=(3,), alpha=1e-5, random_state=1)))
     X, Y = make_multilabel_classification(n_samples=100, n_features=5, n_classes=3,
                                           random_state=0)
     cases.append(("3 labels, log-loss, 100 rows, hidden (16,)", (X - X.mean(0)) / X.std(0),
@@ -301,7 +307,7 @@ def run_three_tasks(name, X, Y, settings):
     from skpareto import ParetoExplorer
     from skpareto._weights import simplex_lattice
 
-    fitted = _fit(ParetoExplorer(random_state=0, **settings), X, Y)
+    fitted = _fit(ParetoExplorer(**{"random_state": 0, **settings}), X, Y)
     pset = fitted["est"].pareto_set_
     grid = simplex_lattice(3, 231)
     return dict(problem=name, n_points=int(pset.n_points),
