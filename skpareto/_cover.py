@@ -77,9 +77,13 @@ def _grow_curves(pset, ctx, limits, indices, key, n_jobs, progress):
     # a branch whose steps shrank to nothing re-solved beyond that point and went on from
     # there, a new root (see trace), often on another branch of the set (a network's
     # minima): traced back from that root until its weights pass those of the point
-    # before the jump, the gap in the weights closes (a branch back may jump too)
-    back = dict(limits, n_steps=min(limits["n_steps"], _BACK_STEPS))
-    while True:
+    # before the jump, the gap in the weights closes (a branch back may jump too). Not on
+    # a face of three tasks or more (limits say so): there the lattice's triangles reach
+    # the face's gaps, and traced-back branches cost points without covering more (a
+    # three-label log-loss net, alpha 1e-5: 981 points, 50 % covered; 843, 57 % without)
+    back_steps = limits.get("back_steps", _BACK_STEPS)
+    back = dict(limits, n_steps=min(limits["n_steps"], back_steps))
+    while back_steps:
         jumped = [i for i in range(first, pset.n_points) if pset.parents[i] < 0
                   and not pset.contains(0.5 * (pset.weights[i - 1] + pset.weights[i]))]
         if not jumped or pset.n_points >= limits["max_points"]:
@@ -464,7 +468,8 @@ def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done):
             continue
         sub_ctx = _face_context(ctx, face)
         # the points of pset the face holds count once
-        sub_limits = dict(limits, max_points=limits["max_points"] - pset.n_points + known)
+        sub_limits = dict(limits, max_points=limits["max_points"] - pset.n_points + known,
+                          back_steps=0)
         grow(sub, sub_ctx, sub_limits, roots, key=key + (m,) + face, n_jobs=n_jobs,
              progress=progress)
         _merge_face(pset, sub, inner, face)
