@@ -395,7 +395,6 @@ def _face_point(ctx, x, weights, face, key):
     sub = _face_context(ctx, face)
     w = weights[index]
     res = end_point(sub, x, w, np.inf, key, far=True)
-    spent = (0, 0)
     if res is None or not res.success:
         spent = (0, 0) if res is None else (res.n_grad, res.n_hvp)
         options = sub.options
@@ -405,7 +404,7 @@ def _face_point(ctx, x, weights, face, key):
             warnings.simplefilter("ignore", ConvergenceWarning)  # a failure is only not taken
             res = find_stationary(sub.fun, x, w, tol=ctx.tol, options=options,
                                   bounds=ctx.bounds)
-    res.update(n_grad=res.n_grad + spent[0], n_hvp=res.n_hvp + spent[1])
+        res.update(n_grad=res.n_grad + spent[0], n_hvp=res.n_hvp + spent[1])
     if res.success:
         values, jac = value_and_jacobian(ctx.fun, res.x)
         full = np.zeros(len(weights))
