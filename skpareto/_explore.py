@@ -15,7 +15,7 @@ from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import SolverOptions
 from ._paretoset import ParetoSet
-from ._stationary import find_stationary, front_coordinates
+from ._stationary import _strictly_inside, find_stationary, front_coordinates
 from ._utils import Progress, log
 from ._validation import check_int, check_real
 from ._weights import check_weights, gradient_scale, simplex_lattice, zero_sum_basis
@@ -161,10 +161,17 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
                                        verbose=verbose)
     if pset.n_points == 0:
         worst = min(failures, key=lambda r: r.residual)
+        on_bound = ""
+        if (ctx.bounds is not None and worst.x is not None
+                and not _strictly_inside(worst.x, ctx.bounds)):
+            on_bound = (" That point lies on or outside bounds: where a Pareto set lies on the box's "
+                        "boundary (as in the ZDT problems), the gradients do not balance and "
+                        "there is no stationary point to follow; explore follows sets inside "
+                        "the box.")
         raise StationarityError(
             f"stage 1 reached no Pareto-stationary point to tol={tol:g} from "
             f"{'x0' if len(starts) == 1 else 'any start'}: the best relative residual was "
-            f"{worst.residual:.3g} ({worst.message}). Try more iterations "
+            f"{worst.residual:.3g} ({worst.message}).{on_bound} Try more iterations "
             "(options=SolverOptions(max_iter=...)), options=SolverOptions(method='mgda'), "
             "a looser tol, or another x0.")
     return pset

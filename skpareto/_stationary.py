@@ -770,8 +770,12 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
             spent_hvp += hvps
             start_w = w
         else:
-            start = mgda_descent(fun, x0, tol=max(tol, _MGDA_TOL), max_iter=options.max_iter,
-                                 bounds=bounds)
+            try:
+                start = mgda_descent(fun, x0, tol=max(tol, _MGDA_TOL),
+                                     max_iter=options.max_iter, bounds=bounds)
+            except NonFiniteError as exc:  # descent reached a kink (|x|, sqrt at 0): no point
+                res = res or _failed(Status.NON_FINITE, f"mgda: {exc}", x0)
+                continue
             x, status, k, used, start_w = start.x, start.status, start.nit, start.n_grad, \
                 start.weights
         nit, spent = nit + k, spent + used
@@ -819,7 +823,9 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
     res.update(nit=nit + res.nit, n_grad=spent + res.n_grad, n_hvp=spent_hvp + res.n_hvp,
                method=method)
     if not res.success:
-        warnings.warn(f"stage 1 did not reach tol={tol:g}: relative stationarity residual "
+        failed = ("reached no point strictly inside bounds" if res.status == Status.OUT_OF_BOUNDS
+                  else f"did not reach tol={tol:g}")
+        warnings.warn(f"stage 1 {failed}: relative stationarity residual "
                       f"{res.residual:.3g} ({res.message}).", ConvergenceWarning,
                       stacklevel=2)
     return res

@@ -405,6 +405,20 @@ def test_every_point_lies_in_the_box_the_root_included():
     np.testing.assert_allclose(np.linalg.norm(pset.front, axis=1), 1.0, atol=1e-8)
 
 
+def test_a_set_on_the_boundary_of_the_box_is_named_in_the_error():
+    # ZDT1 in its box: the set is x[1:] = 0, on the box's boundary, where the gradients do
+    # not balance; the sqrt's gradient is infinite at x[0] = 0, where MGDA's descent goes
+    def zdt1(x):
+        g = 1.0 + 9.0 * anp.mean(x[1:])
+        return anp.array([x[0], g * (1.0 - anp.sqrt(x[0] / g))])
+
+    with pytest.raises(StationarityError, match="on or outside bounds: where a Pareto set "
+                                                "lies on the box's boundary"), \
+            pytest.warns(ConvergenceWarning, match="strictly inside bounds"), \
+            np.errstate(all="ignore"):
+        explore(zdt1, np.full(6, 0.3), bounds=(0.0, 1.0))
+
+
 def test_bounds_end_a_quadratic_set():
     # the set of a quadratic runs from c_1 to c_0; a box cutting it ends it at the box
     problem = ConvexQuadratic(n=4, m=2, random_state=6)
