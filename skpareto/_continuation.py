@@ -215,7 +215,8 @@ class _Tracer:
 
     def __init__(self, ctx, start, sign, known, key, max_steps, until, sink):
         self.ctx, self.sign, self.key = ctx, float(sign), tuple(key)
-        self.until, self.sink = until, sink
+        self.until = None if until is None else np.atleast_2d(until)
+        self.sink = sink
         self.known_x, self.known_f = known
         self.branch = Branch()
         self.max_steps = max_steps
@@ -359,7 +360,7 @@ class _Tracer:
             return End.BUDGET
         if self.until is not None and self.previous is not None:
             before, after = self.previous.weights[0], new.weights[0]
-            if (before - self.until[0]) * (after - self.until[0]) <= 0:
+            if np.any((before - self.until[:, 0]) * (after - self.until[:, 0]) <= 0):
                 return End.REACHED
         if len(self.known_x):
             gaps = np.linalg.norm(self.known_x - new.x, axis=1)
@@ -454,8 +455,8 @@ def trace(ctx, start, sign, *, known=None, key=(), max_steps=np.inf, until=None,
         Seeds the sampled Hessians of this branch.
     max_steps : int
         Largest number of new points.
-    until : ndarray of shape (2,), default=None
-        Stop once a step covers these weights.
+    until : ndarray of shape (2,) or (k, 2), default=None
+        Stop once a step covers these weights (any of them).
     sink : callable, default=None
         ``sink(point, parent)`` is called with every point as it is accepted
         (``parent``: the index of the point it continues in the branch, -1 the

@@ -53,13 +53,17 @@ def directions(pset, index):
     return [s for s in (1.0, -1.0) if s not in done]
 
 
-def grow(pset, ctx, limits, indices, *, key, n_jobs, progress):
-    """Explore from the points ``indices`` of ``pset`` until the set ends or a budget stops."""
+def grow(pset, ctx, limits, indices, *, key, n_jobs, progress, until=None):
+    """Explore from the points ``indices`` of ``pset`` until the set ends or a budget stops.
+
+    Two tasks: ``until`` (weights, shape (2,) or (k, 2)) also stops the
+    branches from the points once a step covers them.
+    """
     if pset.n_tasks == 1:
         pset.mark_expanded(indices)
         return
     if pset.n_tasks == 2:
-        _grow_curves(pset, ctx, limits, indices, key, n_jobs, progress)
+        _grow_curves(pset, ctx, limits, indices, key, n_jobs, progress, until)
     else:  # each lattice goes on from its root, with the nodes solved already
         for root in sorted({_root_of(pset, int(i)) for i in indices}):
             _grow_lattice(pset, ctx, limits, root, key + (root,), n_jobs, progress)
@@ -71,9 +75,10 @@ def _root_of(pset, i):
     return i
 
 
-def _grow_curves(pset, ctx, limits, indices, key, n_jobs, progress):
+def _grow_curves(pset, ctx, limits, indices, key, n_jobs, progress, until=None):
     first = pset.n_points
-    _trace_from(pset, ctx, limits, indices, key, n_jobs, progress)
+    _trace_from(pset, ctx, limits, indices, key, n_jobs, progress,
+                until=None if until is None else {int(i): until for i in indices})
     # a branch whose steps shrank to nothing re-solved beyond that point and went on from
     # there, a new root (see trace), often on another branch of the set (a network's
     # minima): traced back from that root until its weights pass those of the point

@@ -31,6 +31,7 @@ _MAX_POINTS = 1000
 # more tasks: the set is started again at the weights of a simplex lattice of about this many
 # that it does not cover (28 for three tasks: steps of a sixth; 20 for four: a third)
 _SEEDS = 28
+_GAP_GRID = 201  # two tasks: weights every 0.005 where gaps are looked for
 
 
 def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
@@ -264,8 +265,11 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
     # unless a budget limits the set, the parts it did not reach get starts of their own
     if pset.n_points and pset.n_tasks > 1 and np.isinf(limits["n_steps"]) \
             and pset.n_points < limits["max_points"]:
-        seeds = _seed_ends if pset.n_tasks == 2 else _seed_inside
-        n_iter += seeds(pset, ctx, limits, len(starts), n_jobs, progress, verbose)
+        if pset.n_tasks == 2:
+            n_iter += _seed_ends(pset, ctx, limits, len(starts), n_jobs, progress, verbose)
+            n_iter += _seed_gaps(pset, ctx, limits, len(starts) + 2, n_jobs, progress, verbose)
+        else:
+            n_iter += _seed_inside(pset, ctx, limits, len(starts), n_jobs, progress, verbose)
     if stuck and pset.n_points == len(stuck):
         warnings.warn(f"the set could not be followed from the stage-1 point at weights "
                       f"{np.round(stuck[0].weights, 4)}: no step from it converged. Try a "
@@ -296,6 +300,40 @@ def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose):
     return n_iter
 
 
+def _seed_gaps(pset, ctx, limits, key, n_jobs, progress, verbose):
+    """Two tasks: where the weights the set covers leave a gap, start again inside it.
+
+    A network's set can run on several branches of minima, each ending in a
+    fold of its weights; the continuation jumps from one to the next and
+    traces the new one back, but where a third branch covers the weights
+    between two folds, neither reaches it. Stage 1 at the middle of each gap
+    (of a grid of ``_GAP_GRID`` weights), warm started from the point of
+    nearest weights, finds that branch, and the set is followed from it until
+    it meets the points found before; repeated while new gaps get roots.
+    Returns the stage-1 iterations spent.
+    """
+    grid = np.linspace(0.0, 1.0, _GAP_GRID)
+    tried = set()
+    n_iter = 0
+    while pset.n_points < limits["max_points"]:
+        covered = pset.contains(np.c_[grid, 1.0 - grid])
+        edges = np.flatnonzero(np.diff(np.r_[True, covered, True].astype(int)))
+        gaps = [(lo, hi) for lo, hi in zip(edges[::2], edges[1::2])
+                if lo > 0 and hi < _GAP_GRID and (lo + hi - 1) // 2 not in tried]
+        if not gaps:  # (the single-task ends are _seed_ends')
+            return n_iter
+        for lo, hi in gaps:
+            g = int(lo + hi - 1) // 2
+            tried.add(g)
+            w = np.array([grid[g], 1.0 - grid[g]])
+            log(verbose, 2, f"the set does not cover weights {np.round(w, 3)}: starting there")
+            # followed until it covers the gap's ends: beyond, the weights are covered
+            ends = np.array([[grid[lo - 1], 1.0 - grid[lo - 1]], [grid[hi], 1.0 - grid[hi]]])
+            n_iter += _seed(pset, ctx, limits, w, key + g, n_jobs, progress, verbose,
+                            new=lambda root: not pset.contains(root.weights), until=ends)
+    return n_iter
+
+
 def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):
     """More tasks: where the set leaves part of the simplex uncovered, start again there.
 
@@ -321,9 +359,11 @@ def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):
     return n_iter
 
 
-def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose):
+def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, until=None):
     """Stage 1 at ``weights`` from the point of nearest weights; grow the set from its root.
 
+    ``new(root)`` says whether the root adds to the set (default: it is not
+    :func:`_represented`); ``until`` stops its branches (see :func:`grow`).
     Returns the stage-1 iterations (none once ``max_points`` is reached).
     """
     if pset.n_points >= limits["max_points"]:
@@ -332,12 +372,13 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose):
     root = find_stationary(pset.fun if ctx.fun is None else ctx.fun, pset.params[nearest],
                            weights, tol=ctx.tol, options=_stage_one_options(ctx, key),
                            bounds=ctx.bounds, verbose=max(verbose - 1, 0))
-    if not root.success or not ctx.inside(root.x) or _represented(pset, root, ctx.step_size):
+    new = new or (lambda root: not _represented(pset, root, ctx.step_size))
+    if not root.success or not ctx.inside(root.x) or not new(root):
         pset.add_cost(root.n_grad, root.n_hvp)
         return root.nit
     index = pset.add_point(root.x, root.objectives, root.weights, residual=root.residual,
                            n_grad=root.n_grad, n_hvp=root.n_hvp)
-    grow(pset, ctx, limits, [index], key=(key,), n_jobs=n_jobs, progress=progress)
+    grow(pset, ctx, limits, [index], key=(key,), n_jobs=n_jobs, progress=progress, until=until)
     return root.nit
 
 

@@ -549,6 +549,21 @@ def test_weakly_regularized_two_task_network_defaults_cover_every_weight():
     _assert_stationary(est, X, Y, est.tol)
 
 
+def test_two_task_network_with_a_gap_between_folds_defaults_cover_every_weight():
+    # Friedman's regression and a product feature: two branches of minima fold at task-0
+    # weights 0.139 and 0.110, a third branch covers the weights between (a re-solve
+    # jumped from one to the other over it): stage 1 in the gap reaches it (without,
+    # weights 0.11 to 0.135 of this grid were missing)
+    from sklearn.datasets import make_friedman1
+    X, y = make_friedman1(200, 6, noise=0.5, random_state=1)
+    Y = StandardScaler().fit_transform(np.column_stack([y, X[:, 0] * X[:, 1] - X[:, 2]]))
+    X = StandardScaler().fit_transform(X)
+    est = ParetoExplorer(random_state=0).fit(X, Y)
+    w0 = np.linspace(0.0, 1.0, 201)
+    assert est.pareto_set_.contains(np.column_stack([w0, 1.0 - w0])).all()
+    _assert_stationary(est, X, Y, est.tol)
+
+
 def test_weakly_regularized_three_task_network_defaults_reach_every_face():
     # alpha 1e-5: a task's head stays fitted until its weight is about the penalty, so the
     # weights approach each face over a long stretch of the front and the lattice alone
