@@ -36,6 +36,11 @@ _BACK_STEPS = 10
 # a lattice point where the weights change slowly and one weight is below this fraction of
 # step_size solves the face without that task directly (see _faces_near)
 _FACE_REACH = 1.0
+# along a lattice axis where the weights change by less than step_size over a move of the
+# largest objective at the root (a flat front: DTLZ1's plane, with constant weights), nodes
+# are this fraction of that objective apart, with no stride growth: the weights' rate would
+# put them arbitrarily far
+_FLAT_STEP = 0.1
 
 
 def point_of(pset, i, fun):
@@ -260,24 +265,27 @@ def _lattice(ctx, root, key):
     Along each axis one lattice step changes the weights by ``step_size``
     (at the root): the axes are the principal directions of the change of
     the weights per unit of front coordinates, each scaled by the inverse of
-    its rate. Where the weights do not change along the set (a flat front)
-    a step is a tenth of the objectives.
+    its rate. Along an axis where the weights change by less than
+    ``step_size`` over a move as large as the largest objective (a flat
+    front: a plane of constant weights), a step is ``_FLAT_STEP`` of that
+    objective instead. Returns the axes and which of them are flat.
     """
     _, rates, n_grad, n_hvp = tangents(ctx, root, key)
     root.n_grad += n_grad
     root.n_hvp += n_hvp
     change, rate, axes = np.linalg.svd(rates.T, full_matrices=False)  # rates.T = U S V^T
     rate = rate * np.abs(change).max(axis=0)  # the largest change of one weight per unit
-    flat = 0.1 * (np.max(np.abs(root.values)) or 1.0)
-    changing = rate > 1e-12 * max(rate.max(), 1e-300)
-    lengths = np.where(changing, ctx.step_size / np.where(changing, rate, 1.0), flat)
-    return axes.T * lengths
+    scale = np.max(np.abs(root.values)) or 1.0
+    flat = rate * scale < ctx.step_size
+    lengths = np.where(flat, _FLAT_STEP * scale, ctx.step_size / np.where(flat, 1.0, rate))
+    return axes.T * lengths, flat
 
 
 def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
     m = pset.n_tasks
     root = point_of(pset, root_index, ctx.fun)
-    axes = _lattice(ctx, root, key + (0,))
+    axes, flat = _lattice(ctx, root, key + (0,))
+    widest = np.where(flat, 1, np.inf)  # the weights change slowly along a flat axis: always
     origin = root.coords
     # node -> (index in pset, Point or None, stride: lattice steps to the next node per axis)
     unit = np.ones(m - 1, dtype=int)
@@ -325,7 +333,7 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
                                        n_hvp=res.n_hvp)
                 own.add(index)
                 solved[new] = (index, point_from_result(res),
-                               _stride(ctx, solved[node], node, new, res.weights))
+                               _stride(ctx, solved[node], node, new, res.weights, widest))
                 if solved[new][2].max() > 1:  # the weights change slowly here
                     added.append(index)
                 met = _collision(pset, own, index, solved[node][1].x)
@@ -436,9 +444,10 @@ def _next_nodes(node, stride):
             for j in range(len(node)) for sign in (1, -1)]
 
 
-def _stride(ctx, parent, node, new, weights):
+def _stride(ctx, parent, node, new, weights, widest):
     """A new node's stride: the parent's, doubled along the step's axis where the weights
-    changed by less than half ``step_size`` along it (halved where by more than twice).
+    changed by less than half ``step_size`` along it (halved where by more than twice),
+    up to ``widest`` along each axis.
 
     A lattice even in the front coordinates crowds the weights where they change slowly
     along the set (near the simplex's boundary, on networks): there it steps over nodes, so
@@ -447,7 +456,7 @@ def _stride(ctx, parent, node, new, weights):
     stride = parent[2].copy()
     axis = int(np.flatnonzero(np.subtract(new, node))[0])
     change = np.max(np.abs(weights - parent[1].weights))
-    if change < 0.5 * ctx.step_size:
+    if change < 0.5 * ctx.step_size and 2 * stride[axis] <= widest[axis]:
         stride[axis] *= 2
     elif change > 2.0 * ctx.step_size and stride[axis] > 1:
         stride[axis] //= 2

@@ -405,6 +405,25 @@ def test_every_point_lies_in_the_box_the_root_included():
     np.testing.assert_allclose(np.linalg.norm(pset.front, axis=1), 1.0, atol=1e-8)
 
 
+@pytest.mark.parametrize("x0", [np.full(7, 0.5), np.r_[0.2, 0.7, np.full(5, 0.5)]])
+def test_flat_front_of_constant_weights_is_covered_to_the_box(x0):
+    # DTLZ1 (n = 7, m = 3): the front is the plane sum f = 1/2 and every point of it has
+    # weights 1/3: the lattice cannot space its nodes by the weights (they do not change)
+    # and spaces them by a tenth of the objectives (measured IGD 0.010 and 0.017; 2 points
+    # before, the first step 1e10 long)
+    def dtlz1(x):
+        g = 100.0 * (5 + anp.sum((x[2:] - 0.5) ** 2 - anp.cos(20.0 * np.pi * (x[2:] - 0.5))))
+        return 0.5 * (1.0 + g) * anp.array([x[0] * x[1], x[0] * (1.0 - x[1]), 1.0 - x[0]])
+
+    pset = explore(dtlz1, x0, bounds=(0.0, 1.0))
+    assert pset.n_points >= 50 and pset.residuals.max() <= 1e-8
+    assert np.all((pset.params >= 0.0) & (pset.params <= 1.0))
+    np.testing.assert_allclose(pset.front.sum(axis=1), 0.5, atol=1e-8)
+    np.testing.assert_allclose(pset.weights, 1.0 / 3.0, atol=1e-8)
+    assert np.all(pset.front.max(axis=0) >= 0.45)  # to the corners of the triangle
+    assert igd(pset.front, 0.5 * _simplex_lattice(3, 40)) <= 0.025
+
+
 def test_a_set_on_the_boundary_of_the_box_is_named_in_the_error():
     # ZDT1 in its box: the set is x[1:] = 0, on the box's boundary, where the gradients do
     # not balance; the sqrt's gradient is infinite at x[0] = 0, where MGDA's descent goes
