@@ -36,11 +36,13 @@ _BACK_STEPS = 10
 # a lattice point where the weights change slowly and one weight is below this fraction of
 # step_size solves the face without that task directly (see _faces_near)
 _FACE_REACH = 1.0
-# along a lattice axis where the weights change by less than step_size over a move of the
-# largest objective at the root (a flat front: DTLZ1's plane, with constant weights), nodes
-# are this fraction of that objective apart, with no stride growth: the weights' rate would
-# put them arbitrarily far
+# along a lattice axis where the weights change by less than _FLAT_RATE step_size over a
+# move of the largest objective at the root (a flat front: DTLZ1's plane, with constant
+# weights), nodes are _FLAT_STEP of that objective apart, with no stride growth: the
+# weights' rate would put them arbitrarily far. (Flat at rate 1: a weakly regularized
+# three-label net, whose weights change slowly, lost a quarter of its coverage)
 _FLAT_STEP = 0.1
+_FLAT_RATE = 1e-6
 
 
 def point_of(pset, i, fun):
@@ -266,9 +268,9 @@ def _lattice(ctx, root, key):
     (at the root): the axes are the principal directions of the change of
     the weights per unit of front coordinates, each scaled by the inverse of
     its rate. Along an axis where the weights change by less than
-    ``step_size`` over a move as large as the largest objective (a flat
-    front: a plane of constant weights), a step is ``_FLAT_STEP`` of that
-    objective instead. Returns the axes and which of them are flat.
+    ``_FLAT_RATE * step_size`` over a move as large as the largest objective
+    (a flat front: a plane of constant weights), a step is ``_FLAT_STEP`` of
+    that objective instead. Returns the axes and which of them are flat.
     """
     _, rates, n_grad, n_hvp = tangents(ctx, root, key)
     root.n_grad += n_grad
@@ -276,7 +278,7 @@ def _lattice(ctx, root, key):
     change, rate, axes = np.linalg.svd(rates.T, full_matrices=False)  # rates.T = U S V^T
     rate = rate * np.abs(change).max(axis=0)  # the largest change of one weight per unit
     scale = np.max(np.abs(root.values)) or 1.0
-    flat = rate * scale < ctx.step_size
+    flat = rate * scale < _FLAT_RATE * ctx.step_size
     lengths = np.where(flat, _FLAT_STEP * scale, ctx.step_size / np.where(flat, 1.0, rate))
     return axes.T * lengths, flat
 
