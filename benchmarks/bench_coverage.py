@@ -47,6 +47,10 @@ a trunk of 8 tanh units, ``alpha = 3e-2``) and the conflicting regression
   ``f_0 + f_1 = 1``; every interior point is stationary for the weights
   (1/2, 1/2) only, so the weights cannot parameterize the set and the weighted
   Hessian is singular along it. Exact hypervolume 1/2.
+- :class:`FlatPlane`: DTLZ1 with ``n = 7`` in its box ``[0, 1]^7``: the front
+  is the plane ``f_0 + f_1 + f_2 = 1/2``, every point stationary for the weights
+  (1/3, 1/3, 1/3), so the weights cannot space a lattice. Exact hypervolume
+  ``1 - 1/48``.
 
 Three-task networks (a second table): ``ParetoExplorer`` defaults apart from
 the trunk on ``make_conflicting_regression(n, n_features, 3, conflict=0.8,
@@ -133,6 +137,33 @@ class LinearDegenerate(_SineSplit):
         return np.column_stack([t, 1.0 - t])
 
 
+class FlatPlane(Problem):
+    """DTLZ1 (``n`` variables, three objectives): the front is the plane ``sum f = 1/2``,
+    every point of it stationary for the weights (1/3, 1/3, 1/3); explored in the box
+    ``[0, 1]^n``, where its set ``x_k = 1/2`` (k > 1) ends."""
+
+    name = "dtlz1"
+    m = 3
+    hypervolume = 1.0 - 0.5 ** 3 / 6.0  # the unit cube less the corner under the plane
+
+    def __init__(self, n=7):
+        self.n = int(n)
+        self.x0 = np.full(self.n, 0.5)
+
+    def fun(self, x):
+        g = 100.0 * (self.n - 2 + anp.sum((x[2:] - 0.5) ** 2
+                                          - anp.cos(20.0 * np.pi * (x[2:] - 0.5))))
+        return 0.5 * (1.0 + g) * anp.array([x[0] * x[1], x[0] * (1.0 - x[1]), 1.0 - x[0]])
+
+    def pareto_front(self, n_points=100):
+        k = int(np.ceil((np.sqrt(8 * n_points + 1) - 3) / 2))  # (k+1)(k+2)/2 >= n_points
+        rows = [(a, b, k - a - b) for a in range(k + 1) for b in range(k + 1 - a)]
+        return 0.5 * np.asarray(rows, dtype=float) / k
+
+    def distance_to_set(self, x):
+        return float(np.linalg.norm(np.asarray(x)[2:] - 0.5))
+
+
 def _even_along(curve, n_points):
     """``n_points`` points equally spaced in arclength along a fine polyline."""
     arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(curve, axis=0), axis=1))])
@@ -168,7 +199,8 @@ def analytic_cases(quick):
         cases += [("pymoo DTLZ2 n=6", pymoo, None, None),
                   ("pymoo DTLZ2 n=6, bounds", pymoo, None, pymoo.bounds)]
     cases += [("ZDT2-type, interior set n=6", ConcaveInterior(6), None, None),
-              ("linear front, degenerate n=6", LinearDegenerate(6), None, None)]
+              ("linear front, degenerate n=6", LinearDegenerate(6), None, None),
+              ("DTLZ1 n=7 (flat plane), bounds", FlatPlane(7), None, (0.0, 1.0))]
     out = []
     for name, problem, x0, bounds in cases:
         exact = _exact_hypervolume(problem)
