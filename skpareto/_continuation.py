@@ -358,6 +358,8 @@ class _Tracer:
             return End.DIVERGED
         if len(self.branch.points) >= self.max_steps:
             return End.BUDGET
+        # not across a jump (previous is None after one): stopped there, the branches from
+        # the gaps of a 60-row three-task net's faces covered 94 % of it, 99 % going on
         if self.until is not None and self.previous is not None:
             before, after = self.previous.weights[0], new.weights[0]
             if np.any((before - self.until[:, 0]) * (after - self.until[:, 0]) <= 0):

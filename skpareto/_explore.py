@@ -10,7 +10,8 @@ import warnings
 import numpy as np
 
 from ._continuation import Context, trace
-from ._cover import add_branch, find_point, grow, point_of
+from ._cover import (_represented, _seed, _seed_gaps, _stage_one_options, add_branch,
+                     find_point, grow, point_of)
 from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import SolverOptions
@@ -31,7 +32,6 @@ _MAX_POINTS = 1000
 # more tasks: the set is started again at the weights of a simplex lattice of about this many
 # that it does not cover (28 for three tasks: steps of a sixth; 20 for four: a third)
 _SEEDS = 28
-_GAP_GRID = 201  # two tasks: weights every 0.005 where gaps are looked for
 
 
 def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
@@ -165,10 +165,10 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         on_bound = ""
         if (ctx.bounds is not None and worst.x is not None
                 and not _strictly_inside(worst.x, ctx.bounds)):
-            on_bound = (" That point lies on or outside bounds: where a Pareto set lies on the box's "
-                        "boundary (as in the ZDT problems), the gradients do not balance and "
-                        "there is no stationary point to follow; explore follows sets inside "
-                        "the box.")
+            on_bound = (" That point lies on or outside bounds: where a Pareto set lies on "
+                        "the box's boundary (as in the ZDT problems), the gradients do not "
+                        "balance and there is no stationary point to follow; explore follows "
+                        "sets inside the box.")
         raise StationarityError(
             f"stage 1 reached no Pareto-stationary point to tol={tol:g} from "
             f"{'x0' if len(starts) == 1 else 'any start'}: the best relative residual was "
@@ -244,8 +244,9 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
     progress = Progress(verbose)
     failures, stuck, n_iter = [], [], 0
     for k, (start, w) in enumerate(zip(starts, weights)):
-        root = find_stationary(fun, start, w, tol=ctx.tol, options=_stage_one_options(ctx, k),
-                               bounds=ctx.bounds, verbose=max(verbose - 1, 0))
+        root = find_stationary(fun, start, w, tol=ctx.tol,
+                               options=_stage_one_options(ctx, (k,)), bounds=ctx.bounds,
+                               verbose=max(verbose - 1, 0))
         n_iter += root.nit
         if pset is None:
             pset = ParetoSet.empty(start.size, len(root.weights), fun=fun)
@@ -267,7 +268,8 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
             and pset.n_points < limits["max_points"]:
         if pset.n_tasks == 2:
             n_iter += _seed_ends(pset, ctx, limits, len(starts), n_jobs, progress, verbose)
-            n_iter += _seed_gaps(pset, ctx, limits, len(starts) + 2, n_jobs, progress, verbose)
+            n_iter += _seed_gaps(pset, ctx, limits, (len(starts) + 2,), n_jobs, progress,
+                                 verbose)
         else:
             n_iter += _seed_inside(pset, ctx, limits, len(starts), n_jobs, progress, verbose)
     if stuck and pset.n_points == len(stuck):
@@ -295,42 +297,8 @@ def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose):
             continue
         log(verbose, 2, f"the set stops at weight {w.max():.3f} of task {task}: "
                         f"starting again from task {task} alone")
-        n_iter += _seed(pset, ctx, limits, np.eye(2)[task], key + task, n_jobs, progress,
+        n_iter += _seed(pset, ctx, limits, np.eye(2)[task], (key + task,), n_jobs, progress,
                         verbose)
-    return n_iter
-
-
-def _seed_gaps(pset, ctx, limits, key, n_jobs, progress, verbose):
-    """Two tasks: where the weights the set covers leave a gap, start again inside it.
-
-    A network's set can run on several branches of minima, each ending in a
-    fold of its weights; the continuation jumps from one to the next and
-    traces the new one back, but where a third branch covers the weights
-    between two folds, neither reaches it. Stage 1 at the middle of each gap
-    (of a grid of ``_GAP_GRID`` weights), warm started from the point of
-    nearest weights, finds that branch, and the set is followed from it until
-    it meets the points found before; repeated while new gaps get roots.
-    Returns the stage-1 iterations spent.
-    """
-    grid = np.linspace(0.0, 1.0, _GAP_GRID)
-    tried = set()
-    n_iter = 0
-    while pset.n_points < limits["max_points"]:
-        covered = pset.contains(np.c_[grid, 1.0 - grid])
-        edges = np.flatnonzero(np.diff(np.r_[True, covered, True].astype(int)))
-        gaps = [(lo, hi) for lo, hi in zip(edges[::2], edges[1::2])
-                if lo > 0 and hi < _GAP_GRID and (lo + hi - 1) // 2 not in tried]
-        if not gaps:  # (the single-task ends are _seed_ends')
-            return n_iter
-        for lo, hi in gaps:
-            g = int(lo + hi - 1) // 2
-            tried.add(g)
-            w = np.array([grid[g], 1.0 - grid[g]])
-            log(verbose, 2, f"the set does not cover weights {np.round(w, 3)}: starting there")
-            # followed until it covers the gap's ends: beyond, the weights are covered
-            ends = np.array([[grid[lo - 1], 1.0 - grid[lo - 1]], [grid[hi], 1.0 - grid[hi]]])
-            n_iter += _seed(pset, ctx, limits, w, key + g, n_jobs, progress, verbose,
-                            new=lambda root: not pset.contains(root.weights), until=ends)
     return n_iter
 
 
@@ -355,31 +323,8 @@ def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):
         if pset.contains(w):
             continue
         log(verbose, 2, f"the set does not cover weights {np.round(w, 3)}: starting there")
-        n_iter += _seed(pset, ctx, limits, w, key + k, n_jobs, progress, verbose)
+        n_iter += _seed(pset, ctx, limits, w, (key + k,), n_jobs, progress, verbose)
     return n_iter
-
-
-def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, until=None):
-    """Stage 1 at ``weights`` from the point of nearest weights; grow the set from its root.
-
-    ``new(root)`` says whether the root adds to the set (default: it is not
-    :func:`_represented`); ``until`` stops its branches (see :func:`grow`).
-    Returns the stage-1 iterations (none once ``max_points`` is reached).
-    """
-    if pset.n_points >= limits["max_points"]:
-        return 0
-    nearest = int(np.argmin(np.abs(pset.weights - weights).max(axis=1)))
-    root = find_stationary(pset.fun if ctx.fun is None else ctx.fun, pset.params[nearest],
-                           weights, tol=ctx.tol, options=_stage_one_options(ctx, key),
-                           bounds=ctx.bounds, verbose=max(verbose - 1, 0))
-    new = new or (lambda root: not _represented(pset, root, ctx.step_size))
-    if not root.success or not ctx.inside(root.x) or not new(root):
-        pset.add_cost(root.n_grad, root.n_hvp)
-        return root.nit
-    index = pset.add_point(root.x, root.objectives, root.weights, residual=root.residual,
-                           n_grad=root.n_grad, n_hvp=root.n_hvp)
-    grow(pset, ctx, limits, [index], key=(key,), n_jobs=n_jobs, progress=progress, until=until)
-    return root.nit
 
 
 def _front_moves(jac):
@@ -448,30 +393,6 @@ def _check_bounds(bounds, n):
     if np.any(np.isnan(lower)) or np.any(np.isnan(upper)) or np.any(lower >= upper):
         raise ValueError("bounds must satisfy lower < upper in every coordinate (no NaN).")
     return lower, upper
-
-
-def _stage_one_options(ctx, k):
-    """Stage 1 with a sampled Hessian: one fixed sample for its Newton polish."""
-    options = ctx.options
-    if options.hess_sampler is None:
-        return options
-    return options.replace(hess_fun=ctx.hess_fun((k, 0, 0, 0)), hess_sampler=None)
-
-
-def _represented(pset, root, step_size):
-    """Whether a stage-1 point lies on the part of the set explored already.
-
-    It does where a point found is as near in the front (half the median
-    step between points) and within ``step_size`` in the weights: at a
-    corner of the front many weights share nearly one front point, and the
-    set there is not explored until its weights are.
-    """
-    coords = front_coordinates(pset.front)
-    c = front_coordinates(root.objectives)
-    steps = np.linalg.norm(np.diff(coords, axis=0), axis=1) if len(coords) > 1 else [0.0]
-    near = np.linalg.norm(coords - c, axis=1) <= 0.5 * max(np.median(steps), 0.0)
-    near &= np.abs(pset.weights - root.weights).max(axis=1) <= step_size
-    return bool(np.any(near)) or find_point(pset, root.x) is not None
 
 
 def _toward(pset, ctx, limits, target, n_jobs, progress):

@@ -386,6 +386,76 @@ def test_zdt2_type_front_inside_the_domain_with_the_defaults():
     assert f1[0] <= 0.01 and f1[-1] >= 0.99 and np.diff(f1).max() <= 0.15
 
 
+def _quadratic_set_with_a_gap(problem, low, high):
+    """A set of the analytic points at task-0 weights ``0, 0.05, ..., 1`` outside
+    ``(low, high)``, chained in two pieces."""
+    pset = ParetoSet.empty(problem.n, 2, fun=problem.fun)
+    parent = -1
+    for w0 in np.linspace(0.0, 1.0, 21):
+        if low < w0 < high:
+            parent = -1
+            continue
+        x = problem.pareto_set([w0, 1.0 - w0])
+        parent = pset.add_point(x, problem.fun(x), [w0, 1.0 - w0], parent=parent,
+                                residual=0.0)
+    pset.mark_expanded(range(pset.n_points))
+    return pset
+
+
+def test_stage_one_in_a_gap_of_the_weights_closes_it_and_stops_at_its_ends():
+    # the two-task seeds in the gaps of the covered weights (a third branch of minima on a
+    # network), on a quadratic whose set is known: the gap fills with points on the set,
+    # and the branches from the new root stop once they cover the gap's ends
+    from skpareto._cover import _seed_gaps
+    from skpareto._explore import solver_context
+    from skpareto._utils import Progress
+
+    problem = ConvexQuadratic(n=5, m=2, random_state=3)
+    pset = _quadratic_set_with_a_gap(problem, 0.3, 0.65)
+    grid = _simplex_lattice(2, 200)
+    assert not pset.contains(grid).all()
+    before = pset.n_points
+    ctx, limits = solver_context(problem.fun, 2, problem.n, 1e-8, None, None, None, None,
+                                 SolverOptions(), None)
+    _seed_gaps(pset, ctx, limits, (0,), None, Progress(0))
+    assert pset.contains(grid).all()
+    assert _assert_on_quadratic_set(problem, pset, 1e-8) <= 1e-8
+    new = pset.weights[before:, 0]
+    # the gap (0.3, 0.65) is 0.35 wide: about 7 steps of 0.05, plus the steps that cross
+    # its ends; none far beyond them
+    assert 3 <= len(new) <= 14
+    assert new.min() >= 0.3 - 0.0625 and new.max() <= 0.65 + 0.0625
+
+
+def test_until_stops_a_branch_at_whichever_weights_it_covers_first():
+    from skpareto._continuation import End, trace
+    from skpareto._cover import point_of
+    from skpareto._explore import solver_context
+
+    problem = ConvexQuadratic(n=5, m=2, random_state=3)
+    root = problem.pareto_set([0.5, 0.5])
+    pset = ParetoSet.empty(problem.n, 2, fun=problem.fun)
+    pset.add_point(root, problem.fun(root), [0.5, 0.5], residual=0.0)
+    ctx, _ = solver_context(problem.fun, 2, problem.n, 1e-8, None, None, None, None,
+                            SolverOptions(), None)
+    start = point_of(pset, 0, problem.fun)
+    ends = {}
+    for sign in (1, -1):
+        free = trace(ctx, start, sign)
+        one = trace(ctx, start, sign, until=np.array([0.3, 0.7]))
+        both = trace(ctx, start, sign, until=np.array([[0.3, 0.7], [0.7, 0.3]]))
+        assert free.end != End.REACHED and both.end == End.REACHED
+        assert len(both.points) < len(free.points)
+        w = [p.weights[0] for p in both.points]
+        # the last step crossed one of them, no step before did
+        last = w[-1] - np.array([0.3, 0.7])
+        before = (w[-2] if len(w) > 1 else 0.5) - np.array([0.3, 0.7])
+        assert np.any(last * before <= 0)
+        ends[sign] = (w[-1], one.end)
+    # one direction reaches 0.3 (both stop there), the other 0.7 (only ``both`` stops)
+    assert sorted(e == End.REACHED for _, e in ends.values()) == [False, True]
+
+
 def test_bounds_arguments():
     problem = ConvexQuadratic(n=3, m=2, random_state=0)
     with pytest.raises(ValueError, match="x0 must lie inside bounds"):
