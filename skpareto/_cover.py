@@ -626,8 +626,10 @@ def _seed_gaps(pset, ctx, limits, key, n_jobs, progress, verbose=0):
             log(verbose, 2, f"the set does not cover weights {np.round(w, 3)}: starting there")
             # followed until it covers the gap's ends: beyond, the weights are covered
             ends = np.array([[grid[lo - 1], 1.0 - grid[lo - 1]], [grid[hi], 1.0 - grid[hi]]])
-            n_iter += _seed(pset, ctx, limits, w, key + (g,), n_jobs, progress, verbose,
-                            new=lambda root: not pset.contains(root.weights), until=ends)
+            with warnings.catch_warnings():  # a seed that fails is only not taken
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                n_iter += _seed(pset, ctx, limits, w, key + (g,), n_jobs, progress, verbose,
+                                new=lambda root: not pset.contains(root.weights), until=ends)
     return n_iter
 
 

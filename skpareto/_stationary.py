@@ -823,8 +823,12 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
     res.update(nit=nit + res.nit, n_grad=spent + res.n_grad, n_hvp=spent_hvp + res.n_hvp,
                method=method)
     if not res.success:
-        failed = ("reached no point strictly inside bounds" if res.status == Status.OUT_OF_BOUNDS
-                  else f"did not reach tol={tol:g}")
+        if res.status == Status.OUT_OF_BOUNDS:
+            failed = "reached no point strictly inside bounds"
+        elif res.residual <= tol:  # stationary, but a saddle or critical for every task
+            failed = "reached no usable stationary point"
+        else:
+            failed = f"did not reach tol={tol:g}"
         warnings.warn(f"stage 1 {failed}: relative stationarity residual "
                       f"{res.residual:.3g} ({res.message}).", ConvergenceWarning,
                       stacklevel=2)
