@@ -185,7 +185,10 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
 
     Branches that stopped on a budget (``n_steps``, ``max_points``) go on
     from their last point; branches that ended (the weights reached the
-    simplex boundary, a bound, a singular end) stay ended.
+    simplex boundary, a bound, a singular end) stay ended. Then, unless a
+    budget stops it, stage 1 starts again where the weights are not covered,
+    as in :func:`explore` (the single-task ends and the gaps between branches
+    for two tasks, a coarse simplex lattice for more).
 
     Parameters
     ----------
@@ -226,8 +229,10 @@ n_jobs, verbose
             _toward(pset, ctx, limits, target, n_jobs, progress)
     else:
         open_points = np.flatnonzero(~pset.expanded)
-        grow(pset, ctx, limits, open_points, key=(pset.n_points,), n_jobs=n_jobs,
-             progress=progress)
+        key = pset.n_points
+        grow(pset, ctx, limits, open_points, key=(key,), n_jobs=n_jobs, progress=progress)
+        # as explore does: a resumed set ends as one call's would
+        _seed_uncovered(pset, ctx, limits, key + 1, n_jobs, progress, verbose)
     progress.close(pset)
     return pset
 
@@ -263,15 +268,8 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
         grow(pset, ctx, limits, [index], key=(k,), n_jobs=n_jobs, progress=progress)
         if pset.n_points == index + 1 and limits["n_steps"] > 0 and _front_moves(root.jac):
             stuck.append(root)
-    # unless a budget limits the set, the parts it did not reach get starts of their own
-    if pset.n_points and pset.n_tasks > 1 and np.isinf(limits["n_steps"]) \
-            and pset.n_points < limits["max_points"]:
-        if pset.n_tasks == 2:
-            n_iter += _seed_ends(pset, ctx, limits, len(starts), n_jobs, progress, verbose)
-            n_iter += _seed_gaps(pset, ctx, limits, (len(starts) + 2,), n_jobs, progress,
-                                 verbose)
-        else:
-            n_iter += _seed_inside(pset, ctx, limits, len(starts), n_jobs, progress, verbose)
+    if pset.n_points:
+        n_iter += _seed_uncovered(pset, ctx, limits, len(starts), n_jobs, progress, verbose)
     if stuck and pset.n_points == len(stuck):
         warnings.warn(f"the set could not be followed from the stage-1 point at weights "
                       f"{np.round(stuck[0].weights, 4)}: no step from it converged. Try a "
@@ -279,6 +277,20 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                       ConvergenceWarning, stacklevel=3)
     progress.close(pset)
     return pset, failures, n_iter
+
+
+def _seed_uncovered(pset, ctx, limits, key, n_jobs, progress, verbose):
+    """Unless a budget limits the set, the parts it did not reach get starts of their own.
+
+    Returns the stage-1 iterations spent.
+    """
+    if pset.n_tasks == 1 or not np.isinf(limits["n_steps"]) \
+            or pset.n_points >= limits["max_points"]:
+        return 0
+    if pset.n_tasks > 2:
+        return _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose)
+    n_iter = _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose)
+    return n_iter + _seed_gaps(pset, ctx, limits, (key + 2,), n_jobs, progress, verbose)
 
 
 def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose):

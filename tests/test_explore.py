@@ -427,6 +427,14 @@ def test_stage_one_in_a_gap_of_the_weights_closes_it_and_stops_at_its_ends():
     assert new.min() >= 0.3 - 0.0625 and new.max() <= 0.65 + 0.0625
 
 
+def test_expand_set_closes_a_gap_of_the_weights_as_explore_does():
+    problem = ConvexQuadratic(n=5, m=2, random_state=3)
+    pset = _quadratic_set_with_a_gap(problem, 0.3, 0.65)
+    expand_set(pset, problem.fun)
+    assert pset.contains(_simplex_lattice(2, 200)).all()
+    assert _assert_on_quadratic_set(problem, pset, 1e-8) <= 1e-8
+
+
 def test_until_stops_a_branch_at_whichever_weights_it_covers_first():
     from skpareto._continuation import End, trace
     from skpareto._cover import point_of
