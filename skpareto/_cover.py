@@ -416,13 +416,10 @@ def _face_point(ctx, x, weights, face, key):
     res = end_point(sub, x, w, np.inf, key, far=True)
     if res is None or not res.success:
         spent = (0, 0) if res is None else (res.n_grad, res.n_hvp)
-        options = sub.options
-        if options.hess_sampler is not None:  # one fixed sample for the polish
-            options = options.replace(hess_fun=sub.hess_fun(key), hess_sampler=None)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # a failure is only not taken
-            res = find_stationary(sub.fun, x, w, tol=ctx.tol, options=options,
-                                  bounds=ctx.bounds)
+            res = find_stationary(sub.fun, x, w, tol=ctx.tol,
+                                  options=_stage_one_options(sub, key), bounds=ctx.bounds)
         res.update(n_grad=res.n_grad + spent[0], n_hvp=res.n_hvp + spent[1])
     if res.success:
         values, jac = value_and_jacobian(ctx.fun, res.x)
@@ -645,7 +642,8 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
         return 0
     nearest = int(np.argmin(np.abs(pset.weights - weights).max(axis=1)))
     root = find_stationary(pset.fun if ctx.fun is None else ctx.fun, pset.params[nearest],
-                           weights, tol=ctx.tol, options=_stage_one_options(ctx, key),
+                           weights, tol=ctx.tol,
+                           options=_stage_one_options(ctx, key + (0, 0, 0)),
                            bounds=ctx.bounds, verbose=max(verbose - 1, 0))
     new = new or (lambda root: not _represented(pset, root, ctx.step_size))
     if not root.success or not ctx.inside(root.x) or not new(root):
@@ -657,13 +655,13 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
     return root.nit
 
 
-def _stage_one_options(ctx, key):
-    """Stage 1 with a sampled Hessian: one fixed sample (seeded from the tuple ``key``) for
-    its Newton polish."""
+def _stage_one_options(ctx, site):
+    """Stage 1 with a sampled Hessian: one fixed sample, of the Hessian site ``site`` (a
+    tuple of ints, see :meth:`Context.hess_fun`), for its Newton polish."""
     options = ctx.options
     if options.hess_sampler is None:
         return options
-    return options.replace(hess_fun=ctx.hess_fun(key + (0, 0, 0)), hess_sampler=None)
+    return options.replace(hess_fun=ctx.hess_fun(site), hess_sampler=None)
 
 
 def _represented(pset, root, step_size):

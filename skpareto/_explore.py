@@ -250,8 +250,8 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
     failures, stuck, n_iter = [], [], 0
     for k, (start, w) in enumerate(zip(starts, weights)):
         root = find_stationary(fun, start, w, tol=ctx.tol,
-                               options=_stage_one_options(ctx, (k,)), bounds=ctx.bounds,
-                               verbose=max(verbose - 1, 0))
+                               options=_stage_one_options(ctx, (k, 0, 0, 0)),
+                               bounds=ctx.bounds, verbose=max(verbose - 1, 0))
         n_iter += root.nit
         if pset is None:
             pset = ParetoSet.empty(start.size, len(root.weights), fun=fun)
