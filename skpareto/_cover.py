@@ -191,7 +191,7 @@ def _finish(pset, branch, added):
 # -- more than two tasks: a lattice in the front coordinates ---------------------------------
 
 
-def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS):
+def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tangent=None):
     """Predict the node at front coordinates ``target`` from the solved ``parent``; correct.
 
     ``step`` is the change of the front coordinates from the parent. Returns
@@ -201,8 +201,12 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS):
     the boundary lies in between, and the one result is the end point solved
     at the boundary weights, or None), ``"same"`` (the set does not move along
     the step: the corrector came back to the parent) or ``"failed"``.
+    ``tangent``: the parent's ``(directions, rates)``, if solved already.
     """
-    directions_, rates, n_grad, n_hvp = tangents(ctx, parent, key + (0,))
+    if tangent is None:
+        directions_, rates, n_grad, n_hvp = tangents(ctx, parent, key + (0,))
+    else:
+        (directions_, rates), n_grad, n_hvp = tangent, 0, 0
     dx, dw = step @ directions_, step @ rates
     w_pred = parent.weights + dw
     length = max(np.linalg.norm(dx), 1e-300)
@@ -236,9 +240,10 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS):
     _charge(cost, res)
     if not halvings:
         return "failed", [], cost
-    # two half steps, the second from the midpoint, before giving the node up
+    # two half steps, the second from the midpoint, before giving the node up; the first
+    # from the same parent, along the same tangent
     kind, first, more = _solve_node(ctx, parent, 0.5 * step, target - 0.5 * step,
-                                    key + (3,), halvings - 1)
+                                    key + (3,), halvings - 1, (directions_, rates))
     _charge(cost, more)
     if kind != "point":
         return kind if kind == "outside" else "failed", first, cost
@@ -249,6 +254,19 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS):
     # (kept, the points between crowd the hard parts of a network's set and spend the budget)
     _charge(cost, first[0])
     return kind, second, cost
+
+
+def _solve_children(ctx, parent, steps, targets, keys):
+    """:func:`_solve_node` for the nodes ``targets`` of one parent, its tangents solved once.
+
+    The first node's cost includes them.
+    """
+    directions_, rates, n_grad, n_hvp = tangents(ctx, parent, keys[0] + (0,))
+    results = [_solve_node(ctx, parent, step, target, key, tangent=(directions_, rates))
+               for step, target, key in zip(steps, targets, keys)]
+    results[0][2]["n_grad"] += n_grad
+    results[0][2]["n_hvp"] += n_hvp
+    return results
 
 
 def _on_face(res, tasks):
@@ -322,11 +340,19 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
         for node in {node for node, _ in jobs if solved[node][1] is None}:
             index, _, stride = solved[node]
             solved[node] = (index, point_of(pset, index, ctx.fun), stride)
-        results = Parallel(n_jobs=n_jobs)(
-            delayed(_solve_node)(ctx, solved[node][1], axes @ np.subtract(new, node),
-                                 origin + axes @ np.asarray(new, float),
-                                 key + (level + 1, len(tried), k))
-            for k, (node, new) in enumerate(jobs))
+        children = {}  # parent node -> its jobs' indices
+        for k, (node, _) in enumerate(jobs):
+            children.setdefault(node, []).append(k)
+        groups = Parallel(n_jobs=n_jobs)(
+            delayed(_solve_children)(ctx, solved[node][1],
+                                     [axes @ np.subtract(jobs[k][1], node) for k in ks],
+                                     [origin + axes @ np.asarray(jobs[k][1], float) for k in ks],
+                                     [key + (level + 1, len(tried), k) for k in ks])
+            for node, ks in children.items())
+        results = [None] * len(jobs)
+        for ks, group in zip(children.values(), groups):
+            for k, result in zip(ks, group):
+                results[k] = result
         ring, outside = [], []  # outside: end results on a face, with their inner point or -1
         added = []
         for (node, new), (kind, found, cost) in zip(jobs, results):

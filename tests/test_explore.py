@@ -963,3 +963,24 @@ def test_explored_set_pickles_without_its_objective(fonseca):
     np.testing.assert_array_equal(restored.params_at(w), pset.params_at(w))
     restored.fun = problem.fun
     np.testing.assert_array_equal(restored.front_at(w), pset.front_at(w))
+
+
+def test_a_lattice_solves_each_parents_tangents_once(monkeypatch):
+    # the nodes a parent steps to, and the first half of a halved step, share its tangents
+    import skpareto._cover as cover
+
+    solved = []
+    original = cover.tangents
+
+    def counting(ctx, point, key, *args, **kwargs):
+        solved.append(point.x.tobytes())
+        return original(ctx, point, key, *args, **kwargs)
+
+    monkeypatch.setattr(cover, "tangents", counting)
+    problem = DTLZ2(n=6)
+    pset = explore(problem.fun, problem.x0, n_steps=4)
+    root = pset.params[0].tobytes()
+    counts = {x: solved.count(x) for x in set(solved)}
+    assert counts.pop(root) == 2  # the lattice's axes, then its first ring
+    assert len(counts) >= 10 and max(counts.values()) == 1
+    assert igd(pset.front, problem.pareto_front(500)) < 0.5  # the lattice still moved
