@@ -414,7 +414,14 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf, bounds=No
     Returns
     -------
     result : Result
-        ``weights`` are the min-norm weights at the final point.
+        ``weights`` are the min-norm weights at the final point. ``status`` is
+        ``NON_FINITE`` where a step reached a point whose gradients are not
+        finite (a kink such as sqrt at 0): the result is the point before it.
+
+    Raises
+    ------
+    NonFiniteError
+        The objectives or gradients are not finite at ``x``.
     """
     x0 = x
     radius = _RUNAWAY * (1.0 + np.linalg.norm(x0))
@@ -423,7 +430,16 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf, bounds=No
     status = Status.MAX_ITER
     nit = 0
     for nit in range(max_iter + 1):
-        values, jac = value_and_jacobian(fun, x)
+        try:
+            point = value_and_jacobian(fun, x)
+        except NonFiniteError:
+            if not nit:
+                raise
+            # a step reached a kink (|x|, sqrt at 0): its objectives fell, its gradients are
+            # infinite; the descent ends at the point before
+            status, x, nit = Status.NON_FINITE, x_last, nit - 1
+            break
+        values, jac = point
         n_grad += len(values)
         if np.linalg.norm(x - x0) > radius:
             status = Status.DIVERGED
@@ -448,7 +464,7 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf, bounds=No
         else:
             status = Status.LINE_SEARCH
             break
-        x = trial
+        x_last, x = x, trial
         if np.linalg.norm(x - x0) > max_step:
             status = Status.TRUST_REGION
             break
@@ -770,12 +786,8 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
             spent_hvp += hvps
             start_w = w
         else:
-            try:
-                start = mgda_descent(fun, x0, tol=max(tol, _MGDA_TOL),
-                                     max_iter=options.max_iter, bounds=bounds)
-            except NonFiniteError as exc:  # descent reached a kink (|x|, sqrt at 0): no point
-                res = res or _failed(Status.NON_FINITE, f"mgda: {exc}", x0)
-                continue
+            start = mgda_descent(fun, x0, tol=max(tol, _MGDA_TOL),
+                                 max_iter=options.max_iter, bounds=bounds)
             x, status, k, used, start_w = start.x, start.status, start.nit, start.n_grad, \
                 start.weights
         nit, spent = nit + k, spent + used
@@ -785,6 +797,11 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
             res = _result(status, x, None, None, start_w, np.inf, 0, 0, 0,
                           f"{method} ran away from x0 (|x - x0| = "
                           f"{np.linalg.norm(x - x0):.3g}): the weighted sum is unbounded")
+            continue
+        if status == Status.NON_FINITE:  # descent reached a kink (|x|, sqrt at 0): no point
+            res = res or _result(status, x, None, None, start_w, np.inf, 0, 0, 0,
+                                 f"{method} reached a point where the gradients are not "
+                                 f"finite")
             continue
         try:
             res = _stage_one_polish(fun, x, start_w, method, tol, options, hess_fun)

@@ -106,6 +106,35 @@ def test_mgda_on_fonseca_fleming_and_dtlz2():
     np.testing.assert_allclose(res.weights, res.objectives / res.objectives.sum(), atol=1e-8)
 
 
+def test_mgda_that_reaches_a_kink_ends_at_the_point_before_with_its_work_counted():
+    # ZDT1 in its box: descent goes to x[0] = 0, where sqrt's gradient is infinite
+    from skpareto._stationary import mgda_descent
+    from skpareto.exceptions import NonFiniteError
+
+    calls = [0]
+
+    def zdt1(x):
+        calls[0] += 1
+        g = 1.0 + 9.0 * anp.mean(x[1:])
+        return anp.array([x[0], g * (1.0 - anp.sqrt(x[0] / g))])
+
+    x0, box = np.full(6, 0.3), (np.zeros(6), np.ones(6))
+    with np.errstate(all="ignore"):
+        res = mgda_descent(zdt1, x0, tol=1e-6, bounds=box)
+        assert res.status == Status.NON_FINITE
+        assert np.all(np.isfinite(res.x)) and res.x[0] > 0.0
+        np.testing.assert_array_equal(res.objectives, zdt1(res.x))
+        assert stationarity_residual(res.jac, res.weights) == pytest.approx(res.residual)
+        assert res.n_grad >= calls[0] - 2 > 0  # every pass but the two checks here
+        with pytest.raises(NonFiniteError):
+            mgda_descent(zdt1, np.r_[0.0, x0[1:]], bounds=box)
+        # stage 1 counts the descent's work in its failed result
+        with pytest.warns(ConvergenceWarning):
+            failed = find_stationary(zdt1, x0, options=MGDA, bounds=box)
+    assert failed.status == Status.NON_FINITE and not failed.success
+    assert failed.n_grad >= res.n_grad
+
+
 def test_bad_input_raises_value_error_naming_the_argument():
     problem = QUADRATICS[0]
     x0 = problem.x0.copy()
