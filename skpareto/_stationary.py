@@ -464,10 +464,10 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf, bounds=No
         else:
             status = Status.LINE_SEARCH
             break
-        x_last, x = x, trial
-        if np.linalg.norm(x - x0) > max_step:
+        if np.linalg.norm(trial - x0) > max_step:  # the result stays the point evaluated
             status = Status.TRUST_REGION
             break
+        x_last, x = x, trial
     return _result(status, x, values, jac, alpha, residual, nit, n_grad, 0)
 
 

@@ -135,6 +135,18 @@ def test_mgda_that_reaches_a_kink_ends_at_the_point_before_with_its_work_counted
     assert failed.n_grad >= res.n_grad
 
 
+@pytest.mark.parametrize("max_step", [0.01, 0.5])
+def test_mgda_stopped_by_max_step_returns_a_point_within_it_with_its_own_values(max_step):
+    from skpareto._stationary import mgda_descent
+
+    problem = ConvexQuadratic(n=5, m=2, random_state=0)
+    res = mgda_descent(problem.fun, problem.x0, max_step=max_step)
+    assert res.status == Status.TRUST_REGION
+    assert np.linalg.norm(res.x - problem.x0) <= max_step
+    np.testing.assert_array_equal(res.objectives, problem.fun(res.x))
+    np.testing.assert_allclose(res.jac, jacobian(problem.fun)(res.x), rtol=1e-12, atol=1e-12)
+
+
 def test_bad_input_raises_value_error_naming_the_argument():
     problem = QUADRATICS[0]
     x0 = problem.x0.copy()
