@@ -4,9 +4,9 @@ Two tasks: every root is followed both ways by :func:`skpareto._continuation.tra
 More tasks: the front coordinates around a root are covered by a lattice;
 where the lattice leaves the simplex (a weight would turn negative), the set's
 boundary -- the Pareto set of the other objectives -- is covered the same way,
-one dimension lower. Independent branches and the nodes of a lattice ring are
-solved in parallel with joblib, in a fixed order, so results do not depend on
-``n_jobs``.
+one dimension lower. Independent branches, and the nodes of a lattice ring (one
+job per parent, whose tangents its nodes share), are solved in parallel with
+joblib, in a fixed order, so results do not depend on ``n_jobs``.
 """
 
 import warnings
@@ -259,7 +259,8 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tang
 def _solve_children(ctx, parent, steps, targets, keys):
     """:func:`_solve_node` for the nodes ``targets`` of one parent, its tangents solved once.
 
-    The first node's cost includes them.
+    The first node's cost includes them. With a sampled Hessian they are
+    solved with the first node's sample.
     """
     directions_, rates, n_grad, n_hvp = tangents(ctx, parent, keys[0] + (0,))
     results = [_solve_node(ctx, parent, step, target, key, tangent=(directions_, rates))

@@ -10,13 +10,13 @@ import warnings
 import numpy as np
 
 from ._continuation import Context, trace
-from ._cover import (_represented, _seed, _seed_gaps, _stage_one_options, add_branch,
-                     find_point, grow, point_of)
+from ._cover import (_represented, _seed, _seed_gaps, _stage_one_options, add_branch, grow,
+                     point_of)
 from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import SolverOptions
 from ._paretoset import ParetoSet
-from ._stationary import _strictly_inside, find_stationary, front_coordinates
+from ._stationary import _strictly_inside, find_stationary
 from ._utils import Progress, log
 from ._validation import check_int, check_real
 from ._weights import check_weights, gradient_scale, simplex_lattice, zero_sum_basis

@@ -415,17 +415,18 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf, bounds=No
     -------
     result : Result
         ``weights`` are the min-norm weights at the final point. ``status`` is
-        ``NON_FINITE`` where a step reached a point whose gradients are not
-        finite (a kink such as sqrt at 0): the result is the point before it.
+        ``NON_FINITE`` where a step reached a point whose objectives or
+        gradients are not finite (a kink such as sqrt at 0): the result is the
+        point before it.
 
     Raises
     ------
     NonFiniteError
         The objectives or gradients are not finite at ``x``.
     """
-    x0 = x
+    x0 = x_last = x
     radius = _RUNAWAY * (1.0 + np.linalg.norm(x0))
-    n_grad = 0
+    n_grad = m = 0
     lr = 1.0
     status = Status.MAX_ITER
     nit = 0
@@ -435,12 +436,14 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf, bounds=No
         except NonFiniteError:
             if not nit:
                 raise
-            # a step reached a kink (|x|, sqrt at 0): its objectives fell, its gradients are
-            # infinite; the descent ends at the point before
+            # a step reached a kink (|x|, sqrt at 0) or an objective of -inf: it passed the
+            # descent test, its Jacobian is not finite; the descent ends at the point before
             status, x, nit = Status.NON_FINITE, x_last, nit - 1
+            n_grad += m  # the passes of the Jacobian that failed
             break
         values, jac = point
-        n_grad += len(values)
+        m = len(values)
+        n_grad += m
         if np.linalg.norm(x - x0) > radius:
             status = Status.DIVERGED
             break
@@ -797,17 +800,22 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
             res = _result(status, x, None, None, start_w, np.inf, 0, 0, 0,
                           f"{method} ran away from x0 (|x - x0| = "
                           f"{np.linalg.norm(x - x0):.3g}): the weighted sum is unbounded")
+            res.update(method=method)
             continue
         if status == Status.NON_FINITE:  # descent reached a kink (|x|, sqrt at 0): no point
-            res = res or _result(status, x, None, None, start_w, np.inf, 0, 0, 0,
-                                 f"{method} reached a point where the gradients are not "
-                                 f"finite")
+            if res is None:  # a result of a method before says more
+                res = _result(status, x, start.objectives, start.jac, start_w,
+                              start.residual, 0, 0, 0, f"{method} reached a point where the "
+                              f"objectives or gradients are not finite")
+                res.update(method=method)
             continue
         try:
             res = _stage_one_polish(fun, x, start_w, method, tol, options, hess_fun)
         except NonFiniteError as exc:
             res = _failed(Status.NON_FINITE, str(exc), x)
+            res.update(method=method)
             continue
+        res.update(method=method)
         log(verbose, 1, f"stage 1 polish: residual {res.residual:.2e} after {res.nit} "
                         f"Newton steps, {res.n_hvp} HVPs ({res.message})")
         if res.success and bounds is not None and not _strictly_inside(res.x, bounds):
@@ -838,7 +846,7 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
         res.update(status=Status.CONVERGED, success=True,
                    message=f"converged; nothing better than this: {res.message}")
     res.update(nit=nit + res.nit, n_grad=spent + res.n_grad, n_hvp=spent_hvp + res.n_hvp,
-               method=method)
+               method=res.get("method", method))  # of the result kept
     if not res.success:
         if res.status == Status.OUT_OF_BOUNDS:
             failed = "reached no point strictly inside bounds"

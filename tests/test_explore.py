@@ -967,6 +967,7 @@ def test_explored_set_pickles_without_its_objective(fonseca):
 
 def test_a_lattice_solves_each_parents_tangents_once(monkeypatch):
     # the nodes a parent steps to, and the first half of a halved step, share its tangents
+    # (the two-task faces are traced by _continuation, whose tangents this does not count)
     import skpareto._cover as cover
 
     solved = []
