@@ -985,3 +985,26 @@ def test_a_lattice_solves_each_parents_tangents_once(monkeypatch):
     assert counts.pop(root) == 2  # the lattice's axes, then its first ring
     assert len(counts) >= 10 and max(counts.values()) == 1
     assert igd(pset.front, problem.pareto_front(500)) < 0.5  # the lattice still moved
+
+
+def test_a_first_start_whose_stage_1_has_no_weights_loses_nothing(monkeypatch):
+    # a stage 1 that could not evaluate its polish returns no weights; the set is still
+    # sized by the starts' weights, and the next start explores it
+    import skpareto._explore as explore_module
+    from skpareto._stationary import _failed
+    from skpareto._utils import Status
+
+    original = explore_module.find_stationary
+    calls = []
+
+    def first_fails(fun, start, weights, **kwargs):
+        calls.append(start)
+        if len(calls) == 1:
+            return _failed(Status.NON_FINITE, "non-finite gradients", start)
+        return original(fun, start, weights, **kwargs)
+
+    monkeypatch.setattr(explore_module, "find_stationary", first_fails)
+    problem = ConvexQuadratic(n=4, m=2, random_state=0)
+    pset = explore(problem.fun, np.stack([problem.x0, problem.x0 + 0.1]), n_steps=3)
+    assert pset.n_tasks == 2 and pset.n_points >= 3
+    assert _assert_on_quadratic_set(problem, pset, 1e-8) <= 1e-8
