@@ -254,9 +254,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                                bounds=ctx.bounds, verbose=max(verbose - 1, 0))
         n_iter += root.nit
         if pset is None:
-            # a stage 1 that failed before it could evaluate anything has no weights
-            m = len(root.weights) if root.weights is not None else np.size(fun(start))
-            pset = ParetoSet.empty(start.size, m, fun=fun)
+            pset = ParetoSet.empty(start.size, len(root.weights), fun=fun)
         if not root.success:
             failures.append(root)
             pset.add_cost(root.n_grad, root.n_hvp)

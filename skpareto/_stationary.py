@@ -110,11 +110,6 @@ def _result(status, x, values, jac, weights, residual, nit, n_grad, n_hvp, messa
                   nit=int(nit), n_grad=int(n_grad), n_hvp=int(n_hvp))
 
 
-def _failed(status, message, x=None):
-    """A result for a solve that could not evaluate the objectives at all."""
-    return _result(status, x, None, None, None, np.inf, 0, 0, 0, message)
-
-
 def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hess_fun=None,
                    max_step=np.inf, max_iter=None):
     """Newton-MINRES on the weighted objective at fixed weights.
@@ -812,7 +807,7 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
         try:
             res = _stage_one_polish(fun, x, start_w, method, tol, options, hess_fun)
         except NonFiniteError as exc:
-            res = _failed(Status.NON_FINITE, str(exc), x)
+            res = _result(Status.NON_FINITE, x, None, None, start_w, np.inf, 0, 0, 0, str(exc))
             res.update(method=method)
             continue
         res.update(method=method)

@@ -987,24 +987,32 @@ def test_a_lattice_solves_each_parents_tangents_once(monkeypatch):
     assert igd(pset.front, problem.pareto_front(500)) < 0.5  # the lattice still moved
 
 
-def test_a_first_start_whose_stage_1_has_no_weights_loses_nothing(monkeypatch):
-    # a stage 1 that could not evaluate its polish returns no weights; the set is still
-    # sized by the starts' weights, and the next start explores it
-    import skpareto._explore as explore_module
-    from skpareto._stationary import _failed
+def test_a_first_start_whose_polish_fails_loses_nothing(monkeypatch):
+    # a stage-1 polish that meets non-finite values fails the start; its result still has
+    # the weights it started from, which size the set, and the next start explores it
+    import skpareto._stationary as stationary
     from skpareto._utils import Status
+    from skpareto.exceptions import NonFiniteError
 
-    original = explore_module.find_stationary
+    original = stationary._stage_one_polish
     calls = []
 
-    def first_fails(fun, start, weights, **kwargs):
-        calls.append(start)
-        if len(calls) == 1:
-            return _failed(Status.NON_FINITE, "non-finite gradients", start)
-        return original(fun, start, weights, **kwargs)
+    def polish(*args, **kwargs):
+        calls.append(args[3])  # the method
+        if len(calls) <= 2:  # L-BFGS's and MGDA's, of the first start
+            raise NonFiniteError("non-finite gradients")
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(explore_module, "find_stationary", first_fails)
+    monkeypatch.setattr(stationary, "_stage_one_polish", polish)
     problem = ConvexQuadratic(n=4, m=2, random_state=0)
-    pset = explore(problem.fun, np.stack([problem.x0, problem.x0 + 0.1]), n_steps=3)
-    assert pset.n_tasks == 2 and pset.n_points >= 3
+    with pytest.warns(ConvergenceWarning, match="non-finite gradients"):
+        failed = stationary.find_stationary(problem.fun, problem.x0, [0.3, 0.7])
+    assert failed.status == Status.NON_FINITE and calls == ["lbfgs", "mgda"]
+    # MGDA's min-norm weights where its descent ended: on the simplex
+    assert failed.weights.shape == (2,) and np.all(failed.weights >= 0)
+    np.testing.assert_allclose(failed.weights.sum(), 1.0, rtol=1e-12)
+    calls.clear()
+    with pytest.warns(ConvergenceWarning):
+        pset = explore(problem.fun, np.stack([problem.x0, problem.x0 + 0.1]), n_steps=3)
+    assert len(calls) > 2 and pset.n_tasks == 2 and pset.n_points >= 3
     assert _assert_on_quadratic_set(problem, pset, 1e-8) <= 1e-8
