@@ -45,13 +45,20 @@ from ._utils import Status
 from ._weights import zero_sum_basis
 from .exceptions import NonFiniteError
 
-__all__ = ["End", "Context", "Point", "trace", "point_from_result", "tangents", "correct",
-           "end_point"]
+__all__ = ["End", "Context", "Point", "trace", "point_from_result", "tangents",
+           "tight_tangents", "correct", "end_point"]
 
 
 # relative MINRES residual of predictor tangents with inexact solves: the corrector
 # removes the predictor's error anyway
 _PREDICTOR_RTOL = 1e-2
+# ... unless the Hessian is nearly singular: then a residual of 1e-2 can leave the tangent
+# wrong by half (an error along an eigenvalue 1e-5 of 2.4 barely moves the residual), the
+# corrector fails and the steps shrink. A step that fails from a loose tangent solves it
+# again to this residual and is retried whole if the prediction moved by more than
+# _TANGENT_CHANGE of its length (a weak three-label net: 89 % wrong; 1 Newton step after)
+_TIGHT_RTOL = 1e-6
+_TANGENT_CHANGE = 0.1
 # a corrected point farther than this many step lengths from its prediction is rejected
 # (it may have jumped to another branch)
 _TRUST = 1.0
@@ -156,17 +163,42 @@ class Branch:
     n_hvp: int = 0
 
 
-def tangents(ctx, point, key):
+def tangents(ctx, point, key, rtol=None):
     """``(directions, rates, n_grad, n_hvp)``: change of x (m - 1, n) and of the weights
-    (m - 1, m) per unit of each front coordinate, and the work it took."""
+    (m - 1, m) per unit of each front coordinate, and the work it took.
+
+    ``rtol``: of the MINRES solves; default the predictor's (loose with
+    ``inexact``, else ``minres_rtol``).
+    """
     options = ctx.options
     op = hessian_operator(ctx.fun if ctx.hess_fun(key) is None else ctx.hess_fun(key),
                           point.x, point.weights, damping=options.damping,
                           dense=options.dense_for(point.x.size))
-    rtol = _PREDICTOR_RTOL if options.inexact else options.minres_rtol
+    if rtol is None:
+        rtol = _PREDICTOR_RTOL if options.inexact else options.minres_rtol
     directions, rates, _ = front_tangents(op, point.jac, rtol=max(rtol, options.minres_rtol),
                                           maxiter=options.minres_maxiter)
     return directions, rates, 1, op.n_matvec
+
+
+def tight_tangents(ctx, point, key, loose, step):
+    """The tangents again, solved to ``_TIGHT_RTOL``, after a step along ``loose`` failed.
+
+    ``loose``: ``(directions, rates)`` as :func:`tangents` solved them;
+    ``step``: the failed step in front coordinates. Returns ``(tangent,
+    n_grad, n_hvp)``; ``tangent`` is None where the loose one was solved as
+    tightly (dense or ``inexact=False``) or predicts ``step`` to within
+    ``_TANGENT_CHANGE`` of its length: only the step length can help then.
+    """
+    options = ctx.options
+    if not options.inexact or options.dense_for(point.x.size) \
+            or options.minres_rtol >= _PREDICTOR_RTOL:
+        return None, 0, 0
+    directions, rates, n_grad, n_hvp = tangents(ctx, point, key, rtol=_TIGHT_RTOL)
+    before, after = step @ loose[0], step @ directions
+    if np.linalg.norm(after - before) <= _TANGENT_CHANGE * np.linalg.norm(after):
+        return None, n_grad, n_hvp
+    return (directions, rates), n_grad, n_hvp
 
 
 def correct(ctx, x, weights, target, max_step, key, corrector=None):
@@ -226,6 +258,7 @@ class _Tracer:
         self.h = None  # step length in front coordinates
         self.longest = 0.0  # longest step accepted (or the first tried) on this branch
         self.tangent = None  # (v, omega) at current, if solved
+        self.tight = False  # the tangent at current was solved again tightly (or is exact)
         self.attempt = 0
         self.failures = 0  # failed attempts from the current point
         self.ceiling = np.inf  # steps grow only slowly back to one that failed
@@ -247,6 +280,7 @@ class _Tracer:
         self.current = point
         self.index = len(self.branch.points) - 1
         self.tangent = None
+        self.tight = False
 
     def _site(self):
         self.attempt += 1
@@ -268,6 +302,19 @@ class _Tracer:
             self.branch.n_hvp += n_hvp
             self.tangent = (v[0], omega[0])
         return self.tangent + (True,)
+
+    def _tighten(self, h):
+        """Solve the tangent again tightly; whether it changed the prediction of a step ``h``."""
+        self.tight = True
+        loose = (self.tangent[0][None], self.tangent[1][None])
+        tangent, n_grad, n_hvp = tight_tangents(self.ctx, self.current, self._site(), loose,
+                                                np.array([self.sign * h]))
+        self.branch.n_grad += n_grad
+        self.branch.n_hvp += n_hvp
+        if tangent is None:
+            return False
+        self.tangent = (tangent[0][0], tangent[1][0])
+        return True
 
     def _cap(self, v, omega):
         """The longest step the weight cap (and a first-step rule) allows."""
@@ -320,6 +367,8 @@ class _Tracer:
             if not solved and self.ctx.options.inexact:
                 exact = True  # the secant mispredicted: retry along the tangent
                 continue
+            if solved and not self.tight and self._tighten(h):
+                continue  # the loose tangent mispredicted: retry along the tight one
             self.failures += 1
             self.ceiling = min(self.ceiling, h)
             self.h = _SHRINK * h

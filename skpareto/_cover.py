@@ -15,7 +15,7 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from ._continuation import (Context, End, Point, point_from_result, trace, tangents,
-                            correct, end_point)
+                            tight_tangents, correct, end_point)
 from ._hvp import value_and_jacobian
 from ._paretoset import ParetoSet
 from ._stationary import find_stationary, front_coordinates
@@ -191,26 +191,51 @@ def _finish(pset, branch, added):
 # -- more than two tasks: a lattice in the front coordinates ---------------------------------
 
 
+class _Tangent:
+    """A parent's tangents ``(directions, rates)``, shared by the nodes it steps to.
+
+    ``tight``: solved again tightly after a step along them failed (see
+    :func:`skpareto._continuation.tight_tangents`), or found as good then.
+    """
+
+    def __init__(self, directions, rates):
+        self.value, self.tight = (directions, rates), False
+
+    def tighten(self, ctx, parent, step, key, cost):
+        """Solve them tightly once; whether that changed the prediction of ``step``."""
+        if self.tight:
+            return False
+        self.tight = True
+        tangent, n_grad, n_hvp = tight_tangents(ctx, parent, key, self.value, step)
+        _charge(cost, dict(n_grad=n_grad, n_hvp=n_hvp))
+        if tangent is None:
+            return False
+        self.value = tangent
+        return True
+
+
 def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tangent=None):
     """Predict the node at front coordinates ``target`` from the solved ``parent``; correct.
 
     ``step`` is the change of the front coordinates from the parent. Returns
     ``(kind, results, cost)``: kind ``"point"`` with the node's result (where
-    the whole step fails, it is taken in two halves, each halved again as
-    needed up to ``halvings`` times), ``"outside"`` (the weights leave the simplex there:
+    the whole step fails, along a tangent solved tightly if the loose one was
+    off, it is taken in two halves, each halved again as needed up to
+    ``halvings`` times), ``"outside"`` (the weights leave the simplex there:
     the boundary lies in between, and the one result is the end point solved
     at the boundary weights, or None), ``"same"`` (the set does not move along
     the step: the corrector came back to the parent) or ``"failed"``.
-    ``tangent``: the parent's ``(directions, rates)``, if solved already.
+    ``tangent``: the parent's :class:`_Tangent`, if solved already.
     """
+    cost = dict(n_grad=0, n_hvp=0)
     if tangent is None:
         directions_, rates, n_grad, n_hvp = tangents(ctx, parent, key + (0,))
-    else:
-        (directions_, rates), n_grad, n_hvp = tangent, 0, 0
+        tangent = _Tangent(directions_, rates)
+        cost.update(n_grad=n_grad, n_hvp=n_hvp)
+    directions_, rates = tangent.value
     dx, dw = step @ directions_, step @ rates
     w_pred = parent.weights + dw
     length = max(np.linalg.norm(dx), 1e-300)
-    cost = dict(n_grad=n_grad, n_hvp=n_hvp)
     if np.min(w_pred) < 0.0:
         falling = dw < 0
         theta = float(np.min(parent.weights[falling] / -dw[falling]))
@@ -238,12 +263,17 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tang
             res.x - parent.x - dx) <= _LATTICE_TRUST * length:
         return "point", [res], cost
     _charge(cost, res)
+    if tangent.tighten(ctx, parent, step, key + (5,), cost):
+        kind, found, more = _solve_node(ctx, parent, step, target, key + (6,), halvings,
+                                        tangent)
+        _charge(cost, more)
+        return kind, found, cost
     if not halvings:
         return "failed", [], cost
     # two half steps, the second from the midpoint, before giving the node up; the first
     # from the same parent, along the same tangent
     kind, first, more = _solve_node(ctx, parent, 0.5 * step, target - 0.5 * step,
-                                    key + (3,), halvings - 1, (directions_, rates))
+                                    key + (3,), halvings - 1, tangent)
     _charge(cost, more)
     if kind != "point":
         return kind if kind == "outside" else "failed", first, cost
@@ -263,7 +293,8 @@ def _solve_children(ctx, parent, steps, targets, keys):
     solved with the first node's sample.
     """
     directions_, rates, n_grad, n_hvp = tangents(ctx, parent, keys[0] + (0,))
-    results = [_solve_node(ctx, parent, step, target, key, tangent=(directions_, rates))
+    tangent = _Tangent(directions_, rates)
+    results = [_solve_node(ctx, parent, step, target, key, tangent=tangent)
                for step, target, key in zip(steps, targets, keys)]
     results[0][2]["n_grad"] += n_grad
     results[0][2]["n_hvp"] += n_hvp

@@ -825,6 +825,60 @@ def test_inexact_default_costs_fewer_hessian_products_than_the_reference(
     assert fast.total_hvp < 0.8 * exact.total_hvp
 
 
+def _quadratic_point(problem, w):
+    """The analytic point of a convex quadratic's set at weights ``w``, with its
+    Hessian, and the dense bordered solve of its tangents per front coordinate."""
+    from skpareto._continuation import Point
+    from skpareto._hvp import value_and_jacobian
+    from skpareto._weights import zero_sum_basis
+    hess = np.einsum("i,ijk->jk", w, problem.A)
+    x = np.linalg.solve(hess, np.einsum("i,ijk,ik->j", w, problem.A, problem.c))
+    values, jac = value_and_jacobian(problem.fun, x)
+    m, n = jac.shape
+    border = jac.T @ zero_sum_basis(m).T
+    system = np.block([[hess, border], [border.T, np.zeros((m - 1, m - 1))]])
+    exact = np.linalg.solve(system, np.r_[np.zeros((n, m - 1)), np.eye(m - 1)])[:n].T
+    return Point(x, values, jac, w, 0.0), exact
+
+
+def test_a_loose_predictor_tangent_that_mispredicts_is_solved_again_tightly():
+    from skpareto._continuation import Context, tangents, tight_tangents
+    problem = ConvexQuadratic(n=40, m=3, condition=1e4, random_state=1)
+    point, exact = _quadratic_point(problem, np.array([0.5, 0.3, 0.2]))
+    ctx = Context(problem.fun, 1e-8, SolverOptions(hessian="matvec"), 0.05)
+    directions, rates, _, _ = tangents(ctx, point, ())
+    loose = np.linalg.norm(directions - exact, axis=1) / np.linalg.norm(exact, axis=1)
+    assert np.all(loose > 0.2), loose  # MINRES to 1e-2 on a condition of 1e4
+    tight, n_grad, n_hvp = tight_tangents(ctx, point, (), (directions, rates),
+                                          np.array([0.01, 0.0]))
+    error = np.linalg.norm(tight[0] - exact, axis=1) / np.linalg.norm(exact, axis=1)
+    assert np.all(error <= 1e-4), error
+    assert n_grad == 1 and n_hvp > 0
+    # as tight already (dense, or every solve to minres_rtol): nothing to solve again
+    for options in (SolverOptions(hessian="dense"), SolverOptions.reference(hessian="matvec")):
+        exact_ctx = Context(problem.fun, 1e-8, options, 0.05)
+        directions, rates, _, _ = tangents(exact_ctx, point, ())
+        assert np.allclose(directions, exact, rtol=0, atol=1e-6 * np.abs(exact).max())
+        assert tight_tangents(exact_ctx, point, (), (directions, rates),
+                              np.array([0.01, 0.0])) == (None, 0, 0)
+
+
+def test_a_loose_tangent_that_predicts_the_step_well_enough_is_kept():
+    from skpareto._continuation import Context, tangents, tight_tangents
+    problem = ConvexQuadratic(n=40, m=3, condition=1e6, random_state=0)
+    point, exact = _quadratic_point(problem, np.array([0.5, 0.3, 0.2]))
+    ctx = Context(problem.fun, 1e-8, SolverOptions(hessian="matvec"), 0.05)
+    directions, rates, _, _ = tangents(ctx, point, ())
+    loose = np.linalg.norm(directions - exact, axis=1) / np.linalg.norm(exact, axis=1)
+    # off by a few per cent along the first front coordinate, a quarter along the second
+    assert loose[0] < 0.1 < loose[1], loose
+    tangent, n_grad, n_hvp = tight_tangents(ctx, point, (), (directions, rates),
+                                            np.array([0.01, 0.0]))
+    assert tangent is None and n_grad == 1 and n_hvp > 0  # solved, and the work counted
+    tangent, _, _ = tight_tangents(ctx, point, (), (directions, rates), np.array([0.0, 0.01]))
+    assert tangent is not None
+
+
 @pytest.mark.parametrize("options", [SolverOptions(corrector="newton"),
                                      SolverOptions(hessian="matvec"),
                                      SolverOptions(hessian="dense"),
