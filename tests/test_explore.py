@@ -427,6 +427,64 @@ def test_stage_one_in_a_gap_of_the_weights_closes_it_and_stops_at_its_ends():
     assert new.min() >= 0.3 - 0.0625 and new.max() <= 0.65 + 0.0625
 
 
+def _face_pieces(problem, pieces):
+    """A three-task set holding analytic points of the face without task 2, at the task-0
+    weights of each of ``pieces``, each a chain of its own."""
+    pset = ParetoSet.empty(problem.n, 3, fun=problem.fun)
+    for piece in pieces:
+        parent = -1
+        for w0 in piece:
+            w = np.array([w0, 1.0 - w0, 0.0])
+            x = problem.pareto_set(w)
+            parent = pset.add_point(x, problem.fun(x), w, parent=parent, residual=0.0)
+    pset.mark_expanded(range(pset.n_points))
+    return pset
+
+
+def _cover_the_face(problem, pset):
+    """What a lattice that steps out of the simplex onto that face does with it."""
+    from skpareto._cover import _cover_faces
+    from skpareto._explore import solver_context
+    from skpareto._utils import Progress, Result
+
+    w = np.array([0.5, 0.5, 0.0])
+    x = problem.pareto_set(w)
+    end = Result(x=x, objectives=problem.fun(x), weights=w, residual=0.0, face=(0, 1),
+                 n_grad=0, n_hvp=0, success=True)
+    ctx, limits = solver_context(problem.fun, 3, problem.n, 1e-8, None, None, None, None,
+                                 SolverOptions(), None)
+    _cover_faces(pset, ctx, limits, [(end, -1)], (0,), None, Progress(0), set())
+
+
+def test_a_face_that_another_root_finds_covered_is_not_traced_again():
+    # two pieces that overlap in the weights (on a network: two branches of minima); from
+    # their open ends a trace would go on over weights covered already
+    problem = ConvexQuadratic(n=4, m=3, random_state=0)
+    pset = _face_pieces(problem, [np.linspace(0.0, 0.6, 13), np.linspace(0.4, 1.0, 13)])
+    before = pset.n_points
+    _cover_the_face(problem, pset)
+    assert pset.n_points == before
+
+
+def test_a_face_with_a_gap_goes_on_from_the_ends_beside_it_only():
+    # pieces over [0, 0.3] and [0.6, 1], and a third over [0.1, 0.2] whose open ends lie
+    # inside covered weights
+    problem = ConvexQuadratic(n=4, m=3, random_state=0)
+    pset = _face_pieces(problem, [np.linspace(0.0, 0.3, 7), np.linspace(0.6, 1.0, 9),
+                                  np.linspace(0.1, 0.2, 3)])
+    before = pset.n_points
+    _cover_the_face(problem, pset)
+    t = np.linspace(0.0, 1.0, 101)
+    assert pset.contains(np.c_[t, 1.0 - t, np.zeros_like(t)]).all()
+    new = pset.weights[before:]
+    assert np.all(new[:, 2] == 0.0)
+    for x, w in zip(pset.params[before:], new):
+        assert np.linalg.norm(x - problem.pareto_set(w)) <= 1e-6
+    # the gap (0.3, 0.6) in steps of about 0.05, each side's branch stopping at its middle
+    assert 3 <= len(new) <= 10
+    assert new[:, 0].min() >= 0.3 - 0.0625 and new[:, 0].max() <= 0.6 + 0.0625
+
+
 def test_expand_set_closes_a_gap_of_the_weights_as_explore_does():
     problem = ConvexQuadratic(n=5, m=2, random_state=3)
     pset = _quadratic_set_with_a_gap(problem, 0.3, 0.65)
