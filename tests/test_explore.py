@@ -899,13 +899,21 @@ def _quadratic_point(problem, w):
     return Point(x, values, jac, w, 0.0), exact
 
 
-def test_a_loose_predictor_tangent_that_mispredicts_is_solved_again_tightly():
-    from skpareto._continuation import Context, tangents, tight_tangents
-    problem = ConvexQuadratic(n=40, m=3, condition=1e4, random_state=1)
+def _loose_tangent(condition, random_state):
+    """A point of ConvexQuadratic(n=40, m=3), its exact tangents, the predictor's loose
+    ones (MINRES to 1e-2) and their relative errors."""
+    from skpareto._continuation import Context, tangents
+    problem = ConvexQuadratic(n=40, m=3, condition=condition, random_state=random_state)
     point, exact = _quadratic_point(problem, np.array([0.5, 0.3, 0.2]))
     ctx = Context(problem.fun, 1e-8, SolverOptions(hessian="matvec"), 0.05)
     directions, rates, _, _ = tangents(ctx, point, ())
     loose = np.linalg.norm(directions - exact, axis=1) / np.linalg.norm(exact, axis=1)
+    return problem, ctx, point, exact, (directions, rates), loose
+
+
+def test_a_loose_predictor_tangent_that_mispredicts_is_solved_again_tightly():
+    from skpareto._continuation import Context, tangents, tight_tangents
+    problem, ctx, point, exact, (directions, rates), loose = _loose_tangent(1e4, 1)
     assert np.all(loose > 0.2), loose  # MINRES to 1e-2 on a condition of 1e4
     tight, n_grad, n_hvp = tight_tangents(ctx, point, (), (directions, rates),
                                           np.array([0.01, 0.0]))
@@ -922,12 +930,8 @@ def test_a_loose_predictor_tangent_that_mispredicts_is_solved_again_tightly():
 
 
 def test_a_loose_tangent_that_predicts_the_step_well_enough_is_kept():
-    from skpareto._continuation import Context, tangents, tight_tangents
-    problem = ConvexQuadratic(n=40, m=3, condition=1e6, random_state=0)
-    point, exact = _quadratic_point(problem, np.array([0.5, 0.3, 0.2]))
-    ctx = Context(problem.fun, 1e-8, SolverOptions(hessian="matvec"), 0.05)
-    directions, rates, _, _ = tangents(ctx, point, ())
-    loose = np.linalg.norm(directions - exact, axis=1) / np.linalg.norm(exact, axis=1)
+    from skpareto._continuation import tight_tangents
+    _, ctx, point, _, (directions, rates), loose = _loose_tangent(1e6, 0)
     # off by a few per cent along the first front coordinate, a quarter along the second
     assert loose[0] < 0.1 < loose[1], loose
     tangent, n_grad, n_hvp = tight_tangents(ctx, point, (), (directions, rates),
