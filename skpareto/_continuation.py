@@ -45,7 +45,7 @@ from ._utils import Status
 from ._weights import zero_sum_basis
 from .exceptions import NonFiniteError
 
-__all__ = ["End", "Context", "Point", "trace", "point_from_result", "tangents",
+__all__ = ["End", "Context", "Point", "Tangent", "trace", "point_from_result", "tangents",
            "tight_tangents", "correct", "end_point"]
 
 
@@ -201,6 +201,28 @@ def tight_tangents(ctx, point, key, loose, step):
     return (directions, rates), n_grad, n_hvp
 
 
+class Tangent:
+    """Tangents ``(directions, rates)`` at a point, as :func:`tangents` solved them.
+
+    ``tight``: solved again tightly after a step along them failed (see
+    :func:`tight_tangents`), or found as good then.
+    """
+
+    def __init__(self, directions, rates):
+        self.value, self.tight = (directions, rates), False
+
+    def tighten(self, ctx, point, step, key):
+        """Solve them again tightly, once, after ``step`` failed: ``(changed, n_grad,
+        n_hvp)``, whether that changed the prediction of ``step``, and the work."""
+        if self.tight:
+            return False, 0, 0
+        self.tight = True
+        tangent, n_grad, n_hvp = tight_tangents(ctx, point, key, self.value, step)
+        if tangent is not None:
+            self.value = tangent
+        return tangent is not None, n_grad, n_hvp
+
+
 def correct(ctx, x, weights, target, max_step, key, corrector=None):
     """The corrector of ``ctx.options`` from a prediction; non-finite objectives fail it.
 
@@ -257,8 +279,7 @@ class _Tracer:
         self.index = -1  # index of current in branch.points (-1: the start)
         self.h = None  # step length in front coordinates
         self.longest = 0.0  # longest step accepted (or the first tried) on this branch
-        self.tangent = None  # (v, omega) at current, if solved
-        self.tight = False  # the tangent at current was solved again tightly (or is exact)
+        self.tangent = None  # Tangent at current, if solved
         self.attempt = 0
         self.failures = 0  # failed attempts from the current point
         self.ceiling = np.inf  # steps grow only slowly back to one that failed
@@ -280,7 +301,6 @@ class _Tracer:
         self.current = point
         self.index = len(self.branch.points) - 1
         self.tangent = None
-        self.tight = False
 
     def _site(self):
         self.attempt += 1
@@ -300,21 +320,17 @@ class _Tracer:
             # charged to the branch: the point it is solved at may be in the set already
             self.branch.n_grad += n_grad
             self.branch.n_hvp += n_hvp
-            self.tangent = (v[0], omega[0])
-        return self.tangent + (True,)
+            self.tangent = Tangent(v, omega)
+        v, omega = self.tangent.value
+        return v[0], omega[0], True
 
     def _tighten(self, h):
         """Solve the tangent again tightly; whether it changed the prediction of a step ``h``."""
-        self.tight = True
-        loose = (self.tangent[0][None], self.tangent[1][None])
-        tangent, n_grad, n_hvp = tight_tangents(self.ctx, self.current, self._site(), loose,
-                                                np.array([self.sign * h]))
+        changed, n_grad, n_hvp = self.tangent.tighten(self.ctx, self.current,
+                                                      np.array([self.sign * h]), self._site())
         self.branch.n_grad += n_grad
         self.branch.n_hvp += n_hvp
-        if tangent is None:
-            return False
-        self.tangent = (tangent[0][0], tangent[1][0])
-        return True
+        return changed
 
     def _cap(self, v, omega):
         """The longest step the weight cap (and a first-step rule) allows."""
@@ -367,7 +383,7 @@ class _Tracer:
             if not solved and self.ctx.options.inexact:
                 exact = True  # the secant mispredicted: retry along the tangent
                 continue
-            if solved and not self.tight and self._tighten(h):
+            if solved and not self.tangent.tight and self._tighten(h):
                 continue  # the loose tangent mispredicted: retry along the tight one
             self.failures += 1
             self.ceiling = min(self.ceiling, h)

@@ -14,8 +14,8 @@ import warnings
 import numpy as np
 from joblib import Parallel, delayed
 
-from ._continuation import (Context, End, Point, point_from_result, trace, tangents,
-                            tight_tangents, correct, end_point)
+from ._continuation import (Context, End, Point, Tangent, point_from_result, trace,
+                            tangents, correct, end_point)
 from ._hvp import value_and_jacobian
 from ._paretoset import ParetoSet
 from ._stationary import find_stationary, front_coordinates
@@ -191,29 +191,6 @@ def _finish(pset, branch, added):
 # -- more than two tasks: a lattice in the front coordinates ---------------------------------
 
 
-class _Tangent:
-    """A parent's tangents ``(directions, rates)``, shared by the nodes it steps to.
-
-    ``tight``: solved again tightly after a step along them failed (see
-    :func:`skpareto._continuation.tight_tangents`), or found as good then.
-    """
-
-    def __init__(self, directions, rates):
-        self.value, self.tight = (directions, rates), False
-
-    def tighten(self, ctx, parent, step, key, cost):
-        """Solve them tightly once; whether that changed the prediction of ``step``."""
-        if self.tight:
-            return False
-        self.tight = True
-        tangent, n_grad, n_hvp = tight_tangents(ctx, parent, key, self.value, step)
-        _charge(cost, dict(n_grad=n_grad, n_hvp=n_hvp))
-        if tangent is None:
-            return False
-        self.value = tangent
-        return True
-
-
 def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tangent=None):
     """Predict the node at front coordinates ``target`` from the solved ``parent``; correct.
 
@@ -225,12 +202,13 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tang
     the boundary lies in between, and the one result is the end point solved
     at the boundary weights, or None), ``"same"`` (the set does not move along
     the step: the corrector came back to the parent) or ``"failed"``.
-    ``tangent``: the parent's :class:`_Tangent`, if solved already.
+    ``tangent``: the parent's :class:`skpareto._continuation.Tangent`, if solved
+    already.
     """
     cost = dict(n_grad=0, n_hvp=0)
     if tangent is None:
         directions_, rates, n_grad, n_hvp = tangents(ctx, parent, key + (0,))
-        tangent = _Tangent(directions_, rates)
+        tangent = Tangent(directions_, rates)
         cost.update(n_grad=n_grad, n_hvp=n_hvp)
     directions_, rates = tangent.value
     dx, dw = step @ directions_, step @ rates
@@ -263,7 +241,9 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tang
             res.x - parent.x - dx) <= _LATTICE_TRUST * length:
         return "point", [res], cost
     _charge(cost, res)
-    if tangent.tighten(ctx, parent, step, key + (5,), cost):
+    changed, n_grad, n_hvp = tangent.tighten(ctx, parent, step, key + (5,))
+    _charge(cost, dict(n_grad=n_grad, n_hvp=n_hvp))
+    if changed:
         kind, found, more = _solve_node(ctx, parent, step, target, key + (6,), halvings,
                                         tangent)
         _charge(cost, more)
@@ -293,7 +273,7 @@ def _solve_children(ctx, parent, steps, targets, keys):
     solved with the first node's sample.
     """
     directions_, rates, n_grad, n_hvp = tangents(ctx, parent, keys[0] + (0,))
-    tangent = _Tangent(directions_, rates)
+    tangent = Tangent(directions_, rates)
     results = [_solve_node(ctx, parent, step, target, key, tangent=tangent)
                for step, target, key in zip(steps, targets, keys)]
     results[0][2]["n_grad"] += n_grad
@@ -541,8 +521,8 @@ def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done):
         sub, roots, known = _sub_set(pset, ctx, res, face)
         until = None
         if known:  # a curve with points already: only its gaps are left
-            roots, until = _toward_gaps(sub, roots, ctx.step_size)
-            if not roots and not _gaps(sub)[1]:
+            roots, until, covered = _toward_gaps(sub, roots, ctx.step_size)
+            if covered:
                 continue
         sub_ctx = _face_context(ctx, face)
         # the points of pset the face holds count once
@@ -567,7 +547,8 @@ def _toward_gaps(sub, ends, step_size):
     one face took 536 of 1,000 points, its weights covered by the first 90).
     So only the ends within ``step_size`` of a gap go on; where ends border
     a gap on both sides, each stops once it covers the gap's middle. Returns
-    ``(ends, until)``; ``until`` is None without such gaps.
+    ``(ends, until, covered)``; ``until`` is None without such gaps,
+    ``covered`` says there are no gaps.
     """
     grid, gaps = _gaps(sub)
     w = sub.weights[np.asarray(ends, dtype=int), 0]
@@ -580,7 +561,7 @@ def _toward_gaps(sub, ends, step_size):
         if below.any() and above.any():
             middles.append(0.5 * (grid[lo] + grid[hi - 1]))
     until = np.c_[middles, 1.0 - np.array(middles)] if middles else None
-    return [j for j, keep in zip(ends, near) if keep], until
+    return [j for j, keep in zip(ends, near) if keep], until, not gaps
 
 
 def _gaps(pset):
