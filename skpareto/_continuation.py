@@ -204,12 +204,13 @@ def tight_tangents(ctx, point, key, loose, step):
 class Tangent:
     """Tangents ``(directions, rates)`` at a point, as :func:`tangents` solved them.
 
-    ``tight``: solved again tightly after a step along them failed (see
-    :func:`tight_tangents`), or found as good then.
+    ``tight``: solved tightly (to ``_TIGHT_RTOL``) from the start, or again
+    after a step along them failed (see :func:`tight_tangents`), or found as
+    good then; ``changed``: that second solve changed them.
     """
 
-    def __init__(self, directions, rates):
-        self.value, self.tight = (directions, rates), False
+    def __init__(self, directions, rates, tight=False):
+        self.value, self.tight, self.changed = (directions, rates), tight, False
 
     def tighten(self, ctx, point, step, key):
         """Solve them again tightly, once, after ``step`` failed: ``(changed, n_grad,
@@ -219,8 +220,8 @@ class Tangent:
         self.tight = True
         tangent, n_grad, n_hvp = tight_tangents(ctx, point, key, self.value, step)
         if tangent is not None:
-            self.value = tangent
-        return tangent is not None, n_grad, n_hvp
+            self.value, self.changed = tangent, True
+        return self.changed, n_grad, n_hvp
 
 
 def correct(ctx, x, weights, target, max_step, key, corrector=None):

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 from joblib import Parallel, delayed
 
-from ._continuation import (Context, End, Point, Tangent, point_from_result, trace,
+from ._continuation import (_TIGHT_RTOL, Context, End, Point, Tangent, point_from_result, trace,
                             tangents, correct, end_point)
 from ._hvp import value_and_jacobian
 from ._paretoset import ParetoSet
@@ -191,7 +191,8 @@ def _finish(pset, branch, added):
 # -- more than two tasks: a lattice in the front coordinates ---------------------------------
 
 
-def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tangent=None):
+def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tangent=None,
+                tight=False):
     """Predict the node at front coordinates ``target`` from the solved ``parent``; correct.
 
     ``step`` is the change of the front coordinates from the parent. Returns
@@ -203,12 +204,13 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tang
     at the boundary weights, or None), ``"same"`` (the set does not move along
     the step: the corrector came back to the parent) or ``"failed"``.
     ``tangent``: the parent's :class:`skpareto._continuation.Tangent`, if solved
-    already.
+    already; else it is solved, tightly with ``tight``.
     """
     cost = dict(n_grad=0, n_hvp=0)
     if tangent is None:
-        directions_, rates, n_grad, n_hvp = tangents(ctx, parent, key + (0,))
-        tangent = Tangent(directions_, rates)
+        directions_, rates, n_grad, n_hvp = tangents(ctx, parent, key + (0,),
+                                                     _TIGHT_RTOL if tight else None)
+        tangent = Tangent(directions_, rates, tight)
         cost.update(n_grad=n_grad, n_hvp=n_hvp)
     directions_, rates = tangent.value
     dx, dw = step @ directions_, step @ rates
@@ -258,7 +260,7 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tang
     if kind != "point":
         return kind if kind == "outside" else "failed", first, cost
     kind, second, more = _solve_node(ctx, point_from_result(first[0]), 0.5 * step, target,
-                                     key + (4,), halvings - 1)
+                                     key + (4,), halvings - 1, tight=tight or tangent.changed)
     _charge(cost, more)
     # the midpoint was a stepping stone: a lattice of even spacing keeps only the nodes
     # (kept, the points between crowd the hard parts of a network's set and spend the budget)
@@ -266,19 +268,22 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tang
     return kind, second, cost
 
 
-def _solve_children(ctx, parent, steps, targets, keys):
-    """:func:`_solve_node` for the nodes ``targets`` of one parent, its tangents solved once.
+def _solve_children(ctx, parent, steps, targets, keys, tight=False):
+    """:func:`_solve_node` for the nodes ``targets`` of one parent, its tangents solved once
+    (tightly with ``tight``).
 
     The first node's cost includes them. With a sampled Hessian they are
-    solved with the first node's sample.
+    solved with the first node's sample. Returns the nodes' results and
+    whether solving the tangents again after a failed step changed them.
     """
-    directions_, rates, n_grad, n_hvp = tangents(ctx, parent, keys[0] + (0,))
-    tangent = Tangent(directions_, rates)
+    directions_, rates, n_grad, n_hvp = tangents(ctx, parent, keys[0] + (0,),
+                                                 _TIGHT_RTOL if tight else None)
+    tangent = Tangent(directions_, rates, tight)
     results = [_solve_node(ctx, parent, step, target, key, tangent=tangent)
                for step, target, key in zip(steps, targets, keys)]
     results[0][2]["n_grad"] += n_grad
     results[0][2]["n_hvp"] += n_hvp
-    return results
+    return results, tangent.changed
 
 
 def _on_face(res, tasks):
@@ -338,6 +343,9 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
     own = {index for index, _, _ in solved.values()}  # the points this lattice solved
     faces = set()  # the faces covered (or being covered) from this lattice
     ring = sorted(solved)
+    # once a loose tangent was far off, every later tangent of the lattice is solved tightly:
+    # the Hessian is nearly singular there, and the loose ones would be off as well
+    tight = False
     for level in range(int(min(limits["n_steps"], 10 ** 6))):
         jobs = []
         for node in ring:
@@ -359,10 +367,11 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
             delayed(_solve_children)(ctx, solved[node][1],
                                      [axes @ np.subtract(jobs[k][1], node) for k in ks],
                                      [origin + axes @ np.asarray(jobs[k][1], float) for k in ks],
-                                     [key + (level + 1, len(tried), k) for k in ks])
+                                     [key + (level + 1, len(tried), k) for k in ks], tight)
             for node, ks in children.items())
         results = [None] * len(jobs)
-        for ks, group in zip(children.values(), groups):
+        for ks, (group, changed) in zip(children.values(), groups):
+            tight |= changed
             for k, result in zip(ks, group):
                 results[k] = result
         ring, outside = [], []  # outside: end results on a face, with their inner point or -1

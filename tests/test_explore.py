@@ -941,6 +941,42 @@ def test_a_loose_tangent_that_predicts_the_step_well_enough_is_kept():
     assert tangent is not None
 
 
+def test_once_a_lattice_tangent_was_far_off_the_later_ones_are_solved_tightly(monkeypatch):
+    from skpareto import _cover
+    from skpareto._continuation import _TIGHT_RTOL
+    problem = ConvexQuadratic(n=40, m=3, condition=1e4, random_state=1)
+    calls, errors = [], []  # (lattice, tight, changed) per parent; tight tangents' errors
+    solve_children, tangents = _cover._solve_children, _cover.tangents
+
+    def spy_children(ctx, parent, steps, targets, keys, tight=False):
+        results, changed = solve_children(ctx, parent, steps, targets, keys, tight)
+        calls.append((keys[0][:-3], tight, changed))
+        return results, changed
+
+    def spy_tangents(ctx, point, key, rtol=None):
+        found = tangents(ctx, point, key, rtol)
+        if rtol == _TIGHT_RTOL:
+            exact = _quadratic_point(problem, point.weights)[1]
+            errors.append(np.max(np.linalg.norm(found[0] - exact, axis=1)
+                                 / np.linalg.norm(exact, axis=1)))
+        return found
+
+    monkeypatch.setattr(_cover, "_solve_children", spy_children)
+    monkeypatch.setattr(_cover, "tangents", spy_tangents)
+    pset = _explore_quietly(problem.fun, problem.x0, options=SolverOptions(hessian="matvec"),
+                            max_points=200)
+    _assert_on_quadratic_set(problem, pset, 1e-8)
+    first = next(k for k, (_, _, changed) in enumerate(calls) if changed)
+    lattice = calls[first][0]
+    before = [tight for key, tight, _ in calls[:first] if key == lattice]
+    after = [tight for key, tight, _ in calls[first + 1:] if key == lattice]
+    # loose (MINRES to 1e-2) until a step failed on a tangent that solving again changed;
+    # from the next ring of the lattice on, every parent's tangents are tight
+    assert before and not any(before)
+    assert len(after) >= 10 and all(after[-10:]), after
+    assert len(errors) >= 10 and max(errors) <= 1e-4, errors
+
+
 @pytest.mark.parametrize("options", [SolverOptions(corrector="newton"),
                                      SolverOptions(hessian="matvec"),
                                      SolverOptions(hessian="dense"),
