@@ -279,7 +279,7 @@ def _solve_children(ctx, parent, steps, targets, keys, tight=False):
     directions_, rates, n_grad, n_hvp = tangents(ctx, parent, keys[0] + (0,),
                                                  _TIGHT_RTOL if tight else None)
     tangent = Tangent(directions_, rates, tight)
-    results = [_solve_node(ctx, parent, step, target, key, tangent=tangent)
+    results = [_solve_node(ctx, parent, step, target, key, tangent=tangent, tight=tight)
                for step, target, key in zip(steps, targets, keys)]
     results[0][2]["n_grad"] += n_grad
     results[0][2]["n_hvp"] += n_hvp

@@ -946,15 +946,18 @@ def test_once_a_lattice_tangent_was_far_off_the_later_ones_are_solved_tightly(mo
     from skpareto._continuation import _TIGHT_RTOL
     problem = ConvexQuadratic(n=40, m=3, condition=1e4, random_state=1)
     calls, errors = [], []  # (lattice, tight, changed) per parent; tight tangents' errors
+    loose = []  # per tangent solve: loose (the predictor's rtol)
     solve_children, tangents = _cover._solve_children, _cover.tangents
 
     def spy_children(ctx, parent, steps, targets, keys, tight=False):
+        start = len(loose)
         results, changed = solve_children(ctx, parent, steps, targets, keys, tight)
-        calls.append((keys[0][:-3], tight, changed))
+        calls.append((keys[0][:-3], tight, changed, any(loose[start:])))
         return results, changed
 
     def spy_tangents(ctx, point, key, rtol=None):
         found = tangents(ctx, point, key, rtol)
+        loose.append(rtol is None)
         if rtol == _TIGHT_RTOL:
             exact = _quadratic_point(problem, point.weights)[1]
             errors.append(np.max(np.linalg.norm(found[0] - exact, axis=1)
@@ -966,14 +969,16 @@ def test_once_a_lattice_tangent_was_far_off_the_later_ones_are_solved_tightly(mo
     pset = _explore_quietly(problem.fun, problem.x0, options=SolverOptions(hessian="matvec"),
                             max_points=200)
     _assert_on_quadratic_set(problem, pset, 1e-8)
-    first = next(k for k, (_, _, changed) in enumerate(calls) if changed)
+    first = next(k for k, (_, _, changed, _) in enumerate(calls) if changed)
     lattice = calls[first][0]
-    before = [tight for key, tight, _ in calls[:first] if key == lattice]
-    after = [tight for key, tight, _ in calls[first + 1:] if key == lattice]
+    before = [tight for key, tight, _, _ in calls[:first] if key == lattice]
+    after = [tight for key, tight, _, _ in calls[first + 1:] if key == lattice]
     # loose (MINRES to 1e-2) until a step failed on a tangent that solving again changed;
     # from the next ring of the lattice on, every parent's tangents are tight
     assert before and not any(before)
     assert len(after) >= 10 and all(after[-10:]), after
+    # ... the second halves of split steps too: a tight parent solves nothing loosely
+    assert not any(any_loose for _, tight, _, any_loose in calls if tight)
     assert len(errors) >= 10 and max(errors) <= 1e-4, errors
 
 
