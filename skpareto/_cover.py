@@ -208,10 +208,7 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tang
     """
     cost = dict(n_grad=0, n_hvp=0)
     if tangent is None:
-        directions_, rates, n_grad, n_hvp = tangents(ctx, parent, key + (0,),
-                                                     _TIGHT_RTOL if tight else None)
-        tangent = Tangent(directions_, rates, tight)
-        cost.update(n_grad=n_grad, n_hvp=n_hvp)
+        tangent, cost = _tangent(ctx, parent, key + (0,), tight)
     directions_, rates = tangent.value
     dx, dw = step @ directions_, step @ rates
     w_pred = parent.weights + dw
@@ -276,14 +273,19 @@ def _solve_children(ctx, parent, steps, targets, keys, tight=False):
     solved with the first node's sample. Returns the nodes' results and
     whether solving the tangents again after a failed step changed them.
     """
-    directions_, rates, n_grad, n_hvp = tangents(ctx, parent, keys[0] + (0,),
-                                                 _TIGHT_RTOL if tight else None)
-    tangent = Tangent(directions_, rates, tight)
+    tangent, cost = _tangent(ctx, parent, keys[0] + (0,), tight)
     results = [_solve_node(ctx, parent, step, target, key, tangent=tangent, tight=tight)
                for step, target, key in zip(steps, targets, keys)]
-    results[0][2]["n_grad"] += n_grad
-    results[0][2]["n_hvp"] += n_hvp
+    _charge(results[0][2], cost)
     return results, tangent.changed
+
+
+def _tangent(ctx, parent, key, tight):
+    """The parent's :class:`skpareto._continuation.Tangent` (solved to ``_TIGHT_RTOL``
+    with ``tight``, else as the predictor's) and its cost."""
+    directions_, rates, n_grad, n_hvp = tangents(ctx, parent, key,
+                                                 _TIGHT_RTOL if tight else None)
+    return Tangent(directions_, rates, tight), dict(n_grad=n_grad, n_hvp=n_hvp)
 
 
 def _on_face(res, tasks):
