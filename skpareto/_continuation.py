@@ -80,6 +80,9 @@ _MAX_FAILURES = 5
 # the smallest step, as a fraction of the longest step of the branch, that still
 # approaches the simplex boundary or a bound
 _MIN_STEP_RATIO = 1.0 / 32
+# an end point solved where the steps shrank to nothing near the boundary may lie this many
+# of the branch's last steps away
+_END_REACH = 4.0
 # the first step of a branch: this fraction of the weight cap
 _FIRST_STEP = 0.5
 # a corrector with a damped or sampled Hessian (linear convergence) may take this many
@@ -479,6 +482,28 @@ class _Tracer:
             self._accept(point_from_result(res), self.index)
         return True
 
+    def _end_near(self):
+        """Solve the end at the boundary from the current point; whether it continues the branch.
+
+        Near a single-task end a network's set can move while its front barely
+        does (a task's head switching off as its weight falls to about the
+        penalty): the steps in front coordinates shrink to nothing with the
+        weights still short of zero (a two-label iris net stopped at task-0
+        weight 0.029, its front 0.004 from the end). Fixed-weight Newton from
+        the last point reaches the end, taken if it lies within
+        ``_END_REACH`` of the branch's last steps (on the same branch of minima).
+        """
+        cur, prev = self.current, self.previous
+        if prev is None:
+            return False
+        falling = (cur.weights < prev.weights) & (cur.weights < self.ctx.step_size)
+        if not falling.any():
+            return False
+        w_end = np.where(falling, 0.0, cur.weights)
+        w_end /= w_end.sum()
+        reach = _END_REACH * np.linalg.norm(cur.x - prev.x)
+        return self._land(end_point(self.ctx, cur.x, w_end, reach, self._site(), far=True))
+
     def _same_as_current(self, res):
         """Whether an end point is the current point again (the branch starts at the end)."""
         cur = self.current
@@ -486,7 +511,11 @@ class _Tracer:
                 or np.linalg.norm(res.x - cur.x) <= 1e-12 * (1.0 + np.linalg.norm(cur.x)))
 
     def _jump(self):
-        """The steps shrank to nothing: the branch ends. Re-solve beyond it, or stop."""
+        """The steps shrank to nothing: the branch ends. Where a weight falling along it is
+        within ``step_size`` of zero, at the simplex's boundary (:meth:`_end_near`); else
+        re-solve beyond it, or stop."""
+        if self._end_near():
+            return End.SIMPLEX
         cur = self.current
         reach = max(self.longest, 1e-12)
         target = cur.coords + self.sign * reach

@@ -564,6 +564,35 @@ def test_two_task_network_with_a_gap_between_folds_defaults_cover_every_weight()
     _assert_stationary(est, X, Y, est.tol)
 
 
+def test_two_label_network_whose_front_stops_moving_near_an_end_defaults_reach_it():
+    # iris, versicolor and virginica as two labels: below a versicolor weight of about 0.03
+    # its head switches off while the front moves by 0.004 only; the steps in front
+    # coordinates shrank to nothing and the set stopped at task-0 weight 0.029 (the seed at
+    # that end lies on another branch of minima and was dropped as represented). Fixed-weight
+    # Newton from the branch's last point now reaches the end
+    from sklearn.datasets import load_iris
+
+    from skpareto._stationary import newton_correct
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    Y = np.column_stack([y == 1, y == 2]).astype(int)
+    est = ParetoExplorer(loss="log_loss", random_state=0).fit(X, Y)
+    pset = est.pareto_set_
+    w0 = np.linspace(0.0, 1.0, 401)
+    assert pset.contains(np.column_stack([w0, 1.0 - w0])).all()
+    _assert_stationary(est, X, Y, est.tol, loss="log_loss")
+    # halfway into the end, the continuous set's model has the losses of the stationary
+    # point at those weights (Newton from it) to 5e-3 (measured 6e-4)
+    end = int(np.argmin(pset.weights[:, 0]))
+    (neighbour,) = pset.neighbours(end)
+    w = 0.5 * (pset.weights[end] + pset.weights[neighbour])
+    x = pset.params_at(w)
+    fun = est.task_objectives(X, Y)
+    res = newton_correct(fun, x, w, tol=est.tol, max_iter=30)
+    assert res.success
+    np.testing.assert_allclose(fun(x), res.objectives, atol=5e-3)
+
+
 def test_weakly_regularized_three_task_network_defaults_reach_every_face():
     # alpha 1e-5: a task's head stays fitted until its weight is about the penalty, so the
     # weights approach each face over a long stretch of the front and the lattice alone
