@@ -567,9 +567,10 @@ def test_two_task_network_with_a_gap_between_folds_defaults_cover_every_weight()
 def test_two_label_network_whose_front_stops_moving_near_an_end_defaults_reach_it():
     # iris, versicolor and virginica as two labels: below a versicolor weight of about 0.03
     # its head switches off while the front moves by 0.004 only; the steps in front
-    # coordinates shrank to nothing and the set stopped at task-0 weight 0.029 (the seed at
-    # that end lies on another branch of minima and was dropped as represented). Fixed-weight
-    # Newton from the branch's last point now reaches the end
+    # coordinates shrank to nothing and the set stopped at task-0 weight 0.029 (stage 1 at
+    # that end found a point near the set's last in the front and within step_size in the
+    # weights: dropped as represented). Fixed-weight Newton from the branch's last point now
+    # reaches the end
     from sklearn.datasets import load_iris
 
     from skpareto._stationary import newton_correct
