@@ -27,6 +27,7 @@ from ._options import SolverOptions
 from ._validation import check_choice, check_int, check_real
 from ._weights import check_weights
 from .exceptions import ConvergenceWarning, NonFiniteError, StationarityError
+from .metrics import stationarity_residual
 
 __all__ = ["ParetoExplorer"]
 
@@ -481,11 +482,15 @@ damping, hessian, inexact
             raise StationarityError(f"stage 1 did not reach a usable model: "
                                     f"{failures[0].message}.")
         best = min(usable, key=lambda r: r.residual)
-        pset.add_point(best.x, best.objectives, best.weights, residual=best.residual)
+        weights, residual = best.weights, best.residual
+        if np.min(weights) < 0:  # a polish that left the simplex: the nearest weights on it
+            weights = np.clip(weights, 0.0, None) / np.clip(weights, 0.0, None).sum()
+            residual = stationarity_residual(best.jac, weights)
+        pset.add_point(best.x, best.objectives, weights, residual=residual)
         pset.mark_expanded([0])
         warnings.warn(
             f"stage 1 did not reach tol={self.tol:g} (relative stationarity residual "
-            f"{best.residual:.3g}, {best.message}): the model is kept, and no Pareto set "
+            f"{residual:.3g}, {best.message}): the model is kept, and no Pareto set "
             "was explored from it. Increase max_iter or alpha, or loosen tol.",
             ConvergenceWarning, stacklevel=2)
         return pset

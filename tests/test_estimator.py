@@ -347,6 +347,26 @@ def test_core_convergence_warnings_become_sklearns(data, monkeypatch):
     assert not any(issubclass(w.category, ConvergenceWarning) for w in caught)
 
 
+def test_a_kept_stage_one_model_whose_polish_left_the_simplex_has_weights_on_it():
+    # alpha=0 and a separable label (setosa): the log-loss minimum is at infinity, and both
+    # stage-1 polishes end just outside the simplex (weights [1.000022, -2.2e-5]); the model
+    # kept was stored with those weights. It now has the nearest weights on the simplex and
+    # the residual at them, recomputed here from the objectives' Jacobian
+    from sklearn.datasets import load_iris
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    Y = np.column_stack([y == 0, y == 2]).astype(int)
+    with pytest.warns(SklearnConvergenceWarning, match="left simplex"):
+        est = ParetoExplorer(loss="log_loss", alpha=0.0, random_state=0).fit(X, Y)
+    pset = est.pareto_set_
+    assert pset.n_points == 1
+    w = pset.weights[0]
+    assert np.all(w >= 0.0) and w.sum() == pytest.approx(1.0, abs=1e-15)
+    _, jac = value_and_jacobian(est.task_objectives(X, Y), pset.params[0])
+    assert pset.residuals[0] == pytest.approx(stationarity_residual(jac, w), rel=1e-10)
+    assert est.predict_at(X[:3], w).shape == (3, 2)
+
+
 def test_predict_at_outside_the_explored_region_says_how_to_reach_it(data):
     X, Y = data
     with warnings.catch_warnings():
