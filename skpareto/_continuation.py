@@ -42,7 +42,7 @@ from ._options import SolverOptions
 from ._stationary import CORRECTORS, front_coordinates, newton_correct, resolve
 from ._tangent import front_tangents
 from ._utils import Status
-from ._weights import zero_sum_basis
+from ._weights import onto_simplex, zero_sum_basis
 from .exceptions import NonFiniteError
 
 __all__ = ["End", "Context", "Point", "Tangent", "trace", "point_from_result", "tangents",
@@ -450,10 +450,8 @@ class _Tracer:
         cur = self.current
         falling = self.sign * omega < 0
         theta = float(np.min(cur.weights[falling] / (-self.sign * h * omega[falling])))
-        w_end = np.where(cur.weights + self.sign * theta * h * omega <= 1e-12, 0.0,
-                         cur.weights + self.sign * theta * h * omega)
-        w_end = np.clip(w_end, 0.0, None)
-        w_end /= w_end.sum()
+        w_end = onto_simplex(np.where(cur.weights + self.sign * theta * h * omega <= 1e-12, 0.0,
+                                      cur.weights + self.sign * theta * h * omega))
         x_guess = cur.x + self.sign * theta * h * v
         length = max(theta * h * np.linalg.norm(v), 1e-300)
         if self._land(end_point(self.ctx, x_guess, w_end, 2.0 * length, self._site())):
@@ -465,8 +463,7 @@ class _Tracer:
 
     def _end_from(self, res, length):
         """A corrector converged with weights outside the simplex: the end lies in between."""
-        w_end = np.clip(res.weights, 0.0, None)
-        w_end /= w_end.sum()
+        w_end = onto_simplex(res.weights)
         if self._land(end_point(self.ctx, res.x, w_end, 2.0 * length, self._site())):
             return End.SIMPLEX
         return None
@@ -499,8 +496,7 @@ class _Tracer:
         falling = (cur.weights < prev.weights) & (cur.weights < self.ctx.step_size)
         if not falling.any():
             return False
-        w_end = np.where(falling, 0.0, cur.weights)
-        w_end /= w_end.sum()
+        w_end = onto_simplex(np.where(falling, 0.0, cur.weights))
         reach = _END_REACH * np.linalg.norm(cur.x - prev.x)
         return self._land(end_point(self.ctx, cur.x, w_end, reach, self._site(), far=True))
 

@@ -20,6 +20,7 @@ from ._hvp import value_and_jacobian
 from ._paretoset import ParetoSet
 from ._stationary import find_stationary, front_coordinates
 from ._utils import Status, log
+from ._weights import onto_simplex
 from .exceptions import ConvergenceWarning
 
 __all__ = ["grow", "add_branch", "directions", "point_of", "find_point"]
@@ -216,9 +217,8 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tang
     if np.min(w_pred) < 0.0:
         falling = dw < 0
         theta = float(np.min(parent.weights[falling] / -dw[falling]))
-        w_end = np.clip(parent.weights + theta * dw, 0.0, None)
-        w_end[parent.weights + theta * dw <= 1e-12] = 0.0
-        w_end /= w_end.sum()
+        w_end = parent.weights + theta * dw
+        w_end = onto_simplex(np.where(w_end <= 1e-12, 0.0, w_end))
         res = end_point(ctx, parent.x + theta * dx, w_end, 2.0 * length, key + (1,))
         # a parent on the boundary already (theta = 0, a root at a vertex, say): the step
         # runs along the face of its own tasks and those whose weights it raises
@@ -226,8 +226,7 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tang
         return "outside", [_on_face(res, rising)], cost
     res = correct(ctx, parent.x + dx, w_pred, target, _LATTICE_TRUST * length, key + (1,))
     if res is not None and res.status == Status.LEFT_SIMPLEX:
-        w_end = np.clip(res.weights, 0.0, None)
-        w_end /= w_end.sum()
+        w_end = onto_simplex(res.weights)
         end = end_point(ctx, res.x, w_end, 2.0 * length, key + (2,))
         _charge(cost, res)
         return "outside", [_on_face(end, w_end > 0)], cost

@@ -25,7 +25,7 @@ from ._explore import expand_set, explore_starts, solver_context
 from ._models import ACTIVATIONS, LOSSES, SharedTrunkNet
 from ._options import SolverOptions
 from ._validation import check_choice, check_int, check_real
-from ._weights import check_weights
+from ._weights import check_weights, onto_simplex
 from .exceptions import ConvergenceWarning, NonFiniteError, StationarityError
 from .metrics import stationarity_residual
 
@@ -483,8 +483,8 @@ damping, hessian, inexact
                                     f"{failures[0].message}.")
         best = min(usable, key=lambda r: r.residual)
         weights, residual = best.weights, best.residual
-        if np.min(weights) < 0:  # a polish that left the simplex: the nearest weights on it
-            weights = np.clip(weights, 0.0, None) / np.clip(weights, 0.0, None).sum()
+        if np.min(weights) < 0:  # a polish that left the simplex: back onto it
+            weights = onto_simplex(weights)
             residual = stationarity_residual(best.jac, weights)
         pset.add_point(best.x, best.objectives, weights, residual=residual)
         pset.mark_expanded([0])

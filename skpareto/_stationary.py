@@ -26,7 +26,8 @@ from ._linalg import DenseHessian, bordered_operator, solve
 from ._options import SolverOptions
 from ._utils import Result, Status, log
 from ._validation import check_real
-from ._weights import check_weights, gradient_scale, min_norm_weights, zero_sum_basis
+from ._weights import (check_weights, gradient_scale, min_norm_weights, onto_simplex,
+                       zero_sum_basis)
 from .exceptions import ConvergenceWarning, NonFiniteError
 from .metrics import stationarity_residual
 
@@ -330,8 +331,7 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
         if np.min(w) < -_SIMPLEX_SLACK:
             status = Status.LEFT_SIMPLEX
         else:  # within rounding: onto the simplex
-            w = np.clip(w, 0.0, None)
-            w /= w.sum()
+            w = onto_simplex(w)
             residual = stationarity_residual(jac, w)
             status = Status.CONVERGED if residual <= tol else Status.MAX_ITER
     return _result(status, x, values, jac, w, residual, nit, n_grad, n_hvp)

@@ -212,6 +212,16 @@ def check_weights(weights, n_tasks, name="weights", allow_2d=False):
     return np.clip(w, 0.0, None)
 
 
+def onto_simplex(weights):
+    """Weights with the negative ones set to zero and the rest rescaled to sum to one.
+
+    For weights on the simplex's plane that left it by a little (a
+    corrector's or a prediction's), so that at least one stays positive.
+    """
+    w = np.clip(weights, 0.0, None)
+    return w / w.sum()
+
+
 def zero_sum_basis(n_tasks):
     """Orthonormal basis of the zero-sum subspace of R^m.
 
