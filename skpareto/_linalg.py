@@ -103,9 +103,10 @@ def solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
     """Solve ``op @ v = rhs``: directly for a matrix, by :func:`minres_solve` otherwise.
 
     A singular matrix is solved in the least-squares sense (minimum norm),
-    as MINRES does for a consistent right-hand side. A solution whose first
-    ``head`` entries (default all) are longer than ``radius`` is scaled back
-    to that length (see :func:`minres_solve`).
+    as MINRES does for a consistent right-hand side. Where the solution's
+    first ``head`` entries (default all) are longer than ``radius``, the step
+    of least residual whose head is that long is returned (for a matrix; see
+    :func:`minres_solve` for its Krylov counterpart).
 
     Returns
     -------
@@ -124,11 +125,49 @@ def solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
     # would for a consistent right-hand side
     values, vectors = np.linalg.eigh(matrix)
     keep = np.abs(values) > _RCOND * np.max(np.abs(values))
-    v = vectors[:, keep] @ ((vectors[:, keep].T @ rhs) / values[keep])
-    length = np.linalg.norm(v[:head])
-    if length > radius:
-        v = v * (radius / length)
+    values, vectors = values[keep], vectors[:, keep]
+    coef = vectors.T @ rhs
+    v = vectors @ (coef / values)
+    if np.linalg.norm(v[:head]) > radius:
+        v = _within(vectors, values, coef, radius, head)
     return v, float(np.linalg.norm(matrix @ v - rhs) / norm)
+
+
+def _within(vectors, values, coef, radius, head):
+    """The step of least residual whose first ``head`` entries are ``radius`` long.
+
+    Minimizes ``||A v - rhs||`` for ``A = vectors diag(values) vectors.T`` (``coef =
+    vectors.T rhs``) subject to ``||v[:head]|| <= radius``: ``(A^2 + mu P) v = A rhs``
+    (Levenberg-Marquardt on the head, ``P`` its projection) with ``mu`` found by
+    bisection, the head's length falling as ``mu`` grows. Scaling the Newton step back
+    would keep its direction, which near a singular matrix lies along the smallest
+    eigenvalues; this damps them first, as MINRES's early iterates do
+    (:func:`minres_solve`).
+    """
+    target = vectors @ (values * coef)
+    if radius <= 0.0:
+        return np.zeros_like(target)
+    gram = (vectors * values ** 2) @ vectors.T
+    penalty = np.zeros(len(target))
+    penalty[:head] = 1.0
+
+    def step(mu):
+        try:
+            return np.linalg.solve(gram + np.diag(mu * penalty), target)
+        except np.linalg.LinAlgError:
+            return np.linalg.lstsq(gram + np.diag(mu * penalty), target, rcond=None)[0]
+
+    low, high = 0.0, float(np.max(values ** 2))
+    while np.linalg.norm(step(high)[:head]) > radius:
+        low, high = high, 4.0 * high
+    for _ in range(100):  # bisection on log(mu), to a length within 1e-6 of the radius
+        mid = np.sqrt(low * high) if low > 0 else 1e-12 * high
+        v = step(mid)
+        length = np.linalg.norm(v[:head])
+        if abs(length - radius) <= 1e-6 * radius:
+            break
+        low, high = (mid, high) if length > radius else (low, mid)
+    return v * (radius / length)  # onto the boundary, exactly
 
 
 def minres_solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):

@@ -105,6 +105,33 @@ def test_solve_truncates_to_the_radius_on_the_head(dense):
     assert residual > 1e-3  # a truncated step does not solve the system
 
 
+
+def test_a_truncated_dense_step_has_the_least_residual_within_the_radius():
+    # an indefinite matrix with a nearly singular direction: the Newton step lies along it.
+    # Scaled back to the radius it barely lowers the residual; the step of least residual
+    # within the radius (checked against SLSQP on the constrained least squares) does
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(5)
+    q, _ = np.linalg.qr(rng.normal(size=(8, 8)))
+    a = (q * np.array([1e-6, -0.5, 0.8, 1.0, 1.5, -2.0, 3.0, 4.0])) @ q.T
+    rhs = q @ np.r_[1e-3, rng.normal(size=7)]
+    newton, _ = solve(a, rhs, rtol=0.0, maxiter=None)
+    radius, head = 2.0, 6
+    assert np.linalg.norm(newton[:head]) > 100 * radius
+    v, residual = solve(a, rhs, rtol=0.0, maxiter=None, radius=radius, head=head)
+    assert np.linalg.norm(v[:head]) == pytest.approx(radius, rel=1e-12)
+    scaled = newton * radius / np.linalg.norm(newton[:head])
+    assert np.linalg.norm(a @ scaled - rhs) > 0.99 * np.linalg.norm(rhs)
+    assert residual < 0.25
+    best = min((minimize(lambda s: np.sum((a @ s - rhs) ** 2), start, method="SLSQP",
+                         constraints=[{"type": "ineq",
+                                       "fun": lambda s: radius ** 2 - s[:head] @ s[:head]}],
+                         options=dict(ftol=1e-14, maxiter=500))
+                for start in (np.zeros(8), scaled, v)), key=lambda r: r.fun)
+    reference = np.sqrt(best.fun) / np.linalg.norm(rhs)
+    assert residual <= reference * (1 + 1e-6) + 1e-12
+
 def test_minres_solve_on_a_dense_hessian_agrees_with_the_direct_solve(saddle_net):
     fun, x, w = saddle_net["fun"], saddle_net["x"], saddle_net["weights"]
     rhs = np.random.default_rng(4).normal(size=x.size)
