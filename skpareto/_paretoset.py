@@ -5,7 +5,7 @@ import zipfile
 
 import numpy as np
 
-from ._weights import check_weights, zero_sum_basis
+from ._weights import check_weights, onto_simplex, zero_sum_basis
 from .metrics import non_dominated
 
 __all__ = ["ParetoSet", "SetParameterization"]
@@ -30,6 +30,9 @@ _RETRIANGULATE = 2
 # |det| of a piece's vertex weights (with a row of ones) below this: no area to
 # interpolate in ((m - 1)! times its volume in weight space)
 _DEGENERATE = 1e-12
+# add_point takes weights this far off the simplex as a solve's rounding (and puts them
+# onto it); farther off they are an error
+_WEIGHT_ROUNDING = 1e-6
 
 
 class ParetoSet:
@@ -172,7 +175,8 @@ class ParetoSet:
         x : ndarray of shape (n,)
         objectives : ndarray of shape (m,)
         weights : ndarray of shape (m,)
-            Weights on the simplex for which ``x`` is stationary.
+            Weights on the simplex for which ``x`` is stationary (off it by
+            rounding, up to 1e-6, they are put onto it).
         parent : int, default=-1
             The neighbour it was continued from (-1: a root, e.g. a stage-1
             point); the two become a piece of the continuous set.
@@ -203,6 +207,11 @@ class ParetoSet:
         if not -1 <= int(parent) < p:
             raise ValueError(f"parent must be -1 or the index of a point (< {p}), "
                              f"got {parent}.")
+        if not np.all(np.isfinite(weights)) or weights.min() < -_WEIGHT_ROUNDING \
+                or abs(weights.sum() - 1.0) > _WEIGHT_ROUNDING:
+            raise ValueError(f"weights must lie on the probability simplex (non-negative, "
+                             f"summing to one), got {weights} (sum {weights.sum():.9g}).")
+        weights = onto_simplex(weights)  # a solve's rounding: exactly on it, as contains needs
         new = dict(params=np.vstack([self.params, x[None, :]]),
                    front=np.vstack([self.front, objectives[None, :]]),
                    weights=np.vstack([self.weights, weights[None, :]]),

@@ -540,4 +540,11 @@ def test_mutation_api_rejects_what_does_not_fit():
         pset.add_point(np.zeros(3), [1.0, 2.0, 3.0], [0.5, 0.5])
     with pytest.raises(ValueError, match="links"):
         pset.add_link(0, 1)
+    for weights in ([0.7, 0.4], [-0.1, 1.1], [np.nan, 1.0]):
+        with pytest.raises(ValueError, match="weights must lie on the probability simplex"):
+            pset.add_point(np.zeros(3), [1.0, 2.0], weights)
     assert pset.n_points == 1 and pset.links.shape == (0, 2)
+    # a solve's rounding (a secant over a tiny step left 4e-7) is put onto the simplex
+    pset.add_point(np.zeros(3), [1.0, 2.0], [0.6802151, 0.31978531])
+    assert pset.weights[1].sum() == pytest.approx(1.0, abs=1e-15)
+    assert pset.contains(pset.weights[1])
