@@ -434,7 +434,7 @@ class _Tracer:
         """Step control from the Newton steps the corrector took (a chord step, with a
         Hessian formed before, finishes a step that converged fast: not counted)."""
         self.longest = max(self.longest, h)
-        steps = res.nit - (0 if __import__("os").environ.get("NOCH") else res.get("n_chord", 0))
+        steps = res.nit - res.get("n_chord", 0)
         self.h = min(h * _GROWTH.get(steps, 1.0), max(h, _RETRY * self.ceiling))
         self.ceiling *= _GROWTH[3]
 
