@@ -330,10 +330,7 @@ class _Tracer:
         if not exact and prev is not None and self.ctx.options.inexact:
             dc = (cur.coords - prev.coords)[0]
             if dc * self.sign > 0:
-                omega = (cur.weights - prev.weights) / dc
-                # zero-sum exactly: over a short secant the rounding of the weights grows
-                # by 1 / dc, and the prediction would leave the simplex's plane
-                return (cur.x - prev.x) / dc, omega - omega.mean(), False
+                return (cur.x - prev.x) / dc, (cur.weights - prev.weights) / dc, False
         if self.tangent is None:
             v, omega, n_grad, n_hvp = tangents(self.ctx, cur, self._site())
             # charged to the branch: the point it is solved at may be in the set already
