@@ -464,8 +464,8 @@ class _Tracer:
         cur = self.current
         falling = self.sign * omega < 0
         theta = float(np.min(cur.weights[falling] / (-self.sign * h * omega[falling])))
-        w_end = onto_simplex(np.where(cur.weights + self.sign * theta * h * omega <= 1e-12, 0.0,
-                                      cur.weights + self.sign * theta * h * omega))
+        w_end = cur.weights + self.sign * theta * h * omega
+        w_end = onto_simplex(np.where(w_end <= 1e-12, 0.0, w_end))
         x_guess = cur.x + self.sign * theta * h * v
         length = max(theta * h * np.linalg.norm(v), 1e-300)
         if self._land(end_point(self.ctx, x_guess, w_end, 2.0 * length, self._site())):

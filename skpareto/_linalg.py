@@ -158,7 +158,9 @@ def _within(vectors, values, coef, radius, head):
             return np.linalg.lstsq(gram + np.diag(mu * penalty), target, rcond=None)[0]
 
     low, high = 0.0, float(np.max(values ** 2))
-    while np.linalg.norm(step(high)[:head]) > radius:
+    for _ in range(100):  # (a radius below rounding: the end rescales the longest mu's step)
+        if np.linalg.norm(step(high)[:head]) <= radius:
+            break
         low, high = high, 4.0 * high
     for _ in range(100):  # bisection on log(mu), to a length within 1e-6 of the radius
         mid = np.sqrt(low * high) if low > 0 else 1e-12 * high
