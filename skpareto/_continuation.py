@@ -38,7 +38,6 @@ from typing import Callable, Optional
 import numpy as np
 
 from ._hvp import hessian_operator
-from ._linalg import DenseHessian
 from ._options import SolverOptions
 from ._stationary import CORRECTORS, front_coordinates, newton_correct, resolve
 from ._tangent import front_tangents
@@ -144,9 +143,6 @@ class Point:
     residual: float
     n_grad: int = 0
     n_hvp: int = 0
-    # the corrector's last weighted Hessian formed as a matrix (small n), a Newton step
-    # before x: with inexact the tangents take it rather than form another
-    hessian: Optional[np.ndarray] = None
 
     @property
     def coords(self):
@@ -155,7 +151,7 @@ class Point:
 
 def point_from_result(res):
     return Point(res.x, res.objectives, res.jac, res.weights, res.residual, res.n_grad,
-                 res.n_hvp, res.get("hessian"))
+                 res.n_hvp)
 
 
 @dataclasses.dataclass
@@ -178,20 +174,14 @@ def tangents(ctx, point, key, rtol=None):
     ``inexact``, else ``minres_rtol``).
     """
     options = ctx.options
-    formed = point.hessian is not None and options.inexact
-    if formed:
-        # the corrector formed it a Newton step before x: as good for a predictor, and
-        # forming it again would cost n products
-        op = DenseHessian.of(point.hessian)
-    else:
-        op = hessian_operator(ctx.fun if ctx.hess_fun(key) is None else ctx.hess_fun(key),
-                              point.x, point.weights, damping=options.damping,
-                              dense=options.dense_for(point.x.size))
+    op = hessian_operator(ctx.fun if ctx.hess_fun(key) is None else ctx.hess_fun(key),
+                          point.x, point.weights, damping=options.damping,
+                          dense=options.dense_for(point.x.size))
     if rtol is None:
         rtol = _PREDICTOR_RTOL if options.inexact else options.minres_rtol
     directions, rates, _ = front_tangents(op, point.jac, rtol=max(rtol, options.minres_rtol),
                                           maxiter=options.minres_maxiter)
-    return directions, rates, 0 if formed else 1, op.n_matvec
+    return directions, rates, 1, op.n_matvec
 
 
 def tight_tangents(ctx, point, key, loose, step):
@@ -204,12 +194,10 @@ def tight_tangents(ctx, point, key, loose, step):
     ``_TANGENT_CHANGE`` of its length: only the step length can help then.
     """
     options = ctx.options
-    if not options.inexact or options.minres_rtol >= _PREDICTOR_RTOL or (
-            options.dense_for(point.x.size) and point.hessian is None):
+    if not options.inexact or options.dense_for(point.x.size) \
+            or options.minres_rtol >= _PREDICTOR_RTOL:
         return None, 0, 0
-    # a formed Hessian is exact at x but a corrector's is a step old: formed again
-    fresh = dataclasses.replace(point, hessian=None)
-    directions, rates, n_grad, n_hvp = tangents(ctx, fresh, key, rtol=_TIGHT_RTOL)
+    directions, rates, n_grad, n_hvp = tangents(ctx, point, key, rtol=_TIGHT_RTOL)
     before, after = step @ loose[0], step @ directions
     if np.linalg.norm(after - before) <= _TANGENT_CHANGE * np.linalg.norm(after):
         return None, n_grad, n_hvp
@@ -428,11 +416,9 @@ class _Tracer:
         return "accept"
 
     def _grow(self, res, x_pred, length, h):
-        """Step control from the Newton steps the corrector took (a chord step, with a
-        Hessian formed before, finishes a step that converged fast: not counted)."""
+        """Step control from the Newton steps the corrector took."""
         self.longest = max(self.longest, h)
-        steps = res.nit - res.get("n_chord", 0)
-        self.h = min(h * _GROWTH.get(steps, 1.0), max(h, _RETRY * self.ceiling))
+        self.h = min(h * _GROWTH.get(res.nit, 1.0), max(h, _RETRY * self.ceiling))
         self.ceiling *= _GROWTH[3]
 
     def _after_accept(self):

@@ -61,14 +61,6 @@ class DenseHessian(HessianOperator):
         matrix = np.array(columns)
         self.matrix = 0.5 * (matrix + matrix.T) + self.damping * np.eye(n)
 
-    @classmethod
-    def of(cls, matrix):
-        """The operator of a matrix formed before (damping included); no products."""
-        op = cls.__new__(cls)
-        HessianOperator.__init__(op, None, matrix.shape[0], 0.0, None)
-        op.matrix = matrix
-        return op
-
     def _matvec(self, v):
         return self.matrix @ np.asarray(v, dtype=np.float64).reshape(-1)
 

@@ -57,9 +57,6 @@ _POLISH_STEPS = 30
 _CRITICAL = 1e-8
 # a corrector's Newton steps after the first must shrink the residual by this factor
 _CONTRACTION = 0.5
-# a formed Hessian is reused for the next Newton step after one that cut the residual
-# by this factor
-_CHORD = 0.1
 # a trust-region step whose model fails is re-solved with a smaller radius this often
 _TRUST_TRIES = 6
 
@@ -150,8 +147,7 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
     Returns
     -------
     result : Result
-        See the module docstring; ``n_chord``: the steps of ``nit`` taken
-        with a Hessian formed at an earlier step.
+        See the module docstring.
 
     Notes
     -----
@@ -172,9 +168,6 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
     residual = stationarity_residual(jac, weights)
     grad = jac.T @ weights
     op = None  # Hessian linearized at x, if a line-search trial made it already
-    charged = None  # the Hessian whose products n_hvp holds already
-    reduction = np.inf  # of the weighted gradient's norm by the last step
-    n_chord = 0
     exact = True  # values, jac and residual belong to x
     status = Status.MAX_ITER
     nit = 0
@@ -196,24 +189,18 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
         eta = (_forcing_term(estimate, tol, options.minres_rtol) if options.inexact
                else options.minres_rtol)
         step, solved = solve(op, -grad, rtol=eta, maxiter=options.minres_maxiter)
-        if op is not charged:
-            n_hvp, charged = n_hvp + op.n_matvec, op
-        else:  # formed at an earlier point: a chord step
-            n_chord += 1
+        n_hvp += op.n_matvec
         if solved > _NO_PROGRESS:
             status = Status.SINGULAR
             break
-        # a formed Hessian is kept for the next step (a chord step) while the last one cut
-        # the gradient tenfold, as in the arclength corrector
-        chord = isinstance(op, DenseHessian) and reduction <= _CHORD
 
         def trial(t):
             z = x + t * step
-            if shared and not chord:
+            if shared:
                 trial_op = _hessian(fun, z, weights, options, None)
                 g = trial_op.grad
             else:
-                trial_op, (_, g) = op if chord else None, weighted_grad(z)
+                trial_op, (_, g) = None, weighted_grad(z)
             return np.linalg.norm(g), (z, np.asarray(g, dtype=float), trial_op)
 
         merit, count = np.linalg.norm(grad), [0]
@@ -228,9 +215,6 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
             status = Status.LINE_SEARCH
             break
         x, grad, op = payload
-        reduction = np.linalg.norm(grad) / merit
-        if chord and reduction > _CHORD:
-            op = None  # slow: a fresh Hessian at x
         exact = False
         if np.linalg.norm(x - x0) > max_step:
             status = Status.TRUST_REGION
@@ -241,9 +225,7 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
         residual = stationarity_residual(jac, weights)
         if status == Status.MAX_ITER and residual <= tol:  # the last step converged
             status = Status.CONVERGED
-    result = _result(status, x, values, jac, weights, residual, nit, n_grad, n_hvp)
-    result.n_chord = n_chord
-    return result
+    return _result(status, x, values, jac, weights, residual, nit, n_grad, n_hvp)
 
 
 def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
@@ -287,20 +269,13 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
         Give up (``MAX_ITER``) once a Newton step after the first fails to
         halve the residual: from a good prediction Newton converges fast, and
         a corrector that does not is cheaper to retry with a shorter step.
-        A formed (dense) Hessian is kept for the next step after a step that
-        cut the residual tenfold (a chord step, retried with a fresh Hessian
-        if it fails or does not contract).
 
     Returns
     -------
     result : Result
         ``weights`` are the solved weights ``w``. ``status`` is
         ``LEFT_SIMPLEX`` when the point converged but a weight is negative
-        beyond rounding: the set ends before ``target``. ``hessian``: the
-        weighted Hessian last formed as a matrix (small ``n``; a Newton step
-        before the point, where the tangents may take it), else None.
-        ``n_chord``: the steps of ``nit`` taken with a Hessian formed at an
-        earlier step.
+        beyond rounding: the set ends before ``target``.
 
     Notes
     -----
@@ -325,44 +300,28 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
     status = Status.MAX_ITER
     nit = 0
     previous = np.inf
-    op, chord, n_chord = None, False, 0
     region = np.inf  # trust-region radius, adapted from how well the model predicted
     for nit in range(max_iter + 1):
         if residual <= tol:
             status = Status.CONVERGED
             break
-        # (a chord step that did not contract is retried with a fresh Hessian)
-        if nit == max_iter or (contract and nit >= 2 and not chord
-                               and residual > _CONTRACTION * previous):
+        if nit == max_iter or (contract and nit >= 2 and residual > _CONTRACTION * previous):
             break
-        # a formed Hessian is kept while Newton converges fast (chord steps): a step that
-        # cut the residual tenfold was taken where the Hessian barely changes, and a
-        # Jacobian costs a fraction of forming it again
-        chord = isinstance(op, DenseHessian) and residual <= _CHORD * previous
         previous = residual
         border = jac.T @ basis  # (n, m - 1)
         rhs = -np.concatenate([jac.T @ w, basis.T @ values - target])
-        if not chord:
-            op = _hessian(fun, x, w, options, hess_fun)
-            n_grad += 1
+        op = _hessian(fun, x, w, options, hess_fun)
+        n_grad += 1
         eta = (_forcing_term(residual, tol, options.minres_rtol) if options.inexact
                else options.minres_rtol)
-        radius = min(region, max_step - np.linalg.norm(x - x_pred))
         step = _trust_step(fun, bordered_operator(op, border), rhs, x, w, basis, target,
-                           eta, options, radius)
-        if chord and step.status != Status.CONVERGED:  # again with a fresh Hessian
-            n_grad += m * step.evaluations + 1
-            chord, op = False, _hessian(fun, x, w, options, hess_fun)
-            step = _trust_step(fun, bordered_operator(op, border), rhs, x, w, basis, target,
-                               eta, options, radius)
-        if not chord:
-            n_hvp += op.n_matvec
+                           eta, options, min(region, max_step - np.linalg.norm(x - x_pred)))
+        n_hvp += op.n_matvec
         n_grad += m * step.evaluations
         if step.status != Status.CONVERGED:
             status = step.status
             break
         x, w, values, jac = step.point
-        n_chord += chord
         region = step.region
         residual = stationarity_residual(jac, w)
         if np.linalg.norm(x - x_pred) > max_step:
@@ -375,9 +334,7 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
             w = onto_simplex(w)
             residual = stationarity_residual(jac, w)
             status = Status.CONVERGED if residual <= tol else Status.MAX_ITER
-    result = _result(status, x, values, jac, w, residual, nit, n_grad, n_hvp)
-    result.update(hessian=op.matrix if isinstance(op, DenseHessian) else None, n_chord=n_chord)
-    return result
+    return _result(status, x, values, jac, w, residual, nit, n_grad, n_hvp)
 
 
 def _trust_step(fun, system, rhs, x, w, basis, target, eta, options, radius):
@@ -885,8 +842,6 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
                    message=f"converged; nothing better than this: {res.message}")
     res.update(nit=nit + res.nit, n_grad=spent + res.n_grad, n_hvp=spent_hvp + res.n_hvp,
                method=res.get("method", method))  # of the result kept
-    res.pop("hessian", None)  # the corrector's, for the continuation
-    res.pop("n_chord", None)
     if not res.success:
         if res.status == Status.OUT_OF_BOUNDS:
             failed = "reached no point strictly inside bounds"

@@ -941,36 +941,6 @@ def test_a_loose_tangent_that_predicts_the_step_well_enough_is_kept():
     assert tangent is not None
 
 
-
-def test_tangents_take_a_correctors_formed_hessian_and_form_it_again_after_a_failed_step():
-    # small n, inexact: the tangents at a corrected point use the Hessian its corrector
-    # formed a Newton step before (no products); a failed step along them forms it at x
-    import dataclasses
-
-    from skpareto._continuation import Context, tangents, tight_tangents
-    problem = ConvexQuadratic(n=8, m=3, condition=100.0, random_state=2)
-    point, exact = _quadratic_point(problem, np.array([0.5, 0.3, 0.2]))
-    ctx = Context(problem.fun, 1e-8, SolverOptions(), 0.05)
-    hess = np.einsum("i,ijk->jk", point.weights, problem.A)
-    kept = dataclasses.replace(point, hessian=hess)  # a quadratic's Hessian is exact anywhere
-    directions, rates, n_grad, n_hvp = tangents(ctx, kept, ())
-    assert (n_grad, n_hvp) == (0, 0)
-    np.testing.assert_allclose(directions, exact, rtol=0, atol=1e-9 * np.abs(exact).max())
-    assert tight_tangents(ctx, kept, (), (directions, rates), np.array([0.01, 0.0])) == \
-        (None, 1, problem.n)  # formed again at x: no better, only the work counted
-    # a stale Hessian far off: its tangents mispredict, and the failed step mends them
-    stale = dataclasses.replace(point, hessian=hess + 5.0 * np.eye(problem.n))
-    off = tangents(ctx, stale, ())[:2]
-    assert np.linalg.norm(off[0] - exact) > 0.1 * np.linalg.norm(exact)
-    tangent, n_grad, n_hvp = tight_tangents(ctx, stale, (), off, np.array([0.01, 0.01]))
-    np.testing.assert_allclose(tangent[0], exact, rtol=0, atol=1e-9 * np.abs(exact).max())
-    assert (n_grad, n_hvp) == (1, problem.n)
-    # the reference setting forms its own, exact at x
-    reference = Context(problem.fun, 1e-8, SolverOptions.reference(), 0.05)
-    directions, _, n_grad, n_hvp = tangents(reference, stale, ())
-    assert (n_grad, n_hvp) == (1, problem.n)
-    np.testing.assert_allclose(directions, exact, rtol=0, atol=1e-9 * np.abs(exact).max())
-
 def test_once_a_lattice_tangent_was_far_off_the_later_ones_are_solved_tightly(monkeypatch):
     from skpareto import _cover
     from skpareto._continuation import _TIGHT_RTOL

@@ -324,34 +324,6 @@ def test_arclength_step_is_the_dense_bordered_newton_step_and_passes_the_fold():
                                front_coordinates(problem.fun(x_pred)), atol=1e-12)
 
 
-
-def test_dense_correctors_keep_a_formed_hessian_for_chord_steps_and_land_on_the_set():
-    # DTLZ2's set is known: the point at weights w_b is pareto_set(w_b). Formed Hessians
-    # (n = 6 <= 32) are kept for the step after one that cut the residual tenfold; the
-    # chord steps converge to the same point as fresh Newton steps, to tol
-    from skpareto._stationary import arclength_correct, front_coordinates, newton_correct
-
-    problem = DTLZ2(n=6)
-    w_a, w_b = np.array([0.3, 0.4, 0.3]), np.array([0.33, 0.37, 0.3])
-    x_a, x_b = problem.pareto_set(w_a), problem.pareto_set(w_b)
-    x_pred = x_a + 1.1 * (x_b - x_a)  # a secant prediction that overshoots
-    target = front_coordinates(problem.fun(x_b))
-    for corrector, args in ((arclength_correct, (x_pred, w_a, target)),
-                            (newton_correct, (x_pred, w_b))):
-        dense = corrector(problem.fun, *args, tol=1e-12)
-        fresh = corrector(problem.fun, *args, tol=1e-12,
-                          options=SolverOptions.reference(hessian="matvec"))
-        for res in (dense, fresh):
-            assert res.success and res.residual <= 1e-12
-            assert stationarity_residual(jacobian(problem.fun)(res.x), res.weights) <= 1e-12
-            np.testing.assert_allclose(res.x, x_b, rtol=0, atol=1e-9)
-            np.testing.assert_allclose(res.weights, w_b / w_b.sum(), rtol=0, atol=1e-9)
-        assert dense.n_chord >= 1 and fresh.n_chord == 0
-        # each formed Hessian costs n products; a chord step none
-        assert dense.n_hvp <= problem.n * (dense.nit - dense.n_chord)
-        if corrector is arclength_correct:  # the last formed, for the tangents
-            assert dense.hessian.shape == (6, 6) and fresh.hessian is None
-
 def test_arclength_reaches_the_target_front_coordinates_on_a_quadratic():
     from skpareto._stationary import arclength_correct, front_coordinates
 
