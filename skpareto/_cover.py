@@ -336,10 +336,20 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
     offsets = np.linalg.solve(axes, (front_coordinates(pset.front) - origin).T).T
     nodes = np.round(offsets)
     on_lattice = np.all(np.abs(offsets - nodes) <= 1e-6, axis=1) & (pset.weights.min(1) > 0)
+    node_of = {root_index: (0,) * (m - 1)}  # index in pset -> node, of the points solved before
     for i in np.flatnonzero(on_lattice):
         node = tuple(int(k) for k in nodes[i])
         if node not in solved:
-            solved[node] = (int(i), None, unit)
+            # strides replayed from the parent's, as they grew: a lattice resumed with unit
+            # strides would fill in every node its strides stepped over
+            parent = node_of.get(int(pset.parents[i]))
+            if parent is not None and np.count_nonzero(np.subtract(node, parent)) != 1:
+                parent = None  # not a lattice step (a point of another lattice, say)
+            stride = unit if parent is None else _stride(
+                ctx, solved[parent][2], parent, node,
+                pset.weights[i] - pset.weights[solved[parent][0]], widest)
+            solved[node] = (int(i), None, stride)
+            node_of[int(i)] = node
     tried = set(solved)
     own = {index for index, _, _ in solved.values()}  # the points this lattice solved
     faces = set()  # the faces covered (or being covered) from this lattice
@@ -348,16 +358,19 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
     # the Hessian is nearly singular there, and the loose ones would be off as well
     tight = False
     for level in range(int(min(limits["n_steps"], 10 ** 6))):
-        jobs = []
+        jobs, seen = [], set(tried)
         for node in ring:
             for new in _next_nodes(node, solved[node][2]):
-                if new not in tried:
-                    tried.add(new)
+                if new not in seen:
+                    seen.add(new)
                     jobs.append((node, new))
         room = limits["max_points"] - pset.n_points
         if not jobs or room <= 0:
             break
+        # the nodes max_points leaves out stay untried: their parents stay open, and the
+        # lattice goes on from them when the set is expanded
         jobs = jobs[:room]
+        tried.update(new for _, new in jobs)
         for node in {node for node, _ in jobs if solved[node][1] is None}:
             index, _, stride = solved[node]
             solved[node] = (index, point_of(pset, index, ctx.fun), stride)
@@ -387,7 +400,8 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
                                        n_hvp=res.n_hvp)
                 own.add(index)
                 solved[new] = (index, point_from_result(res),
-                               _stride(ctx, solved[node], node, new, res.weights, widest))
+                               _stride(ctx, solved[node][2], node, new,
+                                       res.weights - solved[node][1].weights, widest))
                 if solved[new][2].max() > 1:  # the weights change slowly here
                     added.append(index)
                 met = _collision(pset, own, index, solved[node][1].x)
@@ -495,18 +509,18 @@ def _next_nodes(node, stride):
             for j in range(len(node)) for sign in (1, -1)]
 
 
-def _stride(ctx, parent, node, new, weights, widest):
-    """A new node's stride: the parent's, doubled along the step's axis where the weights
-    changed by less than half ``step_size`` along it (halved where by more than twice),
-    up to ``widest`` along each axis.
+def _stride(ctx, stride, node, new, change, widest):
+    """A new node's stride: the parent's (``stride``, at ``node``), doubled along the step's
+    axis where the weights changed (by ``change``) less than half ``step_size`` along it
+    (halved where by more than twice), up to ``widest`` along each axis.
 
     A lattice even in the front coordinates crowds the weights where they change slowly
     along the set (near the simplex's boundary, on networks): there it steps over nodes, so
     that points stay about ``step_size`` apart in the weights, as the m = 2 tracer's do.
     """
-    stride = parent[2].copy()
+    stride = stride.copy()
     axis = int(np.flatnonzero(np.subtract(new, node))[0])
-    change = np.max(np.abs(weights - parent[1].weights))
+    change = np.max(np.abs(change))
     if change < 0.5 * ctx.step_size and 2 * stride[axis] <= widest[axis]:
         stride[axis] *= 2
     elif change > 2.0 * ctx.step_size and stride[axis] > 1:

@@ -762,6 +762,8 @@ def _assert_same_points(a, b):
     ("quadratic", dict(n_steps=3)), ("quadratic", dict(max_points=9)),
     ("fonseca", dict(n_steps=4)), ("quadratic3", dict(max_points=40)),
     ("quadratic3", dict(max_points=150)), ("quadratic3", dict(max_points=300)),
+    # two thirds of its 182 points: the lattice nodes max_points left out stay open
+    ("dtlz2", dict(max_points=121)),
 ])
 def test_resuming_with_expand_set_covers_what_one_call_covers(case, budget):
     # the step-length control of a resumed branch starts afresh, so the points differ
@@ -769,14 +771,15 @@ def test_resuming_with_expand_set_covers_what_one_call_covers(case, budget):
     # covered, every point exact, nothing left open
     problem = {"quadratic": ConvexQuadratic(n=6, m=2, random_state=7),
                "fonseca": FonsecaFleming(n=10),
-               "quadratic3": ConvexQuadratic(n=5, m=3, random_state=7)}[case]
+               "quadratic3": ConvexQuadratic(n=5, m=3, random_state=7),
+               "dtlz2": DTLZ2(n=6)}[case]
     once = _explore_quietly(problem.fun, problem.x0)
     pset = _explore_quietly(problem.fun, problem.x0, **budget)
     assert pset.n_points < once.n_points
     expand_set(pset, problem.fun)
     np.testing.assert_allclose(pset.weights.min(axis=0), once.weights.min(axis=0), atol=1e-9)
     np.testing.assert_allclose(pset.weights.max(axis=0), once.weights.max(axis=0), atol=1e-9)
-    if case == "fonseca":
+    if case in ("fonseca", "dtlz2"):
         assert max(problem.distance_to_set(x) for x in pset.params) <= 1e-8
     else:
         _assert_on_quadratic_set(problem, pset, 1e-8)
@@ -789,6 +792,36 @@ def test_resuming_with_expand_set_covers_what_one_call_covers(case, budget):
             on_face = np.sum(pset.weights[:, k] == 0)
             assert abs(on_face - np.sum(once.weights[:, k] == 0)) <= 2
     assert np.all(pset.expanded)
+
+
+def test_a_resumed_lattice_steps_from_each_node_with_the_stride_it_had(monkeypatch):
+    # where the weights change slowly a lattice skips nodes (strides); a lattice that
+    # max_points stopped and expand_set resumed steps from the nodes solved before with
+    # the strides they had, not with strides of one (it would fill in the skipped nodes)
+    from skpareto import _cover
+    problem = ConvexQuadratic(n=5, m=3, random_state=7)
+    seen, next_nodes = [], _cover._next_nodes
+
+    def recorded(node, stride):
+        seen.append((node, tuple(int(s) for s in stride)))
+        return next_nodes(node, stride)
+
+    monkeypatch.setattr(_cover, "_next_nodes", recorded)
+    once = _explore_quietly(problem.fun, problem.x0)
+    strides = dict(seen)
+    seen.clear()
+    # stopped at 70 %: by then strides grew (at half of it, not yet)
+    pset = _explore_quietly(problem.fun, problem.x0, max_points=int(0.7 * once.n_points))
+    before = {node for node, _ in seen}
+    seen.clear()
+    expand_set(pset, problem.fun)
+    resumed = {node: stride for node, stride in seen if node in before}
+    assert len(resumed) > 100
+    assert sum(max(stride) > 1 for stride in resumed.values()) >= 10
+    assert all(strides[node] == stride for node, stride in resumed.items())
+    # and it adds what one call adds (418 points both; a node or two more where the order
+    # in which nodes are reached changes which parent a node's stride comes from)
+    assert once.n_points <= pset.n_points <= once.n_points + 2
 
 
 def test_expand_set_resumes_a_saved_set(tmp_path):
