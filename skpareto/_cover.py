@@ -20,7 +20,7 @@ from ._hvp import value_and_jacobian
 from ._paretoset import ParetoSet
 from ._stationary import find_stationary, front_coordinates
 from ._utils import Status, log
-from ._weights import onto_simplex
+from ._weights import onto_simplex, simplex_lattice
 from .exceptions import ConvergenceWarning
 
 __all__ = ["grow", "add_branch", "directions", "point_of", "find_point"]
@@ -48,6 +48,17 @@ _FLAT_RATE = 1e-6
 # most this many stage-1 seeds in them per call
 _GAP_GRID = 201
 _GAP_SEEDS = 20
+# a start's lattice stalls (see _Stall) where, over its last _STALL_WINDOW of max_points
+# (at least _STALL_MIN_WINDOW points: over fewer, a grid's coverage moves in jumps), it
+# covers the weights of a simplex grid of about _STALL_GRID at less than _STALL_SLOWER of
+# its mean rate, while more than _STALL_UNCOVERED of the grid is uncovered (smaller holes
+# border its nodes: a 60-row three-task net's lattice paused with 4 % uncovered left them,
+# unpaused it covered them)
+_STALL_GRID = 231
+_STALL_WINDOW = 0.125
+_STALL_MIN_WINDOW = 50
+_STALL_SLOWER = 0.5
+_STALL_UNCOVERED = 0.1
 
 
 def point_of(pset, i, fun):
@@ -65,20 +76,26 @@ def directions(pset, index):
     return [s for s in (1.0, -1.0) if s not in done]
 
 
-def grow(pset, ctx, limits, indices, *, key, n_jobs, progress, until=None):
+def grow(pset, ctx, limits, indices, *, key, n_jobs, progress, until=None, pause=False):
     """Explore from the points ``indices`` of ``pset`` until the set ends or a budget stops.
 
     Two tasks: ``until`` (weights, shape (2,) or (k, 2)) also stops the
-    branches from the points once a step covers them.
+    branches from the points once a step covers them. More tasks, with
+    ``pause``: a lattice that stalls (see :class:`_Stall`) stops early, to
+    leave the budget to stage-1 seeds where the weights are not covered.
+    Returns the roots of the lattices that paused; they go on when grown
+    again.
     """
     if pset.n_tasks == 1:
         pset.mark_expanded(indices)
-        return
+        return []
     if pset.n_tasks == 2:
         _grow_curves(pset, ctx, limits, indices, key, n_jobs, progress, until)
-    else:  # each lattice goes on from its root, with the nodes solved already
-        for root in sorted({_root_of(pset, int(i)) for i in indices}):
-            _grow_lattice(pset, ctx, limits, root, key + (root,), n_jobs, progress)
+        return []
+    # each lattice goes on from its root, with the nodes solved already
+    return [root for root in sorted({_root_of(pset, int(i)) for i in indices})
+            if _grow_lattice(pset, ctx, limits, root, key + (root,), n_jobs, progress,
+                             _Stall(pset, limits) if pause else None)]
 
 
 def _root_of(pset, i):
@@ -323,7 +340,45 @@ def _lattice(ctx, root, key):
     return axes.T * lengths, flat
 
 
-def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
+class _Stall:
+    """Whether a lattice has stalled: more than ``_STALL_UNCOVERED`` of the simplex's weights
+    are uncovered, and over its last ``_STALL_WINDOW`` of ``max_points`` (at least
+    ``_STALL_MIN_WINDOW`` points) it covered new ones at less than ``_STALL_SLOWER`` of its
+    mean rate so far, a rate at which the rest of the budget would cover less than half of
+    those left (a budget only too small for the set, at a steady rate, is no stall).
+
+    A network's lattice can stop short of part of the simplex (its correctors fail
+    where its branch of minima ends) and spend the rest of the budget where the
+    weights change slowly, on weights it covers already; stage 1 at the weights
+    it leaves uncovered (the seeds of :func:`skpareto._explore._seed_inside`)
+    reaches the rest only while budget is left.
+    """
+
+    def __init__(self, pset, limits):
+        self.grid = simplex_lattice(pset.n_tasks, _STALL_GRID)
+        self.max_points = limits["max_points"]
+        self.window = max(_STALL_WINDOW * self.max_points, _STALL_MIN_WINDOW)
+        self.history = []  # (points, share of the grid uncovered)
+
+    def __call__(self, pset):
+        n = pset.n_points
+        if self.history and n - self.history[-1][0] < 0.25 * self.window:
+            return False
+        uncovered = 1.0 - float(np.mean(pset.contains(self.grid)))
+        self.history.append((n, uncovered))
+        before = [(n0, u0) for n0, u0 in self.history if n - n0 >= self.window]
+        if not before or uncovered <= _STALL_UNCOVERED:
+            return False
+        n0, u0 = before[-1]
+        rate = (u0 - uncovered) / (n - n0)
+        first, u_first = self.history[0]
+        slowed = rate < _STALL_SLOWER * (u_first - uncovered) / max(n - first, 1)
+        return slowed and rate * (self.max_points - n) < 0.5 * uncovered
+
+
+def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=None):
+    """Cover the set around the point ``root_index`` by a lattice (see :func:`_lattice`),
+    going on from the nodes solved before. Returns whether ``stall`` stopped it."""
     m = pset.n_tasks
     root = point_of(pset, root_index, ctx.fun)
     axes, flat = _lattice(ctx, root, key + (0,))
@@ -424,6 +479,9 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress):
         # a face is covered as soon as the lattice reaches it: it is one dimension lower,
         # and a lattice stopped by max_points would otherwise leave every face out
         _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, faces)
+        if stall is not None and stall(pset):
+            return True
+    return False
 
 
 def _faces_near(pset, ctx, indices, done, outside, key):

@@ -247,7 +247,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
     """
     pset = None
     progress = Progress(verbose)
-    failures, stuck, n_iter = [], [], 0
+    failures, stuck, paused, n_iter = [], [], [], 0
     for k, (start, w) in enumerate(zip(starts, weights)):
         root = find_stationary(fun, start, w, tol=ctx.tol,
                                options=_stage_one_options(ctx, (k, 0, 0, 0)),
@@ -265,11 +265,17 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
             continue
         index = pset.add_point(root.x, root.objectives, root.weights, residual=root.residual,
                                n_grad=root.n_grad, n_hvp=root.n_hvp)
-        grow(pset, ctx, limits, [index], key=(k,), n_jobs=n_jobs, progress=progress)
+        # a lattice that stalls leaves the budget to the seeds of _seed_uncovered first
+        paused += grow(pset, ctx, limits, [index], key=(k,), n_jobs=n_jobs, progress=progress,
+                       pause=np.isinf(limits["n_steps"]))
         if pset.n_points == index + 1 and limits["n_steps"] > 0 and _front_moves(root.jac):
             stuck.append(root)
     if pset.n_points:
         n_iter += _seed_uncovered(pset, ctx, limits, len(starts), n_jobs, progress, verbose)
+        if paused and pset.n_points < limits["max_points"]:
+            log(verbose, 2, "the lattices that paused for the seeds go on")
+            grow(pset, ctx, limits, paused, key=(len(starts), 0), n_jobs=n_jobs,
+                 progress=progress)
     if stuck and pset.n_points == len(stuck):
         warnings.warn(f"the set could not be followed from the stage-1 point at weights "
                       f"{np.round(stuck[0].weights, 4)}: no step from it converged. Try a "

@@ -632,6 +632,21 @@ def test_weakly_regularized_three_task_network_defaults_reach_every_face():
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("random_state", [2, 3])
+def test_a_stalled_lattice_leaves_budget_for_the_seeds(random_state):
+    # 60 rows, hidden (4,), defaults: the first lattice's correctors fail at task-2 weights
+    # near 0.4 (its branch of minima ends) and it spent the rest of the 1,000 points on
+    # weights it covered (71.9 / 71.0 % of the grid); paused at 654 / 640 points for the
+    # seeds, 96.1 / 94.4 % (about 90 s each)
+    X, Y = make_conflicting_regression(60, 3, 3, conflict=0.8, noise=0.1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est = ParetoExplorer(hidden_layer_sizes=(4,), random_state=random_state).fit(X, Y)
+    assert est.pareto_set_.contains(_simplex_grid(20)).mean() >= 0.9
+    _assert_stationary(est, X, Y, est.tol)
+
+
+@pytest.mark.slow
 def test_linnerud_defaults_explore_beyond_the_first_point():
     # 13 rows and 115 parameters: the stage-1 model sits near a bifurcation (cloned hidden
     # units) where no lattice step converges; the seeds cover the set from elsewhere

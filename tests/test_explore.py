@@ -233,6 +233,68 @@ def test_three_tasks_from_a_root_on_the_boundary_cover_the_whole_set(weights):
     assert gaps[np.triu_indices(pset.n_points, 1)].min() > 1e-8
 
 
+class _Growing:
+    """A stand-in for a set that a lattice grows: ``coverage(n_points)`` of a weight grid."""
+
+    n_tasks = 3
+
+    def __init__(self, coverage):
+        self.coverage, self.n_points = coverage, 0
+
+    def contains(self, grid):
+        return np.arange(len(grid)) < round(self.coverage(self.n_points) * len(grid))
+
+
+def _first_stall(coverage, max_points=1000, step=20):
+    from skpareto._cover import _Stall
+    pset = _Growing(coverage)
+    stall = _Stall(pset, dict(max_points=max_points))
+    for n in range(step, max_points, step):
+        pset.n_points = n
+        if stall(pset):
+            return n
+    return None
+
+
+def test_a_lattice_stalls_where_its_rate_of_covering_weights_falls():
+    # a lattice covers the simplex at 1/1000 of it per point until 500 points, then at
+    # 1/20000 (it fills weights it covers): it pauses once a window of an eighth of the
+    # budget (125 points) after the fall shows the slower rate (coverage is checked every
+    # quarter window), with half the simplex uncovered
+    fall = _first_stall(lambda n: min(n, 500) / 1000 + max(n - 500, 0) / 20000)
+    assert fall is not None and 500 < fall <= 500 + 1.5 * 125
+    # a steady rate is no stall, though the budget is too small for the set (a user's
+    # max_points): the lattice spends it all
+    assert _first_stall(lambda n: n / 4000) is None
+    assert _first_stall(lambda n: n / 4000, max_points=40, step=1) is None
+    # nor is a fall with less than a tenth of the simplex left: the holes border the
+    # lattice's nodes
+    assert _first_stall(lambda n: min(n, 920) / 1000) is None
+    # nor one the rest of the budget still covers at the slower rate
+    assert _first_stall(lambda n: min(n, 500) / 1000 + max(n - 500, 0) / 2000 * 0.5,
+                        max_points=4000) is None
+
+
+def test_a_stalled_lattice_pauses_for_the_seeds_and_goes_on_after_them(monkeypatch):
+    # the pause itself, forced at 250 of the 418 points: stage 1 starts where the weights
+    # are not covered, from there the set is covered, then the first lattice goes on; the
+    # set is the whole set, exact, as without the pause. (Forced at 100 to 200 points, 2 of
+    # the 231 weights stay uncovered, in the strip between the lattice and the face w2 = 0
+    # that a seed's curve covered: the triangles between them are longer than the steps.)
+    from skpareto import _cover
+    monkeypatch.setattr(_cover._Stall, "__call__", lambda self, pset: pset.n_points >= 250)
+    problem = ConvexQuadratic(n=5, m=3, random_state=7)
+    pset = _explore_quietly(problem.fun, problem.x0)
+    roots = np.flatnonzero(pset.parents < 0)
+    seeded = [r for r in roots if r >= 250]
+    assert seeded  # a seed where the weights were not covered, after the pause
+    first = np.array([_cover._root_of(pset, i) for i in range(pset.n_points)]) == 0
+    assert np.flatnonzero(first).max() > seeded[0]  # the first lattice went on after it
+    assert pset.contains(_simplex_lattice(3, 20)).all()
+    _assert_on_quadratic_set(problem, pset, 1e-8)
+    assert np.all(pset.expanded)
+
+
 def test_a_face_solved_from_a_lattice_point_near_it_with_a_sampled_hessian(monkeypatch):
     # where the weights change slowly near a face the lattice solves the face's point
     # directly (stage 1 of the face's tasks); with a Hessian sampler that solve draws its
