@@ -25,6 +25,9 @@ _EDGE_FACTOR = 3.0
 # ... and in parameter space at most this many times the longest explored step at either
 # end (a jump between branches of a network's set is many steps long)
 _BRIDGE_FACTOR = 4.0
+# points farther than this many median explored steps from the median point (in the
+# front) are triangulated apart from the rest (see _near)
+_FAR_STEPS = 1e6
 # points in no piece are left out and the rest triangulated again, at most this many times
 _RETRIANGULATE = 2
 # |det| of a piece's vertex weights (with a row of ones) below this: no area to
@@ -314,14 +317,18 @@ class ParetoSet:
         edges = self._edges()
         steps = (_longest_step(edges, coords, self.n_points),
                  _longest_step(edges, self.params, self.n_points))
-        simplices = [self._triangulate(np.arange(self.n_points), coords, steps)]
+        # the points far out in the front (see _near) are triangulated on their own
+        near = _near(coords, steps[0])
+        simplices = [self._triangulate(np.flatnonzero(near), coords, steps)]
+        if np.sum(~near) > m:
+            simplices.append(self._triangulate(np.flatnonzero(~near), coords, steps))
         # branches of the set explored from different roots and not joined may lie over
         # each other in the front, apart in the parameters: together they give triangles
         # that bridge the branches (dropped); each alone gives its own
         components = _components(edges, self.n_points)
         if len(components) > 1:
-            simplices += [self._triangulate(c, coords, steps)
-                          for c in components if len(c) > m]
+            simplices += [self._triangulate(c[side[c]], coords, steps)
+                          for c in components for side in (near, ~near) if side[c].sum() > m]
         simplices = np.unique(np.sort(np.vstack(simplices), axis=1), axis=0)
         # the explored steps along a face of the simplex (a zero weight) are pieces too:
         # the triangles around them need not follow the face
@@ -893,6 +900,21 @@ def _components(edges, n):
     graph = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     return [np.flatnonzero(labels == k) for k in np.unique(labels)]
+
+
+def _near(coords, steps):
+    """The points within ``_FAR_STEPS`` median explored ``steps`` of the median point.
+
+    A branch run off toward a task whose minimum is not attained can carry another
+    objective to 1e94 where the explored steps are 0.1; in float64 a Delaunay
+    triangulation of both loses every simplex of the steps. A simplex joining a
+    near point to a far one would not be a piece anyway (an edge of about
+    ``_FAR_STEPS`` steps).
+    """
+    scale = _FAR_STEPS * np.median(steps)
+    if not scale > 0.0:  # no explored steps (or all of length zero): nothing to resolve
+        return np.ones(len(coords), bool)
+    return np.linalg.norm(coords - np.median(coords, axis=0), axis=1) <= scale
 
 
 def _longest_step(edges, points, n):

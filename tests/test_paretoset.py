@@ -271,6 +271,28 @@ def test_three_task_pieces_survive_a_stray_point(quadratic3):
     assert not np.any((stray.pieces == n).sum(axis=1) == 1)
 
 
+def test_three_task_pieces_survive_a_branch_run_off_in_the_front(quadratic3):
+    # a face's branch toward a task whose minimum is not attained can carry another
+    # objective to 1e94 (three convex tasks, one of them exp(-(u + v)) + (u - v)^2): in the
+    # same Delaunay triangulation, float64 lost every interior piece (26 % of the grid
+    # covered); those points cover their own weights, the rest is triangulated
+    _, pset = quadratic3
+    grid = simplex_lattice(3, 231)
+    end = int(np.flatnonzero((pset.weights[:, 2] == 0) & (pset.weights[:, 0] > 0.9))[0])
+    scales = 10.0 ** np.arange(10, 96, 8)  # a run-off branch, each point the next's parent
+    k, n = len(scales), pset.n_points
+    run = pset.front[end] + scales[:, None] * np.array([0.0, -1e-3, 1.0])
+    far = ParetoSet(np.vstack([pset.params, pset.params[end] + np.arange(1, k + 1)[:, None]]),
+                    np.vstack([pset.front, run]),
+                    np.vstack([pset.weights, np.tile(pset.weights[end], (k, 1))]),
+                    parents=np.r_[pset.parents, end, np.arange(n, n + k - 1)], fun=pset.fun)
+    assert far.contains(grid).all()
+    # every piece of the set is kept; the run-off points are on no triangle
+    assert {tuple(p) for p in pset.pieces.tolist()} <= {tuple(p) for p in far.pieces.tolist()}
+    triangles = far.pieces[[len(set(p)) == 3 for p in far.pieces]]
+    assert triangles.max() < n
+
+
 def test_three_task_pieces_of_two_branches_over_each_other(quadratic3):
     # two branches explored from different roots, apart in the parameters, whose fronts lie
     # over each other (as on a network's set): each is triangulated on its own
