@@ -210,11 +210,8 @@ class ParetoSet:
         if not -1 <= int(parent) < p:
             raise ValueError(f"parent must be -1 or the index of a point (< {p}), "
                              f"got {parent}.")
-        if not np.all(np.isfinite(weights)) or weights.min() < -_WEIGHT_ROUNDING \
-                or abs(weights.sum() - 1.0) > _WEIGHT_ROUNDING:
-            raise ValueError(f"weights must lie on the probability simplex (non-negative, "
-                             f"summing to one), got {weights} (sum {weights.sum():.9g}).")
-        weights = onto_simplex(weights)  # a solve's rounding: exactly on it, as contains needs
+        # a solve's rounding: exactly onto the simplex, as contains needs
+        weights = onto_simplex(check_weights(weights, self.n_tasks, rounding=_WEIGHT_ROUNDING))
         new = dict(params=np.vstack([self.params, x[None, :]]),
                    front=np.vstack([self.front, objectives[None, :]]),
                    weights=np.vstack([self.weights, weights[None, :]]),

@@ -164,7 +164,7 @@ def _active_set_weights(jac, tol=1e-14):
     return alpha / alpha.sum()
 
 
-def check_weights(weights, n_tasks, name="weights", allow_2d=False):
+def check_weights(weights, n_tasks, name="weights", allow_2d=False, rounding=None):
     """Validate weights on the probability simplex.
 
     Parameters
@@ -177,17 +177,20 @@ def check_weights(weights, n_tasks, name="weights", allow_2d=False):
         Name of the argument, used in error messages.
     allow_2d : bool
         Whether a stack of weight vectors is accepted.
+    rounding : float, default=None
+        How far below zero each weight, and how far from one their sum, may
+        lie (a solver's rounding); default 1e-12 and 1e-8.
 
     Returns
     -------
     weights : ndarray of float64
-        The same weights, as a float64 array.
+        The same weights, as a float64 array, negatives clipped to zero.
 
     Raises
     ------
     ValueError
         If the weights have the wrong shape, are not finite, are negative or
-        do not sum to one (within 1e-8).
+        do not sum to one (within ``rounding``).
     """
     w = np.asarray(weights)
     if w.dtype.kind not in "biuf":
@@ -201,10 +204,11 @@ def check_weights(weights, n_tasks, name="weights", allow_2d=False):
         )
     if not np.all(np.isfinite(w)):
         raise ValueError(f"{name} contains NaN or infinite values.")
-    if np.any(w < -1e-12):
+    below, off = (1e-12, 1e-8) if rounding is None else (rounding, rounding)
+    if np.any(w < -below):
         raise ValueError(f"{name} must be non-negative; got a minimum of {w.min():g}.")
     sums = w.sum(axis=-1)
-    if np.any(np.abs(sums - 1.0) > 1e-8):
+    if np.any(np.abs(sums - 1.0) > off):
         raise ValueError(
             f"{name} must sum to one (a point of the probability simplex); "
             f"got sum(s) {np.atleast_1d(sums)[:3]}."
