@@ -32,6 +32,10 @@ _MAX_POINTS = 1000
 # more tasks: the set is started again at the weights of a simplex lattice of about this many
 # that it does not cover (28 for three tasks: steps of a sixth; 20 for four: a third)
 _SEEDS = 28
+# ... then at the weights inside the simplex of a finer one of about this many (steps of a
+# tenth for three tasks) that it still does not cover: a three-label log-loss net's set
+# left a wedge between the coarse seeds (87.9 % of the weights covered, 97.0 % with these)
+_FINE_SEEDS = 66
 
 
 def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
@@ -327,17 +331,22 @@ def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):
     bifurcation of a network's set, say), and a root on the simplex's
     boundary covers only its faces. The seeds are the centre of the simplex
     and a coarse simplex lattice (of about ``_SEEDS`` weights), nearest the
-    centre first, the vertices (single-task ends) last; stage 1 runs at each
-    seed the set does not cover yet, warm started from the point of nearest
-    weights, and the set is covered from there. Returns the stage-1
-    iterations spent.
+    centre first, the vertices (single-task ends) last, then the weights
+    inside the simplex of a finer one (about ``_FINE_SEEDS``), nearest the
+    centre first; stage 1 runs at each seed the set does not cover yet, warm
+    started from the point of nearest weights, and the set is covered from
+    there (unless the point stage 1 reaches is represented already). Returns
+    the stage-1 iterations spent.
     """
     m = pset.n_tasks
     centre = np.full(m, 1.0 / m)
     grid = simplex_lattice(m, max(_SEEDS, m))
-    grid = grid[np.argsort(np.abs(grid - centre).max(axis=1), kind="stable")]
+    fine = simplex_lattice(m, _FINE_SEEDS)
+    fine = fine[fine.min(axis=1) > 0]  # the faces have seeds of their own (_seed_gaps)
+    grid, fine = (g[np.argsort(np.abs(g - centre).max(axis=1), kind="stable")]
+                  for g in (grid, fine))
     n_iter = 0
-    for k, w in enumerate([centre, *grid]):
+    for k, w in enumerate([centre, *grid, *fine]):
         if pset.contains(w):
             continue
         log(verbose, 2, f"the set does not cover weights {np.round(w, 3)}: starting there")
