@@ -397,12 +397,12 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
         if node not in solved:
             # strides replayed from the parent's, as they grew: a lattice resumed with unit
             # strides would fill in every node its strides stepped over
-            parent = node_of.get(int(pset.parents[i]))
+            j = int(pset.parents[i])
+            parent = node_of.get(j)
             if parent is not None and np.count_nonzero(np.subtract(node, parent)) != 1:
                 parent = None  # not a lattice step (a point of another lattice, say)
             stride = unit if parent is None else _stride(
-                ctx, solved[parent][2], parent, node,
-                pset.weights[i] - pset.weights[solved[parent][0]], widest)
+                ctx, solved[parent][2], parent, node, pset.weights[i] - pset.weights[j], widest)
             solved[node] = (int(i), None, stride)
             node_of[int(i)] = node
     tried = set(solved)
@@ -413,10 +413,10 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
     # the Hessian is nearly singular there, and the loose ones would be off as well
     tight = False
     for level in range(int(min(limits["n_steps"], 10 ** 6))):
-        jobs, seen = [], set(tried)
+        jobs, seen = [], set()
         for node in ring:
             for new in _next_nodes(node, solved[node][2]):
-                if new not in seen:
+                if new not in tried and new not in seen:
                     seen.add(new)
                     jobs.append((node, new))
         room = limits["max_points"] - pset.n_points
