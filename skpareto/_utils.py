@@ -70,6 +70,10 @@ def log(verbose, level, message):
         print(f"[skpareto] {message}", file=sys.stderr, flush=True)
 
 
+# the time left is estimated once the first weight's range is this wide
+_ESTIMATE_FROM = 0.01
+
+
 class Progress:
     """Progress of an exploration on stderr at ``verbose >= 1``.
 
@@ -95,7 +99,8 @@ class Progress:
             w = pset.weights[:, 0]
             covered = float(w.max() - w.min())
             text += f"  weight 0 in [{w.min():.3f}, {w.max():.3f}]"
-            if 0 < covered < 1:
+            # from a range below a step's width the estimate is noise (days, from rounding)
+            if _ESTIMATE_FROM <= covered < 1:
                 text += f"  ~{elapsed * (1 - covered) / covered:.0f} s left"
         return f"[skpareto] {text}"
 

@@ -1197,6 +1197,17 @@ def test_verbose_output(capsys):
     assert captured.out == "" and "stage 1" in captured.err
 
 
+def test_progress_estimates_the_time_left_only_from_a_range_of_weights():
+    from skpareto._utils import Progress
+
+    pset = ParetoSet.empty(2, 3)
+    pset.add_point(np.zeros(2), np.zeros(3), [0.25, 0.25, 0.5])
+    pset.add_point(np.ones(2), np.ones(3), [0.25 + 1e-15, 0.25, 0.5 - 1e-15])
+    assert "left" not in Progress(1)._line(pset)  # was "~992204769280000 s left"
+    pset.add_point(np.full(2, 2.0), np.ones(3), [0.5, 0.25, 0.25])
+    assert "s left" in Progress(1)._line(pset)
+
+
 @pytest.mark.parametrize("kwargs, name", [
     (dict(n_steps=-1), "n_steps"), (dict(n_steps=1.5), "n_steps"),
     (dict(step_size=0.0), "step_size"), (dict(step_size=np.nan), "step_size"),
