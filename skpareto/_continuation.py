@@ -116,6 +116,9 @@ class Context:
     step_size: float  # largest change of a weight per step
     bounds: Optional[tuple] = None  # (lower, upper), each (n,), or None
     entropy: Optional[int] = None  # seed of hess_sampler
+    # (m, r) orthonormal zero-sum columns: the front coordinates basis.T @ f of a set whose
+    # front has r < m - 1 dimensions (see skpareto._cover._front_basis); None: all m - 1
+    basis: Optional[np.ndarray] = None
 
     def hess_fun(self, key):
         """Hessian objective of one site: fixed, or sampled with a seed from ``key``."""
@@ -124,6 +127,12 @@ class Context:
             return options.hess_fun
         seed = np.random.SeedSequence(self.entropy, spawn_key=tuple(int(k) for k in key))
         return options.hess_sampler(np.random.default_rng(seed))
+
+    def coords(self, values):
+        """Front coordinates of ``values`` (m,) or (p, m) in this context's basis."""
+        if self.basis is None:
+            return front_coordinates(values)
+        return np.asarray(values, dtype=np.float64) @ self.basis
 
     def inside(self, x):
         if self.bounds is None:
@@ -180,7 +189,7 @@ def tangents(ctx, point, key, rtol=None):
     if rtol is None:
         rtol = _PREDICTOR_RTOL if options.inexact else options.minres_rtol
     directions, rates, _ = front_tangents(op, point.jac, rtol=max(rtol, options.minres_rtol),
-                                          maxiter=options.minres_maxiter)
+                                          maxiter=options.minres_maxiter, basis=ctx.basis)
     return directions, rates, 1, op.n_matvec
 
 
@@ -241,6 +250,8 @@ def correct(ctx, x, weights, target, max_step, key, corrector=None):
         extra["max_iter"] = _LINEAR_STEPS * options.newton_steps
         if corrector is CORRECTORS["arclength"]:
             extra["contract"] = False
+    if ctx.basis is not None and corrector is CORRECTORS["arclength"]:
+        extra["basis"] = ctx.basis
     try:
         return corrector(ctx.fun, x, weights, target, tol=ctx.tol, options=options,
                          hess_fun=None if key is None else ctx.hess_fun(key),

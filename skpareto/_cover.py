@@ -9,6 +9,7 @@ job per parent, whose tangents its nodes share), are solved in parallel with
 joblib, in a fixed order, so results do not depend on ``n_jobs``.
 """
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -20,8 +21,9 @@ from ._hvp import value_and_jacobian
 from ._paretoset import ParetoSet
 from ._stationary import find_stationary, front_coordinates
 from ._utils import Status, log
-from ._weights import onto_simplex, simplex_lattice
+from ._weights import onto_simplex, simplex_lattice, zero_sum_basis
 from .exceptions import ConvergenceWarning
+from .metrics import stationarity_residual
 
 __all__ = ["grow", "add_branch", "directions", "point_of", "find_point"]
 
@@ -59,6 +61,10 @@ _STALL_WINDOW = 0.125
 _STALL_MIN_WINDOW = 50
 _STALL_SLOWER = 0.5
 _STALL_UNCOVERED = 0.1
+# a root's front has fewer than m - 1 dimensions where a singular value of jac.T @ Z is
+# below this fraction of the largest (the tasks' gradients are dependent along the set:
+# Viennet's two radial objectives, duplicated tasks)
+_DEGENERATE = 1e-6
 
 
 def point_of(pset, i, fun):
@@ -318,6 +324,61 @@ def _charge(cost, work):
         cost["n_hvp"] += work["n_hvp"]
 
 
+def _front_basis(jac):
+    """Front coordinates for a set whose front has fewer than ``m - 1`` dimensions, or None.
+
+    Where the tasks' gradients are dependent along the set (``B = jac.T @ Z``
+    of rank ``r < m - 1``), the front moves only along ``r`` directions of the
+    front coordinates and the weights also move without the point (along the
+    null space of ``B``). The bordered systems of every front coordinate are
+    singular there; those of the ``r`` coordinates along which it moves (the
+    columns of ``Z`` times ``B``'s leading right singular vectors) are not.
+    """
+    m = jac.shape[0]
+    basis = zero_sum_basis(m).T
+    _, sv, vt = np.linalg.svd(jac.T @ basis, full_matrices=False)
+    keep = sv > _DEGENERATE * sv[0] if sv[0] > 0 else np.zeros(sv.shape, bool)
+    if keep.all() or not keep.any():
+        return None
+    return basis @ vt[keep].T
+
+
+def _add_fiber(pset, ctx, index, point, max_points):
+    """Where point ``index`` is stationary for a segment of weights, add its ends.
+
+    With the tasks' gradients dependent (``jac.T @ Z`` has a one-dimensional
+    null space, see :func:`_front_basis`) the point is stationary for every
+    weight of a segment across the simplex, not only for its own. Its two
+    ends on the simplex's boundary become points of the set at the same
+    parameters, so that the triangles of the continuous set cover the
+    weights of every segment along the front, while the set has fewer than
+    ``max_points``. Returns their indices.
+    """
+    m = pset.n_tasks
+    basis = zero_sum_basis(m).T
+    _, sv, vt = np.linalg.svd(point.jac.T @ basis, full_matrices=True)
+    rank = int(np.sum(sv > _DEGENERATE * sv[0])) if sv.size and sv[0] > 0 else 0
+    if rank != m - 2:
+        return []
+    along = basis @ vt[-1]
+    w = point.weights
+    ends = []
+    for sign in (1.0, -1.0):
+        d = sign * along
+        falling = d < -1e-12
+        t = float(np.min(w[falling] / -d[falling]))
+        if t * np.max(np.abs(d)) <= 1e-3 * ctx.step_size:
+            continue  # the point's weights are this end already
+        end = w + t * d
+        end = onto_simplex(np.where(end <= 1e-12, 0.0, end))
+        residual = stationarity_residual(point.jac, end)
+        if residual <= ctx.tol and pset.n_points < max_points:
+            ends.append(pset.add_point(point.x, point.values, end, parent=index,
+                                       residual=residual))
+    pset.mark_expanded(ends)
+    return ends
+
+
 def _lattice(ctx, root, key):
     """The lattice's axes in front coordinates, as columns of a matrix.
 
@@ -379,19 +440,19 @@ class _Stall:
 def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=None):
     """Cover the set around the point ``root_index`` by a lattice (see :func:`_lattice`),
     going on from the nodes solved before. Returns whether ``stall`` stopped it."""
-    m = pset.n_tasks
     root = point_of(pset, root_index, ctx.fun)
+    ctx = dataclasses.replace(ctx, basis=_front_basis(root.jac))
     axes, flat = _lattice(ctx, root, key + (0,))
     widest = np.where(flat, 1, np.inf)  # along a flat axis the weights never change: no strides
-    origin = root.coords
+    origin = ctx.coords(root.values)
     # node -> (index in pset, Point or None, stride: lattice steps to the next node per axis)
-    unit = np.ones(m - 1, dtype=int)
-    solved = {(0,) * (m - 1): (root_index, root, unit)}
+    unit = np.ones(len(axes), dtype=int)
+    solved = {(0,) * len(axes): (root_index, root, unit)}
     # the nodes of this lattice solved before (a set that a budget stopped)
-    offsets = np.linalg.solve(axes, (front_coordinates(pset.front) - origin).T).T
+    offsets = np.linalg.solve(axes, (ctx.coords(pset.front) - origin).T).T
     nodes = np.round(offsets)
     on_lattice = np.all(np.abs(offsets - nodes) <= 1e-6, axis=1) & (pset.weights.min(1) > 0)
-    node_of = {root_index: (0,) * (m - 1)}  # index in pset -> node, of the points solved before
+    node_of = {root_index: (0,) * len(axes)}  # index in pset -> node, of the points solved before
     for i in np.flatnonzero(on_lattice):
         node = tuple(int(k) for k in nodes[i])
         if node not in solved:
@@ -407,6 +468,8 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
             node_of[int(i)] = node
     tried = set(solved)
     own = {index for index, _, _ in solved.values()}  # the points this lattice solved
+    if ctx.basis is not None and len(solved) == 1:
+        own.update(_add_fiber(pset, ctx, root_index, root, limits["max_points"]))
     faces = set()  # the faces covered (or being covered) from this lattice
     ring = sorted(solved)
     # once a loose tangent was far off, every later tangent of the lattice is solved tightly:
@@ -457,6 +520,9 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
                 solved[new] = (index, point_from_result(res),
                                _stride(ctx, solved[node][2], node, new,
                                        res.weights - solved[node][1].weights, widest))
+                if ctx.basis is not None:
+                    own.update(_add_fiber(pset, ctx, index, solved[new][1],
+                                          limits["max_points"]))
                 if solved[new][2].max() > 1:  # the weights change slowly here
                     added.append(index)
                 met = _collision(pset, own, index, solved[node][1].x)
@@ -478,7 +544,13 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
         outside += _faces_near(pset, ctx, added, faces, outside, key + (level + 1, 0))
         # a face is covered as soon as the lattice reaches it: it is one dimension lower,
         # and a lattice stopped by max_points would otherwise leave every face out
+        before = pset.n_points
         _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, faces)
+        if ctx.basis is not None:  # the faces' points have segments of weights too
+            for index in range(before, pset.n_points):
+                if not np.all(pset.params[:index] == pset.params[index], axis=1).any():
+                    own.update(_add_fiber(pset, ctx, index, point_of(pset, index, ctx.fun),
+                                          limits["max_points"]))
         if stall is not None and stall(pset):
             return True
     return False

@@ -316,16 +316,35 @@ class ParetoSet:
                  _longest_step(edges, self.params, self.n_points))
         # the points far out in the front (see _near) are triangulated on their own
         near = _near(coords, steps[0])
-        simplices = [self._triangulate(np.flatnonzero(near), coords, steps)]
-        if np.sum(~near) > m:
-            simplices.append(self._triangulate(np.flatnonzero(~near), coords, steps))
+        # points at the same parameters with other weights (stationary for a segment of
+        # weights: a front of fewer dimensions, see skpareto._cover._add_fiber) are one
+        # point of the front: they are triangulated in the weights, which they span
+        group = np.unique(self.params, axis=0, return_inverse=True)[1].ravel()
+        spread = np.zeros((group.max() + 1, m))
+        np.maximum.at(spread, group, self.weights)
+        low = np.ones_like(spread)
+        np.minimum.at(low, group, self.weights)
+        fibered = (spread - low).max(axis=1)[group] > _WEIGHT_ROUNDING
+        simplices = [self._triangulate(np.flatnonzero(near & ~fibered), coords, steps)]
+        if np.sum(~near & ~fibered) > m:
+            simplices.append(self._triangulate(np.flatnonzero(~near & ~fibered), coords, steps))
+        if np.sum(fibered) > m:
+            # the explored step at a point is the longest at any point of its parameters
+            # (a segment's ends have only the step to their point, of length 0)
+            widest = np.zeros(group.max() + 1)
+            np.maximum.at(widest, group, steps[1])
+            weights = self.weights[:, : m - 1]
+            simplices.append(self._triangulate(
+                np.flatnonzero(fibered), weights,
+                (_longest_step(edges, weights, self.n_points), widest[group])))
         # branches of the set explored from different roots and not joined may lie over
         # each other in the front, apart in the parameters: together they give triangles
         # that bridge the branches (dropped); each alone gives its own
         components = _components(edges, self.n_points)
         if len(components) > 1:
             simplices += [self._triangulate(c[side[c]], coords, steps)
-                          for c in components for side in (near, ~near) if side[c].sum() > m]
+                          for c in components for side in (near & ~fibered, ~near & ~fibered)
+                          if side[c].sum() > m]
         simplices = np.unique(np.sort(np.vstack(simplices), axis=1), axis=0)
         # the explored steps along a face of the simplex (a zero weight) are pieces too:
         # the triangles around them need not follow the face

@@ -229,7 +229,8 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
 
 
 def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
-                      hess_fun=None, max_step=np.inf, max_iter=None, contract=True):
+                      hess_fun=None, max_step=np.inf, max_iter=None, contract=True,
+                      basis=None):
     """Bordered Newton-MINRES: the point and its weights together, at a position of the front.
 
     Solves for ``x`` and weights ``w = weights + Z mu`` (``Z`` an orthonormal
@@ -252,9 +253,9 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
         The predicted point.
     weights : ndarray of shape (m,)
         The predicted weights, on the simplex.
-    target : ndarray of shape (m - 1,), default=None
-        Front coordinates (:func:`front_coordinates`) to reach; default
-        those of ``f(x)`` (the point moves across the set, not along it).
+    target : ndarray of shape (r,), default=None
+        Front coordinates ``basis.T @ f`` to reach; default those of ``f(x)``
+        (the point moves across the set, not along it).
     tol : float
         Stop when ``stationarity_residual(jac, w) <= tol``.
     options : SolverOptions, default=None
@@ -269,6 +270,11 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
         Give up (``MAX_ITER``) once a Newton step after the first fails to
         halve the residual: from a good prediction Newton converges fast, and
         a corrector that does not is cheaper to retry with a shorter step.
+    basis : ndarray of shape (m, r), default=None
+        Orthonormal zero-sum columns ``Z``, the directions of ``w - weights``
+        and of the front coordinates; default all ``m - 1``
+        (:func:`front_coordinates`). Fewer where the front has fewer
+        dimensions than ``m - 1``: there ``B`` with all of them is singular.
 
     Returns
     -------
@@ -292,7 +298,7 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
     x_pred = x
     w = np.asarray(weights, dtype=float).copy()
     m = w.size
-    basis = zero_sum_basis(m).T  # (m, m - 1)
+    basis = zero_sum_basis(m).T if basis is None else basis  # (m, r)
     values, jac = value_and_jacobian(fun, x)
     n_grad, n_hvp = m, 0
     target = basis.T @ values if target is None else np.asarray(target, dtype=float)

@@ -139,7 +139,7 @@ def check_betas(betas, m, name="betas"):
     return betas
 
 
-def front_tangents(op, jac, *, rtol, maxiter):
+def front_tangents(op, jac, *, rtol, maxiter, basis=None):
     """The set's tangents per unit of front coordinates, from the bordered system.
 
     Solves ``[[H_w, B], [B.T, 0]] [v_j; mu_j] = [0; e_j]`` with
@@ -158,21 +158,26 @@ def front_tangents(op, jac, *, rtol, maxiter):
         Jacobian at the point.
     rtol, maxiter
         Of each solve.
+    basis : ndarray of shape (m, r), default=None
+        Orthonormal zero-sum columns ``Z``: the front coordinates are
+        ``basis.T @ f``. Default all ``m - 1`` of them; fewer on a set whose
+        front has fewer dimensions (see :func:`skpareto._cover._front_basis`).
 
     Returns
     -------
-    directions : ndarray of shape (m - 1, n)
-    weight_rates : ndarray of shape (m - 1, m)
+    directions : ndarray of shape (r, n)
+    weight_rates : ndarray of shape (r, m)
         Change of the weights per unit of each front coordinate.
-    residuals : ndarray of shape (m - 1,)
+    residuals : ndarray of shape (r,)
     """
     m, n = jac.shape
-    basis = zero_sum_basis(m).T
+    basis = zero_sum_basis(m).T if basis is None else basis
+    r = basis.shape[1]
     system = bordered_operator(op, jac.T @ basis)
     rows = []
-    for e in np.eye(m - 1):
+    for e in np.eye(r):
         sol, res = solve(system, np.concatenate([np.zeros(n), e]), rtol=rtol, maxiter=maxiter)
         rows.append((sol[:n], basis @ sol[n:], res))
-    return (np.array([r[0] for r in rows]).reshape(m - 1, n),
-            np.array([r[1] for r in rows]).reshape(m - 1, m),
-            np.array([r[2] for r in rows]))
+    return (np.array([row[0] for row in rows]).reshape(r, n),
+            np.array([row[1] for row in rows]).reshape(r, m),
+            np.array([row[2] for row in rows]))
