@@ -10,6 +10,7 @@ joblib, in a fixed order, so results do not depend on ``n_jobs``.
 """
 
 import dataclasses
+import itertools
 import warnings
 
 import numpy as np
@@ -344,39 +345,43 @@ def _front_basis(jac):
 
 
 def _add_fiber(pset, ctx, index, point, max_points):
-    """Where point ``index`` is stationary for a segment of weights, add its ends.
+    """Where point ``index`` is stationary for a polytope of weights, add its vertices.
 
-    With the tasks' gradients dependent (``jac.T @ Z`` has a one-dimensional
-    null space, see :func:`_front_basis`) the point is stationary for every
-    weight of a segment across the simplex, not only for its own. Its two
-    ends on the simplex's boundary become points of the set at the same
-    parameters, so that the triangles of the continuous set cover the
-    weights of every segment along the front, while the set has fewer than
+    With the tasks' gradients dependent (``jac.T @ Z`` has a null space of
+    dimension ``k >= 1``, see :func:`_front_basis`) the point is stationary for
+    every weight of a ``k``-dimensional polytope across the simplex (a segment
+    for ``k = 1``), not only for its own. The polytope's vertices, on the
+    simplex's boundary (``k`` weights zero), become points of the set at the
+    same parameters, so that the pieces of the continuous set cover the
+    weights of every polytope along the front, while the set has fewer than
     ``max_points``. Returns their indices.
     """
     m = pset.n_tasks
     basis = zero_sum_basis(m).T
     _, sv, vt = np.linalg.svd(point.jac.T @ basis, full_matrices=True)
     rank = int(np.sum(sv > _DEGENERATE * sv[0])) if sv.size and sv[0] > 0 else 0
-    if rank != m - 2:
+    if not 0 < rank < m - 1:
         return []
-    along = basis @ vt[-1]
+    null = basis @ vt[rank:].T  # (m, k): the directions of the weights the point keeps
     w = point.weights
-    ends = []
-    for sign in (1.0, -1.0):
-        d = sign * along
-        falling = d < -1e-12
-        t = float(np.min(w[falling] / -d[falling]))
-        if t * np.max(np.abs(d)) <= 1e-3 * ctx.step_size:
-            continue  # the point's weights are this end already
-        end = w + t * d
-        end = onto_simplex(np.where(end <= 1e-12, 0.0, end))
-        residual = stationarity_residual(point.jac, end)
+    vertices = []
+    for zero in itertools.combinations(range(m), null.shape[1]):
+        rows = null[list(zero)]
+        if abs(np.linalg.det(rows)) <= 1e-12:
+            continue
+        vertex = w + null @ np.linalg.solve(rows, -w[list(zero)])
+        if vertex.min() >= -1e-9 and np.abs(vertex - w).max() > 1e-3 * ctx.step_size \
+                and not any(np.abs(vertex - v).max() <= 1e-9 for v in vertices):
+            vertices.append(vertex)
+    added = []
+    for vertex in vertices:
+        vertex = onto_simplex(np.where(vertex <= 1e-12, 0.0, vertex))
+        residual = stationarity_residual(point.jac, vertex)
         if residual <= ctx.tol and pset.n_points < max_points:
-            ends.append(pset.add_point(point.x, point.values, end, parent=index,
-                                       residual=residual))
-    pset.mark_expanded(ends)
-    return ends
+            added.append(pset.add_point(point.x, point.values, vertex, parent=index,
+                                        residual=residual))
+    pset.mark_expanded(added)
+    return added
 
 
 def _lattice(ctx, root, key):

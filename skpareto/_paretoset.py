@@ -318,7 +318,7 @@ class ParetoSet:
         near = _near(coords, steps[0])
         # points at the same parameters with other weights (stationary for a segment of
         # weights: a front of fewer dimensions, see skpareto._cover._add_fiber) are one
-        # point of the front: they are triangulated in the weights, which they span
+        # point of the front: they are joined by _segment_pieces instead
         group = np.unique(self.params, axis=0, return_inverse=True)[1].ravel()
         spread = np.zeros((group.max() + 1, m))
         np.maximum.at(spread, group, self.weights)
@@ -328,15 +328,8 @@ class ParetoSet:
         simplices = [self._triangulate(np.flatnonzero(near & ~fibered), coords, steps)]
         if np.sum(~near & ~fibered) > m:
             simplices.append(self._triangulate(np.flatnonzero(~near & ~fibered), coords, steps))
-        if np.sum(fibered) > m:
-            # the explored step at a point is the longest at any point of its parameters
-            # (a segment's ends have only the step to their point, of length 0)
-            widest = np.zeros(group.max() + 1)
-            np.maximum.at(widest, group, steps[1])
-            weights = self.weights[:, : m - 1]
-            simplices.append(self._triangulate(
-                np.flatnonzero(fibered), weights,
-                (_longest_step(edges, weights, self.n_points), widest[group])))
+        if fibered.any():
+            simplices.append(self._segment_pieces(edges, group, fibered))
         # branches of the set explored from different roots and not joined may lie over
         # each other in the front, apart in the parameters: together they give triangles
         # that bridge the branches (dropped); each alone gives its own
@@ -356,6 +349,41 @@ class ParetoSet:
                              np.concatenate([simplices.ravel(), segments.ravel()]))
         single = np.repeat(alone[:, None], m, axis=1)
         return np.vstack([simplices, segments.reshape(-1, m), single]).astype(np.int64)
+
+    def _segment_pieces(self, edges, group, fibered):
+        """Simplices between the segments of weights of neighbouring points.
+
+        ``group``: an id per point, the same for points at the same parameters;
+        ``fibered``: the points whose group spans weights. The points of a group
+        and of each explored neighbour's group (for three tasks: the pair; for more,
+        the group's whole neighbourhood) are triangulated in the weights. Not all
+        of them at once: the weights may fold along the set, and segments of
+        points far apart would then be joined (a set on a line through three
+        concave tasks' minima: a model of residual 0.49 for the weights it was given).
+        """
+        from scipy.spatial import Delaunay, QhullError
+
+        m = self.n_tasks
+        members, near = {}, {}
+        for i in np.flatnonzero(fibered):
+            members.setdefault(group[i], []).append(i)
+        for a, b in edges:
+            if fibered[a] and fibered[b] and group[a] != group[b]:
+                near.setdefault(group[a], set()).add(group[b])
+                near.setdefault(group[b], set()).add(group[a])
+        if m == 3:
+            sets = {tuple(sorted((g, h))) for g in near for h in near[g]}
+        else:
+            sets = {(g, *sorted(near[g])) for g in near}
+        out = [np.zeros((0, m), np.int64)]
+        for gs in sets:
+            points = np.array([i for g in gs for i in members[g]])
+            try:
+                simplices = points[Delaunay(self.weights[points, : m - 1]).simplices]
+            except (QhullError, ValueError):  # too few points, or on a lower-dimensional set
+                continue
+            out.append(simplices[self._regular_in_weights(simplices)])
+        return np.vstack(out)
 
     def _triangulate(self, points, coords, steps):
         """The Delaunay simplices of ``points`` (indices) in ``coords`` that are pieces.
