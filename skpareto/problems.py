@@ -417,7 +417,8 @@ class PymooProblem(Problem):
         Raises
         ------
         NotImplementedError
-            If pymoo knows no Pareto front for the problem.
+            If pymoo knows no Pareto front for the problem, or its download
+            (pymoo fetches some, e.g. DTLZ5's) failed.
         """
         n_points = check_n_points(n_points, self.m)
         takes = inspect.signature(self.problem._calc_pareto_front).parameters
@@ -428,7 +429,12 @@ class PymooProblem(Problem):
         else:
             kwargs = {}
         # pymoo caches the first front it computed, whatever the arguments
-        front = self.problem.pareto_front(use_cache=False, set_cache=False, **kwargs)
+        try:
+            front = self.problem.pareto_front(use_cache=False, set_cache=False, **kwargs)
+        except OSError as exc:  # some fronts (DTLZ5, DTLZ6) are downloaded by pymoo
+            raise NotImplementedError(
+                f"pymoo downloads the Pareto front of {self.name}, and the download "
+                f"failed ({exc}); compare against a front of your own.") from exc
         if front is None:
             raise NotImplementedError(f"pymoo has no Pareto front for {self.name}.")
         return np.asarray(front, dtype=np.float64)

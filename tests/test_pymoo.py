@@ -104,6 +104,17 @@ def test_exploring_pymoo_dtlz2_reaches_its_front(options):
     assert igd(reference, pset.front) <= 0.02
 
 
+def test_a_front_pymoo_cannot_download_is_not_implemented(monkeypatch):
+    objective = from_pymoo(get_problem("dtlz5", n_obj=3))  # pymoo downloads its front
+
+    def offline(*args, **kwargs):
+        raise OSError("no network")
+
+    monkeypatch.setattr(objective.problem, "_calc_pareto_front", offline)
+    with pytest.raises(NotImplementedError, match="download"):
+        objective.pareto_front(10)
+
+
 def test_bad_problems():
     from pymoo.core.problem import Problem
 
