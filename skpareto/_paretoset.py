@@ -338,6 +338,7 @@ class ParetoSet:
             simplices += [self._triangulate(c[side[c]], coords, steps)
                           for c in components for side in (near & ~fibered, ~near & ~fibered)
                           if side[c].sum() > m]
+        simplices.append(self._face_pieces(coords, steps, fibered))
         simplices = np.unique(np.sort(np.vstack(simplices), axis=1), axis=0)
         # the explored steps along a face of the simplex (a zero weight) are pieces too:
         # the triangles around them need not follow the face
@@ -349,6 +350,45 @@ class ParetoSet:
                              np.concatenate([simplices.ravel(), segments.ravel()]))
         single = np.repeat(alone[:, None], m, axis=1)
         return np.vstack([simplices, segments.reshape(-1, m), single]).astype(np.int64)
+
+    def _face_pieces(self, coords, steps, fibered):
+        """Four tasks or more: each face of three tasks or more, triangulated on its own.
+
+        The points of a face (the weights of the other tasks zero) lie on a set
+        of lower dimension, which the whole set's triangulation gives no volume:
+        a network's lattice stays off the faces (its weights approach them
+        slowly) and its faces were covered only where the lattice's simplices
+        touched them (a four-target net: none of the 220 weights of a grid on the
+        faces). Each face's points are triangulated in the face's own front
+        coordinates, with the same tests as the whole set's (see
+        :meth:`_spans_no_gap`); a piece repeats its last vertex up to ``m``.
+        """
+        from scipy.spatial import Delaunay, QhullError
+
+        m = self.n_tasks
+        out = [np.zeros((0, m), np.int64)]
+        if m < 4:
+            return out[0]  # the faces of three tasks are curves: their explored steps
+        support = self.weights > 0
+        for face in {tuple(np.flatnonzero(row)) for row in support if 3 <= row.sum() < m}:
+            k = len(face)
+            others = np.setdiff1d(np.arange(m), face)
+            points = np.flatnonzero(~support[:, others].any(axis=1) & ~fibered)
+            if len(points) <= k:
+                continue
+            local = self.front[np.ix_(points, face)] @ zero_sum_basis(k).T
+            try:
+                simplices = points[Delaunay(local).simplices]  # (t, k)
+            except (QhullError, ValueError):  # too few points, or on a lower-dimensional set
+                continue
+            vw = self.weights[simplices][:, :, list(face)]
+            mat = np.concatenate([vw[:, :, : k - 1].transpose(0, 2, 1),
+                                  np.ones((len(simplices), 1, k))], axis=1)
+            keep = (np.abs(np.linalg.det(mat)) > _DEGENERATE) & self._spans_no_gap(
+                simplices, coords, *steps)
+            simplices = simplices[keep]
+            out.append(np.column_stack([simplices] + [simplices[:, -1]] * (m - k)))
+        return np.vstack(out)
 
     def _segment_pieces(self, edges, group, fibered):
         """Simplices between the segments of weights of neighbouring points.
@@ -485,8 +525,8 @@ class ParetoSet:
         if np.any(regular):
             inv = np.linalg.inv(mat[regular])  # (r, m, m)
             bary[:, regular] = np.einsum("rij,qj->qri", inv, rhs)
-        for s in np.flatnonzero(~regular):
-            bary[:, s] = _degenerate_coordinates(w, vw[s])
+        if not np.all(regular):
+            bary[:, ~regular] = _degenerate_coordinates(w, vw[~regular])
         return bary
 
     def coverage(self):
@@ -974,29 +1014,21 @@ def _longest_step(edges, points, n):
 
 
 def _degenerate_coordinates(w, vertices):
-    """Coordinates (q, k) of weights ``w`` in a piece whose vertex weights span no area.
+    """Coordinates (q, s, k) of weights ``w`` in pieces whose vertex weights span no volume.
 
-    Two distinct vertex weights make a segment: weights within 1e-9 of it get
-    its coordinates (split between the vertices of each end). Otherwise a
-    vertex equal to ``w`` within 1e-9 gets all of it; NaN elsewhere.
+    ``vertices``: (s, k, m), each piece's vertex weights. A piece is the convex
+    hull of its distinct vertex weights (a point, a segment, or a triangle on a
+    face of four tasks, say): weights within 1e-9 of it get the minimum-norm
+    barycentric coordinates there (split evenly between vertices of equal
+    weights); NaN elsewhere.
     """
-    k = len(vertices)
-    out = np.full((len(w), k), np.nan)
-    close = np.abs(w[:, None, :] - vertices[None, :, :]).max(axis=2) <= 1e-9  # (q, k)
-    hit = close.any(axis=1)
-    out[hit] = np.eye(k)[np.argmax(close[hit], axis=1)]
-    a = vertices[0]
-    far = np.abs(vertices - a).max(axis=1) > 1e-12
-    if np.any(far):
-        b = vertices[np.argmax(far)]
-        d = b - a
-        t = (w - a) @ d / (d @ d)
-        on = (np.abs(a + t[:, None] * d - w).max(axis=1) <= 1e-9) & (t >= -1e-12) & (
-            t <= 1 + 1e-12) & ~hit
-        at_b = far.astype(float) / far.sum()
-        at_a = (~far).astype(float) / (~far).sum()
-        out[on] = (1 - t[on, None]) * at_a + t[on, None] * at_b
-    return out
+    system = np.concatenate([vertices.transpose(0, 2, 1),
+                             np.ones((len(vertices), 1, vertices.shape[1]))], axis=1)
+    rhs = np.concatenate([w, np.ones((len(w), 1))], axis=1)  # (q, m + 1)
+    lam = np.einsum("sij,qj->qsi", np.linalg.pinv(system, rcond=1e-10), rhs)
+    miss = np.abs(np.einsum("sij,qsj->qsi", system, lam) - rhs[:, None, :]).max(axis=2)
+    lam[miss > 1e-9] = np.nan
+    return lam
 
 
 def _checksum(arrays):

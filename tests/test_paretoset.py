@@ -312,6 +312,24 @@ def test_three_task_pieces_of_two_branches_over_each_other(quadratic3):
     assert not np.any((pieces < n).any(axis=1) & (pieces >= n).any(axis=1))
 
 
+def test_a_face_of_four_tasks_is_covered_as_the_set_of_its_three(quadratic3):
+    # the three-task set as the face w3 = 0 of a four-task one (the fourth task a constant
+    # on it): the face's points span no volume in four tasks' front coordinates, and the
+    # whole set's triangulation covered none of its weights but single points and steps
+    _, pset = quadratic3
+    face = ParetoSet(pset.params, np.column_stack([pset.front, np.full(pset.n_points, 7.0)]),
+                     np.column_stack([pset.weights, np.zeros(pset.n_points)]),
+                     parents=pset.parents)
+    grid = simplex_lattice(3, 231)
+    inside = pset.contains(grid)
+    on_face = np.column_stack([grid, np.zeros(len(grid))])
+    assert inside.mean() > 0.9
+    np.testing.assert_array_equal(face.contains(on_face), inside)
+    np.testing.assert_allclose(face.params_at(on_face[inside]), pset.params_at(grid[inside]),
+                               rtol=0, atol=1e-12)
+    assert not face.contains([0.25, 0.25, 0.25, 0.25])
+
+
 def test_params_at_outside_the_explored_weights_names_the_way_on():
     problem = ConvexQuadratic(n=4, m=3, random_state=3)
     pset = explore(problem.fun, problem.x0, n_steps=2, step_size=0.2, tol=1e-12)
