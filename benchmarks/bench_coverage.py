@@ -78,6 +78,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from skpareto import explore
+from skpareto._weights import simplex_lattice
 from skpareto.metrics import hypervolume, igd, igd_plus, non_dominated
 from skpareto.problems import DTLZ2, ConvexQuadratic, FonsecaFleming, Problem
 
@@ -164,6 +165,39 @@ class FlatPlane(Problem):
         return float(np.linalg.norm(np.asarray(x)[2:] - 0.5))
 
 
+class DuplicatedTask(Problem):
+    """Three convex tasks, the third a copy of the second: ``|x - a|^2, |x - b|^2, |x - b|^2``.
+
+    The set is the segment ``x = t a + (1 - t) b`` and its front the curve
+    ``L (1 - t)^2, L t^2, L t^2`` (``L = |a - b|^2``): one dimension, where three tasks
+    give two. Each point is stationary for the segment of weights with
+    ``w_0 = t``, any split of the rest between the twins.
+    """
+
+    name = "duplicated_task"
+    m = 3
+    hypervolume = None
+
+    def __init__(self, n=3):
+        self.n = int(n)
+        rng = np.random.default_rng(0)
+        self.a, self.b = rng.normal(size=self.n), rng.normal(size=self.n)
+        self.x0 = np.zeros(self.n)
+
+    def fun(self, x):
+        twin = anp.sum((x - self.b) ** 2)
+        return anp.array([anp.sum((x - self.a) ** 2), twin, twin])
+
+    def pareto_front(self, n_points=100):
+        t = np.linspace(0.0, 1.0, n_points)[:, None]
+        return np.sum((self.a - self.b) ** 2) * np.hstack([(1 - t) ** 2, t ** 2, t ** 2])
+
+    def distance_to_set(self, x):
+        d = self.a - self.b
+        t = np.clip((np.asarray(x) - self.b) @ d / (d @ d), 0.0, 1.0)
+        return float(np.linalg.norm(np.asarray(x) - self.b - t * d))
+
+
 def _even_along(curve, n_points):
     """``n_points`` points equally spaced in arclength along a fine polyline."""
     arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(curve, axis=0), axis=1))])
@@ -200,7 +234,9 @@ def analytic_cases(quick):
                   ("pymoo DTLZ2 n=6, bounds", pymoo, None, pymoo.bounds)]
     cases += [("ZDT2-type, interior set n=6", ConcaveInterior(6), None, None),
               ("linear front, degenerate n=6", LinearDegenerate(6), None, None),
-              ("DTLZ1 n=7 (flat plane), bounds", FlatPlane(7), None, (0.0, 1.0))]
+              ("DTLZ1 n=7 (flat plane), bounds", FlatPlane(7), None, (0.0, 1.0)),
+              ("duplicated task n=3 (a front of one dimension)", DuplicatedTask(3), None,
+               None)]
     out = []
     for name, problem, x0, bounds in cases:
         exact = _exact_hypervolume(problem)
@@ -270,6 +306,9 @@ def _summary(name, pset, wall, cpu, caught, ref_point, hv_ref, ref_front):
                igd_relative=(igd(front, ref_front) / np.max(np.ptp(ref_front, axis=0))
                              if ref_front is not None and len(ref_front) > 1 else None),
                max_residual=float(pset.residuals.max()),
+               # more tasks: the share of a step-0.05 simplex grid the continuous set covers
+               coverage=(float(pset.contains(simplex_lattice(pset.n_tasks, 231)).mean())
+                         if pset.n_tasks >= 3 else None),
                total_grad=int(pset.total_grad), total_hvp=int(pset.total_hvp),
                grad_eq=int(pset.total_grad + 2 * pset.total_hvp),
                wall_seconds=wall, cpu_seconds=cpu,
@@ -337,7 +376,6 @@ def three_task_cases():
 
 def run_three_tasks(name, X, Y, settings):
     from skpareto import ParetoExplorer
-    from skpareto._weights import simplex_lattice
 
     fitted = _fit(ParetoExplorer(**{"random_state": 0, **settings}), X, Y)
     pset = fitted["est"].pareto_set_
@@ -408,6 +446,8 @@ def report(rows):
               f"{r['hypervolume_ratio']:7.4f} {igd_text:>8s} {r['max_residual']:8.1e} "
               f"{r['grad_eq']:9d} {r['wall_seconds']:7.1f} {r['cpu_seconds']:7.1f}",
               flush=True)
+        if r.get("coverage") is not None:
+            print(f"    {r['coverage']:.1%} of a 231-weight simplex grid covered")
         for w in r["warnings"]:
             print(f"    warning: {w}")
         if r.get("trace_error"):
