@@ -337,9 +337,10 @@ def _front_basis(jac):
     """
     m = jac.shape[0]
     basis = zero_sum_basis(m).T
+    # (with fewer parameters than m - 1, B has fewer singular values than columns)
     _, sv, vt = np.linalg.svd(jac.T @ basis, full_matrices=False)
     keep = sv > _DEGENERATE * sv[0] if sv[0] > 0 else np.zeros(sv.shape, bool)
-    if keep.all() or not keep.any():
+    if keep.sum() == m - 1 or not keep.any():
         return None
     return basis @ vt[keep].T
 

@@ -331,6 +331,25 @@ def test_segments_of_weights_are_joined_only_to_their_neighbours():
     assert max(residuals) <= 0.05  # 0.019 measured: a linear interpolation's error
 
 
+def _one_parameter(x):
+    # three tasks of one parameter: the set is an interval, each point stationary for a
+    # segment of weights, x(w) = w0 - w1 - 0.15 w2
+    return anp.array([(x[0] - 1.0) ** 2, (x[0] + 1.0) ** 2, x[0] ** 2 + 0.3 * x[0]])
+
+
+def test_fewer_parameters_than_front_dimensions_cover_the_simplex():
+    # with n < m - 1 the bordered systems of all m - 1 front coordinates are singular too
+    # (33 % of the grid covered, the front coordinates' basis not reduced: B has fewer
+    # singular values than columns)
+    pset = _explore_quietly(_one_parameter, np.array([0.3]))
+    _check_consistent(pset, _one_parameter, 1e-8)
+    grid = _simplex_lattice(3, 20)
+    inside = pset.contains(grid)
+    assert inside.mean() >= 0.98  # 99.6 % measured
+    exact = grid[inside] @ np.array([1.0, -1.0, -0.15])
+    np.testing.assert_allclose(pset.params_at(grid[inside])[:, 0], exact, rtol=0, atol=1e-9)
+
+
 def _two_pairs(x):
     # four tasks, two duplicated pairs: the set is the segment from _A to _B, each point
     # stationary for a polygon of weights (w0 + w1 fixed)
