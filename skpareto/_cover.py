@@ -325,6 +325,19 @@ def _charge(cost, work):
         cost["n_hvp"] += work["n_hvp"]
 
 
+def _dependence(jac):
+    """``(basis, rank, vt)``: the zero-sum basis ``Z`` (m, m - 1), the rank of
+    ``B = jac.T @ Z`` (singular values above ``_DEGENERATE`` of the largest) and its right
+    singular vectors, rows (m - 1, m - 1), the leading ``rank`` of them those along which
+    the front moves."""
+    m = jac.shape[0]
+    basis = zero_sum_basis(m).T
+    # (with fewer parameters than m - 1, B has fewer singular values than columns)
+    _, sv, vt = np.linalg.svd(jac.T @ basis, full_matrices=True)
+    rank = int(np.sum(sv > _DEGENERATE * sv[0])) if sv.size and sv[0] > 0 else 0
+    return basis, rank, vt
+
+
 def _front_basis(jac):
     """Front coordinates for a set whose front has fewer than ``m - 1`` dimensions, or None.
 
@@ -335,14 +348,10 @@ def _front_basis(jac):
     singular there; those of the ``r`` coordinates along which it moves (the
     columns of ``Z`` times ``B``'s leading right singular vectors) are not.
     """
-    m = jac.shape[0]
-    basis = zero_sum_basis(m).T
-    # (with fewer parameters than m - 1, B has fewer singular values than columns)
-    _, sv, vt = np.linalg.svd(jac.T @ basis, full_matrices=False)
-    keep = sv > _DEGENERATE * sv[0] if sv[0] > 0 else np.zeros(sv.shape, bool)
-    if keep.sum() == m - 1 or not keep.any():
+    basis, rank, vt = _dependence(jac)
+    if not 0 < rank < basis.shape[1]:
         return None
-    return basis @ vt[keep].T
+    return basis @ vt[:rank].T
 
 
 def _add_fiber(pset, ctx, index, point, max_points):
@@ -358,9 +367,7 @@ def _add_fiber(pset, ctx, index, point, max_points):
     ``max_points``. Returns their indices.
     """
     m = pset.n_tasks
-    basis = zero_sum_basis(m).T
-    _, sv, vt = np.linalg.svd(point.jac.T @ basis, full_matrices=True)
-    rank = int(np.sum(sv > _DEGENERATE * sv[0])) if sv.size and sv[0] > 0 else 0
+    basis, rank, vt = _dependence(point.jac)
     if not 0 < rank < m - 1:
         return []
     null = basis @ vt[rank:].T  # (m, k): the directions of the weights the point keeps

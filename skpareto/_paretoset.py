@@ -381,10 +381,7 @@ class ParetoSet:
                 simplices = points[Delaunay(local).simplices]  # (t, k)
             except (QhullError, ValueError):  # too few points, or on a lower-dimensional set
                 continue
-            vw = self.weights[simplices][:, :, list(face)]
-            mat = np.concatenate([vw[:, :, : k - 1].transpose(0, 2, 1),
-                                  np.ones((len(simplices), 1, k))], axis=1)
-            keep = (np.abs(np.linalg.det(mat)) > _DEGENERATE) & self._spans_no_gap(
+            keep = self._regular_in_weights(simplices, face) & self._spans_no_gap(
                 simplices, coords, *steps)
             simplices = simplices[keep]
             out.append(np.column_stack([simplices] + [simplices[:, -1]] * (m - k)))
@@ -474,12 +471,14 @@ class ParetoSet:
                          <= _BRIDGE_FACTOR * np.maximum(local_params[i], local_params[j]))
         return keep
 
-    def _regular_in_weights(self, simplices):
-        """Simplices whose vertex weights span a piece of the simplex (interpolation needs it)."""
-        m = self.n_tasks
-        vw = self.weights[simplices]  # (s, m, m)
-        mat = np.concatenate([vw[:, :, : m - 1].transpose(0, 2, 1),
-                              np.ones((len(simplices), 1, m))], axis=1)
+    def _regular_in_weights(self, simplices, tasks=None):
+        """Simplices whose vertex weights span a piece of the simplex (interpolation needs it);
+        with ``tasks``, of the face of those tasks (one vertex per task)."""
+        tasks = list(range(self.n_tasks)) if tasks is None else list(tasks)
+        k = len(tasks)
+        vw = self.weights[simplices][:, :, tasks]  # (s, k, k)
+        mat = np.concatenate([vw[:, :, : k - 1].transpose(0, 2, 1),
+                              np.ones((len(simplices), 1, k))], axis=1)
         return np.abs(np.linalg.det(mat)) > _DEGENERATE
 
     def _pieces(self):
