@@ -285,7 +285,8 @@ def test_three_task_pieces_survive_a_branch_run_off_in_the_front(quadratic3):
     far = ParetoSet(np.vstack([pset.params, pset.params[end] + np.arange(1, k + 1)[:, None]]),
                     np.vstack([pset.front, run]),
                     np.vstack([pset.weights, np.tile(pset.weights[end], (k, 1))]),
-                    parents=np.r_[pset.parents, end, np.arange(n, n + k - 1)], fun=pset.fun)
+                    parents=np.r_[pset.parents, end, np.arange(n, n + k - 1)], fun=pset.fun,
+                    links=pset.links)
     assert far.contains(grid).all()
     # every piece of the set is kept; the run-off points are on no triangle
     assert {tuple(p) for p in pset.pieces.tolist()} <= {tuple(p) for p in far.pieces.tolist()}
