@@ -163,7 +163,7 @@ def _chance(est, Y):
     A network whose weight matrices are zero (no penalty) predicts a constant:
     for ``"log_loss"`` the uniform distribution, whose loss is log(classes)
     and whose accuracy is 1 / classes; for ``"squared_error"`` the mean, with
-    half the variance as loss and R^2 0.
+    half the variance as loss (of the standardized targets) and R^2 0.
     """
     chance = dict(loss=[], score=[], guess=[], loss_text=[])
     for j, name in enumerate(est.loss_):
@@ -174,7 +174,8 @@ def _chance(est, Y):
             chance["guess"].append(f"a uniform guess over {k} classes")
             chance["loss_text"].append(f"log {k} = {math.log(k):.2f}")
         else:
-            chance["loss"].append(0.5 * float(np.var(Y[:, j])))
+            # the estimator's losses are of the targets standardized on its training rows
+            chance["loss"].append(0.5 * float(np.var(Y[:, j])) / est._y_scale[j] ** 2)
             chance["score"].append(0.0)
             chance["guess"].append("predicting the mean")
             chance["loss_text"].append(f"{chance['loss'][-1]:.2f}")

@@ -272,8 +272,9 @@ def front_hypervolume_scorer(reference):
         search: hypervolumes are comparable only for the same reference
         point, which is why there is no default computed from the data. A
         reasonable choice is the loss of a constant prediction, per task:
-        ``log(n_classes)`` for ``"log_loss"`` (uniform probabilities), half
-        the variance of the targets for ``"squared_error"``.
+        ``log(n_classes)`` for ``"log_loss"`` (uniform probabilities), 0.5
+        for ``"squared_error"`` (half the variance of the targets, which the
+        estimator standardizes).
 
     Returns
     -------
@@ -301,7 +302,7 @@ def front_hypervolume_scorer(reference):
     >>> from skpareto.datasets import make_conflicting_regression
     >>> X, Y = make_conflicting_regression(120, n_features=3, conflict=0.8,
     ...                                    random_state=0)
-    >>> scorer = front_hypervolume_scorer(reference=0.5 * Y.var(axis=0))
+    >>> scorer = front_hypervolume_scorer(reference=[0.5, 0.5])
     >>> search = GridSearchCV(
     ...     ParetoExplorer(hidden_layer_sizes=(2,), n_steps=2, step_size=0.1,
     ...                    max_iter=300, tol=1e-5, random_state=0),

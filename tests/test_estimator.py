@@ -55,18 +55,28 @@ def fitted(data):
         return ParetoExplorer(**SETTINGS).fit(X, Y)
 
 
-def _objective(est, X, Y):
-    """The training objectives, rebuilt from the layout alone (not pareto_set_.fun)."""
+def _standardized(Y, Y_fit=None):
+    """Regression targets as the estimator fits them: standardized by the training columns."""
+    Y_fit = Y if Y_fit is None else Y_fit
+    return (Y - Y_fit.mean(axis=0)) / Y_fit.std(axis=0)
+
+
+def _objective(est, X, Y, Y_fit=None):
+    """The training objectives, rebuilt from the layout alone (not pareto_set_.fun);
+    ``Y_fit``: the training targets, if ``Y`` are others."""
     net = SharedTrunkNet(X.shape[1], SETTINGS["hidden_layer_sizes"], (1, 1), "tanh")
     assert net.n_params == est.pareto_set_.n_params
-    return net.objective(X, [Y[:, 0], Y[:, 1]], ["squared_error"] * 2, est.alpha)
+    Z = _standardized(Y, Y_fit)
+    return net.objective(X, [Z[:, 0], Z[:, 1]], ["squared_error"] * 2, est.alpha)
 
 
-def _forward(params, X):
-    """Numpy forward pass of the (2,)-trunk, two-head network."""
+def _forward(params, X, Y):
+    """Numpy forward pass of the (2,)-trunk, two-head network, in the units of the training
+    targets ``Y``."""
     W1, b1 = params[:8].reshape(4, 2), params[8:10]
     h = np.tanh(X @ W1 + b1)
-    return np.column_stack([h @ params[10:12] + params[12], h @ params[13:15] + params[15]])
+    out = np.column_stack([h @ params[10:12] + params[12], h @ params[13:15] + params[15]])
+    return out * Y.std(axis=0) + Y.mean(axis=0)
 
 
 def test_explored_points_are_pareto_stationary(fitted, data):
@@ -87,6 +97,25 @@ def test_explored_points_are_pareto_stationary(fitted, data):
     assert np.all(np.ptp(fitted.pareto_front_, axis=0) > 0.005)
 
 
+def test_targets_in_any_units_give_the_same_set(data):
+    # the losses are those of the standardized targets, so units do not move the set: raw,
+    # a target 1,000 times another's put the whole set within 1e-6 of one task's weight
+    # (stage 1 reached no stationary model), and a mean of 5e4 cost 90 times the time
+    X, Y = data
+    scale, shift = np.array([1.0, 1e6]), np.array([0.0, 5e4])
+    settings = dict(SETTINGS, n_steps=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est = ParetoExplorer(**settings).fit(X, Y)
+        moved = ParetoExplorer(**settings).fit(X, Y * scale + shift)
+    assert moved.pareto_set_.n_points == est.pareto_set_.n_points >= 5
+    np.testing.assert_allclose(moved.pareto_weights_, est.pareto_weights_, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(moved.pareto_front_, est.pareto_front_, rtol=1e-6)
+    w = est.pareto_weights_.mean(axis=0)
+    np.testing.assert_allclose(moved.predict_at(X, w), est.predict_at(X, w) * scale + shift,
+                               rtol=1e-6)
+
+
 def test_predict_at_losses_move_with_the_weights(fitted, data):
     X, Y = data
     w1 = np.sort(fitted.pareto_weights_[:, 0])
@@ -95,7 +124,7 @@ def test_predict_at_losses_move_with_the_weights(fitted, data):
     pred = fitted.predict_at(X, weights)
     assert pred.shape == (5, X.shape[0], 2)
     for p, w in zip(pred, weights):
-        np.testing.assert_allclose(p, _forward(fitted.params_at(w), X), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(p, _forward(fitted.params_at(w), X, Y), rtol=1e-12, atol=1e-12)
     # the training objectives (each task's loss plus the shared penalty) trade off: task 0
     # improves as its weight grows, task 1 worsens (the losses alone need not, since the
     # penalty moves too)
@@ -143,7 +172,7 @@ def test_task_objectives_on_other_data(fitted, data):
         np.testing.assert_allclose(fun(params), front, rtol=1e-12)
     # on other rows they equal the objectives rebuilt from the layout alone
     X_new, Y_new = X[:40] + 0.1, Y[:40] - 0.2
-    reference = _objective(fitted, X_new, Y_new)
+    reference = _objective(fitted, X_new, Y_new, Y_fit=Y)
     params = fitted.params_at([0.5, 0.5])
     np.testing.assert_allclose(fitted.task_objectives(X_new, Y_new)(params),
                                reference(params), rtol=1e-12)
@@ -381,7 +410,7 @@ def test_predict_at_outside_the_explored_region_says_how_to_reach_it(data):
         warnings.simplefilter("error", SklearnConvergenceWarning)
         est.expand(X, Y, toward=target)
     assert est.pareto_set_.contains(target)
-    np.testing.assert_allclose(est.predict_at(X, target), _forward(est.params_at(target), X),
+    np.testing.assert_allclose(est.predict_at(X, target), _forward(est.params_at(target), X, Y),
                                rtol=1e-12, atol=1e-12)
     fun = _objective(est, X, Y)
     for x, w in zip(est.pareto_set_.params, est.pareto_weights_):
@@ -515,7 +544,7 @@ def _simplex_grid(k):
 
 def _assert_stationary(est, X, Y, tol, loss="squared_error"):
     """Every point of the set is stationary at its weights, recomputed from the network."""
-    targets, heads = list(Y.T), (1,) * Y.shape[1]
+    targets, heads = list(_standardized(Y).T), (1,) * Y.shape[1]
     if loss == "log_loss":  # one softmax head per task, over its classes in sorted order
         codes = [np.unique(column, return_inverse=True) for column in Y.T]
         targets = [index.astype(np.intp) for _, index in codes]
@@ -670,13 +699,13 @@ def test_three_tasks():
         est = ParetoExplorer(hidden_layer_sizes=(3,), tol=1e-8, n_steps=1,
                              random_state=0).fit(X, Y)
     net = SharedTrunkNet(4, (3,), (1, 1, 1), "tanh")
-    fun = net.objective(X, list(Y.T), ["squared_error"] * 3, est.alpha)
+    fun = net.objective(X, list(_standardized(Y).T), ["squared_error"] * 3, est.alpha)
     assert est.pareto_set_.n_points >= 5  # the root and steps along two tangents
     for x, w in zip(est.pareto_set_.params, est.pareto_weights_):
         assert stationarity_residual(value_and_jacobian(fun, x)[1], w) <= 1e-6
     w = est.pareto_weights_.mean(axis=0)  # inside the explored hull
     params = est.params_at(w)
-    outputs = np.column_stack(net.outputs(params, X))
+    outputs = np.column_stack(net.outputs(params, X)) * Y.std(axis=0) + Y.mean(axis=0)
     np.testing.assert_allclose(est.predict_at(X, w), outputs, rtol=1e-12)
     assert est.predict_at(X, est.pareto_weights_[:2]).shape == (2, 150, 3)
     with pytest.raises(ValueError, match="weights"):
