@@ -36,6 +36,11 @@ _DEGENERATE = 1e-12
 # add_point takes weights this far off the simplex as a solve's rounding (and puts them
 # onto it); farther off they are an error
 _WEIGHT_ROUNDING = 1e-6
+# more points than this of fronts of more dimensions than this (seven tasks) are triangulated
+# around each point, of this many times d + 1 nearest points (see _local_simplices)
+_GLOBAL_POINTS = 200
+_GLOBAL_DIMENSIONS = 6
+_LOCAL_POINTS = 3
 # the smallest second moment of the explored steps, relative to the largest, that
 # _isotropic scales up to the largest
 _ISOTROPIC_FLOOR = 1e-8
@@ -468,10 +473,17 @@ class ParetoSet:
         """The Delaunay simplices of ``points`` in ``layout`` that pass the tests of a piece.
 
         A point in no kept simplex is left out and the rest triangulated again.
+        More than ``_GLOBAL_POINTS`` points of a front of more than
+        ``_GLOBAL_DIMENSIONS`` are triangulated around each point instead
+        (:func:`_local_simplices`).
         """
         from scipy.spatial import Delaunay, QhullError
 
         m = self.n_tasks
+        if layout.shape[1] > _GLOBAL_DIMENSIONS and len(points) > _GLOBAL_POINTS:
+            simplices = _local_simplices(points, layout)
+            return simplices[self._spans_no_gap(simplices, coords, *steps)
+                             & self._regular_in_weights(simplices)]
         for _ in range(_RETRIANGULATE + 1):
             try:
                 simplices = points[Delaunay(layout[points]).simplices]
@@ -1038,6 +1050,34 @@ def _near(coords, steps):
     if not scale > 0.0:  # no explored steps (or all of length zero): nothing to resolve
         return np.ones(len(coords), bool)
     return np.linalg.norm(coords - np.median(coords, axis=0), axis=1) <= scale
+
+
+def _local_simplices(points, layout):
+    """The Delaunay simplices around each of ``points``, of it and its nearest points.
+
+    In many dimensions one triangulation of all points has too many simplices:
+    a thousand points of a seven-dimensional front (eight tasks) have about
+    three million, 40 s of Qhull alone, and the exploration, which asks for
+    the pieces as it goes, stopped unfinished after 11 minutes. Each point's
+    star is taken from a triangulation of its ``_LOCAL_POINTS * (d + 1)``
+    nearest points (in ``layout``) instead: the stars need not fit together
+    exactly, and pieces may overlap, which the interpolation allows.
+    """
+    from scipy.spatial import Delaunay, QhullError, cKDTree
+
+    d = layout.shape[1]
+    if len(points) <= d:
+        return np.zeros((0, d + 1), np.int64)
+    k = min(len(points), _LOCAL_POINTS * (d + 1))
+    nearest = cKDTree(layout[points]).query(layout[points], k)[1]
+    out = [np.zeros((0, d + 1), np.int64)]
+    for centre, near in zip(points, points[nearest]):
+        try:
+            simplices = near[Delaunay(layout[near]).simplices]
+        except (QhullError, ValueError):  # on a lower-dimensional set
+            continue
+        out.append(simplices[(simplices == centre).any(axis=1)])
+    return np.unique(np.sort(np.vstack(out), axis=1), axis=0)
 
 
 def _isotropic(coords, edges):
