@@ -109,8 +109,12 @@ class ParetoSet:
     parameters (they would bridge unexplored gaps, or two branches of the
     set); a point in no simplex is left out and the rest triangulated again.
     Branches explored from different roots and not joined are triangulated
-    on their own too (their fronts may lie over each other).
-    Weights are interpolated linearly in each simplex, so a simplex whose
+    on their own too (their fronts may lie over each other). Up to five
+    tasks, the simplices of a second triangulation, in front coordinates
+    scaled so that the explored steps favour no direction, are pieces too
+    where they are small in the weights (stretched fronts); beyond seven
+    tasks and 200 points each point's star comes from a triangulation of its
+    nearest points. Weights are interpolated linearly in each simplex, so a simplex whose
     weights fold over another's is represented only by the one
     :meth:`params_at` chooses.
     """
