@@ -5,6 +5,7 @@ These functions validate, run stage 1 from each start
 (:mod:`skpareto._continuation`), which grows one :class:`ParetoSet` in place.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -28,6 +29,9 @@ __all__ = ["explore", "expand_set", "explore_starts", "solver_context"]
 # with more the number of points grows with the power m - 1 of its inverse, and the
 # default grows as (m - 1) / 2 to keep them to a few hundred
 _STEP_SIZE = 0.05
+# ... which is not enough from five tasks on: there the default is at least the spacing of
+# the finest simplex lattice of at most this many weights (see _default_step)
+_LATTICE_WEIGHTS = 250
 _MAX_POINTS = 1000
 # more tasks: the set is started again at the weights of a simplex lattice of about this many
 # that it does not cover (28 for three tasks: steps of a sixth; 20 for four: a third)
@@ -69,8 +73,11 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         (for three tasks or more: the lattice spacing at the start, which
         doubles where the weights change by less than half of it); the
         continuation takes shorter steps where the set curves. None: 0.05
-        for two and three tasks, ``0.025 (m - 1)`` for more (the number of
-        points grows with the power ``m - 1`` of its inverse).
+        for two and three tasks, ``0.025 (m - 1)`` for four, and for more the
+        larger of that and ``1 / k`` for the largest ``k`` whose simplex
+        lattice of spacing ``1 / k`` has at most 250 weights (1/6 for five
+        tasks, 1/4 for six and seven, 1/3 for eight to ten): the number of
+        points grows with the power ``m - 1`` of the inverse.
     n_steps : int, default=None
         Largest number of steps from each start in each direction (two
         tasks) or lattice rings (more); 0: stage 1 only; None: until the set
@@ -387,12 +394,30 @@ def solver_context(fun, m, n, tol, step_size, n_steps, max_points, bounds, optio
         raise ValueError(f"options must be a SolverOptions, got {type(options).__name__}.")
     tol = check_real(tol, "tol", low=0.0, high=1.0)
     step_size = check_real(step_size, "step_size", low=0.0, high=1.0, closed="right",
-                           allow_none=True) or _STEP_SIZE * max(1.0, (m - 1) / 2.0)
+                           allow_none=True) or _default_step(m)
     n_steps = check_int(n_steps, "n_steps", low=0, allow_none=True)
     max_points = check_int(max_points, "max_points", low=1, allow_none=True) or _MAX_POINTS
     entropy = _entropy(random_state, options)
     ctx = Context(fun, tol, options, step_size, _check_bounds(bounds, n), entropy)
     return ctx, dict(n_steps=np.inf if n_steps is None else n_steps, max_points=max_points)
+
+
+def _default_step(m):
+    """The default ``step_size`` for ``m`` tasks (see :func:`explore`).
+
+    From five tasks on, ``0.025 (m - 1)`` gives lattices of more nodes than
+    the default budget of points: five convex quadratics covered 85 % of the
+    weights at 1,000 points (100 % at 1/6), six 39.5 % (86.5 % at 1/4), and
+    DTLZ2 with five objectives 61 % (94.5 % at 1/6, in 827 points, the same
+    IGD); the interpolated residuals stay of the same order.
+    """
+    step = _STEP_SIZE * max(1.0, (m - 1) / 2.0)
+    if m < 5:
+        return step
+    k = 1
+    while math.comb(k + m, m - 1) <= _LATTICE_WEIGHTS:  # the lattice of spacing 1 / (k + 1)
+        k += 1
+    return max(step, 1.0 / k)
 
 
 def _entropy(random_state, options):

@@ -616,7 +616,7 @@ def test_many_tasks_are_triangulated_around_each_point(monkeypatch):
     chosen = np.random.default_rng(0).choice(len(whole), 300, replace=False)
     probe = pset.weights[whole[chosen]].mean(axis=1)
     covered = pset.contains(probe)
-    assert covered.mean() >= 0.5  # 66.3 % of all of them measured
+    assert covered.mean() >= 0.5  # 74.0 % of all of them measured
     # the set is linear in the weights: each piece's interpolation is exact
     np.testing.assert_allclose(pset.params_at(probe[covered])[:, :8], 2.0 * probe[covered],
                                rtol=0, atol=1e-6)
