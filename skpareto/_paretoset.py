@@ -114,8 +114,8 @@ class ParetoSet:
     scaled so that the explored steps favour no direction, are pieces too
     where they are small in the weights (stretched fronts); beyond seven
     tasks and 200 points each point's star comes from a triangulation of its
-    nearest points. Weights are interpolated linearly in each simplex, so a simplex whose
-    weights fold over another's is represented only by the one
+    nearest points. Weights are interpolated linearly in each simplex, so a
+    simplex whose weights fold over another's is represented only by the one
     :meth:`params_at` chooses.
     """
 
@@ -453,11 +453,11 @@ class ParetoSet:
         ``edges``: the explored steps. The points are triangulated in ``coords``,
         and (fronts of up to ``_ISOTROPIC_DIMENSIONS``) again in them made
         isotropic by the explored steps between them (:func:`_isotropic`); those
-        simplices are pieces too where no two
-        vertices are farther apart in the weights than :func:`_reach` of these
-        steps: where a lattice's steps changed the weights by far more than
-        its step (one task scaled by 1e4: steps of 0.5), the isotropic triangles
-        over them interpolated with relative residuals to 0.15 (0.018 without).
+        simplices are pieces too where no two vertices are farther apart in the
+        weights than :func:`_reach` of these steps: where a lattice's steps
+        changed the weights by far more than its step (one task scaled by 1e4:
+        steps of 0.5), the isotropic triangles over them interpolated with
+        relative residuals to 0.15 (0.018 without).
         """
         simplices = self._triangulate_in(points, coords, coords, steps)
         if coords.shape[1] > _ISOTROPIC_DIMENSIONS:
