@@ -394,11 +394,7 @@ class ParetoSet:
             if len(points) <= k:
                 continue
             local = self.front[:, face] @ zero_sum_basis(k).T
-            within = edges[np.isin(edges, points).all(axis=1)]
-            layouts = [(local, np.inf)]
-            if k - 1 <= _ISOTROPIC_DIMENSIONS:
-                layouts.append((_isotropic(local, within), _reach(within, self.weights)))
-            for layout, reach in layouts:
+            for layout, reach in self._layouts(local, points, edges):
                 try:
                     simplices = points[Delaunay(layout[points]).simplices]  # (t, k)
                 except (QhullError, ValueError):  # too few points, or of lower dimension
@@ -459,16 +455,26 @@ class ParetoSet:
         steps of 0.5), the isotropic triangles over them interpolated with
         relative residuals to 0.15 (0.018 without).
         """
-        simplices = self._triangulate_in(points, coords, coords, steps)
-        if coords.shape[1] > _ISOTROPIC_DIMENSIONS:
-            return simplices
-        within = edges[np.isin(edges, points).all(axis=1)]
-        extra = self._triangulate_in(points, _isotropic(coords, within), coords, steps)
-        return np.vstack([simplices, extra[self._within_reach(extra, _reach(within,
-                                                                             self.weights))]])
+        out = []
+        for layout, reach in self._layouts(coords, points, edges):
+            simplices = self._triangulate_in(points, layout, coords, steps)
+            out.append(simplices[self._within_reach(simplices, reach)])
+        return np.vstack(out)
+
+    def _layouts(self, coords, points, edges):
+        """``(layout, reach)`` pairs to triangulate ``points`` in: ``coords`` (any reach), and
+        for up to ``_ISOTROPIC_DIMENSIONS`` also ``coords`` made isotropic by the explored steps
+        between the points (:func:`_isotropic`), for pieces within :func:`_reach` of them."""
+        layouts = [(coords, np.inf)]
+        if coords.shape[1] <= _ISOTROPIC_DIMENSIONS:
+            within = edges[np.isin(edges, points).all(axis=1)]
+            layouts.append((_isotropic(coords, within), _reach(within, self.weights)))
+        return layouts
 
     def _within_reach(self, simplices, reach):
         """Simplices whose vertices are at most ``reach`` apart in the weights."""
+        if np.isinf(reach):
+            return np.ones(len(simplices), bool)
         w = self.weights[simplices]  # (s, k, m)
         return np.all(np.linalg.norm(w[:, :, None] - w[:, None, :], axis=3) <= reach,
                       axis=(1, 2))
