@@ -33,6 +33,8 @@ _RETRIANGULATE = 2
 # |det| of a piece's vertex weights (with a row of ones) below this: no area to
 # interpolate in ((m - 1)! times its volume in weight space)
 _DEGENERATE = 1e-12
+# contains locates weights in chunks of this many rows
+_CHUNK = 64
 # add_point takes weights this far off the simplex as a solve's rounding (and puts them
 # onto it); farther off they are an error
 _WEIGHT_ROUNDING = 1e-6
@@ -663,9 +665,26 @@ class ParetoSet:
         inside : bool or ndarray of bool, shape (q,)
         """
         w = check_weights(weights, self.n_tasks, allow_2d=True)
-        bary = self._barycentric(np.atleast_2d(w), self._pieces())
-        inside = np.all(bary >= -_BARY_TOL, axis=2).any(axis=1)
+        inside = self._inside(np.atleast_2d(w))
         return bool(inside[0]) if w.ndim == 1 else inside
+
+    def _inside(self, w):
+        """:meth:`contains` for rows ``w``, in chunks of weights, each against the pieces
+        whose box of vertex weights (widened by more than the coordinates' tolerance
+        allows) holds one of them: the coordinates in every piece are (q, s, m) floats."""
+        pieces = self._pieces()
+        vertices = self.weights[pieces]
+        margin = self.n_tasks * _BARY_TOL + 1e-9
+        lo, hi = vertices.min(axis=1) - margin, vertices.max(axis=1) + margin
+        inside = np.zeros(len(w), dtype=bool)
+        for start in range(0, len(w), _CHUNK):
+            rows = w[start:start + _CHUNK]
+            near = np.flatnonzero(np.all((rows[:, None] >= lo) & (rows[:, None] <= hi),
+                                         axis=2).any(axis=0))
+            if near.size:
+                bary = self._barycentric(rows, pieces[near])
+                inside[start:start + _CHUNK] = np.all(bary >= -_BARY_TOL, axis=2).any(axis=1)
+        return inside
 
     def params_at(self, weights, piece=None):
         """Parameters of the continuous set at given trade-offs.
