@@ -262,6 +262,13 @@ def check_n_points(n_points, m):
     return int(n_points)
 
 
+def lattice_size(m, spacing):
+    """The number of weights of the simplex lattice of ``m`` tasks whose spacing ``1 / p`` is
+    nearest ``spacing`` (see :func:`simplex_lattice`)."""
+    p = max(int(round(1.0 / spacing)), 1)
+    return comb(p + m - 1, m - 1)
+
+
 def simplex_lattice(m, n_points):
     """The largest simplex lattice (Das and Dennis) of at most ``n_points`` weights.
 

@@ -6,6 +6,7 @@ analytic set it must cover. The defaults are what issue 16 asks of them: no
 options, the whole set.
 """
 
+import math
 import pickle
 import warnings
 
@@ -398,6 +399,23 @@ def test_five_tasks_defaults_cover_the_simplex():
     pset = _explore_quietly(problem.fun, problem.x0)
     weights = np.random.default_rng(0).dirichlet(np.ones(5), 200)
     assert pset.contains(weights).mean() >= 0.95  # 100 % measured
+    # the lattices stop once the set covers the simplex (942 points), not at the budget
+    assert pset.n_points < 1000 and np.all(pset.expanded)
+    _check_consistent(pset, problem.fun, 1e-8)
+
+
+def test_faces_share_the_budget_with_the_inside():
+    # a lattice covers a face as soon as it reaches it; the first face reached took what was
+    # left of the budget (five quadratics, 200 points: 37 % of these weights covered, a
+    # face of four tasks holding 34 points). Each face now takes its share: as many points
+    # as its simplex lattice has nodes of the whole one's (65.6 % measured)
+    problem = ConvexQuadratic(n=8, m=5, random_state=0)
+    pset = _explore_quietly(problem.fun, problem.x0, max_points=200)
+    weights = np.random.default_rng(1).dirichlet(np.ones(5), 500)
+    assert pset.contains(weights).mean() >= 0.55
+    support = [tuple(np.flatnonzero(w > 0)) for w in pset.weights]
+    four = [support.count(face) for face in set(support) if len(face) == 4]
+    assert max(four) <= math.ceil(200 * 84 / 210)  # lattices of spacing 1/6: 84 and 210 nodes
     _check_consistent(pset, problem.fun, 1e-8)
 
 
