@@ -63,7 +63,11 @@ binary labels of ``make_multilabel_classification(100, n_features=5,
 n_classes=3, random_state=0)`` (features standardized): points, the share of the 231 weights of a step-0.05
 simplex grid that the continuous set covers (:meth:`ParetoSet.contains`), the
 weight range per task, the largest residual, the cost and the time. (``load_linnerud``
-with three tasks is in ``bench_issue17.py``, (b).)
+with three tasks is in ``bench_issue17.py``, (b).) With ``--full`` the table also has
+networks of four and five targets (``make_regression(n, 5, n_targets=m, noise=10,
+random_state=0)``, (n, m) = (80, 4) and (100, 5), hidden (4,)), whose faces are lattices
+of their own; for every row a column gives the share of 500 random (Dirichlet) weights
+covered, the grid has about 231 weights (220 for four tasks, 210 for five).
 
 Writes ``results/coverage.json``. Run ``python -m benchmarks coverage``.
 """
@@ -374,14 +378,31 @@ def three_task_cases():
     return cases
 
 
+def more_task_cases():
+    """``(name, X, Y, estimator settings)`` of networks of four and five regression targets
+    (``--full`` only: 3 and 7 minutes), whose faces are lattices of their own."""
+    from sklearn.datasets import make_regression
+
+    cases = []
+    for n, m in ((80, 4), (100, 5)):
+        X, Y = make_regression(n, 5, n_targets=m, noise=10, random_state=0)
+        cases.append((f"make_regression, {m} targets, {n} rows, hidden (4,)", X, Y,
+                      dict(hidden_layer_sizes=(4,))))
+    return cases
+
+
 def run_three_tasks(name, X, Y, settings):
+    """One default fit of a network of three tasks or more: its coverage of a simplex grid
+    of about 231 weights and of 500 random (Dirichlet) weights, its cost."""
     from skpareto import ParetoExplorer
 
     fitted = _fit(ParetoExplorer(**{"random_state": 0, **settings}), X, Y)
     pset = fitted["est"].pareto_set_
-    grid = simplex_lattice(3, 231)
+    grid = simplex_lattice(pset.n_tasks, 231)
+    inside = np.random.default_rng(0).dirichlet(np.ones(pset.n_tasks), 500)
     return dict(problem=name, n_points=int(pset.n_points),
                 coverage=float(pset.contains(grid).mean()), n_grid=int(len(grid)),
+                random_coverage=float(pset.contains(inside).mean()),
                 weight_min=pset.weights.min(axis=0).tolist(),
                 weight_max=pset.weights.max(axis=0).tolist(),
                 max_residual=float(pset.residuals.max()),
@@ -391,10 +412,11 @@ def run_three_tasks(name, X, Y, settings):
 
 
 def report_three_tasks(rows):
-    print(f"{'problem':58s} {'pts':>5s} {'covered':>8s}  weight range per task"
+    print(f"{'problem':58s} {'pts':>5s} {'covered':>8s} {'random':>7s}  weight range per task"
           f"{'':13s}{'max res':>8s} {'grad-eq':>9s} {'wall s':>7s} {'cpu s':>7s}")
     for r in rows:
-        print(f"{r['problem']:58s} {r['n_points']:5d} {r['coverage']:8.1%}  "
+        print(f"{r['problem']:58s} {r['n_points']:5d} {r['coverage']:8.1%} "
+              f"{r['random_coverage']:7.1%}  "
               f"{_fmt_range(r['weight_min'], r['weight_max']):34s} {r['max_residual']:8.1e} "
               f"{r['grad_eq']:9d} {r['wall_seconds']:7.1f} {r['cpu_seconds']:7.1f}", flush=True)
         for w in r["warnings"]:
@@ -465,12 +487,12 @@ def main(quick=True):
             rows.append(run_network(name, fit(), 11 if quick else 41))
             report(rows[-1:])
         three = []
-        for case in three_task_cases():
+        for case in three_task_cases() + ([] if quick else more_task_cases()):
             three.append(run_three_tasks(*case))
             report_three_tasks(three[-1:])
     print("\n[coverage] all problems, default settings:")
     report(rows)
-    print("\n[coverage] three-task networks, default settings:")
+    print("\n[coverage] networks of three tasks or more, default settings:")
     report_three_tasks(three)
     save_json("coverage.json", dict(machine=info, quick=quick, rows=rows, three_tasks=three))
     return rows
