@@ -464,10 +464,9 @@ class _Covered:
     Checked once the set has as many points as the simplex lattice of spacing
     ``step_size`` has nodes (it covers no less before), then each time it grew
     by ``_COVERED_GROWTH`` of its points. Beyond, a lattice adds points only at
-    weights covered already: on a network the weights change slowly toward the
-    simplex's vertices over a long stretch of the front, and the lattice's
-    rings go on along it (a five-target network: the lattice of a three-task
-    face spent 772 of the 1,000 points).
+    weights covered already, where its rings go on along the front (five convex
+    quadratics: 1,000 points, the budget, and 942 with the stop, every weight
+    covered either way).
     """
 
     def __init__(self, pset, step_size):
