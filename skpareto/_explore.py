@@ -5,7 +5,6 @@ These functions validate, run stage 1 from each start
 (:mod:`skpareto._continuation`), which grows one :class:`ParetoSet` in place.
 """
 
-import math
 import warnings
 
 import numpy as np
@@ -20,7 +19,8 @@ from ._paretoset import ParetoSet
 from ._stationary import _strictly_inside, find_stationary
 from ._utils import Progress, log
 from ._validation import check_int, check_real
-from ._weights import check_weights, gradient_scale, simplex_lattice, zero_sum_basis
+from ._weights import (check_weights, gradient_scale, lattice_divisions, simplex_lattice,
+                       zero_sum_basis)
 from .exceptions import ConvergenceWarning, StationarityError
 
 __all__ = ["explore", "expand_set", "explore_starts", "solver_context"]
@@ -414,10 +414,7 @@ def _default_step(m):
     step = _STEP_SIZE * max(1.0, (m - 1) / 2.0)
     if m < 5:
         return step
-    k = 1
-    while math.comb(k + m, m - 1) <= _LATTICE_WEIGHTS:  # the lattice of spacing 1 / (k + 1)
-        k += 1
-    return max(step, 1.0 / k)
+    return max(step, 1.0 / lattice_divisions(m, _LATTICE_WEIGHTS))
 
 
 def _entropy(random_state, options):

@@ -262,6 +262,15 @@ def check_n_points(n_points, m):
     return int(n_points)
 
 
+def lattice_divisions(m, n_points):
+    """The largest ``p >= 1`` whose simplex lattice of ``m`` tasks (spacing ``1 / p``) has at
+    most ``n_points`` weights (1 if none has)."""
+    p = 1
+    while comb(p + m, m - 1) <= n_points:  # the number of weights at spacing 1 / (p + 1)
+        p += 1
+    return p
+
+
 def lattice_size(m, spacing):
     """The number of weights of the simplex lattice of ``m`` tasks whose spacing ``1 / p`` is
     nearest ``spacing`` (see :func:`simplex_lattice`)."""
@@ -277,9 +286,7 @@ def simplex_lattice(m, n_points):
     largest that fits in ``n_points``.
     """
     n_points = check_n_points(n_points, m)
-    p = 1
-    while comb(p + m, m - 1) <= n_points:
-        p += 1
+    p = lattice_divisions(m, n_points)
     # stars and bars: m - 1 bars among p + m - 1 slots split p into m parts
     rows = [np.diff([-1, *bars, p + m - 1]) - 1
             for bars in itertools.combinations(range(p + m - 1), m - 1)]
