@@ -608,6 +608,35 @@ def test_contains_agrees_with_the_coordinates_in_every_piece():
     np.testing.assert_array_equal(pset.contains(w), every)
 
 
+
+def test_params_at_takes_the_lowest_loss_among_every_piece_holding_the_weights():
+    # params_at locates weights by chunks too; the reference is every piece's coordinates:
+    # the piece it interpolates in holds the weights and has the lowest weighted loss of all
+    # that hold them (Notes of ParetoSet), and the parameters are its convex combination
+    from skpareto._paretoset import _BARY_TOL
+
+    problem = ConvexQuadratic(n=6, m=4, random_state=0)
+    pset = explore(problem.fun, problem.x0, max_points=150)
+    pieces = pset.pieces
+    w = np.vstack([np.random.default_rng(1).dirichlet(np.ones(4), 1000), pset.weights])
+    w = w[pset.contains(w)]
+    assert len(w) > 300
+    bary = pset._barycentric(w, pieces)  # (q, s, m)
+    holds = np.all(bary >= -_BARY_TOL, axis=2)
+    loss = np.einsum("qm,qsk,skm->qs", w, np.nan_to_num(bary), pset.front[pieces])
+    lowest = np.where(holds, loss, np.inf).min(axis=1)
+    chosen, coords = pset._locate(w)
+    rows = np.arange(len(w))
+    assert holds[rows, chosen].all()
+    np.testing.assert_allclose(loss[rows, chosen], lowest, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(coords, bary[rows, chosen], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(pset.params_at(w)[:50],
+                               np.einsum("qk,qkn->qn", np.clip(coords[:50], 0, None),
+                                         pset.params[pieces[chosen[:50]]]),
+                               rtol=0, atol=1e-9)
+    with pytest.raises(ValueError, match="outside the explored region"):
+        pset.params_at(np.vstack([w[:70], [1.0, 0.0, 0.0, 0.0]]))
+
 def _eight_quadratics(x):
     # f_i = |x - 2 e_i|^2: the set is x = 2 (w, 0, 0), linear in the weights
     import autograd.numpy as anp
