@@ -25,6 +25,9 @@ _EDGE_FACTOR = 3.0
 # ... and in parameter space at most this many times the longest explored step at either
 # end (a jump between branches of a network's set is many steps long)
 _BRIDGE_FACTOR = 4.0
+# ... unless its edges are at most this many times those steps in parameter space, however
+# long in the front: there it interpolates as the explored steps do
+_NEAR_FACTOR = 2.0
 # points farther than this many median explored steps from the median point (in the
 # front) are triangulated apart from the rest (see _near)
 _FAR_STEPS = 1e6
@@ -521,19 +524,25 @@ class ParetoSet:
         bridge to another branch of the set, where the front is continuous but
         the parameters jump; the steps themselves are long where the
         parameterization of the set is stretched, as near the vertices of
-        DTLZ2's sphere). ``local_front`` and ``local_params``: the longest explored
+        DTLZ2's sphere). A simplex whose edges are at most ``_NEAR_FACTOR`` times
+        those steps in the parameters is kept however long in the front: where the
+        front stretches near a face, its triangles interpolate as well as the
+        explored steps. ``local_front`` and ``local_params``: the longest explored
         step at each point (:func:`_longest_step`; the median one where none).
         """
         m = simplices.shape[1]
-        keep = np.ones(len(simplices), bool)
+        short = np.ones(len(simplices), bool)  # in the front and in the parameters
+        near = np.ones(len(simplices), bool)  # in the parameters, as explored steps
         for a in range(m):
             for b in range(a + 1, m):
                 i, j = simplices[:, a], simplices[:, b]
-                keep &= (np.linalg.norm(coords[i] - coords[j], axis=1)
-                         <= _EDGE_FACTOR * np.maximum(local_front[i], local_front[j]))
-                keep &= (np.linalg.norm(self.params[i] - self.params[j], axis=1)
-                         <= _BRIDGE_FACTOR * np.maximum(local_params[i], local_params[j]))
-        return keep
+                edge = np.linalg.norm(self.params[i] - self.params[j], axis=1)
+                longest = np.maximum(local_params[i], local_params[j])
+                short &= (np.linalg.norm(coords[i] - coords[j], axis=1)
+                          <= _EDGE_FACTOR * np.maximum(local_front[i], local_front[j]))
+                short &= edge <= _BRIDGE_FACTOR * longest
+                near &= edge <= _NEAR_FACTOR * longest
+        return short | near
 
     def _regular_in_weights(self, simplices, tasks=None):
         """Simplices whose vertex weights span a piece of the simplex (interpolation needs it);
