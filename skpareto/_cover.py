@@ -90,15 +90,18 @@ def directions(pset, index):
     return [s for s in (1.0, -1.0) if s not in done]
 
 
-def grow(pset, ctx, limits, indices, *, key, n_jobs, progress, until=None, pause=False):
+def grow(pset, ctx, limits, indices, *, key, n_jobs, progress, until=None, pause=False,
+         ends=None):
     """Explore from the points ``indices`` of ``pset`` until the set ends or a budget stops.
 
     Two tasks: ``until`` (weights, shape (2,) or (k, 2)) also stops the
     branches from the points once a step covers them. More tasks, with
     ``pause``: a lattice that stalls (see :class:`_Stall`) stops early, to
-    leave the budget to stage-1 seeds where the weights are not covered.
-    Returns the roots of the lattices that paused; they go on when grown
-    again.
+    leave the budget to stage-1 seeds where the weights are not covered; with
+    ``ends`` (:class:`skpareto._explore._Ends`), a lattice grows to
+    ``ends.top(pset)`` points, and calls ``ends.seed(pset)`` once it has
+    (the single-task ends it left). Returns the roots of the lattices that
+    paused; they go on when grown again.
     """
     if pset.n_tasks == 1:
         pset.mark_expanded(indices)
@@ -109,7 +112,7 @@ def grow(pset, ctx, limits, indices, *, key, n_jobs, progress, until=None, pause
     # each lattice goes on from its root, with the nodes solved already
     return [root for root in sorted({_root_of(pset, int(i)) for i in indices})
             if _grow_lattice(pset, ctx, limits, root, key + (root,), n_jobs, progress,
-                             _Stall(pset, limits) if pause else None)]
+                             _Stall(pset, limits) if pause else None, ends)]
 
 
 def _root_of(pset, i):
@@ -482,7 +485,8 @@ class _Covered:
         return all(pset.contains(grid).all() for grid in self.grids)
 
 
-def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=None):
+def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=None,
+                  ends=None):
     """Cover the set around the point ``root_index`` by a lattice (see :func:`_lattice`),
     going on from the nodes solved before, until the set covers the simplex (see
     :class:`_Covered`). Returns whether ``stall`` stopped it."""
@@ -522,6 +526,7 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
     # the Hessian is nearly singular there, and the loose ones would be off as well
     tight = False
     covered = _Covered(pset, ctx.step_size)
+    top = (lambda _: limits["max_points"]) if ends is None else ends.top
     for level in range(int(min(limits["n_steps"], 10 ** 6))):
         jobs, seen = [], set()
         for node in ring:
@@ -529,7 +534,10 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
                 if new not in tried and new not in seen:
                     seen.add(new)
                     jobs.append((node, new))
-        room = limits["max_points"] - pset.n_points
+        room = top(pset) - pset.n_points
+        if room <= 0 and ends is not None and not ends.done:
+            ends.seed(pset)
+            room = top(pset) - pset.n_points
         if not jobs or room <= 0:
             break
         # the nodes max_points leaves out stay untried: their parents stay open, and the
@@ -592,7 +600,7 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
         # a face is covered as soon as the lattice reaches it: it is one dimension lower,
         # and a lattice stopped by max_points would otherwise leave every face out
         before = pset.n_points
-        _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, faces)
+        _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, faces, top(pset))
         if ctx.basis is not None:  # the faces' points have segments of weights too
             for index in range(before, pset.n_points):
                 if not np.all(pset.params[:index] == pset.params[index], axis=1).any():
@@ -708,14 +716,16 @@ def _stride(ctx, stride, node, new, change, widest):
     return stride
 
 
-def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done):
+def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done, top=None):
     """Cover the boundary of the set: for each face (a zero weight) not in ``done`` (which
     grows), the set of the others; on a face of two tasks, with stage 1 in the gaps of its
-    weights too (:func:`_seed_gaps`; a 60-row three-task net: 92 % -> 99 % covered)."""
+    weights too (:func:`_seed_gaps`; a 60-row three-task net: 92 % -> 99 % covered). The set
+    grows to at most ``top`` points (default ``max_points``)."""
     m = pset.n_tasks
+    top = limits["max_points"] if top is None else top
     for res, inner in sorted(outside, key=lambda item: item[0].residual):
         face = res.face
-        if len(face) == m or face in done or pset.n_points >= limits["max_points"]:
+        if len(face) == m or face in done or pset.n_points >= top:
             continue
         done.add(face)
         if len(face) == 1:  # a single task's minimum: one point
@@ -730,7 +740,7 @@ def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done):
                 continue
         sub_ctx = _face_context(ctx, face)
         # the points of pset the face holds count once
-        room = min(limits["max_points"] - pset.n_points,
+        room = min(top - pset.n_points,
                    _share(len(face), m, ctx.step_size, limits["max_points"]))
         sub_limits = dict(limits, max_points=room + known, back_steps=0)
         if roots:

@@ -10,8 +10,8 @@ import warnings
 import numpy as np
 
 from ._continuation import Context, trace
-from ._cover import (_represented, _seed, _seed_gaps, _stage_one_options, add_branch, grow,
-                     point_of)
+from ._cover import (_represented, _seed, _seed_gaps, _share, _stage_one_options, add_branch,
+                     grow, point_of)
 from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import SolverOptions
@@ -133,9 +133,10 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     is re-solved beyond the end with L-BFGS, and the continuation goes on
     from the branch it reaches. Unless ``n_steps`` or ``max_points`` stops
     it, the parts of the set not reached get starts of their own, warm
-    started from the nearest point: the single-task ends (two tasks), or the
-    weights of a coarse simplex lattice the set does not cover (more). See
-    the user guide for the details.
+    started from the nearest point: the single-task ends (with more tasks, a
+    share of ``max_points`` is kept for them), then the weights of a coarse
+    simplex lattice the set does not cover (more tasks). See the user guide
+    for the details.
 
     References
     ----------
@@ -259,6 +260,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
     pset = None
     progress = Progress(verbose)
     failures, stuck, paused, n_iter = [], [], [], 0
+    ends = _Ends(ctx, limits, len(starts), n_jobs, progress, verbose)
     for k, (start, w) in enumerate(zip(starts, weights)):
         root = find_stationary(fun, start, w, tol=ctx.tol,
                                options=_stage_one_options(ctx, (k, 0, 0, 0)),
@@ -278,10 +280,12 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                                n_grad=root.n_grad, n_hvp=root.n_hvp)
         # a lattice that stalls leaves the budget to the seeds of _seed_uncovered first
         paused += grow(pset, ctx, limits, [index], key=(k,), n_jobs=n_jobs, progress=progress,
-                       pause=np.isinf(limits["n_steps"]))
+                       pause=np.isinf(limits["n_steps"]), ends=ends)
         if pset.n_points == index + 1 and limits["n_steps"] > 0 and _front_moves(root.jac):
             stuck.append(root)
     if pset.n_points:
+        ends.seed(pset)  # unless a lattice did
+        n_iter += ends.n_iter
         n_iter += _seed_uncovered(pset, ctx, limits, len(starts), n_jobs, progress, verbose)
         if paused and pset.n_points < limits["max_points"]:
             log(verbose, 2, "the lattices that paused for the seeds go on")
@@ -310,25 +314,65 @@ def _seed_uncovered(pset, ctx, limits, key, n_jobs, progress, verbose):
     return n_iter + _seed_gaps(pset, ctx, limits, (key + 2,), n_jobs, progress, verbose)
 
 
-def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose):
-    """Two tasks: where the set stops short of a single-task end, start again from that end.
+def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose, share=None):
+    """Where the set stops short of a single-task end, start again from that end.
 
     The continuation goes over the end of a local branch by re-solving beyond
     it; where that fails the rest of the set is still reachable from the
     other side. Stage 1 minimizes the one task alone, warm started from the
     nearest point found, and the set is followed from there until it meets
-    the points found before. Returns the stage-1 iterations spent.
+    the points found before, or (more tasks) it has ``share`` more points.
+    Returns the stage-1 iterations spent.
     """
+    m = pset.n_tasks
     n_iter = 0
-    for task in (0, 1):
+    for task in range(m):
         w = pset.weights[:, task]
         if np.any(w >= 1.0 - 1e-9):
             continue
         log(verbose, 2, f"the set stops at weight {w.max():.3f} of task {task}: "
                         f"starting again from task {task} alone")
-        n_iter += _seed(pset, ctx, limits, np.eye(2)[task], (key + task,), n_jobs, progress,
+        room = limits if share is None else dict(
+            limits, max_points=min(limits["max_points"], pset.n_points + share))
+        n_iter += _seed(pset, ctx, room, np.eye(m)[task], (key + task,), n_jobs, progress,
                         verbose)
     return n_iter
+
+
+class _Ends:
+    """More than two tasks: a lattice leaves a two-task face's share of ``max_points``
+    (:func:`skpareto._cover._share`) for each task until the single-task ends it did not
+    reach have had starts of their own (:func:`_seed_ends`), each with that share.
+
+    Without it the first lattice of a network of four targets took the whole
+    budget without reaching two of them (largest weights 0.63 and 0.87), and
+    the seeds at the ends (:func:`_seed_inside`) had nothing left.
+    """
+
+    def __init__(self, ctx, limits, key, n_jobs, progress, verbose):
+        self.ctx, self.limits, self.key = ctx, limits, key
+        self.n_jobs, self.progress, self.verbose = n_jobs, progress, verbose
+        self.n_iter = 0
+        self.done = not np.isinf(limits["n_steps"])
+
+    def _share(self, m):
+        return _share(2, m, self.ctx.step_size, self.limits["max_points"])
+
+    def top(self, pset):
+        """The points a lattice may grow the set to, for now."""
+        m = pset.n_tasks
+        reserve = 0 if self.done or m < 3 else m * self._share(m)
+        return self.limits["max_points"] - reserve
+
+    def seed(self, pset):
+        """Stage 1 at each single-task end the set does not reach, once (more tasks)."""
+        if self.done or pset.n_tasks < 3:
+            return
+        self.done = True
+        if pset.n_points >= self.limits["max_points"]:
+            return
+        self.n_iter += _seed_ends(pset, self.ctx, self.limits, self.key, self.n_jobs,
+                                  self.progress, self.verbose, share=self._share(pset.n_tasks))
 
 
 def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):

@@ -414,6 +414,7 @@ def test_a_front_that_stretches_near_the_faces_is_covered():
                  for x, wi in zip(pset.params_at(w[inside]), w[inside])]
     assert max(residuals) <= 0.05  # 0.016 measured: a linear interpolation's error
 
+
 def test_five_tasks_defaults_cover_the_simplex():
     # a step of 0.025 (m - 1) = 0.1 gives five tasks a lattice of more nodes than the default
     # budget: 1,000 points covered 85 % of these weights; the default is now 1/6
@@ -421,7 +422,7 @@ def test_five_tasks_defaults_cover_the_simplex():
     pset = _explore_quietly(problem.fun, problem.x0)
     weights = np.random.default_rng(0).dirichlet(np.ones(5), 200)
     assert pset.contains(weights).mean() >= 0.95  # 100 % measured
-    # the lattices stop once the set covers the simplex (942 points), not at the budget
+    # the lattices stop once the set covers the simplex (832 points), not at the budget
     assert pset.n_points < 1000 and np.all(pset.expanded)
     _check_consistent(pset, problem.fun, 1e-8)
 
@@ -430,7 +431,7 @@ def test_faces_share_the_budget_with_the_inside():
     # a lattice covers a face as soon as it reaches it; the first face reached took what was
     # left of the budget (five quadratics, 200 points: 37 % of these weights covered, a
     # face of four tasks holding 34 points). Each face now takes its share: as many points
-    # as its simplex lattice has nodes of the whole one's (65.6 % measured)
+    # as its simplex lattice has nodes of the whole one's (66.6 % measured)
     problem = ConvexQuadratic(n=8, m=5, random_state=0)
     pset = _explore_quietly(problem.fun, problem.x0, max_points=200)
     weights = np.random.default_rng(1).dirichlet(np.ones(5), 500)
@@ -438,6 +439,22 @@ def test_faces_share_the_budget_with_the_inside():
     support = [tuple(np.flatnonzero(w > 0)) for w in pset.weights]
     four = [support.count(face) for face in set(support) if len(face) == 4]
     assert max(four) <= math.ceil(200 * 84 / 210)  # lattices of spacing 1/6: 84 and 210 nodes
+    _check_consistent(pset, problem.fun, 1e-8)
+
+
+
+@pytest.mark.parametrize("m, n, max_points, least", [(4, 6, 150, 0.3), (5, 8, 400, 0.9)])
+def test_the_single_task_ends_get_their_share_before_the_budget_ends(m, n, max_points, least):
+    # the first lattice took the whole budget without reaching every single-task end (four
+    # quadratics, 150 points: largest weights 0.55, 0.51, 0.81, 0.62), and the seeds at the
+    # ends had nothing left; it now leaves a curve's share for each, and the ends it did not
+    # reach are started from (five quadratics, 400 points: 79.2 -> 95.0 % of the weights)
+    problem = ConvexQuadratic(n=n, m=m, random_state=0)
+    pset = _explore_quietly(problem.fun, problem.x0, max_points=max_points)
+    assert pset.n_points == max_points
+    assert np.all(pset.weights.max(axis=0) >= 1.0 - 1e-9)
+    weights = np.random.default_rng(1).dirichlet(np.ones(m), 500)
+    assert pset.contains(weights).mean() >= least  # 37.6 and 95.0 % measured
     _check_consistent(pset, problem.fun, 1e-8)
 
 
