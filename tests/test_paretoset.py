@@ -619,6 +619,7 @@ def test_params_at_takes_the_lowest_loss_among_every_piece_holding_the_weights()
     pset = explore(problem.fun, problem.x0, max_points=150)
     pieces = pset.pieces
     w = np.vstack([np.random.default_rng(1).dirichlet(np.ones(4), 1000), pset.weights])
+    outside = w[~pset.contains(w)][0]
     w = w[pset.contains(w)]
     assert len(w) > 300
     bary = pset._barycentric(w, pieces)  # (q, s, m)
@@ -635,7 +636,7 @@ def test_params_at_takes_the_lowest_loss_among_every_piece_holding_the_weights()
                                          pset.params[pieces[chosen[:50]]]),
                                rtol=0, atol=1e-9)
     with pytest.raises(ValueError, match="outside the explored region"):
-        pset.params_at(np.vstack([w[:70], [1.0, 0.0, 0.0, 0.0]]))
+        pset.params_at(np.vstack([w[:70], outside]))
 
 def _eight_quadratics(x):
     # f_i = |x - 2 e_i|^2: the set is x = 2 (w, 0, 0), linear in the weights
