@@ -458,6 +458,33 @@ def test_the_single_task_ends_get_their_share_before_the_budget_ends(m, n, max_p
     _check_consistent(pset, problem.fun, 1e-8)
 
 
+
+def test_an_end_within_a_step_of_the_set_gets_no_start(monkeypatch):
+    # a concave four-task problem's lattice ended at weights 0.994, 0.994 and 0.988 of three
+    # tasks; stage 1 for one of them alone ran into a plateau where every gradient vanishes,
+    # and the share around it covered nothing (41.5 -> 28.8 % of random weights)
+    from skpareto import _explore
+    from skpareto._cover import _share
+
+    problem = ConvexQuadratic(n=6, m=4, random_state=0)
+    ctx, limits = _explore.solver_context(problem.fun, 4, 6, 1e-8, None, None, None, None,
+                                          SolverOptions(), 0)
+    starts = []
+    monkeypatch.setattr(_explore, "_seed", lambda pset, ctx, limits, weights, *args:
+                        starts.append((weights, limits["max_points"])) or 0)
+    weights = np.array([[1.0 - ctx.step_size, 0.0, 0.0, ctx.step_size],
+                        [0.0, 0.99, 0.01, 0.0], [0.0, 0.0, 1.0, 0.0],
+                        [0.3, 0.0, 0.0, 0.7]])
+    pset = ParetoSet(np.zeros((4, 6)), np.zeros((4, 4)), weights)
+    ends = _explore._Ends(ctx, limits, 0, None, None, 0)
+    assert ends.top(pset) == 1000 - 4 * _share(2, 4, ctx.step_size, 1000)
+    ends.seed(pset)
+    assert ends.top(pset) == 1000
+    # task 3 stops 0.3 short: its end alone is started from, with a curve's share
+    [(w, max_points)] = starts
+    np.testing.assert_array_equal(w, [0.0, 0.0, 0.0, 1.0])
+    assert max_points == 4 + _share(2, 4, ctx.step_size, 1000)
+
 @pytest.mark.parametrize("weights", [[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]],
                          ids=["vertex", "edge"])
 def test_three_tasks_from_a_root_on_the_boundary_cover_the_whole_set(weights):
