@@ -363,13 +363,14 @@ class _Ends:
         self.n_iter = 0
         self.done = not np.isinf(limits["n_steps"])
 
-    def _share(self, m):
+    def share(self, m):
+        """The points each end's start may add: a two-task face's share."""
         return _share(2, m, self.ctx.step_size, self.limits["max_points"])
 
     def top(self, pset):
         """The points a lattice may grow the set to, for now."""
         m = pset.n_tasks
-        reserve = 0 if self.done or m < _ENDS_TASKS else m * self._share(m)
+        reserve = 0 if self.done or m < _ENDS_TASKS else m * self.share(m)
         return self.limits["max_points"] - reserve
 
     def seed(self, pset):
@@ -384,7 +385,7 @@ class _Ends:
         # of them alone ran into a plateau where every gradient vanishes (41.5 -> 28.8 % of
         # random weights covered)
         self.n_iter += _seed_ends(pset, self.ctx, self.limits, self.key, self.n_jobs,
-                                  self.progress, self.verbose, share=self._share(pset.n_tasks),
+                                  self.progress, self.verbose, share=self.share(pset.n_tasks),
                                   short=self.ctx.step_size)
 
 
