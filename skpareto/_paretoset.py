@@ -112,7 +112,10 @@ class ParetoSet:
     do), without the simplices whose edges are longer than three times the
     longest explored step at their ends in the front, or four times in the
     parameters (they would bridge unexplored gaps, or two branches of the
-    set); a point in no simplex is left out and the rest triangulated again.
+    set), unless no edge is longer than twice that step in the parameters
+    (where the front stretches near a face, such simplices interpolate as
+    well as the explored steps); a point in no simplex is left out and the
+    rest triangulated again.
     Branches explored from different roots and not joined are triangulated
     on their own too (their fronts may lie over each other). Up to five
     tasks, the simplices of a second triangulation, in front coordinates
