@@ -368,10 +368,19 @@ class _Ends:
         return _share(2, m, self.ctx.step_size, self.limits["max_points"])
 
     def top(self, pset):
-        """The points a lattice may grow the set to, for now."""
+        """The points a lattice may grow the set to, for now: all once every end is
+        reached (a face cut short by the reserve is not covered again)."""
         m = pset.n_tasks
-        reserve = 0 if self.done or m < _ENDS_TASKS else m * self.share(m)
-        return self.limits["max_points"] - reserve
+        if self.done or m < _ENDS_TASKS or self._reached(pset).all():
+            return self.limits["max_points"]
+        return self.limits["max_points"] - m * self.share(m)
+
+    def _reached(self, pset):
+        # within a step of an end the lattice reached it: a concave four-task problem's
+        # lattice ended at weights 0.994, 0.994 and 0.988 of three tasks, and stage 1 for one
+        # of them alone ran into a plateau where every gradient vanishes (41.5 -> 28.8 % of
+        # random weights covered)
+        return pset.weights.max(axis=0) >= 1.0 - self.ctx.step_size
 
     def seed(self, pset):
         """Stage 1 at each single-task end the set does not reach, once (more tasks)."""
@@ -380,10 +389,6 @@ class _Ends:
         self.done = True
         if pset.n_points >= self.limits["max_points"]:
             return
-        # within a step of an end the lattice reached it: a concave four-task problem's
-        # lattice ended at weights 0.994, 0.994 and 0.988 of three tasks, and stage 1 for one
-        # of them alone ran into a plateau where every gradient vanishes (41.5 -> 28.8 % of
-        # random weights covered)
         self.n_iter += _seed_ends(pset, self.ctx, self.limits, self.key, self.n_jobs,
                                   self.progress, self.verbose, share=self.share(pset.n_tasks),
                                   short=self.ctx.step_size)

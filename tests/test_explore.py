@@ -422,7 +422,7 @@ def test_five_tasks_defaults_cover_the_simplex():
     pset = _explore_quietly(problem.fun, problem.x0)
     weights = np.random.default_rng(0).dirichlet(np.ones(5), 200)
     assert pset.contains(weights).mean() >= 0.95  # 100 % measured
-    # the lattices stop once the set covers the simplex (832 points), not at the budget
+    # the lattices stop once the set covers the simplex (942 points), not at the budget
     assert pset.n_points < 1000 and np.all(pset.expanded)
     _check_consistent(pset, problem.fun, 1e-8)
 
@@ -431,7 +431,7 @@ def test_faces_share_the_budget_with_the_inside():
     # a lattice covers a face as soon as it reaches it; the first face reached took what was
     # left of the budget (five quadratics, 200 points: 37 % of these weights covered, a
     # face of four tasks holding 34 points). Each face now takes its share: as many points
-    # as its simplex lattice has nodes of the whole one's (66.6 % measured)
+    # as its simplex lattice has nodes of the whole one's (72.4 % measured)
     problem = ConvexQuadratic(n=8, m=5, random_state=0)
     pset = _explore_quietly(problem.fun, problem.x0, max_points=200)
     weights = np.random.default_rng(1).dirichlet(np.ones(5), 500)

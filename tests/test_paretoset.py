@@ -662,9 +662,10 @@ def test_many_tasks_are_triangulated_around_each_point(monkeypatch):
     chosen = np.random.default_rng(0).choice(len(whole), 300, replace=False)
     probe = pset.weights[whole[chosen]].mean(axis=1)
     covered = pset.contains(probe)
-    # 48.7 % of them measured (74.0 % on the points of an exploration whose first face took
-    # the rest of the budget: those lay nearer one another)
-    assert covered.mean() >= 0.4
+    # 38.0 % of them measured: the points reach every single-task end (48.7 % before the
+    # ends had a share of the budget, 74.0 % when the first face took the rest of it: the
+    # points lay nearer one another); stars of a broken local triangulation cover none
+    assert covered.mean() >= 0.3
     # the set is linear in the weights: each piece's interpolation is exact
     np.testing.assert_allclose(pset.params_at(probe[covered])[:, :8], 2.0 * probe[covered],
                                rtol=0, atol=1e-6)
