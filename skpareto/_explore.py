@@ -344,10 +344,10 @@ def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose, share=None, sh
 
 
 class _Ends:
-    """``_ENDS_TASKS`` tasks or more: a lattice leaves a two-task face's share of
-    ``max_points`` (:func:`skpareto._cover._share`) for each task until the single-task
-    ends it did not reach have had starts of their own (:func:`_seed_ends`), each with
-    that share.
+    """``_ENDS_TASKS`` tasks or more: while a single-task end is not reached within
+    ``step_size``, a lattice leaves a two-task face's share of ``max_points``
+    (:func:`skpareto._cover._share`) for each task, until the ends it did not reach have
+    had starts of their own (:func:`_seed_ends`), each with that share.
 
     Without it the first lattice of a network of four targets took the whole
     budget without reaching two of them (largest weights 0.63 and 0.87), and
