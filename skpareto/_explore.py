@@ -331,16 +331,21 @@ def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose, share=None, sh
     m = pset.n_tasks
     n_iter = 0
     for task in range(m):
-        w = pset.weights[:, task]
-        if np.any(w >= 1.0 - short):
+        if _ends_reached(pset, short)[task]:  # again for each: a start may reach the next
             continue
-        log(verbose, 2, f"the set stops at weight {w.max():.3f} of task {task}: "
-                        f"starting again from task {task} alone")
+        log(verbose, 2, f"the set stops at weight {pset.weights[:, task].max():.3f} of task "
+                        f"{task}: starting again from task {task} alone")
         room = limits if share is None else dict(
             limits, max_points=min(limits["max_points"], pset.n_points + share))
         n_iter += _seed(pset, ctx, room, np.eye(m)[task], (key + task,), n_jobs, progress,
                         verbose)
     return n_iter
+
+
+def _ends_reached(pset, short):
+    """Which single-task ends the set reaches: a point's weight of the task is within
+    ``short`` of 1."""
+    return pset.weights.max(axis=0) >= 1.0 - short
 
 
 class _Ends:
@@ -371,16 +376,9 @@ class _Ends:
         """The points a lattice may grow the set to, for now: all once every end is
         reached (a face cut short by the reserve is not covered again)."""
         m = pset.n_tasks
-        if self.done or m < _ENDS_TASKS or self._reached(pset).all():
+        if self.done or m < _ENDS_TASKS or _ends_reached(pset, self.ctx.step_size).all():
             return self.limits["max_points"]
         return self.limits["max_points"] - m * self.share(m)
-
-    def _reached(self, pset):
-        # within a step of an end the lattice reached it: a concave four-task problem's
-        # lattice ended at weights 0.994, 0.994 and 0.988 of three tasks, and stage 1 for one
-        # of them alone ran into a plateau where every gradient vanishes (41.5 -> 28.8 % of
-        # random weights covered)
-        return pset.weights.max(axis=0) >= 1.0 - self.ctx.step_size
 
     def seed(self, pset):
         """Stage 1 at each single-task end the set does not reach, once (more tasks)."""
@@ -389,6 +387,10 @@ class _Ends:
         self.done = True
         if pset.n_points >= self.limits["max_points"]:
             return
+        # within a step of an end the lattice reached it: a concave four-task problem's
+        # lattice ended at weights 0.994, 0.994 and 0.988 of three tasks, and stage 1 for one
+        # of them alone ran into a plateau where every gradient vanishes (41.5 -> 28.8 % of
+        # random weights covered)
         self.n_iter += _seed_ends(pset, self.ctx, self.limits, self.key, self.n_jobs,
                                   self.progress, self.verbose, share=self.share(pset.n_tasks),
                                   short=self.ctx.step_size)
