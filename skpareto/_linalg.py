@@ -11,6 +11,8 @@ chooses between them.
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, minres
 
+from .exceptions import NonFiniteError
+
 __all__ = ["HessianOperator", "DenseHessian", "bordered_operator", "minres_solve",
            "solve"]
 
@@ -28,9 +30,17 @@ class HessianOperator(LinearOperator):
         Added to the diagonal.
     grad : ndarray of shape (n,)
         Gradient of the weighted objective at the linearization point.
+
+    Raises
+    ------
+    NonFiniteError
+        Where the gradient or a product is not finite (the point lies where
+        the objectives overflow): no solver is given NaN.
     """
 
     def __init__(self, hvp, n, damping, grad):
+        if not np.all(np.isfinite(grad)):
+            raise NonFiniteError("the weighted gradient is not finite at x.")
         super().__init__(dtype=np.float64, shape=(n, n))
         self._hvp = hvp
         self.damping = float(damping)
@@ -40,7 +50,7 @@ class HessianOperator(LinearOperator):
     def _matvec(self, v):
         self.n_matvec += 1
         v = np.asarray(v, dtype=np.float64).reshape(-1)
-        return np.asarray(self._hvp(v), dtype=np.float64) + self.damping * v
+        return _finite(np.asarray(self._hvp(v), dtype=np.float64)) + self.damping * v
 
     def _adjoint(self):
         return self  # symmetric
@@ -56,13 +66,19 @@ class DenseHessian(HessianOperator):
 
     def __init__(self, hvp, n, damping, grad):
         super().__init__(hvp, n, damping, grad)
-        columns = [np.asarray(hvp(e), dtype=np.float64) for e in np.eye(n)]
+        columns = [_finite(np.asarray(hvp(e), dtype=np.float64)) for e in np.eye(n)]
         self.n_matvec = n
         matrix = np.array(columns)
         self.matrix = 0.5 * (matrix + matrix.T) + self.damping * np.eye(n)
 
     def _matvec(self, v):
         return self.matrix @ np.asarray(v, dtype=np.float64).reshape(-1)
+
+
+def _finite(product):
+    if not np.all(np.isfinite(product)):
+        raise NonFiniteError("a Hessian-vector product is not finite at x.")
+    return product
 
 
 def bordered_operator(op, border):

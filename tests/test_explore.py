@@ -937,6 +937,24 @@ def test_unbounded_weighted_sum_still_explores(dtlz2):
     assert not np.allclose(pset.weights[0], 1.0 / 3.0, atol=1e-3)
 
 
+def _softmax_against_quadratic(x):
+    return anp.stack([anp.log(anp.sum(anp.exp(x))), anp.sum((x - 1.0) ** 2)])
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+def test_a_task_unbounded_alone_is_followed_toward_its_end():
+    # log-sum-exp has no minimum: the set runs off to x -> -inf as its weight -> 1, and stage
+    # 1 at that end (the ends are seeded) walks out to where exp underflows and the Hessian
+    # is NaN (it raised LinAlgError from the dense solver); the set found is kept.
+    # By symmetry x(w) = t 1 with w / n = 2 (1 - w)(1 - t) (n = 4)
+    pset = explore(_softmax_against_quadratic, np.zeros(4))
+    w = pset.weights[:, 0]
+    assert w.min() == 0.0 and w.max() >= 0.99
+    t = 1.0 - w / (8.0 * (1.0 - w))
+    error = np.linalg.norm(pset.params - t[:, None], axis=1) / (1.0 + 2.0 * np.abs(t))
+    assert error.max() <= 1e-4  # 6.6e-6 measured: tol 1e-8 on the residual, H ~ 1 - w
+
+
 def _no_stationary_point(x):
     # the first components of both gradients are 1: no convex combination vanishes,
     # and on the path MGDA takes (x1 between 0 and 1) the relative residual stays ~0.45

@@ -64,6 +64,22 @@ def test_non_finite_raises():
         value_and_jacobian(lambda x: anp.sum(x), np.ones(2))
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("dense", [False, True])
+def test_a_hessian_that_is_not_finite_raises(dense):
+    # log-sum-exp where every exp underflows: finite objectives, NaN second derivatives
+    def fun(x):
+        return anp.stack([anp.log(anp.sum(anp.exp(x))), anp.sum(x ** 2)])
+
+    x = np.full(3, -800.0)
+    with pytest.raises(NonFiniteError, match="not finite"):
+        op = hessian_operator(fun, x, np.array([0.5, 0.5]), dense=dense)
+        op.matvec(np.ones(3))
+    # the same objectives where they are finite give a finite operator
+    op = hessian_operator(fun, np.zeros(3), np.array([0.5, 0.5]), dense=dense)
+    assert np.all(np.isfinite(op.matvec(np.ones(3))))
+
+
 @pytest.mark.parametrize("x", [[np.nan], [np.inf, 1.0], [], [[1.0]], ["a"], [1j]])
 def test_check_point_rejects(x):
     with pytest.raises(ValueError, match="point"):
