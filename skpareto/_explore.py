@@ -131,7 +131,9 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     degenerate sets. Each step predicts along the tangent of the set (or
     the secant of the last two points), corrects with bordered
     Newton-MINRES (:func:`~skpareto._stationary.arclength_correct`), and
-    lengthens or shortens the next step by how the corrector converged.
+    lengthens or shortens the next step by how the corrector converged and by
+    the residual at the midpoint of the step's chord (the continuous set
+    there).
     Where a local branch of the set ends (its front turns back), the point
     is re-solved beyond the end with L-BFGS, and the continuation goes on
     from the branch it reaches. Unless ``n_steps`` or ``max_points`` stops

@@ -112,7 +112,7 @@ def _result(status, x, values, jac, weights, residual, nit, n_grad, n_hvp, messa
 
 
 def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hess_fun=None,
-                   max_step=np.inf, max_iter=None):
+                   max_step=np.inf, max_iter=None, confine=False):
     """Newton-MINRES on the weighted objective at fixed weights.
 
     Finds a stationary point of ``weights @ fun`` near ``x`` (minimum or
@@ -143,6 +143,12 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
         Give up once the point moves farther than this from ``x``.
     max_iter : int, default=None
         Newton steps; default ``options.newton_steps``.
+    confine : bool, default=False
+        Keep the point within ``max_step`` of ``x`` instead: a step that
+        would leave is truncated to it (for a dense Hessian, the step of least
+        linearized residual that stays; see :func:`skpareto._linalg.solve`).
+        Where the Hessian has nearly flat directions, the Newton step runs far
+        along them; confined, it reaches the stationary point nearest ``x``.
 
     Returns
     -------
@@ -188,9 +194,11 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
         estimate = residual if exact else np.linalg.norm(grad) / scale
         eta = (_forcing_term(estimate, tol, options.minres_rtol) if options.inexact
                else options.minres_rtol)
-        step, solved = solve(op, -grad, rtol=eta, maxiter=options.minres_maxiter)
+        radius = max_step - np.linalg.norm(x - x0) if confine else np.inf
+        step, solved = solve(op, -grad, rtol=eta, maxiter=options.minres_maxiter,
+                             radius=radius)
         n_hvp += op.n_matvec
-        if solved > _NO_PROGRESS:
+        if solved > _NO_PROGRESS and not np.isfinite(radius):
             status = Status.SINGULAR
             break
 
@@ -216,7 +224,7 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
             break
         x, grad, op = payload
         exact = False
-        if np.linalg.norm(x - x0) > max_step:
+        if not confine and np.linalg.norm(x - x0) > max_step:
             status = Status.TRUST_REGION
             break
     if not exact:

@@ -425,3 +425,28 @@ def test_mgda_gives_up_before_it_overflows():
             res = find_stationary(_no_stationary_point, np.array([0.1, 0.9]))
     assert not res.success
     assert np.all(np.isfinite(res.x)) and np.abs(res.x).max() < 1e6
+
+
+def _flat_along_x1(x):
+    # at weights (1, 0) the Hessian is diag(2, 2e-6): nearly flat along x1
+    return anp.stack([(x[0] - 1.0) ** 2 + 1e-6 * x[1] ** 2, (x[0] + 1.0) ** 2])
+
+
+def test_confined_newton_reaches_the_stationary_point_nearest_its_start():
+    from skpareto._stationary import newton_correct
+
+    # the dense solve's truncated step is the one of least residual within the radius; a
+    # matrix-free one (MINRES's first iterate past the radius, scaled back) keeps the flat
+    # direction here and does not converge
+    options = SolverOptions(hessian="dense")
+    x0, w = np.array([1.01, 5.0]), np.array([1.0, 0.0])
+    # free Newton runs to the minimum (1, 0), 5 away, and gives up at max_step
+    free = newton_correct(_flat_along_x1, x0, w, tol=1e-4, options=options, max_step=0.1)
+    assert free.status == Status.TRUST_REGION and not free.success
+    # confined, it fixes x0 (the stiff direction) and barely moves along x1: the relative
+    # residual there, 2e-6 |x1| / |grad f1| = 2.5e-6, is within tol
+    res = newton_correct(_flat_along_x1, x0, w, tol=1e-4, options=options, max_step=0.1,
+                         confine=True)
+    assert res.success and np.linalg.norm(res.x - x0) <= 0.1 * (1.0 + 1e-12)
+    assert abs(res.x[0] - 1.0) <= 1e-4 * 4.0 / 2.0  # residual <= tol: |2 (x0 - 1)| <= 4 tol
+    assert res.residual == pytest.approx(stationarity_residual(jacobian(_flat_along_x1)(res.x), w))
