@@ -40,13 +40,13 @@ from typing import Callable, Optional
 import numpy as np
 
 from ._hvp import hessian_operator, value_and_jacobian
-from .metrics import stationarity_residual
 from ._options import SolverOptions
 from ._stationary import CORRECTORS, front_coordinates, newton_correct, resolve
 from ._tangent import front_tangents
 from ._utils import Status
 from ._weights import onto_simplex, zero_sum_basis
 from .exceptions import NonFiniteError
+from .metrics import stationarity_residual
 
 __all__ = ["End", "Context", "Point", "Tangent", "trace", "point_from_result", "tangents",
            "tight_tangents", "correct", "end_point"]
