@@ -117,7 +117,8 @@ class ParetoExplorer(BaseEstimator):
         Largest number of steps from each start in each direction (two
         tasks) or lattice rings (more); None: until the set ends.
     max_points : int, default=None
-        Largest number of explored models; None: 1000.
+        Largest number of explored models; None: 1000, and each
+        :meth:`expand` up to 1000 more.
     method, corrector, max_iter, newton_steps, minres_rtol, minres_maxiter, \
 damping, hessian, inexact
         Solver settings, as in :class:`skpareto.SolverOptions`.
@@ -532,9 +533,10 @@ damping, hessian, inexact
             Steps per branch; default the ``n_steps`` parameter, or with
             ``toward`` as many as it takes.
         toward : array-like of shape (n_tasks,), default=None
-            Weights to reach (two tasks): continue from the ends of the set,
-            nearest first, until :meth:`predict_at` can use them. None:
-            continue every branch a budget stopped.
+            Weights to reach: grow the set until :meth:`predict_at` can use
+            them (see :func:`~skpareto.expand_set`). None: continue every
+            branch a budget stopped, then start again where the weights are
+            not covered, as :meth:`fit` does.
 
         Returns
         -------
@@ -664,11 +666,9 @@ damping, hessian, inexact
         inside = self.pareto_set_.contains(w)
         if not np.all(inside):
             bad = w if w.ndim == 1 else w[int(np.argmin(inside))]
-            how = ("explore toward them first: "
-                   f"est.expand(X, y, toward={np.round(bad, 6).tolist()})"
-                   if self.n_tasks_ == 2 else "expand the set first (est.expand(X, y))")
             raise ValueError(f"weights {bad} are outside the explored region: "
-                             f"{self.pareto_set_.coverage()}; {how}.")
+                             f"{self.pareto_set_.coverage()}; explore toward them first: "
+                             f"est.expand(X, y, toward={np.round(bad, 6).tolist()}).")
         return self.pareto_set_.params_at(w)
 
     def _outputs(self, params, X):

@@ -9,9 +9,9 @@ import warnings
 
 import numpy as np
 
-from ._continuation import Context, trace
-from ._cover import (_represented, _seed, _seed_gaps, _share, _stage_one_options, add_branch,
-                     grow, point_of)
+from ._continuation import Context, end_point, trace
+from ._cover import (_face_point, _represented, _seed, _seed_gaps, _share, _stage_one_options,
+                     add_branch, grow, point_of)
 from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import SolverOptions
@@ -214,14 +214,19 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
     fun : callable
         The objectives.
     toward : array-like of shape (m,), default=None
-        Weights to reach: continue from the end of the set nearest to them
-        in weight, in the direction that approaches them, until the set
-        covers them (:meth:`ParetoSet.contains`) or ends. None: continue
-        every unfinished branch.
-    tol, step_size, n_steps, max_points, bounds, options, random_state, \
-n_jobs, verbose
-        As in :func:`explore`; ``max_points`` counts the points already in
-        the set.
+        Weights to reach, until the set covers them
+        (:meth:`ParetoSet.contains`). Two tasks: the set is continued from
+        its end nearest to them in weight, in the direction that approaches
+        them. Where that does not reach them (or with more tasks), the set's
+        point at these weights is solved directly from the point of nearest
+        weights (fixed-weight Newton, else stage 1 there) and the set is
+        followed one step around it (two tasks: one step each way; more: one
+        lattice ring). None: continue every unfinished branch.
+    tol, step_size, n_steps, bounds, options, random_state, n_jobs, verbose
+        As in :func:`explore`.
+    max_points : int, default=None
+        Stop once the set holds this many points, counting those it holds
+        already; None: 1000 more than it holds.
 
     Returns
     -------
@@ -237,11 +242,10 @@ n_jobs, verbose
     ctx, limits = solver_context(fun, m, pset.n_params, tol, step_size, n_steps, max_points,
                                  bounds, options, random_state)
     progress = Progress(verbose)
+    if max_points is None:  # a set stopped by the default budget goes on
+        limits["max_points"] += pset.n_points
     if toward is not None:
         target = check_weights(toward, m, "toward")
-        if m != 2:
-            raise ValueError("toward is supported for two tasks; with more, explore covers "
-                             "the whole set by default.")
         if not pset.contains(target):
             _toward(pset, ctx, limits, target, n_jobs, progress)
     else:
@@ -512,7 +516,21 @@ def _check_bounds(bounds, n):
 
 
 def _toward(pset, ctx, limits, target, n_jobs, progress):
-    """Continue from the ends of the set, nearest in weight first, until it covers ``target``.
+    """Grow the set until it covers the weights ``target`` (see :func:`expand_set`)."""
+    if pset.n_tasks == 2:
+        _toward_from_ends(pset, ctx, limits, target, progress)
+    if not pset.contains(target) and pset.n_points < limits["max_points"]:
+        _solve_at(pset, ctx, limits, target, n_jobs, progress)
+    if not pset.contains(target):
+        spent = ("; max_points is reached, pass a larger one"
+                 if pset.n_points >= limits["max_points"] else "")
+        warnings.warn(f"expand_set stopped before reaching weights {target}: "
+                      f"{pset.coverage()}{spent}.", ConvergenceWarning, stacklevel=3)
+
+
+def _toward_from_ends(pset, ctx, limits, target, progress):
+    """Two tasks: continue from the ends of the set, nearest in weight first, until it
+    covers ``target``.
 
     The weights need not approach the target monotonically along the set
     (they fold), so the nearest end is not always the way there: each end is
@@ -534,5 +552,34 @@ def _toward(pset, ctx, limits, target, n_jobs, progress):
             progress.update(pset)
         if pset.contains(target):
             return
-    warnings.warn(f"expand_set stopped before reaching weights {target}: "
-                  f"{pset.coverage()}.", ConvergenceWarning, stacklevel=3)
+
+
+def _solve_at(pset, ctx, limits, target, n_jobs, progress):
+    """The set's point at the weights ``target``, and one step of the set around it.
+
+    Solved from the point of nearest weights: fixed-weight Newton, else
+    stage 1 at ``target`` (a warm-started training, which may end at other
+    weights nearby: then Newton at ``target`` from where it ended). The point
+    is a new root; the set is followed from it one step each way (two tasks)
+    or one lattice ring (more), so it lies in pieces with its neighbours, and
+    a later :func:`expand_set` goes on from there.
+    """
+    m = pset.n_tasks
+    nearest = int(np.argmin(np.abs(pset.weights - target).max(axis=1)))
+    key = (pset.n_points, nearest)
+    res = _face_point(ctx, pset.params[nearest], target, tuple(range(m)), key)
+    if res.success and np.any(res.weights != target):
+        again = end_point(ctx, res.x, target, np.inf, key + (1,), far=True)
+        if again is not None and again.success:
+            pset.add_cost(res.n_grad, res.n_hvp)
+            values, jac = value_and_jacobian(ctx.fun, again.x)
+            again.update(objectives=values, jac=jac, n_grad=again.n_grad + m)
+            res = again
+    if not res.success or not ctx.inside(res.x):
+        pset.add_cost(res.n_grad, res.n_hvp)
+        return
+    index = pset.add_point(res.x, res.objectives, res.weights, residual=res.residual,
+                           n_grad=res.n_grad, n_hvp=res.n_hvp)
+    progress.update(pset)
+    grow(pset, ctx, dict(limits, n_steps=min(limits["n_steps"], 1)), [index], key=key,
+         n_jobs=n_jobs, progress=progress)

@@ -708,5 +708,9 @@ def test_three_tasks():
     outputs = np.column_stack(net.outputs(params, X)) * Y.std(axis=0) + Y.mean(axis=0)
     np.testing.assert_allclose(est.predict_at(X, w), outputs, rtol=1e-12)
     assert est.predict_at(X, est.pareto_weights_[:2]).shape == (2, 150, 3)
-    with pytest.raises(ValueError, match="weights"):
+    with pytest.raises(ValueError, match=r"expand\(X, y, toward=\[1\.0, 0\.0, 0\.0\]\)"):
         est.predict_at(X, [1.0, 0.0, 0.0])
+    est.expand(X, Y, toward=[1.0, 0.0, 0.0])  # the first task alone
+    params = est.params_at([1.0, 0.0, 0.0])
+    assert stationarity_residual(value_and_jacobian(fun, params)[1], [1.0, 0.0, 0.0]) <= 1e-8
+    assert est.predict_at(X, [1.0, 0.0, 0.0]).shape == (150, 3)

@@ -1079,11 +1079,48 @@ def test_expand_set_toward_passes_a_fold_of_the_weights():
     assert problem.weights_of_t(x.mean())[0] == pytest.approx(0.05, abs=0.01)
 
 
-def test_expand_set_toward_arguments():
-    problem = ConvexQuadratic(n=4, m=3, random_state=0)
+@pytest.mark.parametrize("m", [3, 4])
+def test_expand_set_toward_weights_of_more_tasks_solves_them(m):
+    # a lattice of one ring covers weights near the root's only; the point at the target is
+    # solved from the point of nearest weights and a ring grown around it
+    problem = ConvexQuadratic(n=6, m=m, random_state=3)
     pset = _explore_quietly(problem.fun, problem.x0, n_steps=1)
-    with pytest.raises(ValueError, match="two tasks"):
-        expand_set(pset, problem.fun, toward=[0.2, 0.3, 0.5])
+    for target in (np.r_[0.8, np.full(m - 1, 0.2 / (m - 1))], np.r_[np.zeros(m - 1), 1.0]):
+        assert not pset.contains(target)
+        before = pset.n_points
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            expand_set(pset, problem.fun, toward=target)
+        assert pset.contains(target)
+        assert pset.n_points > before + 1  # the point and steps around it
+        x = problem.pareto_set(target)
+        np.testing.assert_allclose(pset.params_at(target), x, rtol=0,
+                                   atol=1e-6 * np.linalg.norm(x))
+    _check_consistent(pset, problem.fun, 1e-8)
+    _assert_on_quadratic_set(problem, pset, 1e-8)
+
+
+def test_expand_set_goes_on_from_a_set_the_default_budget_stopped(monkeypatch):
+    # max_points=None counts from the points the set holds: a set that the default budget
+    # stopped (a network's lattice often is) still grows toward weights it does not cover
+    from skpareto import _explore
+    monkeypatch.setattr(_explore, "_MAX_POINTS", 12)
+    problem = ConvexQuadratic(n=5, m=3, random_state=5)
+    pset = _explore_quietly(problem.fun, problem.x0)
+    assert pset.n_points == 12
+    target = [0.02, 0.03, 0.95]
+    assert not pset.contains(target)
+    expand_set(pset, problem.fun, toward=target)
+    assert pset.contains(target) and 12 < pset.n_points <= 24
+    # an explicit budget counts the points held, and says so when it stops short
+    target = [0.96, 0.02, 0.02]
+    with pytest.warns(ConvergenceWarning, match="max_points"):
+        expand_set(pset, problem.fun, toward=target, max_points=pset.n_points)
+    assert not pset.contains(target)
+    _assert_on_quadratic_set(problem, pset, 1e-8)
+
+
+def test_expand_set_toward_arguments():
     problem = ConvexQuadratic(n=4, m=2, random_state=0)
     pset = _explore_quietly(problem.fun, problem.x0, n_steps=1)
     for bad in ([0.5, 0.6], [1.0], [np.nan, 1.0]):
