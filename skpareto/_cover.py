@@ -21,13 +21,13 @@ from ._continuation import (_TIGHT_RTOL, Context, End, Point, Tangent, point_fro
                             tangents, correct, end_point)
 from ._hvp import value_and_jacobian
 from ._paretoset import ParetoSet
-from ._stationary import find_stationary, front_coordinates
+from ._stationary import find_stationary, front_coordinates, minimum_of_every
 from ._utils import Status, log
 from ._weights import lattice_size, onto_simplex, simplex_lattice, zero_sum_basis
 from .exceptions import ConvergenceWarning
 from .metrics import stationarity_residual
 
-__all__ = ["grow", "add_branch", "directions", "point_of", "find_point"]
+__all__ = ["grow", "add_branch", "add_root", "directions", "point_of", "find_point"]
 
 # a lattice node whose correction moved farther than this many lattice steps from its
 # prediction is not trusted
@@ -400,6 +400,34 @@ def _add_fiber(pset, ctx, index, point, max_points):
                                         residual=residual))
     pset.mark_expanded(added)
     return added
+
+
+def add_root(pset, ctx, root, max_points):
+    """Add the stage-1 point ``root`` (a result) to the set; returns its index.
+
+    Where every task's gradient vanishes there, the tasks' gradients have no
+    direction along which the front moves, and the point is stationary for
+    every weight. Where it is also a strict minimum of every objective
+    (:func:`skpareto._stationary.minimum_of_every`: tasks that are multiples
+    of one objective at its minimum, say) it is the whole local set: it is
+    added at each single-task vertex too (as in :func:`_add_fiber`), so that
+    the pieces between cover the simplex (the set covered its one weight).
+    """
+    index = pset.add_point(root.x, root.objectives, root.weights, residual=root.residual,
+                           n_grad=root.n_grad, n_hvp=root.n_hvp)
+    m = pset.n_tasks
+    if _dependence(root.jac)[1] or pset.n_points + m > max_points:
+        return index
+    vertices = np.eye(m)
+    residuals = [stationarity_residual(root.jac, w) for w in vertices]
+    if max(residuals) > ctx.tol:
+        return index
+    minimum, n_hvp = minimum_of_every(ctx.fun, root.x, m, ctx.options)
+    pset.add_cost(n_hvp=n_hvp, point=index)
+    if minimum:
+        pset.mark_expanded([pset.add_point(root.x, root.objectives, w, parent=index,
+                                           residual=r) for w, r in zip(vertices, residuals)])
+    return index
 
 
 def _lattice(ctx, root, key):
@@ -952,8 +980,7 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
     if not root.success or not ctx.inside(root.x) or not new(root):
         pset.add_cost(root.n_grad, root.n_hvp)
         return root.nit
-    index = pset.add_point(root.x, root.objectives, root.weights, residual=root.residual,
-                           n_grad=root.n_grad, n_hvp=root.n_hvp)
+    index = add_root(pset, ctx, root, limits["max_points"])
     grow(pset, ctx, limits, [index], key=key, n_jobs=n_jobs, progress=progress, until=until)
     return root.nit
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ._continuation import Context, end_point, trace
 from ._cover import (_face_point, _represented, _seed, _seed_gaps, _share, _stage_one_options,
-                     add_branch, grow, point_of)
+                     add_branch, add_root, grow, point_of)
 from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import SolverOptions
@@ -285,8 +285,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
             log(verbose, 2, f"start {k} lands on the set explored already")
             pset.add_cost(root.n_grad, root.n_hvp)
             continue
-        index = pset.add_point(root.x, root.objectives, root.weights, residual=root.residual,
-                               n_grad=root.n_grad, n_hvp=root.n_hvp)
+        index = add_root(pset, ctx, root, limits["max_points"])
         # a lattice that stalls leaves the budget to the seeds of _seed_uncovered first
         paused += grow(pset, ctx, limits, [index], key=(k,), n_jobs=n_jobs, progress=progress,
                        pause=np.isinf(limits["n_steps"]), ends=ends)
@@ -578,8 +577,7 @@ def _solve_at(pset, ctx, limits, target, n_jobs, progress):
     if not res.success or not ctx.inside(res.x):
         pset.add_cost(res.n_grad, res.n_hvp)
         return
-    index = pset.add_point(res.x, res.objectives, res.weights, residual=res.residual,
-                           n_grad=res.n_grad, n_hvp=res.n_hvp)
+    index = add_root(pset, ctx, res, limits["max_points"])
     progress.update(pset)
     grow(pset, ctx, dict(limits, n_steps=min(limits["n_steps"], 1)), [index], key=key,
          n_jobs=n_jobs, progress=progress)

@@ -439,6 +439,9 @@ class ParetoSet:
             sets = {tuple(sorted((g, h))) for g in near for h in near[g]}
         else:
             sets = {(g, *sorted(near[g])) for g in near}
+        # a group with no fibered neighbour (a critical point of every objective, see
+        # skpareto._cover.add_root) spans its weights alone
+        sets |= {(g,) for g in members if g not in near}
         out = [np.zeros((0, m), np.int64)]
         for gs in sets:
             points = np.array([i for g in gs for i in members[g]])

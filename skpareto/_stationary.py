@@ -55,6 +55,9 @@ _POLISH_STEPS = 30
 # every task gradient below this fraction of the largest at the start: a critical point
 # of every objective (stationary for any weights)
 _CRITICAL = 1e-8
+# a Hessian is positive definite where its least eigenvalue is above this fraction of its
+# largest (see minimum_of_every)
+_DEFINITE = 1e-6
 # a corrector's Newton steps after the first must shrink the residual by this factor
 _CONTRACTION = 0.5
 # a trust-region step whose model fails is re-solved with a smaller radius this often
@@ -613,22 +616,48 @@ def _descent_curvature(fun, x, weights, jac, options):
     if q.shape[1] >= n:
         return 0.0, 0
     op = hessian_operator(fun, x, weights, dense=options.dense_for(n))
+    low, high = _curvatures(op, n, q)
+    curvature = float(low) if low < -1e-3 * high else 0.0
+    return curvature, op.n_matvec
+
+
+def _curvatures(op, n, q):
+    """The least eigenvalue of the Hessian ``op`` on the orthogonal complement of the
+    columns of ``q`` (orthonormal, possibly none), and the largest in magnitude."""
+    if isinstance(op, DenseHessian):
+        p = np.eye(n) - q @ q.T
+        values = np.linalg.eigvalsh(p @ op.matrix @ p)
+        return values[0], np.max(np.abs(values))
 
     def project(v):
         v = np.asarray(v, dtype=float).reshape(-1)
         return v - q @ (q.T @ v)
 
-    if isinstance(op, DenseHessian):
-        p = np.eye(n) - q @ q.T
-        values = np.linalg.eigvalsh(p @ op.matrix @ p)
-        low, high = values[0], np.max(np.abs(values))
-    else:
-        projected = LinearOperator((n, n), matvec=lambda v: project(op.matvec(project(v))),
-                                   dtype=np.float64)
-        low = _extreme_eigenvalue(projected, "SA", n)
-        high = abs(_extreme_eigenvalue(projected, "LM", n))
-    curvature = float(low) if low < -1e-3 * high else 0.0
-    return curvature, op.n_matvec
+    projected = LinearOperator((n, n), matvec=lambda v: project(op.matvec(project(v))),
+                               dtype=np.float64)
+    return (_extreme_eigenvalue(projected, "SA", n),
+            abs(_extreme_eigenvalue(projected, "LM", n)))
+
+
+def minimum_of_every(fun, x, m, options):
+    """Whether ``x`` is a strict minimum of every objective to second order: each task's
+    Hessian is positive definite (its least eigenvalue above ``_DEFINITE`` times its
+    largest). Returns ``(minimum, n_hvp)``.
+
+    At a critical point of every objective that holds, no point nearby is as
+    good in any objective: the local Pareto set is ``x`` alone, for every
+    weight. A Hessian only semidefinite leaves room for a curve of the set
+    to leave ``x`` (ZDT2's front, inside its domain, starts at a point where
+    every gradient vanishes and the second objective falls at fourth order).
+    """
+    n, spent = x.size, 0
+    for task in range(m):
+        op = hessian_operator(fun, x, np.eye(m)[task], dense=options.dense_for(n))
+        low, high = _curvatures(op, n, np.zeros((n, 0)))
+        spent += op.n_matvec
+        if not low > _DEFINITE * high:
+            return False, spent
+    return True, spent
 
 
 def _extreme_eigenvalue(op, which, n):
@@ -773,7 +802,11 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
     finishes with the bordered Newton corrector of
     :func:`arclength_correct` at the front position reached, which converges
     quadratically also where the weighted Hessian is singular along the set
-    (degenerate sets) and moves the weights as needed.
+    (degenerate sets) and moves the weights as needed. A point where every
+    gradient vanishes is stationary for any weights: it is kept where it is
+    a minimum of every objective (to second order: the local set is that
+    point, for every weight), and otherwise only if no method reaches a
+    point where the gradients oppose.
     """
     x0 = check_point(x0, "x0")
     options = SolverOptions() if options is None else options
@@ -835,11 +868,18 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
             if np.all(res.x >= bounds[0]) and np.all(res.x <= bounds[1]):
                 fallback = res
         elif res.success and gradient_scale(res.jac) <= _CRITICAL * scale:
-            # stationary for any weights: no direction to follow the set from; another
-            # method may reach a point where the gradients oppose instead
-            res.update(status=Status.SINGULAR, success=False,
-                       message=f"{method} reached a critical point of every objective")
-            fallback = fallback or res
+            # stationary for any weights. A minimum of every objective (to second order)
+            # is the whole local set: kept, for every weight (skpareto._cover.add_root).
+            # Otherwise there is no direction to follow the set from; another method may
+            # reach a point where the gradients oppose instead
+            minimum, used_hvp = minimum_of_every(fun, res.x, m, options)
+            spent_hvp += used_hvp
+            if not minimum:
+                res.update(status=Status.SINGULAR, success=False,
+                           message=f"{method} reached a critical point of every objective")
+                fallback = fallback or res
+            else:
+                res.update(message="converged at a minimum of every objective")
         elif res.success:
             curvature, used_hvp = _descent_curvature(fun, res.x, res.weights, res.jac, options)
             spent_hvp += used_hvp

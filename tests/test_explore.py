@@ -13,6 +13,7 @@ import warnings
 import autograd.numpy as anp
 import numpy as np
 import pytest
+from autograd import hessian as autograd_hessian
 from autograd import jacobian
 
 from skpareto import (ConvergenceWarning, ParetoSet, SolverOptions, StationarityError,
@@ -960,6 +961,69 @@ def test_the_pieces_of_a_set_curved_in_the_parameters_are_stationary_at_their_mi
 
 def _softmax_against_quadratic(x):
     return anp.stack([anp.log(anp.sum(anp.exp(x))), anp.sum((x - 1.0) ** 2)])
+
+
+def _twins(m):
+    def fun(x):
+        f = anp.sum((x - 1.0) ** 2)
+        return anp.stack([f * (k + 1) for k in range(m)])
+    return fun
+
+
+def _critical_at_zero(x):
+    # x = 0 is a critical point of both; the second falls as -x0^4 along x0
+    g = 1.0 + anp.sum(x[1:] ** 2)
+    return anp.stack([x[0] ** 2, g - x[0] ** 4 / g])
+
+
+def _saddle_at_zero(x):
+    # x = 0 is critical for both, a minimum of w f1 + (1 - w) f2 for w >= 0.5 only
+    return anp.stack([x[0] ** 2 + x[1] ** 2, x[0] ** 4 - x[0] ** 2 + x[1] ** 2])
+
+
+@pytest.mark.parametrize("fun, x0, whole", [
+    (_twins(2), np.zeros(3), True), (_twins(3), np.zeros(3), True),
+    (_critical_at_zero, np.zeros(3), False), (_saddle_at_zero, np.zeros(2), False)])
+def test_a_critical_point_of_every_objective_stands_for_every_weight_if_it_minimizes_each(
+        fun, x0, whole):
+    # every gradient vanishes: the point is stationary for every weight. Where each task's
+    # Hessian is positive definite there (tasks that are multiples of one objective) it is
+    # the whole local set, and the set covers the simplex with it (it covered its one weight
+    # before); where a Hessian is only semidefinite (the first problem's second task falls
+    # as -x0^4) or indefinite, a curve of the set may leave it, and it stands for no weight
+    # but its own
+    pset = _explore_quietly(fun, x0)
+    m = pset.n_tasks
+    grid = _simplex_lattice(m, 20)
+    inside = pset.contains(grid)
+    if not whole:  # x = 0 is held at the stage-1 weights at most
+        assert np.sum(np.all(pset.params == 0.0, axis=1)) <= 1
+        return
+    assert inside.all()
+    hessian = autograd_hessian(lambda x, w: anp.dot(w, fun(x)))
+    for w in grid:
+        x = pset.params_at(w)
+        assert np.linalg.norm(jacobian(fun)(x)) <= 1e-12
+        assert np.linalg.eigvalsh(hessian(x, w)).min() > 0, w
+
+
+def test_a_minimum_of_every_objective_met_at_an_end_covers_the_weights_beyond():
+    # a smoothed Kursawe problem: the branch from x0 ends at weight 0.746 of the first task;
+    # stage 1 at its end reaches x = 0, a minimum of both objectives (stationary for every
+    # weight, and the local set there): it was dropped as "critical" and MGDA's point (the
+    # branch's end again) kept, so weights above 0.746 stayed uncovered
+    def fun(x):
+        f1 = anp.sum(-10.0 * anp.exp(-0.2 * anp.sqrt(x[:-1] ** 2 + x[1:] ** 2 + 1e-3)))
+        f2 = anp.sum(anp.sqrt(x ** 2 + 1e-2) ** 0.8 + 5.0 * anp.sin(x) ** 3)
+        return anp.stack([f1, f2])
+
+    pset = _explore_quietly(fun, np.full(3, -0.5))
+    grid = _simplex_lattice(2, 40)
+    assert pset.contains(grid).all()
+    residuals = [stationarity_residual(jacobian(fun)(x), w)
+                 for x, w in zip(pset.params_at(grid), grid)]
+    assert max(residuals) <= 1e-2  # interpolated (3.2e-3 measured); 0 at x = 0
+    assert np.any(np.all(pset.params == 0.0, axis=1) & (pset.weights[:, 0] == 1.0))
 
 
 @pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")

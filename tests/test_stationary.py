@@ -356,6 +356,23 @@ def test_arclength_left_simplex_where_the_set_ends_before_the_target():
     assert res.weights.min() < 0  # the solved weights are reported as they are
 
 
+@pytest.mark.parametrize("sign, kept", [(1.0, True), (0.0, False), (-1.0, False)])
+def test_stage_one_keeps_a_critical_point_of_every_objective_only_at_their_minimum(sign, kept):
+    # x = 0 is critical for both objectives; with sign 1 it is a strict minimum of each (the
+    # whole local set, for every weight); with 0 the second's Hessian is singular there (it
+    # falls as -x0^4), with -1 indefinite
+    def fun(x):
+        return anp.stack([x[0] ** 2 + x[1] ** 2, sign * x[0] ** 2 + x[1] ** 2 - x[0] ** 4])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = find_stationary(fun, np.zeros(2), tol=1e-8)
+    np.testing.assert_array_equal(res.x, 0.0)
+    assert res.success  # without a better point, the critical one is kept either way
+    assert ("minimum of every objective" in res.message) is kept
+    assert ("nothing better" in res.message) is not kept
+
+
 # -- stage 1 when a weighted sum has no minimum: the MGDA fallback -----------------------
 
 
