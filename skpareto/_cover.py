@@ -416,7 +416,7 @@ def add_root(pset, ctx, root, max_points):
     index = pset.add_point(root.x, root.objectives, root.weights, residual=root.residual,
                            n_grad=root.n_grad, n_hvp=root.n_hvp)
     m = pset.n_tasks
-    if _dependence(root.jac)[1] or pset.n_points + m > max_points:
+    if m < 2 or _dependence(root.jac)[1] or pset.n_points + m > max_points:
         return index
     vertices = np.eye(m)
     residuals = [stationarity_residual(root.jac, w) for w in vertices]
