@@ -11,7 +11,7 @@ import numpy as np
 
 from ._continuation import Context, end_point, trace
 from ._cover import (_face_point, _represented, _seed, _seed_gaps, _share, _stage_one_options,
-                     add_branch, add_root, grow, point_of)
+                     add_branch, add_root, grow, point_of, refine)
 from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import SolverOptions
@@ -140,8 +140,10 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     it, the parts of the set not reached get starts of their own, warm
     started from the nearest point: the single-task ends (from four tasks on,
     a share of ``max_points`` is kept for them), then the weights of a coarse
-    simplex lattice the set does not cover (three tasks or more). See the user guide
-    for the details.
+    simplex lattice the set does not cover (three tasks or more). For three
+    tasks, the pieces of the continuous set wider than two steps of the
+    weights that interpolate it poorly at their centroid are solved there.
+    See the user guide for the details.
 
     References
     ----------
@@ -254,6 +256,8 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
         grow(pset, ctx, limits, open_points, key=(key,), n_jobs=n_jobs, progress=progress)
         # as explore does: a resumed set ends as one call's would
         _seed_uncovered(pset, ctx, limits, key + 1, n_jobs, progress, verbose)
+        if np.isinf(limits["n_steps"]):
+            refine(pset, ctx, limits, (key + 2,), n_jobs, progress)
     progress.close(pset)
     return pset
 
@@ -299,6 +303,8 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
             log(verbose, 2, "the lattices that paused for the seeds go on")
             grow(pset, ctx, limits, paused, key=(len(starts), 0), n_jobs=n_jobs,
                  progress=progress)
+        if np.isinf(limits["n_steps"]):
+            refine(pset, ctx, limits, (len(starts), 1), n_jobs, progress)
     if stuck and pset.n_points == len(stuck):
         warnings.warn(f"the set could not be followed from the stage-1 point at weights "
                       f"{np.round(stuck[0].weights, 4)}: no step from it converged. Try a "

@@ -249,6 +249,19 @@ class ParetoSet:
         self.__dict__.update(new)
         return p
 
+    def _drop_last(self, count):
+        """Remove the last ``count`` points, which must have no children and no links;
+        the work they cost stays in the totals."""
+        keep = self.n_points - int(count)
+        if count < 0 or keep < 0:
+            raise ValueError(f"count must lie in [0, {self.n_points}], got {count}.")
+        if np.any(self.parents[:keep] >= keep) or np.any(self.links >= keep):
+            raise ValueError("the points to drop have children or links.")
+        self.__dict__.update(params=self.params[:keep], front=self.front[:keep],
+                             weights=self.weights[:keep], parents=self.parents[:keep],
+                             residuals=self.residuals[:keep], n_grad=self.n_grad[:keep],
+                             n_hvp=self.n_hvp[:keep], expanded=self.expanded[:keep])
+
     def add_cost(self, n_grad=0, n_hvp=0, point=None):
         """Count work that produced no point (rejected steps) or more work on a point.
 
