@@ -939,14 +939,14 @@ def refine(pset, ctx, limits, key, n_jobs, progress):
     fixed-weight Newton from the interpolated model, within the piece's
     extent in the parameters; the pieces are triangulated again and the new
     wide ones and those with a centroid as a vertex checked, up to
-    ``_REFINE_PASSES`` times, worst first while
-    ``max_points`` leaves room, adding at most ``_REFINE_SHARE`` of the set's
-    points. A point that would leave weights uncovered
-    that the set covered (the triangulation around it changes, and its new
-    pieces may not pass the tests of a piece) is not kept (see
-    :func:`_add_keeping_coverage`). (With four tasks and more the pieces are
-    many more and a centroid says less about them: five convex quadratics
-    took the 171 points the budget left for no better worst interpolation.)
+    ``_REFINE_PASSES`` times, worst first while ``max_points`` leaves room,
+    adding at most ``_REFINE_SHARE`` of the set's points. A point that would
+    leave weights uncovered that the set covered (the triangulation around
+    it changes, and its new pieces may not pass the tests of a piece) is not
+    kept (see :func:`_add_keeping_coverage`). (With four tasks and more the
+    pieces are many more and a centroid says less about them: five convex
+    quadratics took the 171 points the budget left for no better worst
+    interpolation.)
     """
     m = pset.n_tasks
     if m != 3:
@@ -1016,6 +1016,8 @@ def _add_keeping_coverage(pset, ctx, points, grids, covered):
         return len(points)
     pset._drop_last(pset.n_points - first)
     if len(points) == 1:
+        res = points[0][0]
+        pset.add_cost(res.n_grad + 1, res.n_hvp)  # solved, not kept
         return 0
     half = len(points) // 2
     return (_add_keeping_coverage(pset, ctx, points[:half], grids, covered)

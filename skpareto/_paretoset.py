@@ -250,8 +250,9 @@ class ParetoSet:
         return p
 
     def _drop_last(self, count):
-        """Remove the last ``count`` points, which must have no children and no links;
-        the work they cost stays in the totals."""
+        """Remove the last ``count`` points, which must have no children and no links, and
+        their work from the totals (a caller that gives them up charges it with
+        :meth:`add_cost`)."""
         keep = self.n_points - int(count)
         if count < 0 or keep < 0:
             raise ValueError(f"count must lie in [0, {self.n_points}], got {count}.")
@@ -260,7 +261,9 @@ class ParetoSet:
         self.__dict__.update(params=self.params[:keep], front=self.front[:keep],
                              weights=self.weights[:keep], parents=self.parents[:keep],
                              residuals=self.residuals[:keep], n_grad=self.n_grad[:keep],
-                             n_hvp=self.n_hvp[:keep], expanded=self.expanded[:keep])
+                             n_hvp=self.n_hvp[:keep], expanded=self.expanded[:keep],
+                             total_grad=self.total_grad - int(self.n_grad[keep:].sum()),
+                             total_hvp=self.total_hvp - int(self.n_hvp[keep:].sum()))
 
     def add_cost(self, n_grad=0, n_hvp=0, point=None):
         """Count work that produced no point (rejected steps) or more work on a point.

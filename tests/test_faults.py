@@ -171,8 +171,12 @@ def test_zero_gradients():
         pset = explore(_same, x)
     np.testing.assert_array_equal(res.directions, np.zeros((1, 3)))
     np.testing.assert_array_equal(res.residuals, [0.0])
-    assert pset.n_points == 1 and pset.residuals[0] == 0.0
-    np.testing.assert_array_equal(pset.params[0], x)
+    # the one point, a strict minimum of both: held at the weights of stage 1 and at each
+    # task's own, so that it covers every weight
+    np.testing.assert_array_equal(pset.params, np.zeros((3, 3)))
+    np.testing.assert_array_equal(pset.residuals, 0.0)
+    np.testing.assert_array_equal(np.sort(pset.weights[:, 0]), [0.0, 0.5, 1.0])
+    assert pset.contains(np.c_[np.linspace(0, 1, 11), np.linspace(1, 0, 11)]).all()
 
 
 def test_identical_task_gradients():
@@ -187,8 +191,9 @@ def test_identical_task_gradients():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         pset = explore(_same, x, tol=1e-12)
-    assert pset.n_points == 1
+    assert len(np.unique(pset.params, axis=0)) == 1  # one point, for every weight
     np.testing.assert_allclose(pset.params[0], 0.0, atol=1e-10)
+    assert pset.contains([0.9, 0.1]) and pset.contains([0.0, 1.0])
 
 
 # -- singular and indefinite Hessians --------------------------------------------

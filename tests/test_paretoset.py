@@ -669,3 +669,20 @@ def test_many_tasks_are_triangulated_around_each_point(monkeypatch):
     # the set is linear in the weights: each piece's interpolation is exact
     np.testing.assert_allclose(pset.params_at(probe[covered])[:, :8], 2.0 * probe[covered],
                                rtol=0, atol=1e-6)
+
+
+def test_dropping_the_last_points_takes_their_work_out_of_the_totals():
+    # the three-task refinement adds centroids and drops those that would uncover weights
+    pset = ParetoSet.empty(2, 2)
+    pset.add_point([0.0, 0.0], [1.0, 2.0], [0.5, 0.5], n_grad=5, n_hvp=7)
+    pset.add_point([1.0, 0.0], [2.0, 1.0], [0.6, 0.4], parent=0, n_grad=3, n_hvp=2)
+    pset.add_point([2.0, 0.0], [3.0, 0.5], [0.7, 0.3], n_grad=4, n_hvp=1)
+    pset.add_cost(n_grad=10)
+    pset._drop_last(1)
+    assert pset.n_points == 2 and (pset.total_grad, pset.total_hvp) == (18, 9)
+    np.testing.assert_array_equal(pset.weights, [[0.5, 0.5], [0.6, 0.4]])
+    pset.add_point([2.0, 0.0], [3.0, 0.5], [0.7, 0.3])
+    pset.add_link(0, 2)
+    with pytest.raises(ValueError, match="children or links"):
+        pset._drop_last(1)  # a link from a point kept
+    assert pset.n_points == 3
