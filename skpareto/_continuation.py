@@ -49,7 +49,7 @@ from .exceptions import NonFiniteError
 from .metrics import stationarity_residual
 
 __all__ = ["End", "Context", "Point", "Tangent", "trace", "point_from_result", "tangents",
-           "tight_tangents", "correct", "end_point"]
+           "tight_tangents", "correct", "end_point", "piece_residual"]
 
 
 # relative MINRES residual of predictor tangents with inexact solves: the corrector
@@ -277,6 +277,17 @@ def correct(ctx, x, weights, target, max_step, key, corrector=None):
         return None
 
 
+def piece_residual(ctx, params, weights):
+    """The relative stationarity residual of the continuous set's model at the centre of a
+    piece: at the mean of its points ``params`` (rows) for the mean of their ``weights``;
+    one Jacobian. Infinite where the objectives are not finite there."""
+    try:
+        _, jac = value_and_jacobian(ctx.fun, params.mean(axis=0))
+    except NonFiniteError:
+        return np.inf
+    return stationarity_residual(jac, weights.mean(axis=0))
+
+
 def end_point(ctx, x, weights, max_step, key, far=False, confine=False):
     """The end of the set at boundary ``weights`` (some zero), by fixed-weight Newton.
 
@@ -462,13 +473,10 @@ class _Tracer:
         chord to be stationary to ``_CHORD_RESIDUAL`` for the midpoint of the weights (the
         continuous set's piece there); one Jacobian (m gradients)."""
         cur = self.current
-        weights = 0.5 * (cur.weights + res.weights)
-        try:
-            _, jac = value_and_jacobian(self.ctx.fun, 0.5 * (cur.x + res.x))
-        except NonFiniteError:
-            return 0.0
-        self.branch.n_grad += len(weights)
-        residual = stationarity_residual(jac, weights)
+        residual = piece_residual(self.ctx, np.stack([cur.x, res.x]),
+                                  np.stack([cur.weights, res.weights]))
+        if np.isfinite(residual):
+            self.branch.n_grad += len(cur.weights)
         return np.sqrt(_CHORD_RESIDUAL / max(residual, 1e-300))
 
     def _grow(self, res, x_pred, length, h):

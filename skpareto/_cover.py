@@ -18,7 +18,8 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from ._continuation import (_CHORD_RESIDUAL, _TIGHT_RTOL, Context, End, Point, Tangent,
-                            point_from_result, trace, tangents, correct, end_point)
+                            point_from_result, piece_residual, trace, tangents, correct,
+                            end_point)
 from ._hvp import value_and_jacobian
 from ._paretoset import ParetoSet
 from ._stationary import find_stationary, front_coordinates, minimum_of_every
@@ -972,9 +973,8 @@ def refine(pset, ctx, limits, key, n_jobs, progress):
             if np.abs(w[:, None] - w[None]).max() <= _REFINE_WIDTH * ctx.step_size \
                     and not any(i >= first for i in vertices):  # narrow, and explored
                 continue
-            _, jac = value_and_jacobian(ctx.fun, x.mean(axis=0))
+            residual = piece_residual(ctx, x, w)  # inf where not finite: Newton decides
             pset.add_cost(n_grad=m)
-            residual = stationarity_residual(jac, w.mean(axis=0))
             if residual > _CHORD_RESIDUAL:
                 found.append((residual, w.mean(axis=0), x.mean(axis=0), reach.max()))
         found = sorted(found, key=lambda item: -item[0])[:room]
