@@ -125,9 +125,10 @@ def solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
     matrix = op.matrix if isinstance(op, DenseHessian) else op
     if not isinstance(matrix, np.ndarray):
         return minres_solve(op, rhs, rtol=rtol, maxiter=maxiter, radius=radius, head=head)
-    norm = np.linalg.norm(rhs)
-    if norm == 0.0:
+    size = np.max(np.abs(rhs)) if rhs.size else 0.0  # norms without overflow
+    if size == 0.0:
         return np.zeros_like(rhs), 0.0
+    norm = np.linalg.norm(rhs / size)
     # symmetric: the minimum-norm solution from the eigendecomposition, dropping the
     # directions a singular matrix has (e.g. parameters no loss depends on), as MINRES
     # would for a consistent right-hand side
@@ -138,7 +139,7 @@ def solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
     v = vectors @ (coef / values)
     if np.linalg.norm(v[:head]) > radius:
         v = _within(vectors, values, coef, radius, head)
-    return v, float(np.linalg.norm(matrix @ v - rhs) / norm)
+    return v, float(np.linalg.norm((matrix @ v - rhs) / size) / norm)
 
 
 def _within(vectors, values, coef, radius, head):
@@ -152,6 +153,8 @@ def _within(vectors, values, coef, radius, head):
     eigenvalues; this damps them first, as MINRES's early iterates do
     (:func:`minres_solve`).
     """
+    scale = np.max(np.abs(values))  # the same step for A / scale, without overflow in A^2
+    values, coef = values / scale, coef / scale
     target = vectors @ (values * coef)
     if radius <= 0.0:
         return np.zeros_like(target)

@@ -58,6 +58,14 @@ _CRITICAL = 1e-8
 # a Hessian is positive definite where its least eigenvalue is above this fraction of its
 # largest (see minimum_of_every)
 _DEFINITE = 1e-6
+# a task gradient this many times the largest at the start: stage 1 reached a kink
+_KINK = 1e8
+# gradients spanning fewer than m - 1 directions, relative to the largest singular value:
+# a front of fewer dimensions, where the second-order test of a saddle does not apply
+_DEGENERATE_RANK = 1e-6
+# negative curvature on the gradients' null space below this fraction of the weighted
+# Hessian's largest is rounding, not a saddle (see _descent_curvature)
+_NEGLIGIBLE = 1e-4
 # a corrector's Newton steps after the first must shrink the residual by this factor
 _CONTRACTION = 0.5
 # a trust-region step whose model fails is re-solved with a smaller radius this often
@@ -544,7 +552,10 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
         state["n_grad"] += 1
         value, grad = vg(z)
         grad = np.asarray(grad, dtype=float)
+        if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+            raise NonFiniteError("the scalarization is not finite")
         state["grad_norm"] = np.linalg.norm(grad)
+        state["last"] = np.array(z)
         return float(value), grad
 
     def hessp(z, p):
@@ -553,7 +564,10 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
             state["at"] = np.array(z)
             state["n_grad"] += 1
         state["n_hvp"] += 1
-        return np.asarray(state["hvp"](p), dtype=float)
+        product = np.asarray(state["hvp"](p), dtype=float)
+        if not np.all(np.isfinite(product)):
+            raise NonFiniteError("a Hessian-vector product is not finite")
+        return product
 
     def callback(z, *args):
         z = getattr(z, "x", z)  # L-BFGS-B passes an OptimizeResult
@@ -579,9 +593,14 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
             else dict(maxiter=max_iter, gtol=1e-300)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # scipy's "gtol too small"
-            opt = minimize(value_grad, x, jac=True, hessp=hess, method=method,
-                           callback=callback, options=options,
-                           bounds=bounds if hess is None else None)
+            try:
+                opt = minimize(value_grad, x, jac=True, hessp=hess, method=method,
+                               callback=callback, options=options,
+                               bounds=bounds if hess is None else None)
+            except NonFiniteError:  # a kink (|x|, a root at 0) or an overflow: no point there
+                state["status"] = Status.NON_FINITE
+                return (state.get("last", x0), state["status"], state["nit"], state["n_grad"],
+                        state["n_hvp"])
         x = opt.x
         if state["status"] in (Status.CONVERGED, Status.DIVERGED):
             break
@@ -603,21 +622,38 @@ def _descent_curvature(fun, x, weights, jac, options):
     Along ``d`` with ``jac @ d = 0`` every objective changes by
     ``d.H_i.d / 2`` to second order, and at a Pareto-stationary point
     ``sum_i w_i d.H_i.d = d.H_w.d``: if that is negative for some ``d``,
-    all objectives with positive weight fall together along ``d``, and the
-    point is not a local Pareto optimum. Returns ``(curvature, n_hvp)``: the
-    smallest eigenvalue of ``H_w`` on the null space of ``jac`` if it is
-    clearly negative (below ``-1e-3`` times the largest), else 0.
+    a second-order correction ``t^2 e`` with ``jac @ e`` spreading the
+    decrease over the objectives makes every objective fall, and the point is
+    not a local Pareto optimum. Returns ``(curvature, n_hvp)``: the smallest
+    eigenvalue of ``H_w`` on the null space of ``jac`` if it is clearly
+    negative: below ``-1e-3`` times the largest there, and below
+    ``-_NEGLIGIBLE`` times the largest of ``H_w`` itself; else 0.
+
+    The correction needs ``jac`` to reach every change of the objectives
+    that ``weights`` allow (rank ``m - 1``). Where the gradients span fewer
+    directions (a front of fewer dimensions, as DTLZ5's curve) nothing is
+    concluded. Where they nearly do, a stationary point reached to a
+    relative residual of ``tol`` still sits off such a set along directions
+    in which the weighted sum is all but flat: the null space's curvature
+    there is rounding, tiny against ``H_w``'s, and the correction it calls
+    for would be far beyond second order.
     """
-    n = x.size
+    n, m = x.size, jac.shape[0]
     # orthonormal basis of the span of the gradients (rank-revealing: at a stationary
     # point they are linearly dependent)
     u, sv, _ = np.linalg.svd(jac.T, full_matrices=False)
-    q = u[:, sv > 1e-10 * (sv[0] if sv.size and sv[0] > 0 else 1.0)]
+    top = sv[0] if sv.size and sv[0] > 0 else 1.0
+    if np.sum(sv > _DEGENERATE_RANK * top) < m - 1:
+        return 0.0, 0
+    q = u[:, sv > 1e-10 * top]
     if q.shape[1] >= n:
         return 0.0, 0
     op = hessian_operator(fun, x, weights, dense=options.dense_for(n))
     low, high = _curvatures(op, n, q)
-    curvature = float(low) if low < -1e-3 * high else 0.0
+    if not low < -1e-3 * high:
+        return 0.0, op.n_matvec
+    _, largest = _curvatures(op, n, np.zeros((n, 0)))  # of H_w, only where it is needed
+    curvature = float(low) if low < -_NEGLIGIBLE * largest else 0.0
     return curvature, op.n_matvec
 
 
@@ -691,6 +727,15 @@ def _stage_one_polish(fun, x, weights, method, tol, options, hess_fun):
             return fixed
         spent = fixed
     res = _polish(fun, x, weights, tol=tol, options=options, hess_fun=hess_fun)
+    if not res.success and method == "mgda":
+        # the bordered system is singular where the front has fewer dimensions than
+        # m - 1 (the gradients span fewer than m - 1 directions); Newton at MGDA's own
+        # weights needs no front coordinates
+        fixed = newton_correct(fun, x, weights, tol=tol, options=options, hess_fun=hess_fun,
+                               max_iter=max(_POLISH_STEPS, options.newton_steps))
+        fixed.update(nit=fixed.nit + res.nit, n_grad=fixed.n_grad + res.n_grad,
+                     n_hvp=fixed.n_hvp + res.n_hvp)
+        res = fixed if fixed.success or fixed.residual < res.residual else res
     res.update(nit=res.nit + spent.nit, n_grad=res.n_grad + spent.n_grad,
                n_hvp=res.n_hvp + spent.n_hvp)
     return res
@@ -846,9 +891,11 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
             continue
         if status == Status.NON_FINITE:  # descent reached a kink (|x|, sqrt at 0): no point
             if res is None:  # a result of a method before says more
-                res = _result(status, x, start.objectives, start.jac, start_w,
-                              start.residual, 0, 0, 0, f"{method} reached a point where the "
-                              f"objectives or gradients are not finite")
+                last = start if method == "mgda" else Result(objectives=None, jac=None,
+                                                              residual=np.inf)
+                res = _result(status, x, last.objectives, last.jac, start_w, last.residual,
+                              0, 0, 0, f"{method} reached a point where the objectives or "
+                              f"gradients are not finite")
                 res.update(method=method)
             continue
         try:
@@ -867,6 +914,14 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
                        message=f"{method} reached a stationary point on or outside bounds")
             if np.all(res.x >= bounds[0]) and np.all(res.x <= bounds[1]):
                 fallback = res
+        elif res.success and 0 < _KINK * scale <= gradient_scale(res.jac):
+            # a gradient grew without bound: the point sits at a kink (a root's infinite
+            # slope at 0), where a relative residual is small for any weights that do not
+            # vanish on that task; another method may stay where the set is smooth
+            res.update(status=Status.NON_FINITE, success=False,
+                       message=f"{method} reached a kink (a gradient "
+                               f"{gradient_scale(res.jac) / scale:.3g} times the start's)")
+            fallback = fallback or res
         elif res.success and gradient_scale(res.jac) <= _CRITICAL * scale:
             # stationary for any weights. A minimum of every objective (to second order)
             # is the whole local set: kept, for every weight (skpareto._cover.add_root).

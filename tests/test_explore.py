@@ -284,6 +284,31 @@ def test_a_front_of_fewer_dimensions_has_tangents_along_the_coordinates_it_moves
     assert residuals.max() <= 1e-10
 
 
+def _kinks(x):
+    # distances to the power 1/2: a concave front (f0^2 + f1^2 = 1 on the set x1 = 0,
+    # 0 <= x0 <= 1), each objective with an infinite slope at its minimum; stationary for
+    # w0 / w1 = sqrt(x0 / (1 - x0)), so x0(w) = w0^2 / (w0^2 + w1^2)
+    return anp.stack([(x[0] ** 2 + 0.1 * x[1] ** 2) ** 0.25,
+                      ((1.0 - x[0]) ** 2 + 0.1 * x[1] ** 2) ** 0.25])
+
+
+def test_objectives_with_infinite_slopes_at_their_minima_are_explored_by_default():
+    # stage 1's L-BFGS ran into the kink at x = 0 (a NaN gradient reached scipy's
+    # trust-region solver, which raised "array must not contain infs or NaNs")
+    pset = _explore_quietly(_kinks, np.full(2, 0.3))
+    _check_consistent(pset, _kinks, 1e-8)
+    low, high = pset.weights[:, 0].min(), pset.weights[:, 0].max()
+    assert low <= 0.01 and high >= 0.99
+    w = pset.weights
+    np.testing.assert_allclose(pset.params[:, 0], w[:, 0] ** 2 / (w[:, 0] ** 2 + w[:, 1] ** 2),
+                               rtol=0, atol=1e-6)
+    np.testing.assert_allclose(pset.params[:, 1], 0.0, atol=1e-6)
+    grid = np.linspace(0.05, 0.95, 19)
+    exact = grid ** 2 / (grid ** 2 + (1.0 - grid) ** 2)
+    np.testing.assert_allclose(pset.params_at(np.column_stack([grid, 1.0 - grid]))[:, 0],
+                               exact, rtol=0, atol=1e-2)
+
+
 def test_a_duplicated_task_covers_the_simplex_with_segments_of_weights():
     # the tasks' gradients are dependent along the set: its front has one dimension, not
     # two. The lattice's bordered systems were singular; every node "converged" at its

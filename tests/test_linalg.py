@@ -4,6 +4,8 @@ The references are formed here independently: autograd's dense Hessian, numpy's
 direct solvers, and the derivative of the analytic Pareto set of a convex quadratic.
 """
 
+import warnings
+
 import autograd
 import numpy as np
 import pytest
@@ -185,3 +187,19 @@ def test_front_tangents_solve_the_bordered_system_on_a_network(saddle_net):
     np.testing.assert_allclose(rates, (z @ expected[x.size:]).T, rtol=0,
                                atol=1e-6 * np.abs(z @ expected[x.size:]).max())
     assert np.all(residuals <= 1e-10)
+
+
+def test_a_truncated_dense_step_does_not_depend_on_the_matrix_scale():
+    # Hessians near a kink are astronomically large; the step within the radius must not
+    # overflow (squares of 1e200) and is the same as for the matrix scaled down
+    rng = np.random.default_rng(6)
+    q, _ = np.linalg.qr(rng.normal(size=(6, 6)))
+    a = (q * np.array([1e-6, -0.5, 1.0, 2.0, -3.0, 4.0])) @ q.T
+    rhs = rng.normal(size=6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        v, residual = solve(1e200 * a, 1e200 * rhs, rtol=0.0, maxiter=None, radius=0.5)
+    reference, expected = solve(a, rhs, rtol=0.0, maxiter=None, radius=0.5)
+    assert np.linalg.norm(v) == pytest.approx(0.5, rel=1e-12)
+    np.testing.assert_allclose(v, reference, rtol=1e-9, atol=1e-12)
+    assert residual == pytest.approx(expected, rel=1e-9)

@@ -467,3 +467,48 @@ def test_confined_newton_reaches_the_stationary_point_nearest_its_start():
     assert res.success and np.linalg.norm(res.x - x0) <= 0.1 * (1.0 + 1e-12)
     assert abs(res.x[0] - 1.0) <= 1e-4 * 4.0 / 2.0  # residual <= tol: |2 (x0 - 1)| <= 4 tol
     assert res.residual == pytest.approx(stationarity_residual(jacobian(_flat_along_x1)(res.x), w))
+
+
+def _curve_front(x):
+    # DTLZ5 (three objectives) without its box: the front is a curve, x1 is free on the
+    # set (x[2:] = 1/2), and at most two of the three gradients are independent there
+    g = anp.sum((x[2:] - 0.5) ** 2)
+    p1 = 0.5 * np.pi * x[0]
+    p2 = np.pi / (4.0 * (1.0 + g)) * (1.0 + 2.0 * g * x[1])
+    return (1.0 + g) * anp.stack([anp.cos(p1) * anp.cos(p2), anp.cos(p1) * anp.sin(p2),
+                                  anp.sin(p1)])
+
+
+def test_stage_one_reaches_a_front_of_fewer_dimensions():
+    # the weighted sum is unbounded (L-BFGS runs away) and MGDA's point cannot be
+    # polished at fixed front coordinates (that system is singular on a curve); Newton
+    # at MGDA's weights reaches the set, which is no saddle even if the weighted sum
+    # curves down, by rounding, along x[2:]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        res = find_stationary(_curve_front, np.full(8, 0.3), tol=1e-8)
+    assert res.success and res.method == "mgda"
+    assert stationarity_residual(jacobian(_curve_front)(res.x), res.weights) <= 1e-8
+    np.testing.assert_allclose(res.x[2:], 0.5, atol=1e-3)
+    assert 0.0 < res.x[0] < 1.0
+
+
+def _kinks(x):
+    # distances to the power 1/2: each objective has an infinite slope at its minimum.
+    # The set is x1 = 0, 0 <= x0 <= 1, where w0 / w1 = sqrt(x0 / (1 - x0))
+    return anp.stack([(x[0] ** 2 + 0.1 * x[1] ** 2) ** 0.25,
+                      ((1.0 - x[0]) ** 2 + 0.1 * x[1] ** 2) ** 0.25])
+
+
+@pytest.mark.parametrize("options", [None, LBFGS], ids=["auto", "lbfgs"])
+def test_stage_one_does_not_stop_at_a_kink(options):
+    # the front is concave: L-BFGS on the weighted sum runs into an end, x = 0, where the
+    # first gradient is infinite and any weights look stationary (or the gradient is NaN)
+    res = find_stationary(_kinks, np.full(2, 0.3), options=options)
+    assert res.success
+    if options is None:  # MGDA reaches the inside of the set
+        assert 0.05 < res.x[0] < 0.95 and abs(res.x[1]) <= 1e-6
+        w = res.weights
+        assert w[0] / w[1] == pytest.approx(np.sqrt(res.x[0] / (1.0 - res.x[0])), rel=1e-6)
+    else:  # nothing better: the kink, said so
+        assert "kink" in res.message
