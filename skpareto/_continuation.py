@@ -405,6 +405,9 @@ class _Tracer:
                 return self._jump()
             cur = self.current
             w_pred = cur.weights + self.sign * h * omega
+            # onto the simplex's plane: secants repeat the rounding in the weights' sum and,
+            # with steps longer than the last, amplify it (tasks on scales 1e6 apart)
+            w_pred += (1.0 - w_pred.sum()) / w_pred.size
             if np.min(w_pred) < 0.0:
                 ended = self._try_end(v, omega, h)
                 if ended is not None:

@@ -284,6 +284,29 @@ def test_a_front_of_fewer_dimensions_has_tangents_along_the_coordinates_it_moves
     assert residuals.max() <= 1e-10
 
 
+def _scaled_apart(x):
+    # two quadratics on scales 1e6 apart: x(w) = (w0 s - w1 / s) / (w0 s + w1 / s) in every
+    # coordinate, s = 1e3. The secant predictor repeated the rounding in the weights' sum
+    # and amplified it with steps longer than the last, until a point's weights summed to
+    # 0.999998 and add_point raised "weights must sum to one" out of explore
+    return anp.stack([1e3 * anp.sum((x - 1.0) ** 2), 1e-3 * anp.sum((x + 1.0) ** 2)])
+
+
+def test_tasks_on_scales_a_million_apart_are_explored_by_default():
+    pset = _explore_quietly(_scaled_apart, np.zeros(3))
+    _check_consistent(pset, _scaled_apart, 1e-8)
+    assert pset.contains([[0.0, 1.0], [1.0, 0.0]]).all()
+    w0, w1 = pset.weights[:, 0] * 1e3, pset.weights[:, 1] * 1e-3
+    exact = (w0 - w1) / (w0 + w1)
+    # jac.T w = 2 (w0 + w1) (x - exact): the distance a relative residual r allows is
+    # r |largest gradient| / (2 (w0 + w1)), up to 2e-4 where w0 is small
+    scale = np.array([np.linalg.norm(jacobian(_scaled_apart)(x), axis=1).max()
+                      for x in pset.params])
+    error = np.linalg.norm(pset.params - exact[:, None], axis=1)
+    assert np.all(error <= 1.01 * pset.residuals * scale / (2 * (w0 + w1)) + 1e-12)
+    assert pset.params[:, 0].min() <= -1.0 + 1e-6
+
+
 def _kinks(x):
     # distances to the power 1/2: a concave front (f0^2 + f1^2 = 1 on the set x1 = 0,
     # 0 <= x0 <= 1), each objective with an infinite slope at its minimum; stationary for
