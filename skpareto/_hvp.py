@@ -101,7 +101,10 @@ def hessian_operator(fun, x, weights, *, damping=0.0, dense=False):
     fun : callable
         ``fun(x) -> (m,)`` written with ``autograd.numpy``. To use the
         paper's sample-based system, pass the same losses evaluated on a
-        random subset of the training rows.
+        random subset of the training rows. If ``fun`` has an attribute
+        ``weighted_hvp``, ``weighted_hvp(x, weights) -> (hvp, grad)`` gives
+        the products instead of autograd (the estimator's networks, see
+        :meth:`skpareto._models.SharedTrunkNet.objective`).
     x : ndarray of shape (n,)
         Point at which the Hessian is taken; the gradient computation is
         traced once here and every matvec reuses it.
@@ -119,6 +122,8 @@ def hessian_operator(fun, x, weights, *, damping=0.0, dense=False):
         counts Hessian-vector products; ``grad`` holds the gradient of the
         weighted objective at ``x``.
     """
-    hvp, grad = make_hvp(weighted_objective(fun, weights))(x)
+    own = getattr(fun, "weighted_hvp", None)  # products written out for the objective
+    hvp, grad = own(x, weights) if own is not None else \
+        make_hvp(weighted_objective(fun, weights))(x)
     kind = DenseHessian if dense else HessianOperator
     return kind(hvp, x.size, damping, np.asarray(grad, dtype=np.float64))

@@ -165,3 +165,36 @@ def test_tanh_second_derivatives_and_saturation():
     x_big[:6] = 1e4
     with np.errstate(over="raise"):
         assert np.all(np.isfinite(g(x_big)))
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "identity"])
+@pytest.mark.parametrize("hidden", [(), (5,), (4, 3)])
+@pytest.mark.parametrize("losses", [("squared_error", "squared_error"),
+                                    ("log_loss", "squared_error", "log_loss")])
+@pytest.mark.parametrize("alpha", [0.0, 0.3])
+def test_written_out_products_are_autograds_hessian(activation, hidden, losses, alpha):
+    # the network's own weighted gradient and Hessian-vector products (Pearlmutter's
+    # R-operator, used by hessian_operator instead of autograd's) against autograd's dense
+    # Hessian of weights @ fun, to rounding (relative 1e-12)
+    import autograd.numpy as anp
+    from autograd import grad, hessian
+    from skpareto._hvp import hessian_operator
+
+    rng = np.random.default_rng(len(hidden) + 3 * len(losses))
+    heads = [1 if name == "squared_error" else 3 for name in losses]
+    net = SharedTrunkNet(4, hidden, heads, activation)
+    X = rng.normal(size=(11, 4))
+    targets = [rng.normal(size=11) if name == "squared_error" else rng.integers(0, 3, 11)
+               for name in losses]
+    fun = net.objective(X, targets, list(losses), alpha)
+    x = rng.normal(size=net.n_params)
+    w = rng.dirichlet(np.ones(len(losses)))
+    reference = hessian(lambda z: anp.dot(w, fun(z)))(x)
+    hvp, g = fun.weighted_hvp(x, w)
+    np.testing.assert_allclose(g, grad(lambda z: anp.dot(w, fun(z)))(x), rtol=0,
+                               atol=1e-12 * np.abs(g).max())
+    columns = np.array([hvp(e) for e in np.eye(net.n_params)]).T
+    scale = np.abs(reference).max()
+    np.testing.assert_allclose(columns, reference, rtol=0, atol=1e-12 * scale)
+    dense = hessian_operator(fun, x, w, dense=True)  # the engine takes these products
+    np.testing.assert_allclose(dense.matrix, reference, rtol=0, atol=1e-12 * scale)

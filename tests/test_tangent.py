@@ -124,23 +124,33 @@ def test_network_damping(saddle_net, damping):
     assert np.all(relative_error(res.directions, reference) <= DENSE_TOL)
 
 
-def test_n_hvp_counts_matvecs(monkeypatch, saddle_net):
+def _counting(linearize, calls):
+    """A linearization ``x -> (hvp, grad)`` whose products add to ``calls[0]``."""
+    def counted_linearize(*args):
+        hvp, grad = linearize(*args)
+
+        def counted(v):
+            calls[0] += 1
+            return hvp(v)
+
+        return counted, grad
+    return counted_linearize
+
+
+@pytest.mark.parametrize("products", ["autograd", "own"])
+def test_n_hvp_counts_matvecs(monkeypatch, saddle_net, products):
+    # the network's own products (its weighted_hvp) or autograd's for any objective
     calls = [0]
-    make_hvp = skpareto._hvp.make_hvp
-
-    def counting_make_hvp(f):
-        def linearize(x):
-            hvp, grad = make_hvp(f)(x)
-
-            def counted(v):
-                calls[0] += 1
-                return hvp(v)
-
-            return counted, grad
-        return linearize
-
-    monkeypatch.setattr(skpareto._hvp, "make_hvp", counting_make_hvp)
-    fun, x, w = saddle_net["fun"], saddle_net["x"], saddle_net["weights"]
+    fun = saddle_net["fun"]
+    if products == "own":
+        own = fun.weighted_hvp
+        monkeypatch.setattr(fun, "weighted_hvp", _counting(own, calls))
+    else:
+        make_hvp = skpareto._hvp.make_hvp
+        monkeypatch.setattr(skpareto._hvp, "make_hvp",
+                            lambda f: _counting(make_hvp(f), calls))
+        fun = (lambda f: lambda z: f(z))(fun)  # without the network's own products
+    x, w = saddle_net["x"], saddle_net["weights"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         for maxiter in (3, None):
