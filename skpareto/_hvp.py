@@ -42,7 +42,9 @@ def value_and_jacobian(fun, x):
     -------
     values : ndarray of shape (m,)
     jac : ndarray of shape (m, n)
-        Row ``i`` is the gradient of ``f_i``, from one backward pass each.
+        Row ``i`` is the gradient of ``f_i``, from one backward pass each
+        (or from ``fun.value_and_jacobian(x)`` where ``fun`` has it, as the
+        estimator's networks).
 
     Raises
     ------
@@ -54,6 +56,14 @@ def value_and_jacobian(fun, x):
     NonFiniteError
         A ValueError: the objectives or gradients are NaN or infinite at ``x``.
     """
+    own = getattr(fun, "value_and_jacobian", None)  # derivatives written out for fun
+    if own is not None:
+        values, jac = own(x)
+        if not np.all(np.isfinite(values)):
+            raise NonFiniteError(f"fun returned non-finite objectives {values} at x.")
+        if not np.all(np.isfinite(jac)):
+            raise NonFiniteError("fun has non-finite gradients at x.")
+        return values, jac
     try:
         vjp, values = make_vjp(fun)(x)
     except (TypeError, AttributeError, ValueError) as exc:

@@ -192,7 +192,7 @@ class SharedTrunkNet:
             raise ValueError(f"targets and losses must have one entry per head "
                              f"({len(self.head_sizes)}), got {len(targets)} and {len(losses)}.")
         loss_fns = [LOSSES[name] for name in losses]
-        hvp_maker = self._weighted_hvp(X, targets, losses, alpha)
+        written = _Derivatives(self, X, targets, losses, alpha)
 
         def fun(x):
             # one unpacking for the outputs and the penalty: the penalty's gradient meets
@@ -204,122 +204,168 @@ class SharedTrunkNet:
             return anp.stack([loss(out, t) + penalty
                               for loss, out, t in zip(loss_fns, outs, targets)])
 
-        fun.weighted_hvp = hvp_maker
+        # the engine takes these instead of autograd's (see skpareto._hvp)
+        fun.value_and_jacobian = written.value_and_jacobian
+        fun.weighted_hvp = written.weighted_hvp
         return fun
 
-    def _weighted_hvp(self, X, targets, losses, alpha):
-        """``(x, weights) -> (hvp, grad)`` of ``weights @ fun``, written out for this network.
 
-        The same products as autograd's reverse-over-reverse ones (see
-        :func:`skpareto._hvp.hessian_operator`), from one forward and one
-        backward pass at ``x`` and, per product, the directional derivative
-        of both (Pearlmutter's R-operator): a few matrix products instead of
-        autograd's hundred-odd traced operations, whose overhead dominates a
-        small network's products.
-        """
-        X = np.asarray(X, dtype=np.float64)
-        n_rows = X.shape[0]
-        n_trunk = len(self.hidden_layer_sizes)
-        activation = self.activation
-        # per task: the residual (squared error) or the one-hot codes (log-loss)
-        coded = [np.asarray(t, dtype=np.float64) if name == "squared_error"
-                 else np.eye(k)[np.asarray(t, dtype=int)]
-                 for t, name, k in zip(targets, losses, self.head_sizes)]
+class _Derivatives:
+    """The objectives of :meth:`SharedTrunkNet.objective` with their derivatives written out.
 
-        def derivatives(z, h):
+    ``value_and_jacobian(x)`` and ``weighted_hvp(x, weights) -> (hvp, grad)``
+    give what autograd gives for ``fun`` (the same quantities to rounding):
+    one forward pass, a backward pass per task or per weighted sum, and per
+    Hessian-vector product the directional derivative of both (Pearlmutter's
+    R-operator). A few matrix products each, instead of autograd's hundred-odd
+    traced operations, whose overhead dominates a small network's derivatives.
+    """
+
+    def __init__(self, net, X, targets, losses, alpha):
+        self.net = net
+        self.X = np.asarray(X, dtype=np.float64)
+        self.losses = list(losses)
+        self.alpha = float(alpha)
+        self.n_trunk = len(net.hidden_layer_sizes)
+        # per task: the regression targets, or the classes one-hot
+        self.coded = [np.asarray(t, dtype=np.float64) if name == "squared_error"
+                      else np.eye(k)[np.asarray(t, dtype=int)]
+                      for t, name, k in zip(targets, losses, net.head_sizes)]
+
+    def _forward(self, x, second=False):
+        """Layers, each trunk layer's input, the activation's first (and with ``second``
+        second) derivative per trunk layer, the trunk's output and each head's output."""
+        layers = self.net.unpack(np.asarray(x, dtype=np.float64))
+        activation = self.net.activation
+        inputs, derivs = [], []
+        h = self.X
+        for W, b in layers[:self.n_trunk]:
+            inputs.append(h)
+            z = h @ W + b
             if activation == "tanh":
+                h = np.tanh(z)
                 first = 1.0 - h ** 2
-                return first, -2.0 * h * first
-            if activation == "relu":
-                return (z > 0).astype(np.float64), None
-            return None, None  # identity
+                derivs.append((first, -2.0 * h * first if second else None))
+            elif activation == "relu":
+                h = np.maximum(z, 0.0)
+                derivs.append(((z > 0).astype(np.float64), None))
+            else:  # identity
+                h = z
+                derivs.append((None, None))
+        outs = [h @ V + c for V, c in layers[self.n_trunk:]]
+        return layers, inputs, derivs, h, outs
 
-        def make(x, weights):
-            weights = np.asarray(weights, dtype=np.float64)
-            layers = self.unpack(np.asarray(x, dtype=np.float64))
-            trunk, heads = layers[:n_trunk], layers[n_trunk:]
-            penalty = alpha * weights.sum()
-            inputs, zs, acts = [], [], []
-            h = X
-            for W, b in trunk:
-                inputs.append(h)
-                z = h @ W + b
-                h = np.tanh(z) if activation == "tanh" else (
-                    np.maximum(z, 0.0) if activation == "relu" else z)
-                zs.append(z)
-                acts.append(h)
-            top = h
-            # d(weights @ loss) / d output, and the output's second derivative as a map
-            g_out, curvature = [], []
-            for (V, c), name, t, w in zip(heads, losses, coded, weights):
-                out = top @ V + c
-                if name == "squared_error":
-                    g = np.zeros_like(out)
-                    g[:, 0] = (w / n_rows) * (out[:, 0] - t)
-                    curvature.append(("squared_error", w / n_rows, None))
-                else:
-                    prob = np.exp(out - out.max(axis=1, keepdims=True))
-                    prob /= prob.sum(axis=1, keepdims=True)
-                    g = (w / n_rows) * (prob - t)
-                    curvature.append(("log_loss", w / n_rows, prob))
-                g_out.append(g)
-            derivs = [derivatives(z, a) for z, a in zip(zs, acts)]
-            # gradient, keeping each trunk layer's backpropagated g_z
-            grads_heads = [(top.T @ g + penalty * V, g.sum(axis=0))
-                           for (V, _), g in zip(heads, g_out)]
-            g_h = sum(g @ V.T for (V, _), g in zip(heads, g_out))
-            g_hs, g_zs, grads_trunk = [None] * n_trunk, [None] * n_trunk, [None] * n_trunk
-            for layer in range(n_trunk - 1, -1, -1):
-                W, _ = trunk[layer]
-                first = derivs[layer][0]
-                g_z = g_h if first is None else g_h * first
-                g_hs[layer], g_zs[layer] = g_h, g_z
-                grads_trunk[layer] = (inputs[layer].T @ g_z + penalty * W, g_z.sum(axis=0))
+    def _loss_gradient(self, out, name, target, scale):
+        """``scale`` times the loss's gradient in the head's output, and what its second
+        derivative needs (the softmax probabilities of a log-loss head)."""
+        if name == "squared_error":
+            g = np.zeros_like(out)
+            g[:, 0] = scale * (out[:, 0] - target)
+            return g, None
+        prob = np.exp(out - out.max(axis=1, keepdims=True))
+        prob /= prob.sum(axis=1, keepdims=True)
+        return scale * (prob - target), prob
+
+    def _backward(self, forward, g_outs, penalty, keep=False):
+        """Gradient (packed) of ``sum_j g_outs[j] . out_j + penalty / 2 ||W||^2``; with
+        ``keep`` also each trunk layer's backpropagated ``(g_h, g_z)``."""
+        layers, inputs, derivs, top, _ = forward
+        trunk, heads = layers[:self.n_trunk], layers[self.n_trunk:]
+        grads_heads, g_h = [], 0.0
+        for (V, _), g in zip(heads, g_outs):
+            if g is None:
+                grads_heads.append((penalty * V, np.zeros(V.shape[1])))
+                continue
+            grads_heads.append((top.T @ g + penalty * V, g.sum(axis=0)))
+            g_h = g_h + g @ V.T
+        grads_trunk, kept = [None] * self.n_trunk, [None] * self.n_trunk
+        for layer in range(self.n_trunk - 1, -1, -1):
+            W, _ = trunk[layer]
+            first = derivs[layer][0]
+            g_z = g_h if first is None else g_h * first
+            kept[layer] = (g_h, g_z)
+            grads_trunk[layer] = (inputs[layer].T @ g_z + penalty * W, g_z.sum(axis=0))
+            if layer:
                 g_h = g_z @ W.T
-            grad = self.pack(grads_trunk + grads_heads)
+        grad = self.net.pack(grads_trunk + grads_heads)
+        return (grad, kept) if keep else grad
 
-            def hvp(v):
-                dlayers = self.unpack(np.asarray(v, dtype=np.float64).reshape(-1))
-                dtrunk, dheads = dlayers[:n_trunk], dlayers[n_trunk:]
-                # forward: directional derivatives of every pre-activation and activation
-                r_h = np.zeros_like(X)
-                r_zs, r_inputs = [], []
-                for layer, ((W, _), (dW, db)) in enumerate(zip(trunk, dtrunk)):
-                    r_inputs.append(r_h)
-                    r_z = r_h @ W + inputs[layer] @ dW + db
-                    first = derivs[layer][0]
-                    r_h = r_z if first is None else first * r_z
-                    r_zs.append(r_z)
-                r_top = r_h
-                out_heads, r_g_h = [], 0.0
-                for (V, _), (dV, dc), g, (name, scale, prob) in zip(heads, dheads, g_out,
-                                                                    curvature):
-                    r_out = r_top @ V + top @ dV + dc
-                    if name == "squared_error":
-                        r_g = np.zeros_like(r_out)
-                        r_g[:, 0] = scale * r_out[:, 0]
-                    else:  # the softmax's Jacobian
-                        r_g = scale * prob * (r_out - np.sum(prob * r_out, axis=1,
-                                                             keepdims=True))
-                    out_heads.append((r_top.T @ g + top.T @ r_g + penalty * dV,
-                                      r_g.sum(axis=0)))
-                    r_g_h = r_g_h + r_g @ V.T + g @ dV.T
-                out_trunk = [None] * n_trunk
-                for layer in range(n_trunk - 1, -1, -1):
-                    (W, _), (dW, _) = trunk[layer], dtrunk[layer]
-                    first, second = derivs[layer]
-                    if first is None:
-                        r_g_z = r_g_h
-                    else:
-                        r_g_z = r_g_h * first
-                        if second is not None:
-                            r_g_z = r_g_z + g_hs[layer] * second * r_zs[layer]
-                    out_trunk[layer] = (r_inputs[layer].T @ g_zs[layer]
-                                        + inputs[layer].T @ r_g_z + penalty * dW,
-                                        r_g_z.sum(axis=0))
-                    r_g_h = r_g_z @ W.T + g_zs[layer] @ dW.T
-                return self.pack(out_trunk + out_heads)
+    def value_and_jacobian(self, x):
+        """Objectives ``(m,)`` and their Jacobian ``(m, n)``."""
+        forward = self._forward(x)
+        layers, outs = forward[0], forward[4]
+        n_rows = self.X.shape[0]
+        penalty = 0.5 * self.alpha * sum(np.vdot(W, W) for W, _ in layers)
+        values, rows = [], []
+        for j, (out, name, target) in enumerate(zip(outs, self.losses, self.coded)):
+            if name == "squared_error":
+                values.append(0.5 * np.mean((out[:, 0] - target) ** 2) + penalty)
+            else:
+                top = out.max(axis=1)
+                lse = top + np.log(np.sum(np.exp(out - top[:, None]), axis=1))
+                values.append(np.mean(lse - np.sum(out * target, axis=1)) + penalty)
+            g, _ = self._loss_gradient(out, name, target, 1.0 / n_rows)
+            g_outs = [g if k == j else None for k in range(len(outs))]
+            rows.append(self._backward(forward, g_outs, self.alpha))
+        return np.array(values), np.array(rows)
 
-            return hvp, grad
+    def weighted_hvp(self, x, weights):
+        """``(hvp, grad)`` of ``weights @ fun`` at ``x``: products ``v -> H v``, and the
+        gradient."""
+        weights = np.asarray(weights, dtype=np.float64)
+        forward = self._forward(x, second=True)
+        layers, inputs, derivs, top, outs = forward
+        trunk, heads = layers[:self.n_trunk], layers[self.n_trunk:]
+        n_rows, n_trunk = self.X.shape[0], self.n_trunk
+        penalty = self.alpha * weights.sum()
+        g_outs, probs = [], []
+        for out, name, target, w in zip(outs, self.losses, self.coded, weights):
+            g, prob = self._loss_gradient(out, name, target, w / n_rows)
+            g_outs.append(g)
+            probs.append(prob)
+        grad, kept = self._backward(forward, g_outs, penalty, keep=True)
+        net = self.net
 
-        return make
+        def hvp(v):
+            dlayers = net.unpack(np.asarray(v, dtype=np.float64).reshape(-1))
+            dtrunk, dheads = dlayers[:n_trunk], dlayers[n_trunk:]
+            # forward: the directional derivative of every pre-activation and activation
+            r_h = np.zeros_like(self.X)
+            r_zs, r_inputs = [], []
+            for layer, ((W, _), (dW, db)) in enumerate(zip(trunk, dtrunk)):
+                r_inputs.append(r_h)
+                r_z = inputs[layer] @ dW + db
+                if layer:  # (the data's own derivative is zero)
+                    r_z = r_z + r_h @ W
+                first = derivs[layer][0]
+                r_h = r_z if first is None else first * r_z
+                r_zs.append(r_z)
+            r_top = r_h
+            out_heads, r_g_h = [], 0.0
+            for (V, _), (dV, dc), g, prob, w in zip(heads, dheads, g_outs, probs, weights):
+                r_out = r_top @ V + top @ dV + dc
+                if prob is None:  # squared error
+                    r_g = np.zeros_like(r_out)
+                    r_g[:, 0] = (w / n_rows) * r_out[:, 0]
+                else:  # the softmax's Jacobian
+                    r_g = (w / n_rows) * prob * (
+                        r_out - np.sum(prob * r_out, axis=1, keepdims=True))
+                out_heads.append((r_top.T @ g + top.T @ r_g + penalty * dV, r_g.sum(axis=0)))
+                r_g_h = r_g_h + r_g @ V.T + g @ dV.T
+            # backward: the directional derivative of the backpropagated gradients
+            out_trunk = [None] * n_trunk
+            for layer in range(n_trunk - 1, -1, -1):
+                (W, _), (dW, _) = trunk[layer], dtrunk[layer]
+                first, second = derivs[layer]
+                g_h, g_z = kept[layer]
+                r_g_z = r_g_h if first is None else r_g_h * first
+                if second is not None:
+                    r_g_z = r_g_z + g_h * second * r_zs[layer]
+                out_trunk[layer] = (inputs[layer].T @ r_g_z + penalty * dW, r_g_z.sum(axis=0))
+                if layer:  # (nothing to pass back to the data)
+                    out_trunk[layer] = (out_trunk[layer][0] + r_inputs[layer].T @ g_z,
+                                        out_trunk[layer][1])
+                    r_g_h = r_g_z @ W.T + g_z @ dW.T
+            return net.pack(out_trunk + out_heads)
+
+        return hvp, grad

@@ -494,14 +494,15 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf, bounds=No
     return _result(status, x, values, jac, alpha, residual, nit, n_grad, 0)
 
 
-Scalar = namedtuple("Scalar", "function weights_at")
-Scalar.__doc__ = """A scalarization of the objectives: ``function`` (autograd) and the
-weights ``weights_at(z)`` for which a stationary point of it is Pareto-stationary."""
+Scalar = namedtuple("Scalar", "function of_values")
+Scalar.__doc__ = """A scalarization of the objectives: ``function`` (autograd) and
+``of_values(f) -> (value, weights)``: its value and the weights for which a stationary
+point of it is Pareto-stationary, from the objectives' values ``f``."""
 
 
 def _weighted(fun, weights):
     """The weighted sum ``w.f``."""
-    return Scalar(weighted_objective(fun, weights), lambda z: weights)
+    return Scalar(weighted_objective(fun, weights), lambda values: (weights @ values, weights))
 
 
 def _penalized(fun, weights, target, rho):
@@ -518,11 +519,15 @@ def _penalized(fun, weights, target, rho):
         gap = anp.dot(basis.T, fun(z)) - target
         return weighted_objective(fun, weights)(z) + 0.5 * rho * anp.dot(gap, gap)
 
-    def weights_at(z):
-        gap = basis.T @ np.asarray(fun(z), dtype=float) - target
-        return weights + rho * (basis @ gap)
+    def of_values(values):
+        gap = basis.T @ values - target
+        return weights @ values + 0.5 * rho * (gap @ gap), weights + rho * (basis @ gap)
 
-    return Scalar(function, weights_at)
+    return Scalar(function, of_values)
+
+
+def _weights_at(fun, scalar, z):
+    return scalar.of_values(np.asarray(fun(z), dtype=float))[1]
 
 
 def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
@@ -544,7 +549,13 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
     status, nit, n_grad, n_hvp)``.
     """
     radius = _RUNAWAY * (1.0 + np.linalg.norm(x0))
-    vg = value_and_grad(scalar.function)
+    if getattr(fun, "value_and_jacobian", None) is not None:  # written out: m backward passes
+        def vg(z):
+            values, jac = fun.value_and_jacobian(z)
+            value, weights = scalar.of_values(values)
+            return value, jac.T @ weights
+    else:
+        vg = value_and_grad(scalar.function)
     state = dict(n_grad=0, n_hvp=0, nit=0, grad_norm=np.inf, scale=scale,
                  status=Status.MAX_ITER, at=None, hvp=None)
 
@@ -580,7 +591,7 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
         _, jac = value_and_jacobian(fun, z)
         state["n_grad"] += len(jac)
         state["scale"] = gradient_scale(jac)
-        if (stationarity_residual(jac, scalar.weights_at(z)) <= tol
+        if (stationarity_residual(jac, _weights_at(fun, scalar, z)) <= tol
                 or state["scale"] <= _CRITICAL * scale):
             state["status"] = Status.CONVERGED
             raise StopIteration
@@ -789,7 +800,7 @@ def resolve(fun, x, weights, target, *, tol, options, hess_fun=None, rho=None):
     n_grad += len(values)
     if status == Status.DIVERGED:
         return _result(status, z, None, None, weights, np.inf, nit, n_grad, n_hvp)
-    res = _polish(fun, z, scalar.weights_at(z), tol=tol, options=options, hess_fun=hess_fun)
+    res = _polish(fun, z, _weights_at(fun, scalar, z), tol=tol, options=options, hess_fun=hess_fun)
     res.update(nit=res.nit + nit, n_grad=res.n_grad + n_grad + 1, n_hvp=res.n_hvp + n_hvp)
     return res
 

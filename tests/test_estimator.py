@@ -376,15 +376,32 @@ def test_core_convergence_warnings_become_sklearns(data, monkeypatch):
     assert not any(issubclass(w.category, ConvergenceWarning) for w in caught)
 
 
-def test_a_kept_stage_one_model_whose_polish_left_the_simplex_has_weights_on_it():
+def test_a_kept_stage_one_model_whose_polish_left_the_simplex_has_weights_on_it(monkeypatch):
     # alpha=0 and a separable label (setosa): the log-loss minimum is at infinity, and both
-    # stage-1 polishes end just outside the simplex (weights [1.000022, -2.2e-5]); the model
+    # stage-1 polishes ended just outside the simplex (weights [1.000022, -2.2e-5]); the model
     # kept was stored with those weights. It now has the nearest weights on the simplex and
-    # the residual at them, recomputed here from the objectives' Jacobian
+    # the residual at them, recomputed here from the objectives' Jacobian. (Stage 1 now
+    # reaches tol on these data, so its failure is handed to the fit as it was then.)
+    import skpareto._estimator
     from sklearn.datasets import load_iris
+    from skpareto._paretoset import ParetoSet
+    from skpareto._utils import Result, Status
+
     X, y = load_iris(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     Y = np.column_stack([y == 0, y == 2]).astype(int)
+
+    def failed_stage_one(fun, starts, rows, ctx, limits, n_jobs=None, verbose=0):
+        x = starts[0]
+        values, jac = value_and_jacobian(fun, x)
+        weights = np.array([1.000022, -2.2e-5])
+        left = Result(x=x, objectives=values, jac=jac, weights=weights,
+                      residual=stationarity_residual(jac, weights), status=Status.LEFT_SIMPLEX,
+                      success=False, message="left simplex")
+        return ParetoSet(np.empty((0, x.size)), np.empty((0, 2)), np.empty((0, 2)),
+                         fun=fun), [left], 1
+
+    monkeypatch.setattr(skpareto._estimator, "explore_starts", failed_stage_one)
     with pytest.warns(SklearnConvergenceWarning, match="left simplex"):
         est = ParetoExplorer(loss="log_loss", alpha=0.0, random_state=0).fit(X, Y)
     pset = est.pareto_set_

@@ -172,7 +172,7 @@ def test_tanh_second_derivatives_and_saturation():
 @pytest.mark.parametrize("losses", [("squared_error", "squared_error"),
                                     ("log_loss", "squared_error", "log_loss")])
 @pytest.mark.parametrize("alpha", [0.0, 0.3])
-def test_written_out_products_are_autograds_hessian(activation, hidden, losses, alpha):
+def test_written_out_derivatives_are_autograds(activation, hidden, losses, alpha):
     # the network's own weighted gradient and Hessian-vector products (Pearlmutter's
     # R-operator, used by hessian_operator instead of autograd's) against autograd's dense
     # Hessian of weights @ fun, to rounding (relative 1e-12)
@@ -198,3 +198,7 @@ def test_written_out_products_are_autograds_hessian(activation, hidden, losses, 
     np.testing.assert_allclose(columns, reference, rtol=0, atol=1e-12 * scale)
     dense = hessian_operator(fun, x, w, dense=True)  # the engine takes these products
     np.testing.assert_allclose(dense.matrix, reference, rtol=0, atol=1e-12 * scale)
+    # and the objectives and Jacobian, against autograd's on the same function
+    values, jac = fun.value_and_jacobian(x)
+    np.testing.assert_allclose(values, fun(x), rtol=1e-13, atol=0)
+    np.testing.assert_allclose(jac, jacobian(fun)(x), rtol=0, atol=1e-12 * np.abs(jac).max())
