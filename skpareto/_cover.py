@@ -839,11 +839,32 @@ def _gaps(pset):
 
 
 def _restrict(fun, face):
+    """The objectives ``face`` of ``fun``, with its written-out derivatives if it has them
+    (see :func:`skpareto._hvp.hessian_operator`)."""
     index = np.asarray(face)
 
     def restricted(x):
         return fun(x)[index]
 
+    own_jacobian = getattr(fun, "value_and_jacobian", None)
+    if own_jacobian is not None:
+        def value_and_jacobian(x):
+            values, jac = own_jacobian(x)
+            return values[index], jac[index]
+
+        restricted.value_and_jacobian = value_and_jacobian
+    own_hvp = getattr(fun, "weighted_hvp", None)
+    if own_hvp is not None:
+        size = []  # fun's number of objectives, from its first evaluation
+
+        def weighted_hvp(x, weights):
+            if not size:
+                size.append(len(fun(x)))
+            embedded = np.zeros(size[0])  # the tasks off the face weigh nothing
+            embedded[index] = weights
+            return own_hvp(x, embedded)
+
+        restricted.weighted_hvp = weighted_hvp
     return restricted
 
 

@@ -494,15 +494,17 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf, bounds=No
     return _result(status, x, values, jac, alpha, residual, nit, n_grad, 0)
 
 
-Scalar = namedtuple("Scalar", "function of_values")
-Scalar.__doc__ = """A scalarization of the objectives: ``function`` (autograd) and
+Scalar = namedtuple("Scalar", "function of_values weights")
+Scalar.__doc__ = """A scalarization of the objectives: ``function`` (autograd),
 ``of_values(f) -> (value, weights)``: its value and the weights for which a stationary
-point of it is Pareto-stationary, from the objectives' values ``f``."""
+point of it is Pareto-stationary, from the objectives' values ``f``, and ``weights``
+if it is the weighted sum with those fixed weights (else None)."""
 
 
 def _weighted(fun, weights):
     """The weighted sum ``w.f``."""
-    return Scalar(weighted_objective(fun, weights), lambda values: (weights @ values, weights))
+    return Scalar(weighted_objective(fun, weights), lambda values: (weights @ values, weights),
+                  weights)
 
 
 def _penalized(fun, weights, target, rho):
@@ -523,7 +525,7 @@ def _penalized(fun, weights, target, rho):
         gap = basis.T @ values - target
         return weights @ values + 0.5 * rho * (gap @ gap), weights + rho * (basis @ gap)
 
-    return Scalar(function, of_values)
+    return Scalar(function, of_values, None)
 
 
 def _weights_at(fun, scalar, z):
@@ -549,6 +551,7 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
     status, nit, n_grad, n_hvp)``.
     """
     radius = _RUNAWAY * (1.0 + np.linalg.norm(x0))
+    own = getattr(fun, "weighted_hvp", None) if scalar.weights is not None else None
     if getattr(fun, "value_and_jacobian", None) is not None:  # written out: m backward passes
         def vg(z):
             values, jac = fun.value_and_jacobian(z)
@@ -571,7 +574,9 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
 
     def hessp(z, p):
         if state["at"] is None or not np.array_equal(z, state["at"]):
-            state["hvp"], _ = make_hvp(scalar.function)(z)  # linearized once per point
+            # linearized once per point
+            state["hvp"] = (own(z, scalar.weights)[0] if own is not None
+                            else make_hvp(scalar.function)(z)[0])
             state["at"] = np.array(z)
             state["n_grad"] += 1
         state["n_hvp"] += 1
