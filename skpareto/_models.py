@@ -259,7 +259,9 @@ class _Derivatives:
         """``scale`` times the loss's gradient in the head's output, and what its second
         derivative needs (the softmax probabilities of a log-loss head)."""
         if name == "squared_error":
-            g = np.zeros_like(out)
+            if out.shape[1] == 1:
+                return scale * (out - target[:, None]), None
+            g = np.zeros_like(out)  # (the loss reads the first column only)
             g[:, 0] = scale * (out[:, 0] - target)
             return g, None
         prob = np.exp(out - out.max(axis=1, keepdims=True))
@@ -329,6 +331,8 @@ class _Derivatives:
         def hvp(v):
             dlayers = net.unpack(np.asarray(v, dtype=np.float64).reshape(-1))
             dtrunk, dheads = dlayers[:n_trunk], dlayers[n_trunk:]
+            result = np.empty(net.n_params)  # written through views of its layers
+            views = net.unpack(result)
             # forward: the directional derivative of every pre-activation and activation
             r_h = np.zeros_like(self.X)
             r_zs, r_inputs = [], []
@@ -341,19 +345,23 @@ class _Derivatives:
                 r_h = r_z if first is None else first * r_z
                 r_zs.append(r_z)
             r_top = r_h
-            out_heads, r_g_h = [], 0.0
-            for (V, _), (dV, dc), g, prob, w in zip(heads, dheads, g_outs, probs, weights):
+            r_g_h = 0.0
+            for j, ((V, _), (dV, dc), g, prob, w) in enumerate(
+                    zip(heads, dheads, g_outs, probs, weights)):
                 r_out = r_top @ V + top @ dV + dc
-                if prob is None:  # squared error
+                if prob is None and r_out.shape[1] == 1:  # squared error
+                    r_g = (w / n_rows) * r_out
+                elif prob is None:
                     r_g = np.zeros_like(r_out)
                     r_g[:, 0] = (w / n_rows) * r_out[:, 0]
                 else:  # the softmax's Jacobian
                     r_g = (w / n_rows) * prob * (
                         r_out - np.sum(prob * r_out, axis=1, keepdims=True))
-                out_heads.append((r_top.T @ g + top.T @ r_g + penalty * dV, r_g.sum(axis=0)))
+                view_V, view_c = views[n_trunk + j]
+                view_V[...] = r_top.T @ g + top.T @ r_g + penalty * dV
+                view_c[...] = r_g.sum(axis=0)
                 r_g_h = r_g_h + r_g @ V.T + g @ dV.T
             # backward: the directional derivative of the backpropagated gradients
-            out_trunk = [None] * n_trunk
             for layer in range(n_trunk - 1, -1, -1):
                 (W, _), (dW, _) = trunk[layer], dtrunk[layer]
                 first, second = derivs[layer]
@@ -361,11 +369,12 @@ class _Derivatives:
                 r_g_z = r_g_h if first is None else r_g_h * first
                 if second is not None:
                     r_g_z = r_g_z + g_h * second * r_zs[layer]
-                out_trunk[layer] = (inputs[layer].T @ r_g_z + penalty * dW, r_g_z.sum(axis=0))
+                view_W, view_b = views[layer]
+                view_W[...] = inputs[layer].T @ r_g_z + penalty * dW
+                view_b[...] = r_g_z.sum(axis=0)
                 if layer:  # (nothing to pass back to the data)
-                    out_trunk[layer] = (out_trunk[layer][0] + r_inputs[layer].T @ g_z,
-                                        out_trunk[layer][1])
+                    view_W += r_inputs[layer].T @ g_z
                     r_g_h = r_g_z @ W.T + g_z @ dW.T
-            return net.pack(out_trunk + out_heads)
+            return result
 
         return hvp, grad

@@ -494,17 +494,18 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf, bounds=No
     return _result(status, x, values, jac, alpha, residual, nit, n_grad, 0)
 
 
-Scalar = namedtuple("Scalar", "function of_values weights")
+Scalar = namedtuple("Scalar", "function of_values rho basis")
 Scalar.__doc__ = """A scalarization of the objectives: ``function`` (autograd),
 ``of_values(f) -> (value, weights)``: its value and the weights for which a stationary
-point of it is Pareto-stationary, from the objectives' values ``f``, and ``weights``
-if it is the weighted sum with those fixed weights (else None)."""
+point of it is Pareto-stationary, from the objectives' values ``f``; and its penalty
+``rho / 2 |basis.T f - target|^2`` (``rho = 0``: none), whose Hessian adds
+``rho J.T basis basis.T J`` to that of the weighted sum at those weights."""
 
 
 def _weighted(fun, weights):
     """The weighted sum ``w.f``."""
     return Scalar(weighted_objective(fun, weights), lambda values: (weights @ values, weights),
-                  weights)
+                  0.0, None)
 
 
 def _penalized(fun, weights, target, rho):
@@ -525,7 +526,18 @@ def _penalized(fun, weights, target, rho):
         gap = basis.T @ values - target
         return weights @ values + 0.5 * rho * (gap @ gap), weights + rho * (basis @ gap)
 
-    return Scalar(function, of_values, None)
+    return Scalar(function, of_values, rho, basis)
+
+
+def _own_products(fun, scalar, z):
+    """Products with the Hessian of ``scalar`` at ``z`` from ``fun``'s written-out
+    derivatives (``value_and_jacobian`` and ``weighted_hvp``)."""
+    values, jac = fun.value_and_jacobian(z)
+    hvp, _ = fun.weighted_hvp(z, scalar.of_values(values)[1])
+    if not scalar.rho:
+        return hvp
+    border = jac.T @ scalar.basis
+    return lambda p: hvp(p) + scalar.rho * (border @ (border.T @ p))
 
 
 def _weights_at(fun, scalar, z):
@@ -551,7 +563,8 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
     status, nit, n_grad, n_hvp)``.
     """
     radius = _RUNAWAY * (1.0 + np.linalg.norm(x0))
-    own = getattr(fun, "weighted_hvp", None) if scalar.weights is not None else None
+    own = getattr(fun, "weighted_hvp", None) \
+        if getattr(fun, "value_and_jacobian", None) is not None else None
     if getattr(fun, "value_and_jacobian", None) is not None:  # written out: m backward passes
         def vg(z):
             values, jac = fun.value_and_jacobian(z)
@@ -575,7 +588,7 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
     def hessp(z, p):
         if state["at"] is None or not np.array_equal(z, state["at"]):
             # linearized once per point
-            state["hvp"] = (own(z, scalar.weights)[0] if own is not None
+            state["hvp"] = (_own_products(fun, scalar, z) if own is not None
                             else make_hvp(scalar.function)(z)[0])
             state["at"] = np.array(z)
             state["n_grad"] += 1

@@ -231,3 +231,24 @@ def test_a_face_of_the_network_keeps_its_written_out_derivatives():
     reference = hessian(lambda z: anp.dot(w, fun(z)[list(face)]))(x)
     columns = np.array([hvp(e) for e in np.eye(net.n_params)]).T
     np.testing.assert_allclose(columns, reference, rtol=0, atol=1e-12 * np.abs(reference).max())
+
+
+@pytest.mark.parametrize("penalized", [False, True])
+def test_stage_ones_scalarizations_take_the_written_out_products(penalized):
+    # trust-region Newton in stage 1 (and the re-solves' penalized sums) multiply by the
+    # Hessian of w.f (+ rho/2 |Z.T f - target|^2, whose Hessian adds rho J.T Z Z.T J):
+    # from the network's own products, equal to autograd's of the scalarization
+    from autograd import make_hvp
+    from skpareto._stationary import _own_products, _penalized, _weighted
+
+    rng = np.random.default_rng(8)
+    net = SharedTrunkNet(3, (4,), [1, 1, 1])
+    X = rng.normal(size=(10, 3))
+    fun = net.objective(X, [rng.normal(size=10) for _ in range(3)], ["squared_error"] * 3,
+                        0.05)
+    w = np.array([0.5, 0.2, 0.3])
+    scalar = _penalized(fun, w, np.array([0.3, -0.1]), 2.0) if penalized else _weighted(fun, w)
+    x, v = rng.normal(size=net.n_params), rng.normal(size=net.n_params)
+    reference = make_hvp(scalar.function)(x)[0](v)
+    np.testing.assert_allclose(_own_products(fun, scalar, x)(v), reference, rtol=0,
+                               atol=1e-12 * np.abs(reference).max())
