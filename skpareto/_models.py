@@ -248,7 +248,8 @@ class _Derivatives:
                 derivs.append((first, -2.0 * h * first if second else None))
             elif activation == "relu":
                 h = np.maximum(z, 0.0)
-                derivs.append(((z > 0).astype(np.float64), None))
+                # at z = 0 half, as autograd's maximum(z, 0) splits a tie
+                derivs.append(((z > 0) + 0.5 * (z == 0), None))
             else:  # identity
                 h = z
                 derivs.append((None, None))

@@ -252,3 +252,24 @@ def test_stage_ones_scalarizations_take_the_written_out_products(penalized):
     reference = make_hvp(scalar.function)(x)[0](v)
     np.testing.assert_allclose(_own_products(fun, scalar, x)(v), reference, rtol=0,
                                atol=1e-12 * np.abs(reference).max())
+
+
+def test_written_out_relu_splits_a_tie_as_autograd_does():
+    # rows of zeros and zero trunk biases: pre-activations exactly 0, where autograd's
+    # maximum(z, 0) gives each side half the derivative; the written-out one must agree
+    import autograd.numpy as anp
+    from autograd import hessian
+
+    net = SharedTrunkNet(3, (4,), [1, 1], "relu")
+    X = np.zeros((5, 3))
+    X[0] = 1.0
+    fun = net.objective(X, [np.ones(5), np.zeros(5)], ["squared_error"] * 2, 0.1)
+    x = np.random.default_rng(0).normal(size=net.n_params)
+    x[12:16] = 0.0  # the trunk's biases
+    _, jac = fun.value_and_jacobian(x)
+    np.testing.assert_allclose(jac, jacobian(fun)(x), rtol=0, atol=1e-14)
+    w = np.array([0.3, 0.7])
+    hvp, _ = fun.weighted_hvp(x, w)
+    reference = hessian(lambda z: anp.dot(w, fun(z)))(x)
+    np.testing.assert_allclose(np.array([hvp(e) for e in np.eye(net.n_params)]).T, reference,
+                               rtol=0, atol=1e-14)
