@@ -563,9 +563,9 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
     status, nit, n_grad, n_hvp)``.
     """
     radius = _RUNAWAY * (1.0 + np.linalg.norm(x0))
-    own = getattr(fun, "weighted_hvp", None) \
-        if getattr(fun, "value_and_jacobian", None) is not None else None
-    if getattr(fun, "value_and_jacobian", None) is not None:  # written out: m backward passes
+    written = getattr(fun, "value_and_jacobian", None) is not None  # see _hvp
+    own = getattr(fun, "weighted_hvp", None) if written else None
+    if written:  # m backward passes written out, cheaper than autograd's one on small nets
         def vg(z):
             values, jac = fun.value_and_jacobian(z)
             value, weights = scalar.of_values(values)
