@@ -192,7 +192,6 @@ class SharedTrunkNet:
             raise ValueError(f"targets and losses must have one entry per head "
                              f"({len(self.head_sizes)}), got {len(targets)} and {len(losses)}.")
         loss_fns = [LOSSES[name] for name in losses]
-        written = _Derivatives(self, X, targets, losses, alpha)
 
         def fun(x):
             # one unpacking for the outputs and the penalty: the penalty's gradient meets
@@ -204,9 +203,12 @@ class SharedTrunkNet:
             return anp.stack([loss(out, t) + penalty
                               for loss, out, t in zip(loss_fns, outs, targets)])
 
-        # the engine takes these instead of autograd's (see skpareto._hvp)
-        fun.value_and_jacobian = written.value_and_jacobian
-        fun.weighted_hvp = written.weighted_hvp
+        if (self.activation in _Derivatives.written_activations
+                and set(losses) <= set(_Derivatives.written_losses)):
+            # the engine takes these instead of autograd's (see skpareto._hvp)
+            written = _Derivatives(self, X, targets, losses, alpha)
+            fun.value_and_jacobian = written.value_and_jacobian
+            fun.weighted_hvp = written.weighted_hvp
         return fun
 
 
@@ -220,6 +222,10 @@ class _Derivatives:
     R-operator). A few matrix products each, instead of autograd's hundred-odd
     traced operations, whose overhead dominates a small network's derivatives.
     """
+
+    # written out for these activations and losses; others get autograd's
+    written_activations = ("tanh", "relu", "identity")
+    written_losses = ("squared_error", "log_loss")
 
     def __init__(self, net, X, targets, losses, alpha):
         self.net = net
@@ -250,7 +256,7 @@ class _Derivatives:
                 h = np.maximum(z, 0.0)
                 # at z = 0 half, as autograd's maximum(z, 0) splits a tie
                 derivs.append(((z > 0) + 0.5 * (z == 0), None))
-            else:  # identity
+            else:  # identity (see written_activations)
                 h = z
                 derivs.append((None, None))
         outs = [h @ V + c for V, c in layers[self.n_trunk:]]

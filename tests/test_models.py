@@ -273,3 +273,16 @@ def test_written_out_relu_splits_a_tie_as_autograd_does():
     reference = hessian(lambda z: anp.dot(w, fun(z)))(x)
     np.testing.assert_allclose(np.array([hvp(e) for e in np.eye(net.n_params)]).T, reference,
                                rtol=0, atol=1e-14)
+
+
+def test_an_activation_not_written_out_gets_autograds_derivatives(monkeypatch):
+    # the written-out derivatives know three activations; a fourth added to ACTIVATIONS
+    # must not be differentiated as one of them
+    import skpareto._models as models
+
+    monkeypatch.setitem(models.ACTIVATIONS, "softplus", lambda z: np.logaddexp(0.0, z))
+    net = SharedTrunkNet(2, (3,), [1, 1], "softplus")
+    fun = net.objective(np.ones((4, 2)), [np.zeros(4), np.ones(4)], ["squared_error"] * 2)
+    assert not hasattr(fun, "weighted_hvp") and not hasattr(fun, "value_and_jacobian")
+    assert hasattr(SharedTrunkNet(2, (3,), [1, 1], "tanh").objective(
+        np.ones((4, 2)), [np.zeros(4), np.ones(4)], ["squared_error"] * 2), "weighted_hvp")
