@@ -1030,15 +1030,14 @@ def _add_keeping_coverage(pset, ctx, points, grids, covered):
     """
     first = pset.n_points
     for res, w in points:
-        pset.mark_expanded([pset.add_point(res.x, np.asarray(ctx.fun(res.x), dtype=float), w,
-                                           residual=res.residual, n_grad=res.n_grad + 1,
-                                           n_hvp=res.n_hvp)])
+        pset.mark_expanded([pset.add_point(res.x, res.objectives, w, residual=res.residual,
+                                           n_grad=res.n_grad, n_hvp=res.n_hvp)])
     if not any(np.any(was & ~pset.contains(grid)) for grid, was in zip(grids, covered)):
         return len(points)
     pset._drop_last(pset.n_points - first)
     if len(points) == 1:
         res = points[0][0]
-        pset.add_cost(res.n_grad + 1, res.n_hvp)  # solved, not kept
+        pset.add_cost(res.n_grad, res.n_hvp)  # solved, not kept
         return 0
     half = len(points) // 2
     return (_add_keeping_coverage(pset, ctx, points[:half], grids, covered)

@@ -59,11 +59,16 @@ def value_and_jacobian(fun, x):
     own = getattr(fun, "value_and_jacobian", None)  # derivatives written out for fun
     if own is not None:
         values, jac = own(x)
-        if not np.all(np.isfinite(values)):
-            raise NonFiniteError(f"fun returned non-finite objectives {values} at x.")
-        if not np.all(np.isfinite(jac)):
-            raise NonFiniteError("fun has non-finite gradients at x.")
-        return values, jac
+        _check_values(values)
+    else:
+        values, jac = _autograd_value_and_jacobian(fun, x)
+    if not np.all(np.isfinite(jac)):
+        raise NonFiniteError("fun has non-finite gradients at x.")
+    return values, jac
+
+
+def _autograd_value_and_jacobian(fun, x):
+    """:func:`value_and_jacobian` by autograd, the objectives checked before the gradients."""
     try:
         vjp, values = make_vjp(fun)(x)
     except (TypeError, AttributeError, ValueError) as exc:
@@ -84,13 +89,14 @@ def value_and_jacobian(fun, x):
         raise ValueError(
             f"fun must return a 1-D array of objectives, got shape {values.shape}."
         )
+    _check_values(values)
+    eye = np.eye(values.size)
+    return values, np.stack([np.asarray(vjp(e), dtype=np.float64).reshape(-1) for e in eye])
+
+
+def _check_values(values):
     if not np.all(np.isfinite(values)):
         raise NonFiniteError(f"fun returned non-finite objectives {values} at x.")
-    eye = np.eye(values.size)
-    jac = np.stack([np.asarray(vjp(e), dtype=np.float64).reshape(-1) for e in eye])
-    if not np.all(np.isfinite(jac)):
-        raise NonFiniteError("fun has non-finite gradients at x.")
-    return values, jac
 
 
 def weighted_objective(fun, weights):

@@ -231,6 +231,7 @@ class _Derivatives:
         self.net = net
         self.X = np.asarray(X, dtype=np.float64)
         self.losses = list(losses)
+        self.targets = list(targets)
         self.alpha = float(alpha)
         self.n_trunk = len(net.hidden_layer_sizes)
         # per task: the regression targets, or the classes one-hot
@@ -304,15 +305,11 @@ class _Derivatives:
         forward = self._forward(x)
         layers, outs = forward[0], forward[4]
         n_rows = self.X.shape[0]
-        penalty = 0.5 * self.alpha * sum(np.vdot(W, W) for W, _ in layers)
+        # the values as fun computes them (its losses and penalty, on plain arrays)
+        penalty = 0.5 * self.alpha * self.net._sum_of_squares(layers)
         values, rows = [], []
         for j, (out, name, target) in enumerate(zip(outs, self.losses, self.coded)):
-            if name == "squared_error":
-                values.append(0.5 * np.mean((out[:, 0] - target) ** 2) + penalty)
-            else:
-                top = out.max(axis=1)
-                lse = top + np.log(np.sum(np.exp(out - top[:, None]), axis=1))
-                values.append(np.mean(lse - np.sum(out * target, axis=1)) + penalty)
+            values.append(LOSSES[name](out, self.targets[j]) + penalty)
             g, _ = self._loss_gradient(out, name, target, 1.0 / n_rows)
             g_outs = [g if k == j else None for k in range(len(outs))]
             rows.append(self._backward(forward, g_outs, self.alpha))

@@ -540,10 +540,6 @@ def _own_products(fun, scalar, z):
     return lambda p: hvp(p) + scalar.rho * (border @ (border.T @ p))
 
 
-def _weights_at(fun, scalar, z):
-    return scalar.of_values(np.asarray(fun(z), dtype=float))[1]
-
-
 def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
     """Minimize a scalarization until ``fun`` is stationary to ``tol`` for its weights.
 
@@ -606,10 +602,10 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
             raise StopIteration
         if state["grad_norm"] > tol * state["scale"]:
             return
-        _, jac = value_and_jacobian(fun, z)
+        values, jac = value_and_jacobian(fun, z)
         state["n_grad"] += len(jac)
         state["scale"] = gradient_scale(jac)
-        if (stationarity_residual(jac, _weights_at(fun, scalar, z)) <= tol
+        if (stationarity_residual(jac, scalar.of_values(values)[1]) <= tol
                 or state["scale"] <= _CRITICAL * scale):
             state["status"] = Status.CONVERGED
             raise StopIteration
@@ -818,7 +814,8 @@ def resolve(fun, x, weights, target, *, tol, options, hess_fun=None, rho=None):
     n_grad += len(values)
     if status == Status.DIVERGED:
         return _result(status, z, None, None, weights, np.inf, nit, n_grad, n_hvp)
-    res = _polish(fun, z, _weights_at(fun, scalar, z), tol=tol, options=options, hess_fun=hess_fun)
+    res = _polish(fun, z, scalar.of_values(np.asarray(fun(z), dtype=float))[1], tol=tol,
+                  options=options, hess_fun=hess_fun)
     res.update(nit=res.nit + nit, n_grad=res.n_grad + n_grad + 1, n_hvp=res.n_hvp + n_hvp)
     return res
 
@@ -920,11 +917,11 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
             continue
         if status == Status.NON_FINITE:  # descent reached a kink (|x|, sqrt at 0): no point
             if res is None:  # a result of a method before says more
-                last = start if method == "mgda" else Result(objectives=None, jac=None,
-                                                              residual=np.inf)
-                res = _result(status, x, last.objectives, last.jac, start_w, last.residual,
-                              0, 0, 0, f"{method} reached a point where the objectives or "
-                              f"gradients are not finite")
+                objectives, jac, residual = ((start.objectives, start.jac, start.residual)
+                                             if method == "mgda" else (None, None, np.inf))
+                res = _result(status, x, objectives, jac, start_w, residual, 0, 0, 0,
+                              f"{method} reached a point where the objectives or gradients "
+                              f"are not finite")
                 res.update(method=method)
             continue
         try:
