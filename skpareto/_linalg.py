@@ -9,6 +9,7 @@ chooses between them.
 """
 
 import numpy as np
+from scipy.optimize import brentq
 from scipy.sparse.linalg import LinearOperator, minres
 
 from .exceptions import NonFiniteError
@@ -147,40 +148,51 @@ def _within(vectors, values, coef, radius, head):
 
     Minimizes ``||A v - rhs||`` for ``A = vectors diag(values) vectors.T`` (``coef =
     vectors.T rhs``) subject to ``||v[:head]|| <= radius``: ``(A^2 + mu P) v = A rhs``
-    (Levenberg-Marquardt on the head, ``P`` its projection) with ``mu`` found by
-    bisection, the head's length falling as ``mu`` grows. Scaling the Newton step back
-    would keep its direction, which near a singular matrix lies along the smallest
-    eigenvalues; this damps them first, as MINRES's early iterates do
-    (:func:`minres_solve`).
+    (Levenberg-Marquardt on the head, ``P`` its projection; for the whole vector, in
+    the eigenbasis without a solve) with ``mu`` found by Brent's method on ``log(mu)``,
+    the head's length falling as ``mu`` grows. Scaling the Newton step back would keep
+    its direction, which near a singular matrix lies along the smallest eigenvalues;
+    this damps them first, as MINRES's early iterates do (:func:`minres_solve`).
     """
     scale = np.max(np.abs(values))  # the same step for A / scale, without overflow in A^2
     values, coef = values / scale, coef / scale
-    target = vectors @ (values * coef)
     if radius <= 0.0:
-        return np.zeros_like(target)
-    gram = (vectors * values ** 2) @ vectors.T
-    penalty = np.zeros(len(target))
-    penalty[:head] = 1.0
+        return np.zeros(vectors.shape[0])
+    if head is None or head >= vectors.shape[0]:
+        def step(mu):
+            return vectors @ (values * coef / (values ** 2 + mu))
+    else:
+        target = vectors @ (values * coef)
+        gram = (vectors * values ** 2) @ vectors.T
+        penalty = np.zeros(len(target))
+        penalty[:head] = 1.0
 
-    def step(mu):
-        try:
-            return np.linalg.solve(gram + np.diag(mu * penalty), target)
-        except np.linalg.LinAlgError:
-            return np.linalg.lstsq(gram + np.diag(mu * penalty), target, rcond=None)[0]
+        def step(mu):
+            try:
+                return np.linalg.solve(gram + np.diag(mu * penalty), target)
+            except np.linalg.LinAlgError:
+                return np.linalg.lstsq(gram + np.diag(mu * penalty), target, rcond=None)[0]
 
-    low, high = 0.0, float(np.max(values ** 2))
+    def excess(log_mu):
+        return np.linalg.norm(step(np.exp(log_mu))[:head]) / radius - 1.0
+
+    high = 1.0  # values scaled: the largest is 1
     for _ in range(100):  # (a radius below rounding: the end rescales the longest mu's step)
-        if np.linalg.norm(step(high)[:head]) <= radius:
+        if excess(np.log(high)) <= 0.0:
             break
-        low, high = high, 4.0 * high
-    for _ in range(100):  # bisection on log(mu), to a length within 1e-6 of the radius
-        mid = np.sqrt(low * high) if low > 0 else 1e-12 * high
-        v = step(mid)
-        length = np.linalg.norm(v[:head])
-        if abs(length - radius) <= 1e-6 * radius:
+        high *= 4.0
+    low = 1e-12 * high
+    for _ in range(10):  # a head longer than the radius at mu = low, or mu below rounding
+        if excess(np.log(low)) > 0.0:
             break
-        low, high = (mid, high) if length > radius else (low, mid)
-    return v * (radius / length)  # onto the boundary, exactly
+        low *= 1e-6
+    top, bottom = excess(np.log(low)), excess(np.log(high))
+    if top <= 0.0 or bottom >= 0.0:  # no sign change: the end nearest the radius
+        mu = low if top <= 0.0 else high
+    else:
+        mu = np.exp(brentq(excess, np.log(low), np.log(high), xtol=1e-3))
+    v = step(mu)
+    return v * (radius / np.linalg.norm(v[:head]))  # onto the boundary, exactly
 
 
 def minres_solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
