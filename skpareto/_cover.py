@@ -468,6 +468,8 @@ class _Stall:
     ``_STALL_MIN_WINDOW`` points) it covered new ones at less than ``_STALL_SLOWER`` of its
     mean rate so far, a rate at which the rest of the budget would cover less than half of
     those left (a budget only too small for the set, at a steady rate, is no stall).
+    With ``idle``, a lattice that covered no new weight at all since it started has
+    stalled too (not one along a plane of constant weights, which covers none).
 
     A network's lattice can stop short of part of the simplex (its correctors fail
     where its branch of minima ends) and spend the rest of the budget where the
@@ -482,7 +484,7 @@ class _Stall:
         self.window = max(_STALL_WINDOW * self.max_points, _STALL_MIN_WINDOW)
         self.history = []  # (points, share of the grid uncovered)
 
-    def __call__(self, pset):
+    def __call__(self, pset, idle=False):
         n = pset.n_points
         if self.history and n - self.history[-1][0] < 0.25 * self.window:
             return False
@@ -494,7 +496,8 @@ class _Stall:
         n0, u0 = before[-1]
         rate = (u0 - uncovered) / (n - n0)
         first, u_first = self.history[0]
-        slowed = rate < _STALL_SLOWER * (u_first - uncovered) / max(n - first, 1)
+        mean = (u_first - uncovered) / max(n - first, 1)
+        slowed = rate < _STALL_SLOWER * mean or (idle and mean <= 0.0)
         return slowed and rate * (self.max_points - n) < 0.5 * uncovered
 
 
@@ -644,7 +647,7 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
                 if not np.all(pset.params[:index] == pset.params[index], axis=1).any():
                     own.update(_add_fiber(pset, ctx, index, point_of(pset, index, ctx.fun),
                                           limits["max_points"]))
-        if stall is not None and stall(pset):
+        if stall is not None and stall(pset, idle=not flat.any()):
             return True
         if covered(pset):  # nothing left to reach: the lattice's open nodes are done
             pset.mark_expanded(sorted(own))
@@ -1092,13 +1095,16 @@ def _seed_gaps(pset, ctx, limits, key, n_jobs, progress, verbose=0):
     return n_iter
 
 
-def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, until=None):
+def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, until=None,
+          paused=None):
     """Stage 1 at ``weights`` from the point of nearest weights; grow the set from its root.
 
     ``new(root)`` says whether the root adds to the set (default: it is not
     :func:`_represented`); ``until`` stops its branches (see :func:`grow`);
-    ``key`` (a tuple) seeds the sampled Hessians. Returns the stage-1
-    iterations (none once ``max_points`` is reached).
+    ``key`` (a tuple) seeds the sampled Hessians. With a list ``paused``
+    (more tasks), a lattice that stalls stops early and its root is appended
+    to it. Returns the stage-1 iterations (none once ``max_points`` is
+    reached).
     """
     if pset.n_points >= limits["max_points"]:
         return 0
@@ -1112,7 +1118,10 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
         pset.add_cost(root.n_grad, root.n_hvp)
         return root.nit
     index = add_root(pset, ctx, root, limits["max_points"])
-    grow(pset, ctx, limits, [index], key=key, n_jobs=n_jobs, progress=progress, until=until)
+    stopped = grow(pset, ctx, limits, [index], key=key, n_jobs=n_jobs, progress=progress,
+                   until=until, pause=paused is not None)
+    if paused is not None:
+        paused += stopped
     return root.nit
 
 
