@@ -200,9 +200,9 @@ def tangents(ctx, point, key, rtol=None):
     ``inexact``, else ``minres_rtol``).
     """
     options = ctx.options
-    op = hessian_operator(ctx.fun if ctx.hess_fun(key) is None else ctx.hess_fun(key),
-                          point.x, point.weights, damping=options.damping,
-                          dense=options.dense_for(point.x.size))
+    source = ctx.fun if ctx.hess_fun(key) is None else ctx.hess_fun(key)
+    op = hessian_operator(source, point.x, point.weights, damping=options.damping,
+                          dense=options.dense_for(point.x.size, source))
     if rtol is None:
         rtol = _PREDICTOR_RTOL if options.inexact else options.minres_rtol
     directions, rates, _ = front_tangents(op, point.jac, rtol=max(rtol, options.minres_rtol),
@@ -220,7 +220,7 @@ def tight_tangents(ctx, point, key, loose, step):
     ``_TANGENT_CHANGE`` of its length: only the step length can help then.
     """
     options = ctx.options
-    if not options.inexact or options.dense_for(point.x.size) \
+    if not options.inexact or options.dense_for(point.x.size, ctx.hess_fun(key) or ctx.fun) \
             or options.minres_rtol >= _PREDICTOR_RTOL:
         return None, 0, 0
     directions, rates, n_grad, n_hvp = tangents(ctx, point, key, rtol=_TIGHT_RTOL)

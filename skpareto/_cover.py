@@ -868,6 +868,8 @@ def _restrict(fun, face):
             return own_hvp(x, embedded)
 
         restricted.weighted_hvp = weighted_hvp
+    if hasattr(fun, "dense_max_n"):
+        restricted.dense_max_n = fun.dense_max_n
     return restricted
 
 

@@ -119,7 +119,8 @@ def hessian_operator(fun, x, weights, *, damping=0.0, dense=False):
         paper's sample-based system, pass the same losses evaluated on a
         random subset of the training rows. If ``fun`` has an attribute
         ``weighted_hvp``, ``weighted_hvp(x, weights) -> (hvp, grad)`` gives
-        the products instead of autograd (the estimator's networks, see
+        the products instead of autograd (``hvp`` taking a direction of shape
+        ``(n,)`` or a block ``(k, n)`` of them) (the estimator's networks, see
         :meth:`skpareto._models.SharedTrunkNet.objective`).
     x : ndarray of shape (n,)
         Point at which the Hessian is taken; the gradient computation is
@@ -141,5 +142,7 @@ def hessian_operator(fun, x, weights, *, damping=0.0, dense=False):
     own = getattr(fun, "weighted_hvp", None)  # products written out for the objective
     hvp, grad = own(x, weights) if own is not None else \
         make_hvp(weighted_objective(fun, weights))(x)
-    kind = DenseHessian if dense else HessianOperator
-    return kind(hvp, x.size, damping, np.asarray(grad, dtype=np.float64))
+    grad = np.asarray(grad, dtype=np.float64)
+    if dense:  # written-out products take blocks of directions
+        return DenseHessian(hvp, x.size, damping, grad, block=own is not None)
+    return HessianOperator(hvp, x.size, damping, grad)

@@ -10,6 +10,8 @@ import numpy as np
 from autograd.extend import defvjp, primitive
 from autograd.scipy.special import logsumexp
 
+from ._options import dense_max_n
+
 __all__ = ["SharedTrunkNet", "ACTIVATIONS", "LOSSES"]
 
 
@@ -99,8 +101,10 @@ class SharedTrunkNet:
         self.n_params = start
 
     def unpack(self, x):
-        """List of ``(W, b)`` per layer: the trunk's, then one per head."""
-        return [(x[s:w].reshape(shape), x[w:e])
+        """List of ``(W, b)`` per layer: the trunk's, then one per head (views of ``x``;
+        an ``x`` of shape ``(k, n_params)`` gives ``k`` of each, along a first axis)."""
+        lead = x.shape[:-1]
+        return [(x[..., s:w].reshape(lead + shape), x[..., w:e])
                 for (s, w, e), shape in zip(self._offsets, self._shapes)]
 
     def pack(self, layers):
@@ -209,6 +213,7 @@ class SharedTrunkNet:
             written = _Derivatives(self, X, targets, losses, alpha)
             fun.value_and_jacobian = written.value_and_jacobian
             fun.weighted_hvp = written.weighted_hvp
+            fun.dense_max_n = dense_max_n(len(X))
         return fun
 
 
@@ -317,7 +322,8 @@ class _Derivatives:
 
     def weighted_hvp(self, x, weights):
         """``(hvp, grad)`` of ``weights @ fun`` at ``x``: products ``v -> H v``, and the
-        gradient."""
+        gradient. ``hvp`` also takes a block of directions, shape ``(k, n)``, and returns
+        their ``k`` products as rows: one pass of matrix products for all of them."""
         weights = np.asarray(weights, dtype=np.float64)
         forward = self._forward(x, second=True)
         layers, inputs, derivs, top, outs = forward
@@ -333,16 +339,18 @@ class _Derivatives:
         net = self.net
 
         def hvp(v):
-            dlayers = net.unpack(np.asarray(v, dtype=np.float64).reshape(-1))
+            v = np.asarray(v, dtype=np.float64)
+            block = v.reshape(-1, net.n_params)  # (k, n): every array below has k first
+            dlayers = net.unpack(block)
             dtrunk, dheads = dlayers[:n_trunk], dlayers[n_trunk:]
-            result = np.empty(net.n_params)  # written through views of its layers
+            result = np.empty_like(block)  # written through views of its layers
             views = net.unpack(result)
             # forward: the directional derivative of every pre-activation and activation
-            r_h = np.zeros_like(self.X)
+            r_h = np.zeros((1,) + self.X.shape)
             r_zs, r_inputs = [], []
             for layer, ((W, _), (dW, db)) in enumerate(zip(trunk, dtrunk)):
                 r_inputs.append(r_h)
-                r_z = inputs[layer] @ dW + db
+                r_z = inputs[layer] @ dW + db[:, None, :]
                 if layer:  # (the data's own derivative is zero)
                     r_z = r_z + r_h @ W
                 first = derivs[layer][0]
@@ -352,19 +360,19 @@ class _Derivatives:
             r_g_h = 0.0
             for j, ((V, _), (dV, dc), g, prob, w) in enumerate(
                     zip(heads, dheads, g_outs, probs, weights)):
-                r_out = r_top @ V + top @ dV + dc
-                if prob is None and r_out.shape[1] == 1:  # squared error
+                r_out = r_top @ V + top @ dV + dc[:, None, :]
+                if prob is None and r_out.shape[-1] == 1:  # squared error
                     r_g = (w / n_rows) * r_out
                 elif prob is None:
                     r_g = np.zeros_like(r_out)
-                    r_g[:, 0] = (w / n_rows) * r_out[:, 0]
+                    r_g[..., 0] = (w / n_rows) * r_out[..., 0]
                 else:  # the softmax's Jacobian
                     r_g = (w / n_rows) * prob * (
-                        r_out - np.sum(prob * r_out, axis=1, keepdims=True))
+                        r_out - np.sum(prob * r_out, axis=-1, keepdims=True))
                 view_V, view_c = views[n_trunk + j]
-                view_V[...] = r_top.T @ g + top.T @ r_g + penalty * dV
-                view_c[...] = r_g.sum(axis=0)
-                r_g_h = r_g_h + r_g @ V.T + g @ dV.T
+                view_V[...] = _swap(r_top) @ g + top.T @ r_g + penalty * dV
+                view_c[...] = r_g.sum(axis=-2)
+                r_g_h = r_g_h + r_g @ V.T + g @ _swap(dV)
             # backward: the directional derivative of the backpropagated gradients
             for layer in range(n_trunk - 1, -1, -1):
                 (W, _), (dW, _) = trunk[layer], dtrunk[layer]
@@ -375,10 +383,15 @@ class _Derivatives:
                     r_g_z = r_g_z + g_h * second * r_zs[layer]
                 view_W, view_b = views[layer]
                 view_W[...] = inputs[layer].T @ r_g_z + penalty * dW
-                view_b[...] = r_g_z.sum(axis=0)
+                view_b[...] = r_g_z.sum(axis=-2)
                 if layer:  # (nothing to pass back to the data)
-                    view_W += r_inputs[layer].T @ g_z
-                    r_g_h = r_g_z @ W.T + g_z @ dW.T
-            return result
+                    view_W += _swap(r_inputs[layer]) @ g_z
+                    r_g_h = r_g_z @ W.T + g_z @ _swap(dW)
+            return result.reshape(v.shape)
 
         return hvp, grad
+
+
+def _swap(a):
+    """The matrices of a stack ``a`` (its last two axes) transposed."""
+    return np.swapaxes(a, -1, -2)

@@ -133,11 +133,32 @@ class SolverOptions:
         """Whether Hessians are exact (no damping, no sampled rows): Newton converges fast."""
         return self.hess_fun is None and self.hess_sampler is None and not self.damping
 
-    def dense_for(self, n):
-        """Whether to form ``n x n`` Hessians for a problem of ``n`` parameters."""
-        return self.hessian == "dense" or (self.hessian == "auto" and n <= DENSE_MAX_N)
+    def dense_for(self, n, fun=None):
+        """Whether to form ``n x n`` Hessians for a problem of ``n`` parameters, of the
+        objective ``fun``: up to ``DENSE_MAX_N``, or up to ``fun.dense_max_n`` where the
+        objective says how far its own products pay (see :func:`dense_max_n`)."""
+        if self.hessian != "auto":
+            return self.hessian == "dense"
+        return n <= getattr(fun, "dense_max_n", DENSE_MAX_N)
+
+
+def dense_max_n(n_rows):
+    """Up to how many parameters forming the Hessian pays, for written-out products over
+    ``n_rows`` rows, formed in blocks of directions (see :class:`skpareto._linalg.DenseHessian`).
+
+    A block's product costs a fraction of a single one where the rows are few
+    (Python's overhead per product dominates), and a direct solve's ``n^3``
+    grows: dense up to ``DENSE_ROWS_TIMES_N / n_rows`` parameters, at least
+    ``DENSE_MAX_N``, at most ``DENSE_MAX_N_WRITTEN``.
+    """
+    return int(max(DENSE_MAX_N, min(DENSE_MAX_N_WRITTEN, DENSE_ROWS_TIMES_N // max(n_rows, 1))))
 
 
 # "auto" forms the Hessian up to this many parameters; benchmarks/bench_dense.py measures
 # the crossover against MINRES
 DENSE_MAX_N = 32
+# with products written out and formed in blocks, up to this many parameters and rows times
+# parameters (tanh networks, two tasks, at the estimator's tolerance: dense 1.7-3.4x faster
+# at 2,640-5,280, 0.5x at 13,200 and at 258 parameters; benchmarks/bench_dense.py)
+DENSE_MAX_N_WRITTEN = 150
+DENSE_ROWS_TIMES_N = 8000

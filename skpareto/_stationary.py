@@ -111,7 +111,7 @@ def _hessian(fun, x, weights, options, hess_fun):
     """The weighted Hessian at ``x`` (dense or matrix-free, as ``options`` say)."""
     source = fun if hess_fun is None else hess_fun
     return hessian_operator(source, x, weights, damping=options.damping,
-                            dense=options.dense_for(x.size))
+                            dense=options.dense_for(x.size, source))
 
 
 def _result(status, x, values, jac, weights, residual, nit, n_grad, n_hvp, message=None):
@@ -673,7 +673,7 @@ def _descent_curvature(fun, x, weights, jac, options):
     q = u[:, sv > 1e-10 * top]
     if q.shape[1] >= n:
         return 0.0, 0
-    op = hessian_operator(fun, x, weights, dense=options.dense_for(n))
+    op = hessian_operator(fun, x, weights, dense=options.dense_for(n, fun))
     low, high = _curvatures(op, n, q)
     if not low < -1e-3 * high:
         return 0.0, op.n_matvec
@@ -713,7 +713,7 @@ def minimum_of_every(fun, x, m, options):
     """
     n, spent = x.size, 0
     for task in range(m):
-        op = hessian_operator(fun, x, np.eye(m)[task], dense=options.dense_for(n))
+        op = hessian_operator(fun, x, np.eye(m)[task], dense=options.dense_for(n, fun))
         low, high = _curvatures(op, n, np.zeros((n, 0)))
         spent += op.n_matvec
         if not low > _DEFINITE * high:

@@ -196,6 +196,9 @@ def test_written_out_derivatives_are_autograds(activation, hidden, losses, alpha
     columns = np.array([hvp(e) for e in np.eye(net.n_params)]).T
     scale = np.abs(reference).max()
     np.testing.assert_allclose(columns, reference, rtol=0, atol=1e-12 * scale)
+    block = rng.normal(size=(3, net.n_params))  # a block of directions: their products
+    np.testing.assert_allclose(hvp(block), block @ reference, rtol=0,
+                               atol=1e-12 * scale * np.abs(block).sum(axis=1).max())
     dense = hessian_operator(fun, x, w, dense=True)  # the engine takes these products
     np.testing.assert_allclose(dense.matrix, reference, rtol=0, atol=1e-12 * scale)
     # and the objectives and Jacobian, against autograd's on the same function

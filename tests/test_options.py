@@ -103,6 +103,25 @@ def test_exact_hessian_and_dense_for():
     assert not SolverOptions(hessian="matvec").dense_for(1)
 
 
+def test_an_objective_with_its_own_products_says_how_far_dense_pays():
+    from skpareto._models import SharedTrunkNet
+    from skpareto._options import DENSE_MAX_N, DENSE_MAX_N_WRITTEN, dense_max_n
+
+    # blocks of products are cheap over few rows: dense up to DENSE_MAX_N_WRITTEN; over
+    # many, no further than any objective; in between, by rows times parameters
+    assert dense_max_n(13) == DENSE_MAX_N_WRITTEN and dense_max_n(0) == DENSE_MAX_N_WRITTEN
+    assert dense_max_n(10 ** 6) == DENSE_MAX_N
+    assert DENSE_MAX_N < dense_max_n(100) < DENSE_MAX_N_WRITTEN
+    net = SharedTrunkNet(3, (16,), (1, 1))  # 98 parameters
+    rng = np.random.default_rng(0)
+    few, many = (net.objective(rng.normal(size=(rows, 3)), [np.zeros(rows)] * 2,
+                               ["squared_error"] * 2) for rows in (20, 400))
+    auto = SolverOptions()
+    assert auto.dense_for(net.n_params, few) and not auto.dense_for(net.n_params, many)
+    assert not auto.dense_for(net.n_params) and not auto.dense_for(33, _rows(2))
+    assert not SolverOptions(hessian="matvec").dense_for(net.n_params, few)
+
+
 def test_options_pickle_and_compare():
     options = SolverOptions(method="mgda", damping=0.25, minres_maxiter=7)
     assert pickle.loads(pickle.dumps(options)) == options
