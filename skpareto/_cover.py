@@ -64,6 +64,10 @@ _STALL_WINDOW = 0.125
 _STALL_MIN_WINDOW = 50
 _STALL_SLOWER = 0.5
 _STALL_UNCOVERED = 0.1
+# a seed's lattice, which starts where the weights are not covered, stalls over a shorter
+# window: one on a face of a three-target network covered its curve, then took 205 points
+# without covering another weight
+_SEED_STALL_WINDOW = 0.05
 # a lattice stops once the set covers every weight of a simplex grid of _STALL_GRID weights
 # and of a finer one of about _COVERED_GRID (see _Covered), checked from as many points as
 # the simplex lattice of spacing step_size has nodes, each time the set grew by
@@ -101,12 +105,12 @@ def directions(pset, index):
 
 
 def grow(pset, ctx, limits, indices, *, key, n_jobs, progress, until=None, pause=False,
-         ends=None):
+         ends=None, window=None):
     """Explore from the points ``indices`` of ``pset`` until the set ends or a budget stops.
 
     Two tasks: ``until`` (weights, shape (2,) or (k, 2)) also stops the
     branches from the points once a step covers them. More tasks, with
-    ``pause``: a lattice that stalls (see :class:`_Stall`) stops early, to
+    ``pause``: a lattice that stalls (see :class:`_Stall`, over ``window``) stops early, to
     leave the budget to stage-1 seeds where the weights are not covered; with
     ``ends`` (:class:`skpareto._explore._Ends`), a lattice grows to
     ``ends.top(pset)`` points, and calls ``ends.seed(pset)`` once it has
@@ -122,7 +126,7 @@ def grow(pset, ctx, limits, indices, *, key, n_jobs, progress, until=None, pause
     # each lattice goes on from its root, with the nodes solved already
     return [root for root in sorted({_root_of(pset, int(i)) for i in indices})
             if _grow_lattice(pset, ctx, limits, root, key + (root,), n_jobs, progress,
-                             _Stall(pset, limits) if pause else None, ends)]
+                             _Stall(pset, limits, window) if pause else None, ends)]
 
 
 def _root_of(pset, i):
@@ -478,10 +482,11 @@ class _Stall:
     reaches the rest only while budget is left.
     """
 
-    def __init__(self, pset, limits):
+    def __init__(self, pset, limits, window=None):
         self.grid = simplex_lattice(pset.n_tasks, _STALL_GRID)
         self.max_points = limits["max_points"]
-        self.window = max(_STALL_WINDOW * self.max_points, _STALL_MIN_WINDOW)
+        share = _STALL_WINDOW if window is None else window
+        self.window = max(share * self.max_points, _STALL_MIN_WINDOW)
         self.history = []  # (points, share of the grid uncovered)
 
     def __call__(self, pset, idle=False):
@@ -1121,7 +1126,7 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
         return root.nit
     index = add_root(pset, ctx, root, limits["max_points"])
     stopped = grow(pset, ctx, limits, [index], key=key, n_jobs=n_jobs, progress=progress,
-                   until=until, pause=paused is not None)
+                   until=until, pause=paused is not None, window=_SEED_STALL_WINDOW)
     if paused is not None:
         paused += stopped
     return root.nit
