@@ -15,7 +15,11 @@ reached, on
 - a two-task regression network (``make_conflicting_regression(200,
   n_features=5, conflict=0.7)``, one tanh layer of h units: n = 8 h + 2
   parameters, h = 2 ... 32, and 64 with ``--full``) at the estimator's tolerance
-  1e-4, which the default inexact solves exploit most.
+  1e-4, which the default inexact solves exploit most;
+- the same network on 40 rows (``network_40``), where its written-out products
+  (:class:`skpareto._models.SharedTrunkNet`), formed in blocks of directions,
+  cost a fraction of a single product each: ``"auto"`` forms the Hessian of such
+  an objective up to ``skpareto._options.dense_max_n(rows)`` parameters.
 
 Both modes follow the same set from end to end, but not with the same number
 of points: the step control lengthens or shortens steps by how the corrector
@@ -38,7 +42,7 @@ from threadpoolctl import threadpool_limits
 
 from skpareto import SolverOptions, explore
 from skpareto._models import SharedTrunkNet
-from skpareto._options import DENSE_MAX_N
+from skpareto._options import DENSE_MAX_N, dense_max_n
 from skpareto.datasets import make_conflicting_regression
 from skpareto.exceptions import ConvergenceWarning
 from skpareto.problems import ConvexQuadratic
@@ -57,8 +61,8 @@ def quadratic(n):
     return problem.fun, problem.x0
 
 
-def network(width, seed=0):
-    X, Y = make_conflicting_regression(200, n_features=5, conflict=0.7, random_state=seed)
+def network(width, seed=0, rows=200):
+    X, Y = make_conflicting_regression(rows, n_features=5, conflict=0.7, random_state=seed)
     net = SharedTrunkNet(5, (width,), (1, 1), activation="tanh")
     fun = net.objective(X, [Y[:, 0], Y[:, 1]], ["squared_error"] * 2, alpha=1e-2)
     return fun, net.init_params(seed)
@@ -112,7 +116,10 @@ def main(quick=True):
     info = describe_machine("dense")
     sizes = (8, 16, 32, 64, 128, 256, 512)
     widths = (1, 2, 4, 8, 16, 32) if quick else (1, 2, 4, 8, 16, 32, 64)
-    out = dict(machine=info, quick=quick, dense_max_n=DENSE_MAX_N, quadratic=[], network=[])
+    # where "auto" forms the Hessian, per family
+    auto = dict(quadratic=DENSE_MAX_N, network=dense_max_n(200), network_40=dense_max_n(40))
+    out = dict(machine=info, quick=quick, auto_up_to=auto, quadratic=[], network=[],
+               network_40=[])
     with threadpool_limits(1):
         for n in sizes:
             out["quadratic"].append(measure(*quadratic(n), tol=1e-8))
@@ -120,7 +127,10 @@ def main(quick=True):
         for width in widths:
             out["network"].append(measure(*network(width), tol=1e-4))
             report("network", out["network"][-1])
-    for family in ("quadratic", "network"):
+        for width in widths[1:]:
+            out["network_40"].append(measure(*network(width, rows=40), tol=1e-4))
+            report("network_40", out["network_40"][-1])
+    for family in ("quadratic", "network", "network_40"):
         rows = out[family]
         found = out[f"{family}_crossover"] = {
             key: crossover(rows, f"{key}_matvec_over_dense")
@@ -128,7 +138,7 @@ def main(quick=True):
         print(f"[dense] {family}: matvec at least as fast as dense for the whole set from "
               f"n = {found['cpu_seconds']} on (in gradient-equivalents from n = "
               f"{found['grad_eq']}; per point in time from n = "
-              f"{found['cpu_seconds_per_point']}); DENSE_MAX_N = {DENSE_MAX_N}")
+              f"{found['cpu_seconds_per_point']}); \"auto\" dense up to n = {auto[family]}")
     save_json("dense.json", out)
     _plot(out)
     return out
@@ -136,13 +146,13 @@ def main(quick=True):
 
 def _plot(out):
     plt = pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(7.0, 3.0), dpi=80)
-    for ax, family in zip(axes, ("quadratic", "network")):
+    fig, axes = plt.subplots(1, 3, figsize=(10.0, 3.0), dpi=80)
+    for ax, family in zip(axes, ("quadratic", "network", "network_40")):
         n = [r["n"] for r in out[family]]
         for mode, marker in zip(MODES, "os"):
             ax.loglog(n, [r[mode]["cpu_seconds"] for r in out[family]], marker + "-", ms=4,
                       label=f'hessian="{mode}"')
-        ax.axvline(out["dense_max_n"], color="k", ls=":", lw=1, label="DENSE_MAX_N")
+        ax.axvline(out["auto_up_to"][family], color="k", ls=":", lw=1, label='"auto" up to')
         ax.set_xlabel("parameters n")
         ax.set_title(f"{family}: whole set", fontsize=9)
     axes[0].set_ylabel("CPU seconds")
