@@ -198,7 +198,7 @@ def _within(vectors, values, coef, radius, head):
     if top <= 0.0 or bottom >= 0.0:  # no sign change: the end nearest the radius
         mu = low if top <= 0.0 else high
     else:
-        mu = np.exp(brentq(excess, np.log(low), np.log(high), xtol=1e-3))
+        mu = np.exp(brentq(excess, np.log(low), np.log(high), xtol=1e-7))
     v = step(mu)
     return v * (radius / np.linalg.norm(v[:head]))  # onto the boundary, exactly
 
