@@ -651,8 +651,9 @@ def _descent_curvature(fun, x, weights, jac, options):
     decrease over the objectives makes every objective fall, and the point is
     not a local Pareto optimum. Returns ``(curvature, n_hvp)``: the smallest
     eigenvalue of ``H_w`` on the null space of ``jac`` if it is clearly
-    negative: below ``-1e-3`` times the largest there, and below
-    ``-_NEGLIGIBLE`` times the largest of ``H_w`` itself; else 0.
+    negative: below ``-1e-3`` times the largest there, below
+    ``-_NEGLIGIBLE`` times the largest of ``H_w`` itself, and not the
+    cancellation of much larger curvatures of the tasks (below); else 0.
 
     The correction needs ``jac`` to reach every change of the objectives
     that ``weights`` allow (rank ``m - 1``). Where the gradients span fewer
@@ -661,7 +662,15 @@ def _descent_curvature(fun, x, weights, jac, options):
     relative residual of ``tol`` still sits off such a set along directions
     in which the weighted sum is all but flat: the null space's curvature
     there is rounding, tiny against ``H_w``'s, and the correction it calls
-    for would be far beyond second order.
+    for would be far beyond second order. So it is where the tasks'
+    curvatures ``d.H_i.d`` along the eigenvector ``d`` are far larger than
+    their weighted sum and of both signs, and the gradients span the
+    directions the correction needs only weakly: the correction must undo
+    each task's change through the gradients' smallest singular value (of
+    the ``m - 1``), ``|e| ~ max_i |d.H_i.d| / sigma``. A saddle counts where
+    ``|curvature| / max_i |d.H_i.d|`` times ``sigma / sigma_1`` is at least
+    ``_NEGLIGIBLE`` (DTLZ5 without its box, from x0 = 0.29: -1.5e-4 against
+    task curvatures 17 and -14, sigma / sigma_1 = 9e-4).
     """
     n, m = x.size, jac.shape[0]
     # orthonormal basis of the span of the gradients (rank-revealing: at a stationary
@@ -674,21 +683,32 @@ def _descent_curvature(fun, x, weights, jac, options):
     if q.shape[1] >= n:
         return 0.0, 0
     op = hessian_operator(fun, x, weights, dense=options.dense_for(n, fun))
-    low, high = _curvatures(op, n, q)
+    low, high, d = _curvatures(op, n, q)
     if not low < -1e-3 * high:
         return 0.0, op.n_matvec
-    _, largest = _curvatures(op, n, np.zeros((n, 0)))  # of H_w, only where it is needed
-    curvature = float(low) if low < -_NEGLIGIBLE * largest else 0.0
-    return curvature, op.n_matvec
+    _, largest, _ = _curvatures(op, n, np.zeros((n, 0)))  # of H_w, only where it is needed
+    spent = op.n_matvec
+    if not low < -_NEGLIGIBLE * largest:
+        return 0.0, spent
+    tasks = []
+    for task in range(m):  # each task's curvature along d: one product each
+        task_op = hessian_operator(fun, x, np.eye(m)[task])
+        tasks.append(float(d @ task_op.matvec(d)))
+        spent += task_op.n_matvec
+    spread = max(np.max(np.abs(tasks)), abs(low))
+    reach = sv[m - 2] / top if m > 1 else 1.0
+    curvature = float(low) if abs(low) / spread * reach >= _NEGLIGIBLE else 0.0
+    return curvature, spent
 
 
 def _curvatures(op, n, q):
     """The least eigenvalue of the Hessian ``op`` on the orthogonal complement of the
-    columns of ``q`` (orthonormal, possibly none), and the largest in magnitude."""
+    columns of ``q`` (orthonormal, possibly none), the largest in magnitude, and the
+    least's eigenvector (unit length)."""
     if isinstance(op, DenseHessian):
         p = np.eye(n) - q @ q.T
-        values = np.linalg.eigvalsh(p @ op.matrix @ p)
-        return values[0], np.max(np.abs(values))
+        values, vectors = np.linalg.eigh(p @ op.matrix @ p)
+        return values[0], np.max(np.abs(values)), vectors[:, 0]
 
     def project(v):
         v = np.asarray(v, dtype=float).reshape(-1)
@@ -696,8 +716,8 @@ def _curvatures(op, n, q):
 
     projected = LinearOperator((n, n), matvec=lambda v: project(op.matvec(project(v))),
                                dtype=np.float64)
-    return (_extreme_eigenvalue(projected, "SA", n),
-            abs(_extreme_eigenvalue(projected, "LM", n)))
+    low, vector = _extreme_eigenvalue(projected, "SA", n)
+    return low, abs(_extreme_eigenvalue(projected, "LM", n)[0]), vector
 
 
 def minimum_of_every(fun, x, m, options):
@@ -714,7 +734,7 @@ def minimum_of_every(fun, x, m, options):
     n, spent = x.size, 0
     for task in range(m):
         op = hessian_operator(fun, x, np.eye(m)[task], dense=options.dense_for(n, fun))
-        low, high = _curvatures(op, n, np.zeros((n, 0)))
+        low, high, _ = _curvatures(op, n, np.zeros((n, 0)))
         spent += op.n_matvec
         if not low > _DEFINITE * high:
             return False, spent
@@ -722,13 +742,16 @@ def minimum_of_every(fun, x, m, options):
 
 
 def _extreme_eigenvalue(op, which, n):
-    """One extreme eigenvalue by Lanczos (ARPACK), to a loose tolerance and a small budget."""
+    """One extreme eigenvalue and its eigenvector by Lanczos (ARPACK), to a loose tolerance
+    and a small budget (a zero vector where none converged)."""
     try:
-        return float(eigsh(op, k=1, which=which, tol=1e-2, ncv=min(n, 20), maxiter=10,
-                           return_eigenvectors=False)[0])
+        values, vectors = eigsh(op, k=1, which=which, tol=1e-2, ncv=min(n, 20), maxiter=10)
     except ArpackNoConvergence as exc:
-        found = exc.eigenvalues
-        return float(found[0]) if len(found) else 0.0
+        values, vectors = exc.eigenvalues, exc.eigenvectors
+        if not len(values):
+            return 0.0, np.zeros(n)
+    vector = vectors[:, 0]
+    return float(values[0]), vector / (np.linalg.norm(vector) or 1.0)
 
 
 def _stage_one_polish(fun, x, weights, method, tol, options, hess_fun):
