@@ -38,6 +38,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from matplotlib.ticker import NullFormatter
 from threadpoolctl import threadpool_limits
 
 from skpareto import SolverOptions, explore
@@ -153,6 +154,7 @@ def _plot(out):
             ax.loglog(n, [r[mode]["cpu_seconds"] for r in out[family]], marker + "-", ms=4,
                       label=f'hessian="{mode}"')
         ax.axvline(out["auto_up_to"][family], color="k", ls=":", lw=1, label='"auto" up to')
+        ax.xaxis.set_minor_formatter(NullFormatter())  # (labels of 2x10^1 ... overlap)
         ax.set_xlabel("parameters n")
         ax.set_title(f"{family}: whole set", fontsize=9)
     axes[0].set_ylabel("CPU seconds")
