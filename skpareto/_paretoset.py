@@ -36,6 +36,11 @@ _RETRIANGULATE = 2
 # |det| of a piece's vertex weights (with a row of ones) below this: no area to
 # interpolate in ((m - 1)! times its volume in weight space)
 _DEGENERATE = 1e-12
+# vertex weights of a degenerate piece closer than this (relative singular value) are one
+# vertex: a face triangle of a four-target net joined task 3's end to task 0's end and to a
+# point 3e-9 from it, and at a finer cut-off the coordinates of task 3's end were rounding
+# amplified by 1e9 (NaN or -7e-8: that end was not covered)
+_SAME_WEIGHTS = 1e-6
 # contains and params_at locate weights in chunks of this many rows
 _CHUNK = 64
 # add_point takes weights this far off the simplex as a solve's rounding (and puts them
@@ -385,10 +390,10 @@ class ParetoSet:
         w = self.weights
         on_face = np.any((w[edges[:, 0]] == 0) & (w[edges[:, 1]] == 0), axis=1)
         segments = np.column_stack([edges[on_face]] + [edges[on_face, 1]] * (m - 2))
-        # points in no piece still cover their own weights
-        alone = np.setdiff1d(np.arange(self.n_points),
-                             np.concatenate([simplices.ravel(), segments.ravel()]))
-        single = np.repeat(alone[:, None], m, axis=1)
+        # every point covers its own weights, also where its pieces are too thin to give it
+        # coordinates to rounding (a four-target net's face triangle joined task 3's end to
+        # two points 3e-9 apart in the weights: that end was not covered) or it is in none
+        single = np.repeat(np.arange(self.n_points)[:, None], m, axis=1)
         return np.vstack([simplices, segments.reshape(-1, m), single]).astype(np.int64)
 
     def _face_pieces(self, coords, steps, fibered, edges):
@@ -1201,14 +1206,15 @@ def _degenerate_coordinates(w, vertices):
 
     ``vertices``: (s, k, m), each piece's vertex weights. A piece is the convex
     hull of its distinct vertex weights (a point, a segment, or a triangle on a
-    face of four tasks, say): weights within 1e-9 of it get the minimum-norm
+    face of four tasks, say; weights closer than ``_SAME_WEIGHTS`` are one
+    vertex): weights within 1e-9 of it get the minimum-norm
     barycentric coordinates there (split evenly between vertices of equal
     weights); NaN elsewhere.
     """
     system = np.concatenate([vertices.transpose(0, 2, 1),
                              np.ones((len(vertices), 1, vertices.shape[1]))], axis=1)
     rhs = np.concatenate([w, np.ones((len(w), 1))], axis=1)  # (q, m + 1)
-    lam = np.einsum("sij,qj->qsi", np.linalg.pinv(system, rcond=1e-10), rhs)
+    lam = np.einsum("sij,qj->qsi", np.linalg.pinv(system, rcond=_SAME_WEIGHTS), rhs)
     miss = np.abs(np.einsum("sij,qsj->qsi", system, lam) - rhs[:, None, :]).max(axis=2)
     lam[miss > 1e-9] = np.nan
     return lam

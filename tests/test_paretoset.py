@@ -271,6 +271,33 @@ def test_three_task_pieces_survive_a_stray_point(quadratic3):
     assert not np.any((stray.pieces == n).sum(axis=1) == 1)
 
 
+def test_every_point_covers_its_own_weights(quadratic3):
+    # at its own weights the set gives the point itself (the pieces around it agree there)
+    _, pset = quadratic3
+    assert pset.contains(pset.weights).all()
+    for i in range(0, pset.n_points, 17):
+        np.testing.assert_allclose(pset.params_at(pset.weights[i]), pset.params[i],
+                                   rtol=0, atol=1e-9)
+
+
+def test_a_thin_degenerate_piece_gives_its_vertices_their_coordinates():
+    # a face triangle of four tasks joined task 3's end to task 0's end and to a point
+    # 3e-9 from it (its first step): the piece spans no volume, and coordinates that took
+    # the 3e-9 side for a direction amplified rounding by 1e9 (task 3's end: -7e-8 or NaN).
+    # Points 3e-9 apart are one vertex now: coordinates to 1e-8 (the vertex itself is
+    # covered to _BARY_TOL by its own single piece, see the test above)
+    from skpareto._paretoset import _degenerate_coordinates
+
+    near = np.array([1.0 - 3.4e-9, 0.0, 1.3e-9, 2.1e-9])
+    vertices = np.array([[[0.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 0.0], near, near]])
+    w = np.array([[0.0, 0.0, 0.0, 1.0], [0.5, 0.0, 0.0, 0.5], [0.0, 0.5, 0.0, 0.5]])
+    lam = _degenerate_coordinates(w, vertices)[:, 0]
+    np.testing.assert_allclose(lam[0], [1.0, 0.0, 0.0, 0.0], rtol=0, atol=1e-8)
+    np.testing.assert_allclose(lam[1, 0], 0.5, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(lam[1, 1:].sum(), 0.5, rtol=0, atol=1e-8)
+    assert np.isnan(lam[2]).all()  # off the segment: not in the piece
+
+
 def test_three_task_pieces_survive_a_branch_run_off_in_the_front(quadratic3):
     # a face's branch toward a task whose minimum is not attained can carry another
     # objective to 1e94 (three convex tasks, one of them exp(-(u + v)) + (u - v)^2): in the
