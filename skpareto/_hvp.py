@@ -119,8 +119,8 @@ def hessian_operator(fun, x, weights, *, damping=0.0, dense=False):
         paper's sample-based system, pass the same losses evaluated on a
         random subset of the training rows. If ``fun`` has an attribute
         ``weighted_hvp``, ``weighted_hvp(x, weights) -> (hvp, grad)`` gives
-        the products instead of autograd (``hvp`` taking a direction of shape
-        ``(n,)`` or a block ``(k, n)`` of them) (the estimator's networks, see
+        the products instead of autograd, ``hvp`` taking a direction of shape
+        ``(n,)`` or a block of them, ``(k, n)`` (the estimator's networks, see
         :meth:`skpareto._models.SharedTrunkNet.objective`).
     x : ndarray of shape (n,)
         Point at which the Hessian is taken; the gradient computation is
