@@ -468,10 +468,11 @@ def _lattice(ctx, root, key):
 
 class _Stall:
     """Whether a lattice has stalled: more than ``_STALL_UNCOVERED`` of the simplex's weights
-    are uncovered, and over its last ``_STALL_WINDOW`` of ``max_points`` (at least
-    ``_STALL_MIN_WINDOW`` points) it covered new ones at less than ``_STALL_SLOWER`` of its
-    mean rate so far, a rate at which the rest of the budget would cover less than half of
-    those left (a budget only too small for the set, at a steady rate, is no stall).
+    are uncovered, and over its last ``window`` of ``max_points`` (default
+    ``_STALL_WINDOW``; at least ``_STALL_MIN_WINDOW`` points) it covered new ones at less
+    than ``_STALL_SLOWER`` of its mean rate so far, a rate at which the rest of the budget
+    would cover less than half of those left (a budget only too small for the set, at a
+    steady rate, is no stall).
     With ``idle``, a lattice that covered no new weight at all since it started has
     stalled too (not one along a plane of constant weights, which covers none).
 
