@@ -1104,15 +1104,18 @@ def _seed_gaps(pset, ctx, limits, key, n_jobs, progress, verbose=0):
 
 
 def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, until=None,
-          paused=None):
+          paused=None, alone=False):
     """Stage 1 at ``weights`` from the point of nearest weights; grow the set from its root.
 
     ``new(root)`` says whether the root adds to the set (default: it is not
     :func:`_represented`); ``until`` stops its branches (see :func:`grow`);
     ``key`` (a tuple) seeds the sampled Hessians. With a list ``paused``
     (more tasks), a lattice that stalls stops early and its root is appended
-    to it. Returns the stage-1 iterations (none once ``max_points`` is
-    reached).
+    to it. With ``alone``, a root that adds nothing to explore from, but
+    lies at weights the set does not cover, is added as a point of its own
+    (it covers its weights; a weakly regularized net's single-task end, which
+    the set reached to 1e-5, was dropped). Returns the stage-1 iterations
+    (none once ``max_points`` is reached).
     """
     if pset.n_points >= limits["max_points"]:
         return 0
@@ -1123,7 +1126,11 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
                            bounds=ctx.bounds, verbose=max(verbose - 1, 0))
     new = new or (lambda root: not _represented(pset, root, ctx.step_size))
     if not root.success or not ctx.inside(root.x) or not new(root):
-        pset.add_cost(root.n_grad, root.n_hvp)
+        if alone and root.success and ctx.inside(root.x) and not pset.contains(root.weights):
+            # the set around it is explored already: nothing is left to grow from it
+            pset.mark_expanded([add_root(pset, ctx, root, limits["max_points"])])
+        else:
+            pset.add_cost(root.n_grad, root.n_hvp)
         return root.nit
     index = add_root(pset, ctx, root, limits["max_points"])
     stopped = grow(pset, ctx, limits, [index], key=key, n_jobs=n_jobs, progress=progress,

@@ -435,12 +435,8 @@ def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):
         if pset.contains(w):
             continue
         log(verbose, 2, f"the set does not cover weights {np.round(w, 3)}: starting there")
-        # a root at weights the set does not cover adds them, even where a point of the set
-        # lies as near in the front (a weakly regularized net's single-task end, 1e-5 off)
         n_iter += _seed(pset, ctx, limits, w, (key + k,), n_jobs, progress, verbose,
-                        new=lambda root: not (pset.contains(root.weights)
-                                              and _represented(pset, root, ctx.step_size)),
-                        paused=paused)
+                        paused=paused, alone=True)
     if paused and pset.n_points < limits["max_points"]:
         log(verbose, 2, "the seeds' lattices that paused go on")
         grow(pset, ctx, limits, paused, key=(key, len(grid) + len(fine) + 1), n_jobs=n_jobs,
