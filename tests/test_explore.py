@@ -563,10 +563,10 @@ class _Growing:
         return np.arange(len(grid)) < round(self.coverage(self.n_points) * len(grid))
 
 
-def _first_stall(coverage, max_points=1000, step=20, idle=False):
+def _first_stall(coverage, max_points=1000, step=20, idle=False, seed=False):
     from skpareto._cover import _Stall
     pset = _Growing(coverage)
-    stall = _Stall(pset, dict(max_points=max_points))
+    stall = _Stall(pset, dict(max_points=max_points), seed=seed)
     for n in range(step, max_points, step):
         pset.n_points = n
         if stall(pset, idle=idle):
@@ -597,6 +597,12 @@ def test_a_lattice_stalls_where_its_rate_of_covering_weights_falls():
     fall = _first_stall(lambda n: 0.4, idle=True)
     assert fall is not None and fall <= 1.5 * 125
     assert _first_stall(lambda n: 0.4) is None
+    # a seed's lattice stalls only so, and sooner (a window of 50 points); one that covers
+    # slowly goes on
+    fall = _first_stall(lambda n: 0.4, idle=True, seed=True, step=5)
+    assert fall is not None and fall <= 1.5 * 50
+    assert _first_stall(lambda n: min(n, 500) / 1000 + max(n - 500, 0) / 20000, idle=True,
+                        seed=True) is None
 
 
 def test_a_stalled_lattice_pauses_for_the_seeds_and_goes_on_after_them(monkeypatch):
