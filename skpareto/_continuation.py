@@ -145,6 +145,11 @@ class Context:
         seed = np.random.SeedSequence(self.entropy, spawn_key=tuple(int(k) for k in key))
         return options.hess_sampler(np.random.default_rng(seed))
 
+    def hessian_source(self, key):
+        """The objective whose Hessian a site uses: :meth:`hess_fun`'s, else ``fun``."""
+        sampled = self.hess_fun(key)
+        return self.fun if sampled is None else sampled
+
     def coords(self, values):
         """Front coordinates of ``values`` (m,) or (p, m) in this context's basis."""
         if self.basis is None:
@@ -200,7 +205,7 @@ def tangents(ctx, point, key, rtol=None):
     ``inexact``, else ``minres_rtol``).
     """
     options = ctx.options
-    source = ctx.fun if ctx.hess_fun(key) is None else ctx.hess_fun(key)
+    source = ctx.hessian_source(key)
     op = hessian_operator(source, point.x, point.weights, damping=options.damping,
                           dense=options.dense_for(point.x.size, source))
     if rtol is None:
@@ -220,7 +225,7 @@ def tight_tangents(ctx, point, key, loose, step):
     ``_TANGENT_CHANGE`` of its length: only the step length can help then.
     """
     options = ctx.options
-    if not options.inexact or options.dense_for(point.x.size, ctx.hess_fun(key) or ctx.fun) \
+    if not options.inexact or options.dense_for(point.x.size, ctx.hessian_source(key)) \
             or options.minres_rtol >= _PREDICTOR_RTOL:
         return None, 0, 0
     directions, rates, n_grad, n_hvp = tangents(ctx, point, key, rtol=_TIGHT_RTOL)
