@@ -185,16 +185,19 @@ def _within(vectors, values, coef, radius, head):
         return np.linalg.norm(step(np.exp(log_mu))[:head]) / radius - 1.0
 
     high = 1.0  # values scaled: the largest is 1
+    bottom = excess(np.log(high))
     for _ in range(100):  # (a radius below rounding: the end rescales the longest mu's step)
-        if excess(np.log(high)) <= 0.0:
+        if bottom <= 0.0:
             break
         high *= 4.0
+        bottom = excess(np.log(high))
     low = 1e-12 * high
+    top = excess(np.log(low))
     for _ in range(10):  # a head longer than the radius at mu = low, or mu below rounding
-        if excess(np.log(low)) > 0.0:
+        if top > 0.0:
             break
         low *= 1e-6
-    top, bottom = excess(np.log(low)), excess(np.log(high))
+        top = excess(np.log(low))
     if top <= 0.0 or bottom >= 0.0:  # no sign change: the end nearest the radius
         mu = low if top <= 0.0 else high
     else:
