@@ -114,6 +114,15 @@ def _hessian(fun, x, weights, options, hess_fun):
                             dense=options.dense_for(x.size, source))
 
 
+def _gradient(fun, weights, own):
+    """``z -> gradient of weights @ fun`` at ``z``: with ``own``, from ``fun``'s written-out
+    products where it has them (the gradient its Hessian operator holds, to the last bit)."""
+    if own and hasattr(fun, "weighted_hvp"):
+        return lambda z: np.asarray(fun.weighted_hvp(z, weights)[1], dtype=np.float64)
+    value_grad = value_and_grad(weighted_objective(fun, weights))
+    return lambda z: value_grad(z)[1]
+
+
 def _result(status, x, values, jac, weights, residual, nit, n_grad, n_hvp, message=None):
     status = Status(status)
     return Result(x=x, objectives=values, jac=jac, weights=weights, residual=float(residual),
@@ -177,8 +186,11 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
     max_iter = options.newton_steps if max_iter is None else max_iter
     x0 = x
     weights = np.asarray(weights, dtype=float)
-    shared = hess_fun is None  # trial gradients and Hessians from the same trace
-    weighted_grad = value_and_grad(weighted_objective(fun, weights))
+    # a trial's gradient and the Hessian there from the same trace; not where the Hessian is
+    # formed as a matrix (n products): there only the accepted point's is formed, at the next
+    # step (and none after the last: an end point of DTLZ2 formed one matrix fewer)
+    shared = hess_fun is None and not options.dense_for(x.size, fun)
+    weighted_grad = _gradient(fun, weights, own=hess_fun is None)
     values, jac = value_and_jacobian(fun, x)
     n_grad, n_hvp = len(values), 0
     scale = gradient_scale(jac)
@@ -219,7 +231,7 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
                 trial_op = _hessian(fun, z, weights, options, None)
                 g = trial_op.grad
             else:
-                trial_op, (_, g) = None, weighted_grad(z)
+                trial_op, g = None, weighted_grad(z)
             return np.linalg.norm(g), (z, np.asarray(g, dtype=float), trial_op)
 
         merit, count = np.linalg.norm(grad), [0]
