@@ -43,6 +43,8 @@ _FINE_SEEDS = 66
 # from this many tasks on, a lattice keeps a share of max_points for the single-task ends
 # it does not reach (see _Ends)
 _ENDS_TASKS = 4
+# a weight this close to 1: the set reaches that single-task end
+_EXACT_END = 1e-9
 
 
 def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
@@ -297,8 +299,15 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
             stuck.append(root)
     if pset.n_points:
         ends.seed(pset)  # unless a lattice did
+        held = ends.top(pset)
+        n_iter += _seed_uncovered(pset, ctx, dict(limits, max_points=held), len(starts),
+                                  n_jobs, progress, verbose)
+        if pset.n_points >= held:  # three tasks: the ends the budget left out
+            ends.seed(pset, ran_out=True)
+            if pset.n_points < limits["max_points"]:  # points the ends did not take
+                grow(pset, ctx, limits, np.flatnonzero(~pset.expanded),
+                     key=(len(starts), 2), n_jobs=n_jobs, progress=progress)
         n_iter += ends.n_iter
-        n_iter += _seed_uncovered(pset, ctx, limits, len(starts), n_jobs, progress, verbose)
         if paused and pset.n_points < limits["max_points"]:
             log(verbose, 2, "the lattices that paused for the seeds go on")
             grow(pset, ctx, limits, paused, key=(len(starts), 0), n_jobs=n_jobs,
@@ -369,8 +378,12 @@ class _Ends:
     budget without reaching two of them (largest weights 0.63 and 0.87), and
     the seeds at the ends (:func:`_seed_inside`) had nothing left. With three
     tasks every face is a curve, which the lattice's faces trace to its ends;
-    there the reserve only took points from the lattice (a weakly regularized
-    three-task net: 88.7 -> 79.2 % of the grid covered, one end at 0.999).
+    there a share only took points from the lattice (a weakly regularized
+    three-task net: 88.7 -> 79.2 % of the grid covered, one end at 0.999). So
+    three tasks keep one point back for each end not reached yet; once the
+    lattices and seeds have used the rest, stage 1 for each such task alone
+    gives a point of its own there (a three-target regression's lattice spent
+    the budget near one face, and ``predict_at`` raised at task 0's end).
     """
 
     def __init__(self, ctx, limits, key, n_jobs, progress, verbose):
@@ -385,15 +398,26 @@ class _Ends:
 
     def top(self, pset):
         """The points a lattice may grow the set to, for now: all once every end is
-        reached (a face cut short by the reserve is not covered again)."""
-        m = pset.n_tasks
-        if self.done or m < _ENDS_TASKS or _ends_reached(pset, self.ctx.step_size).all():
-            return self.limits["max_points"]
-        return self.limits["max_points"] - m * self.share(m)
+        reached (a face cut short by the reserve is not covered again); three tasks, one
+        fewer for each end not reached."""
+        m, most = pset.n_tasks, self.limits["max_points"]
+        if self.done or m < 3 or (m < _ENDS_TASKS and most <= 2 * m):
+            return most
+        if m < _ENDS_TASKS:
+            return most - int(np.sum(~_ends_reached(pset, _EXACT_END)))
+        if _ends_reached(pset, self.ctx.step_size).all():
+            return most
+        return most - m * self.share(m)
 
-    def seed(self, pset):
-        """Stage 1 at each single-task end the set does not reach, once (more tasks)."""
-        if self.done or pset.n_tasks < _ENDS_TASKS:
+    def seed(self, pset, ran_out=False):
+        """Stage 1 at each single-task end the set does not reach, once (more tasks; three
+        tasks once the set holds :meth:`top` points, or it ``ran_out`` of its budget)."""
+        if self.done or pset.n_tasks < 3:
+            return
+        if pset.n_tasks < _ENDS_TASKS:
+            if ran_out or pset.n_points >= self.top(pset):
+                self.done = True
+                self._points_at_ends(pset)
             return
         self.done = True
         if pset.n_points >= self.limits["max_points"]:
@@ -405,6 +429,18 @@ class _Ends:
         self.n_iter += _seed_ends(pset, self.ctx, self.limits, self.key, self.n_jobs,
                                   self.progress, self.verbose, share=self.share(pset.n_tasks),
                                   short=self.ctx.step_size)
+
+    def _points_at_ends(self, pset):
+        """Stage 1 at each single-task end not reached, kept as a point of its own (not
+        grown from: the lattices the budget stopped go on to it when the set is expanded)."""
+        for task in np.flatnonzero(~_ends_reached(pset, _EXACT_END)):
+            log(self.verbose, 2, f"the set ran out of points before task {task}'s end: "
+                                 "stage 1 there")
+            with warnings.catch_warnings():  # a seed that fails is only not taken
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                self.n_iter += _seed(pset, self.ctx, self.limits, np.eye(pset.n_tasks)[task],
+                                     (self.key, int(task)), self.n_jobs, self.progress,
+                                     self.verbose, new=lambda root: False, alone=True)
 
 
 def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):

@@ -1275,6 +1275,22 @@ def test_n_steps_is_the_number_of_steps_each_way(n_steps):
     _assert_on_quadratic_set(problem, pset, 1e-8)
 
 
+@pytest.mark.parametrize("m, max_points", [(3, 20), (4, 40)])
+def test_a_set_that_runs_out_of_points_still_reaches_every_single_task_end(m, max_points):
+    # a budget the first lattice spends before the ends: three tasks keep a point back for
+    # each end, and stage 1 there solves it (three convex quadratics at 20 points reached none
+    # of them: predict_at raised at a task's own end); more tasks keep a share of the budget
+    # for each. The end is the task's own minimizer.
+    problem = ConvexQuadratic(n=5, m=m, random_state=5)
+    pset = _explore_quietly(problem.fun, problem.x0, max_points=max_points)
+    assert pset.n_points == max_points
+    assert pset.contains(np.eye(m)).all()
+    for task in range(m):
+        [index] = np.flatnonzero(pset.weights[:, task] == 1.0)[:1]
+        np.testing.assert_allclose(pset.params[index], problem.c[task], rtol=0, atol=1e-6)
+    _assert_on_quadratic_set(problem, pset, 1e-8)
+
+
 @pytest.mark.parametrize("m, max_points", [(2, 7), (3, 12)])
 def test_max_points_is_exact(m, max_points):
     problem = ConvexQuadratic(n=5, m=m, random_state=5)
