@@ -68,9 +68,15 @@ def value_and_jacobian(fun, x):
 
 
 def _autograd_value_and_jacobian(fun, x):
-    """:func:`value_and_jacobian` by autograd, the objectives checked before the gradients."""
+    """:func:`value_and_jacobian` by autograd, the objectives checked before the gradients.
+
+    Floating-point warnings are silenced: a point outside the objectives' domain (a trial
+    step past a bound, ``sqrt`` of a negative) is reported as a NonFiniteError, which the
+    callers handle, not as numpy's RuntimeWarning to the user.
+    """
     try:
-        vjp, values = make_vjp(fun)(x)
+        with np.errstate(all="ignore"):
+            vjp, values = make_vjp(fun)(x)
     except (TypeError, AttributeError, ValueError) as exc:
         # plain numpy meeting autograd's traced array (an ArrayBox) fails like this
         if "Box" not in str(exc):
@@ -91,7 +97,9 @@ def _autograd_value_and_jacobian(fun, x):
         )
     _check_values(values)
     eye = np.eye(values.size)
-    return values, np.stack([np.asarray(vjp(e), dtype=np.float64).reshape(-1) for e in eye])
+    with np.errstate(all="ignore"):
+        return values, np.stack([np.asarray(vjp(e), dtype=np.float64).reshape(-1)
+                                 for e in eye])
 
 
 def _check_values(values):

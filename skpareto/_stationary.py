@@ -70,6 +70,8 @@ _NEGLIGIBLE = 1e-4
 _CONTRACTION = 0.5
 # a trust-region step whose model fails is re-solved with a smaller radius this often
 _TRUST_TRIES = 6
+# stage 1's line searches step back from this many non-finite trial points in a row
+_NON_FINITE_TRIALS = 30
 
 
 def front_coordinates(values):
@@ -581,14 +583,25 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
     else:
         vg = value_and_grad(scalar.function)
     state = dict(n_grad=0, n_hvp=0, nit=0, grad_norm=np.inf, scale=scale,
-                 status=Status.MAX_ITER, at=None, hvp=None)
+                 status=Status.MAX_ITER, at=None, hvp=None, non_finite=0)
 
     def value_grad(z):
         state["n_grad"] += 1
-        value, grad = vg(z)
+        with np.errstate(all="ignore"):  # (reported as the error below)
+            value, grad = vg(z)
         grad = np.asarray(grad, dtype=float)
         if not (np.isfinite(value) and np.all(np.isfinite(grad))):
-            raise NonFiniteError("the scalarization is not finite")
+            # a trial point past a kink or a bound of the domain: a value above the last
+            # point's, rising along the step, makes the line search step back (L-BFGS-B's
+            # first step from a ZDT3-like set's point landed on the bound where sqrt's
+            # gradient is infinite, and stage 1 stopped there; so it reached the branch in
+            # the box). Many in a row: no finite point further on.
+            state["non_finite"] += 1
+            if "value" not in state or state["non_finite"] > _NON_FINITE_TRIALS:
+                raise NonFiniteError("the scalarization is not finite")
+            return state["value"] + 1e3 * (1.0 + abs(state["value"])), -state["grad"]
+        state["non_finite"] = 0
+        state["value"], state["grad"] = float(value), grad
         state["grad_norm"] = np.linalg.norm(grad)
         state["last"] = np.array(z)
         return float(value), grad

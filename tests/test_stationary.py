@@ -516,3 +516,31 @@ def test_stage_one_does_not_stop_at_a_kink(options):
         assert w[0] / w[1] == pytest.approx(np.sqrt(res.x[0] / (1.0 - res.x[0])), rel=1e-6)
     else:  # nothing better: the kink, said so
         assert "kink" in res.message
+
+
+def _zdt3_like(x):
+    # ZDT3's objectives on x0 in [0, 1] with g minimal at x[1:] = 0 (inside the box): task 1's
+    # gradient is infinite at x0 = 0, and undefined below it
+    f0 = x[0]
+    g = 1.0 + 9.0 * anp.mean(x[1:] ** 2)
+    r = f0 / g
+    return anp.array([f0, g * (1.0 - anp.sqrt(r) - r * anp.sin(10.0 * np.pi * f0))])
+
+
+def test_stage_one_steps_back_from_trial_points_where_the_objectives_are_not_finite():
+    # L-BFGS-B's first step from x0 = 0.21 lands on the bound x0 = 0, where the gradient is
+    # infinite: stage 1 stopped there (and MGDA from a Pareto-stationary start does not move);
+    # its line search now steps back and reaches the stationary point for these weights,
+    # the root of 0.94 - 0.06 (1 / (2 sqrt(t)) + sin(10 pi t) + 10 pi t cos(10 pi t)) near 0
+    from scipy.optimize import brentq
+
+    w = np.array([0.94, 0.06])
+    slope = lambda t: 0.94 - 0.06 * (0.5 / np.sqrt(t) + np.sin(10 * np.pi * t)  # noqa: E731
+                                     + 10 * np.pi * t * np.cos(10 * np.pi * t))
+    exact = brentq(slope, 1e-6, 0.01, xtol=1e-15)
+    x0 = np.r_[0.21, np.zeros(4)]
+    bounds = (np.r_[0.0, -np.ones(4)], np.ones(5))
+    res = find_stationary(_zdt3_like, x0, w, tol=1e-10, options=LBFGS, bounds=bounds)
+    assert res.success and res.residual <= 1e-10
+    np.testing.assert_allclose(res.weights, w, rtol=0, atol=0)
+    np.testing.assert_allclose(res.x, np.r_[exact, np.zeros(4)], rtol=0, atol=1e-8)
