@@ -1076,9 +1076,9 @@ def _seed_gaps(pset, ctx, limits, key, n_jobs, progress, verbose=0):
     """
     tried = set()
     n_iter = 0
+    wide = ctx.step_size * (_GAP_GRID - 1)  # in grid steps
     while pset.n_points < limits["max_points"] and len(tried) < _GAP_SEEDS:
         grid, gaps = _gaps(pset)
-        wide = ctx.step_size * (_GAP_GRID - 1)  # grid steps
         gaps = [(lo, hi) for lo, hi in gaps
                 if (0 < lo and hi < _GAP_GRID or wide < hi - lo < _GAP_GRID)
                 and (lo + hi - 1) // 2 not in tried]
@@ -1102,7 +1102,7 @@ def _seed_gaps(pset, ctx, limits, key, n_jobs, progress, verbose=0):
                 # stationary for any weights) is no new branch
                 n_iter += _seed(pset, ctx, limits, w, key + (g,), n_jobs, progress, verbose,
                                 new=lambda root: not pset.contains(root.weights)
-                                and not np.all(pset.params == root.x, axis=1).any(),
+                                and find_point(pset, root.x) is None,
                                 until=ends)
     return n_iter
 

@@ -337,7 +337,8 @@ def _seed_uncovered(pset, ctx, limits, key, n_jobs, progress, verbose):
     return n_iter + _seed_gaps(pset, ctx, limits, (key + 2,), n_jobs, progress, verbose)
 
 
-def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose, share=None, short=1e-9):
+def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose, share=None,
+               short=_EXACT_END, alone=False):
     """Where the set stops short of a single-task end (by more than ``short`` in the
     task's weight), start again from that end.
 
@@ -346,10 +347,12 @@ def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose, share=None, sh
     other side. Stage 1 minimizes the one task alone, warm started from the
     nearest point found, and the set is followed from there until it meets
     the points found before, or (more tasks) it has ``share`` more points.
-    Returns the stage-1 iterations spent.
+    With ``alone`` the end is kept as a point of its own, not grown from, and a
+    start that fails is only not taken. Returns the stage-1 iterations spent.
     """
     m = pset.n_tasks
     n_iter = 0
+    kept = dict(new=lambda root: False, alone=True) if alone else {}
     for task in range(m):
         if _ends_reached(pset, short)[task]:  # again for each: a start may reach the next
             continue
@@ -357,8 +360,11 @@ def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose, share=None, sh
                         f"{task}: starting again from task {task} alone")
         room = limits if share is None else dict(
             limits, max_points=min(limits["max_points"], pset.n_points + share))
-        n_iter += _seed(pset, ctx, room, np.eye(m)[task], (key + task,), n_jobs, progress,
-                        verbose)
+        with warnings.catch_warnings():
+            if alone:
+                warnings.simplefilter("ignore", ConvergenceWarning)
+            n_iter += _seed(pset, ctx, room, np.eye(m)[task], (key + task,), n_jobs,
+                            progress, verbose, **kept)
     return n_iter
 
 
@@ -416,8 +422,11 @@ class _Ends:
             return
         if pset.n_tasks < _ENDS_TASKS:
             if ran_out or pset.n_points >= self.top(pset):
+                # not grown from: the lattices the budget stopped go on to them when the
+                # set is expanded
                 self.done = True
-                self._points_at_ends(pset)
+                self.n_iter += _seed_ends(pset, self.ctx, self.limits, self.key, self.n_jobs,
+                                          self.progress, self.verbose, alone=True)
             return
         self.done = True
         if pset.n_points >= self.limits["max_points"]:
@@ -429,18 +438,6 @@ class _Ends:
         self.n_iter += _seed_ends(pset, self.ctx, self.limits, self.key, self.n_jobs,
                                   self.progress, self.verbose, share=self.share(pset.n_tasks),
                                   short=self.ctx.step_size)
-
-    def _points_at_ends(self, pset):
-        """Stage 1 at each single-task end not reached, kept as a point of its own (not
-        grown from: the lattices the budget stopped go on to it when the set is expanded)."""
-        for task in np.flatnonzero(~_ends_reached(pset, _EXACT_END)):
-            log(self.verbose, 2, f"the set ran out of points before task {task}'s end: "
-                                 "stage 1 there")
-            with warnings.catch_warnings():  # a seed that fails is only not taken
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                self.n_iter += _seed(pset, self.ctx, self.limits, np.eye(pset.n_tasks)[task],
-                                     (self.key, int(task)), self.n_jobs, self.progress,
-                                     self.verbose, new=lambda root: False, alone=True)
 
 
 def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):

@@ -1781,12 +1781,10 @@ def test_a_two_task_set_whose_end_lies_on_a_singular_bound_is_reached_from_insid
     # infinite, so stage 1 for task 0 alone cannot solve that end. The gap of weights up to
     # it is started from at its middle, and the branch of x0 near 0 (ZDT3's first piece of
     # front) is found: 88.1 -> 99.5 % of a 201-weight grid
-    def zdt3_like(x):
-        f0, g = x[0], 1.0 + 9.0 * anp.mean(x[1:] ** 2)
-        return anp.array([f0, g * (1.0 - anp.sqrt(f0 / g) - f0 / g * anp.sin(10 * np.pi * f0))])
+    from test_stationary import _zdt3_like
 
     bounds = (np.r_[0.0, -np.ones(4)], np.ones(5))
-    pset = _explore_quietly(zdt3_like, np.full(5, 0.5), bounds=bounds)
+    pset = _explore_quietly(_zdt3_like, np.full(5, 0.5), bounds=bounds)
     assert pset.weights[:, 0].min() == 0.0 and pset.weights[:, 0].max() >= 0.99
     assert pset.front[:, 0].min() <= 0.01  # ZDT3's first piece: x0 in (0, 0.083)
     np.testing.assert_allclose(pset.params[:, 1:], 0.0, rtol=0, atol=1e-6)
