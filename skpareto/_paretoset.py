@@ -552,10 +552,14 @@ class ParetoSet:
         the parameters jump; the steps themselves are long where the
         parameterization of the set is stretched, as near the vertices of
         DTLZ2's sphere). A simplex whose edges are at most ``_NEAR_FACTOR`` times
-        those steps in the parameters is kept however long in the front: where the
-        front stretches near a face, its triangles interpolate as well as the
-        explored steps. ``local_front`` and ``local_params``: the longest explored
-        step at each point (:func:`_longest_step`; the median one where none).
+        the longest explored steps at both of their ends in the parameters is kept
+        however long in the front: where the front stretches near a face, its
+        triangles interpolate as well as the explored steps. Both ends, since a
+        step along which the front does not move (a set flat along some
+        parameters, as unboxed DTLZ5's along x1) can be long: one of 18 made its
+        end's edges to another branch, 36 long and far in the front, look near.
+        ``local_front`` and ``local_params``: the longest explored step at each
+        point (:func:`_longest_step`; the median one where none).
         """
         m = simplices.shape[1]
         short = np.ones(len(simplices), bool)  # in the front and in the parameters
@@ -564,11 +568,10 @@ class ParetoSet:
             for b in range(a + 1, m):
                 i, j = simplices[:, a], simplices[:, b]
                 edge = np.linalg.norm(self.params[i] - self.params[j], axis=1)
-                longest = np.maximum(local_params[i], local_params[j])
                 short &= (np.linalg.norm(coords[i] - coords[j], axis=1)
                           <= _EDGE_FACTOR * np.maximum(local_front[i], local_front[j]))
-                short &= edge <= _BRIDGE_FACTOR * longest
-                near &= edge <= _NEAR_FACTOR * longest
+                short &= edge <= _BRIDGE_FACTOR * np.maximum(local_params[i], local_params[j])
+                near &= edge <= _NEAR_FACTOR * np.minimum(local_params[i], local_params[j])
         return short | near
 
     def _regular_in_weights(self, simplices, tasks=None):

@@ -271,6 +271,30 @@ def test_three_task_pieces_survive_a_stray_point(quadratic3):
     assert not np.any((stray.pieces == n).sum(axis=1) == 1)
 
 
+def test_a_long_step_of_another_branch_does_not_bridge_to_it(quadratic3):
+    # a point of another branch beyond task 0's end in the front, 25 from the set in the
+    # parameters, explored by one step 37 long there and none in the front (a set flat
+    # along some parameters, as DTLZ5's without its box, whose x1 is free on the set).
+    # Next to that step its edges to the set looked near in the parameters, and its
+    # triangles bridged the branches however long in the front: an interpolated relative
+    # residual of 0.076 at a grid weight of unboxed DTLZ5. An edge is near only next to
+    # the explored steps at both of its ends
+    _, pset = quadratic3
+    grid = simplex_lattice(3, 231)
+    end = np.argmax(pset.weights[:, 0])
+    far = pset.params.mean(axis=0) + 10.0
+    front = pset.front[end] + 0.5 * (pset.front[end] - pset.front.mean(axis=0))
+    n = pset.n_points
+    stray = ParetoSet(np.vstack([pset.params, far, far + 15.0]),
+                      np.vstack([pset.front, front, front]),
+                      np.vstack([pset.weights, [0.9, 0.05, 0.05], [0.88, 0.07, 0.05]]),
+                      parents=np.r_[pset.parents, -1, n], fun=pset.fun)
+    assert np.linalg.norm(pset.params - far, axis=1).max() < 2 * 36.7
+    assert stray.contains(grid).all()
+    joined = np.isin(stray.pieces, [n, n + 1])
+    assert not np.any(joined.any(axis=1) & ~joined.all(axis=1))
+
+
 def test_every_point_covers_its_own_weights(quadratic3):
     # at its own weights the set gives the point itself (the pieces around it agree there)
     _, pset = quadratic3
