@@ -302,7 +302,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
         held = ends.top(pset)
         n_iter += _seed_uncovered(pset, ctx, dict(limits, max_points=held), len(starts),
                                   n_jobs, progress, verbose)
-        if pset.n_points >= held:  # three tasks: the ends the budget left out
+        if pset.n_points >= held:  # the ends the budget left out
             ends.seed(pset, ran_out=True)
             if pset.n_points < limits["max_points"]:  # points the ends did not take
                 grow(pset, ctx, limits, np.flatnonzero(~pset.expanded),
@@ -385,18 +385,26 @@ class _Ends:
     the seeds at the ends (:func:`_seed_inside`) had nothing left. With three
     tasks every face is a curve, which the lattice's faces trace to its ends;
     there a share only took points from the lattice (a weakly regularized
-    three-task net: 88.7 -> 79.2 % of the grid covered, one end at 0.999). So
-    three tasks keep one point back for each end not reached yet; once the
-    lattices and seeds have used the rest, stage 1 for each such task alone
-    gives a point of its own there (a three-target regression's lattice spent
-    the budget near one face, and ``predict_at`` raised at task 0's end).
+    three-task net: 88.7 -> 79.2 % of the grid covered, one end at 0.999).
+
+    Then, three tasks or more, one point is kept back for each end not reached
+    exactly; once the lattices and seeds have used the rest, stage 1 for each
+    such task alone gives a point of its own there (a three-target regression's
+    lattice spent the budget near one face, and a four-target one's reached
+    task 2's end only to 0.97 after its share: ``predict_at`` raised at those
+    ends).
     """
 
     def __init__(self, ctx, limits, key, n_jobs, progress, verbose):
         self.ctx, self.limits, self.key = ctx, limits, key
         self.n_jobs, self.progress, self.verbose = n_jobs, progress, verbose
         self.n_iter = 0
-        self.done = not np.isinf(limits["n_steps"])
+        # the passes done: the shares (more tasks), the exact ends (three tasks or more)
+        self.shared = self.exact = not np.isinf(limits["n_steps"])
+
+    @property
+    def done(self):
+        return self.shared and self.exact
 
     def share(self, m):
         """The points each end's start may add: a two-task face's share."""
@@ -404,40 +412,44 @@ class _Ends:
 
     def top(self, pset):
         """The points a lattice may grow the set to, for now: all once every end is
-        reached (a face cut short by the reserve is not covered again); three tasks, one
-        fewer for each end not reached."""
+        reached; before the shares, a share fewer for each task while an end is not
+        reached within a step; else one fewer for each end not reached exactly."""
         m, most = pset.n_tasks, self.limits["max_points"]
-        if self.done or m < 3 or (m < _ENDS_TASKS and most <= 2 * m):
+        if m < 3 or self.done:
             return most
-        if m < _ENDS_TASKS:
-            return most - int(np.sum(~_ends_reached(pset, _EXACT_END)))
-        if _ends_reached(pset, self.ctx.step_size).all():
+        if m >= _ENDS_TASKS and not self.shared \
+                and not _ends_reached(pset, self.ctx.step_size).all():
+            return most - m * self.share(m)
+        if most <= 2 * m:
             return most
-        return most - m * self.share(m)
+        return most - int(np.sum(~_ends_reached(pset, _EXACT_END)))
 
     def seed(self, pset, ran_out=False):
-        """Stage 1 at each single-task end the set does not reach, once (more tasks; three
-        tasks once the set holds :meth:`top` points, or it ``ran_out`` of its budget)."""
-        if self.done or pset.n_tasks < 3:
+        """Stage 1 at each single-task end the set does not reach: with a share, once
+        (more tasks); alone, once the set holds :meth:`top` points or it ``ran_out`` of
+        its budget (three tasks or more)."""
+        m = pset.n_tasks
+        if self.done or m < 3:
             return
-        if pset.n_tasks < _ENDS_TASKS:
-            if ran_out or pset.n_points >= self.top(pset):
-                # not grown from: the lattices the budget stopped go on to them when the
-                # set is expanded
-                self.done = True
-                self.n_iter += _seed_ends(pset, self.ctx, self.limits, self.key, self.n_jobs,
-                                          self.progress, self.verbose, alone=True)
+        if m >= _ENDS_TASKS and not self.shared:
+            self.shared = True
+            if pset.n_points >= self.limits["max_points"]:
+                return
+            # within a step of an end the lattice reached it: a concave four-task problem's
+            # lattice ended at weights 0.994, 0.994 and 0.988 of three tasks, and stage 1 for
+            # one of them alone ran into a plateau where every gradient vanishes (41.5 ->
+            # 28.8 % of random weights covered)
+            self.n_iter += _seed_ends(pset, self.ctx, self.limits, self.key, self.n_jobs,
+                                      self.progress, self.verbose, share=self.share(m),
+                                      short=self.ctx.step_size)
             return
-        self.done = True
-        if pset.n_points >= self.limits["max_points"]:
-            return
-        # within a step of an end the lattice reached it: a concave four-task problem's
-        # lattice ended at weights 0.994, 0.994 and 0.988 of three tasks, and stage 1 for one
-        # of them alone ran into a plateau where every gradient vanishes (41.5 -> 28.8 % of
-        # random weights covered)
-        self.n_iter += _seed_ends(pset, self.ctx, self.limits, self.key, self.n_jobs,
-                                  self.progress, self.verbose, share=self.share(pset.n_tasks),
-                                  short=self.ctx.step_size)
+        self.shared = True
+        if ran_out or pset.n_points >= self.top(pset):
+            # not grown from: the lattices the budget stopped go on to them when the set
+            # is expanded
+            self.exact = True
+            self.n_iter += _seed_ends(pset, self.ctx, self.limits, self.key, self.n_jobs,
+                                      self.progress, self.verbose, alone=True)
 
 
 def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):

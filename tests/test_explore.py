@@ -519,7 +519,7 @@ def test_an_end_within_a_step_of_the_set_gets_no_start(monkeypatch):
     ctx, limits = _explore.solver_context(problem.fun, 4, 6, 1e-8, None, None, None, None,
                                           SolverOptions(), 0)
     starts = []
-    monkeypatch.setattr(_explore, "_seed", lambda pset, ctx, limits, weights, *args:
+    monkeypatch.setattr(_explore, "_seed", lambda pset, ctx, limits, weights, *args, **kw:
                         starts.append((weights, limits["max_points"])) or 0)
     weights = np.array([[1.0 - ctx.step_size, 0.0, 0.0, ctx.step_size],
                         [0.0, 0.99, 0.01, 0.0], [0.0, 0.0, 1.0, 0.0],
@@ -528,11 +528,17 @@ def test_an_end_within_a_step_of_the_set_gets_no_start(monkeypatch):
     ends = _explore._Ends(ctx, limits, 0, None, None, 0)
     assert ends.top(pset) == 1000 - 4 * _share(2, 4, ctx.step_size, 1000)
     ends.seed(pset)
-    assert ends.top(pset) == 1000
     # task 3 stops 0.3 short: its end alone is started from, with a curve's share
     [(w, max_points)] = starts
     np.testing.assert_array_equal(w, [0.0, 0.0, 0.0, 1.0])
     assert max_points == 4 + _share(2, 4, ctx.step_size, 1000)
+    # then a point is kept back for each end not reached exactly (tasks 0, 1 and 3), and
+    # stage 1 at each once the budget is spent
+    assert ends.top(pset) == 1000 - 3
+    ends.seed(pset, ran_out=True)
+    np.testing.assert_array_equal([w for w, _ in starts[1:]], np.eye(4)[[0, 1, 3]])
+    assert ends.done and ends.top(pset) == 1000
+
 
 @pytest.mark.parametrize("weights", [[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]],
                          ids=["vertex", "edge"])
@@ -1275,12 +1281,14 @@ def test_n_steps_is_the_number_of_steps_each_way(n_steps):
     _assert_on_quadratic_set(problem, pset, 1e-8)
 
 
-@pytest.mark.parametrize("m, max_points", [(3, 20), (4, 40)])
+@pytest.mark.parametrize("m, max_points", [(3, 20), (4, 40), (4, 100)])
 def test_a_set_that_runs_out_of_points_still_reaches_every_single_task_end(m, max_points):
     # a budget the first lattice spends before the ends: three tasks keep a point back for
     # each end, and stage 1 there solves it (three convex quadratics at 20 points reached none
     # of them: predict_at raised at a task's own end); more tasks keep a share of the budget
-    # for each. The end is the task's own minimizer.
+    # for each end not reached within a step, then a point for each not reached exactly (at
+    # 100 points task 0's end was reached to 0.928, within a step, and never exactly). The
+    # end is the task's own minimizer.
     problem = ConvexQuadratic(n=5, m=m, random_state=5)
     pset = _explore_quietly(problem.fun, problem.x0, max_points=max_points)
     assert pset.n_points == max_points
