@@ -473,13 +473,19 @@ def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):
     fine = fine[fine.min(axis=1) > 0]  # the faces have seeds of their own (_seed_gaps)
     grid, fine = (g[np.argsort(np.abs(g - centre).max(axis=1), kind="stable")]
                   for g in (grid, fine))
-    n_iter = 0
+    n_iter, paused = 0, []
     for k, w in enumerate([centre, *grid, *fine]):
+        if pset.n_points >= limits["max_points"]:
+            break
         if pset.contains(w):
             continue
         log(verbose, 2, f"the set does not cover weights {np.round(w, 3)}: starting there")
         n_iter += _seed(pset, ctx, limits, w, (key + k,), n_jobs, progress, verbose,
-                        alone=True)
+                        paused=paused, alone=True)
+    if paused and pset.n_points < limits["max_points"]:
+        log(verbose, 2, "the seeds' lattices that paused go on")
+        grow(pset, ctx, limits, paused, key=(key, len(grid) + len(fine) + 1), n_jobs=n_jobs,
+             progress=progress)
     return n_iter
 
 

@@ -707,6 +707,27 @@ def test_a_stalled_lattice_leaves_budget_for_the_seeds(random_state):
 
 
 @pytest.mark.slow
+def test_a_seed_whose_lattice_covers_nothing_new_pauses_for_the_next():
+    # three targets, defaults: the seed on the face without task 0 covered its curve, then
+    # spent 529 of the 1,000 points at task-0 weights below 1e-3, covering no new weight
+    # (46.3 % of the grid); paused once a window of 50 points shows that, the seeds after
+    # it run (75.3 %), and each task is still fitted best at its own end (about 90 s)
+    from sklearn.datasets import make_regression
+    from sklearn.model_selection import train_test_split
+    X, Y = make_regression(200, 5, n_targets=3, noise=5.0, random_state=3)
+    X, X_test, Y, Y_test = train_test_split(X, Y / Y.std(axis=0), test_size=0.3,
+                                            random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est = ParetoExplorer(random_state=0).fit(X, Y)
+    assert est.pareto_set_.contains(_simplex_grid(20)).mean() >= 0.7
+    errors = np.array([((est.predict_at(X_test, end) - Y_test) ** 2).mean(axis=0)
+                       for end in np.eye(3)])
+    np.testing.assert_array_equal(errors.argmin(axis=0), [0, 1, 2])
+    _assert_stationary(est, X, Y, est.tol)
+
+
+@pytest.mark.slow
 def test_linnerud_defaults_explore_beyond_the_first_point():
     # 13 rows and 115 parameters: the stage-1 model sits near a bifurcation (cloned hidden
     # units) where no lattice step converges; the seeds cover the set from elsewhere

@@ -569,13 +569,13 @@ class _Growing:
         return np.arange(len(grid)) < round(self.coverage(self.n_points) * len(grid))
 
 
-def _first_stall(coverage, max_points=1000, step=20):
+def _first_stall(coverage, max_points=1000, step=20, idle=False, seed=False):
     from skpareto._cover import _Stall
     pset = _Growing(coverage)
-    stall = _Stall(pset, dict(max_points=max_points))
+    stall = _Stall(pset, dict(max_points=max_points), seed=seed)
     for n in range(step, max_points, step):
         pset.n_points = n
-        if stall(pset):
+        if stall(pset, idle=idle):
             return n
     return None
 
@@ -597,6 +597,18 @@ def test_a_lattice_stalls_where_its_rate_of_covering_weights_falls():
     # nor one the rest of the budget still covers at the slower rate
     assert _first_stall(lambda n: min(n, 500) / 1000 + max(n - 500, 0) / 2000 * 0.5,
                         max_points=4000) is None
+    # a lattice that covers no new weight at all (a seed's, on weights covered already):
+    # no rate to fall from, yet a stall once a window shows it, unless told it may be
+    # idle (a lattice along a plane of constant weights covers none by design)
+    fall = _first_stall(lambda n: 0.4, idle=True)
+    assert fall is not None and fall <= 1.5 * 125
+    assert _first_stall(lambda n: 0.4) is None
+    # a seed's lattice stalls only so, and sooner (a window of 50 points); one that covers
+    # slowly goes on
+    fall = _first_stall(lambda n: 0.4, idle=True, seed=True, step=5)
+    assert fall is not None and fall <= 1.5 * 50
+    assert _first_stall(lambda n: min(n, 500) / 1000 + max(n - 500, 0) / 20000, idle=True,
+                        seed=True) is None
 
 
 def test_a_stalled_lattice_pauses_for_the_seeds_and_goes_on_after_them(monkeypatch):
@@ -606,7 +618,8 @@ def test_a_stalled_lattice_pauses_for_the_seeds_and_goes_on_after_them(monkeypat
     # the 231 weights stay uncovered, in the strip between the lattice and the face w2 = 0
     # that a seed's curve covered: the triangles between them are longer than the steps.)
     from skpareto import _cover
-    monkeypatch.setattr(_cover._Stall, "__call__", lambda self, pset: pset.n_points >= 250)
+    monkeypatch.setattr(_cover._Stall, "__call__",
+                        lambda self, pset, idle=False: pset.n_points >= 250)
     problem = ConvexQuadratic(n=5, m=3, random_state=7)
     pset = _explore_quietly(problem.fun, problem.x0)
     roots = np.flatnonzero(pset.parents < 0)
