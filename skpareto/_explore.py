@@ -391,7 +391,7 @@ class _Ends:
     exactly; once the lattices and seeds have used the rest, stage 1 for each
     such task alone gives a point of its own there (a three-target regression's
     lattice spent the budget near one face, and a four-target one's reached
-    task 2's end only to 0.97 after its share: ``predict_at`` raised at those
+    task 2's end within a step, not exactly: ``predict_at`` raised at those
     ends).
     """
 
