@@ -399,12 +399,9 @@ class _Ends:
         self.ctx, self.limits, self.key = ctx, limits, key
         self.n_jobs, self.progress, self.verbose = n_jobs, progress, verbose
         self.n_iter = 0
-        # the passes done: the shares (more tasks), the exact ends (three tasks or more)
-        self.shared = self.exact = not np.isinf(limits["n_steps"])
-
-    @property
-    def done(self):
-        return self.shared and self.exact
+        # the passes done: the shares (more tasks), then the exact ends (three tasks or more),
+        # after which nothing is left to do
+        self.shared = self.done = not np.isinf(limits["n_steps"])
 
     def share(self, m):
         """The points each end's start may add: a two-task face's share."""
@@ -443,11 +440,10 @@ class _Ends:
                                       self.progress, self.verbose, share=self.share(m),
                                       short=self.ctx.step_size)
             return
-        self.shared = True
         if ran_out or pset.n_points >= self.top(pset):
             # not grown from: the lattices the budget stopped go on to them when the set
             # is expanded
-            self.exact = True
+            self.done = True
             self.n_iter += _seed_ends(pset, self.ctx, self.limits, self.key, self.n_jobs,
                                       self.progress, self.verbose, alone=True)
 
