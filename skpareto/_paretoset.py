@@ -255,14 +255,15 @@ class ParetoSet:
         return p
 
     def _drop_last(self, count):
-        """Remove the last ``count`` points, which must have no children and no links, and
-        their work from the totals (a caller that gives them up charges it with
-        :meth:`add_cost`)."""
+        """Remove the last ``count`` points, which must have no children among the points
+        kept, with their links, and their work from the totals (a caller that gives them
+        up charges it with :meth:`add_cost`)."""
         keep = self.n_points - int(count)
         if count < 0 or keep < 0:
             raise ValueError(f"count must lie in [0, {self.n_points}], got {count}.")
-        if np.any(self.parents[:keep] >= keep) or np.any(self.links >= keep):
-            raise ValueError("the points to drop have children or links.")
+        if np.any(self.parents[:keep] >= keep):
+            raise ValueError("the points to drop have children among those kept.")
+        self.__dict__.update(links=self.links[np.all(self.links < keep, axis=1)])
         self.__dict__.update(params=self.params[:keep], front=self.front[:keep],
                              weights=self.weights[:keep], parents=self.parents[:keep],
                              residuals=self.residuals[:keep], n_grad=self.n_grad[:keep],

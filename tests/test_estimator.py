@@ -711,7 +711,8 @@ def test_a_seed_whose_lattice_covers_nothing_new_pauses_for_the_next():
     # three targets, defaults: the seed on the face without task 0 covered its curve, then
     # spent 529 of the 1,000 points at task-0 weights below 1e-3, covering no new weight
     # (46.3 % of the grid); paused once a window of 50 points shows that, the seeds after
-    # it run (75.3 %), and each task is still fitted best at its own end (about 90 s)
+    # it run (75.3 %), and each task is still fitted best at its own end (about 90 s). The
+    # fill's rings on the seams between sheets: 57.0 -> 67.0 % of random weights
     from sklearn.datasets import make_regression
     from sklearn.model_selection import train_test_split
     X, Y = make_regression(200, 5, n_targets=3, noise=5.0, random_state=3)
@@ -720,7 +721,9 @@ def test_a_seed_whose_lattice_covers_nothing_new_pauses_for_the_next():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SklearnConvergenceWarning)
         est = ParetoExplorer(random_state=0).fit(X, Y)
-    assert est.pareto_set_.contains(_simplex_grid(20)).mean() >= 0.7
+    assert est.pareto_set_.contains(_simplex_grid(20)).mean() >= 0.8
+    weights = np.random.default_rng(1).dirichlet(np.ones(3), 500)
+    assert est.pareto_set_.contains(weights).mean() >= 0.62
     errors = np.array([((est.predict_at(X_test, end) - Y_test) ** 2).mean(axis=0)
                        for end in np.eye(3)])
     np.testing.assert_array_equal(errors.argmin(axis=0), [0, 1, 2])

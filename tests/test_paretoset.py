@@ -732,8 +732,11 @@ def test_dropping_the_last_points_takes_their_work_out_of_the_totals():
     pset._drop_last(1)
     assert pset.n_points == 2 and (pset.total_grad, pset.total_hvp) == (18, 9)
     np.testing.assert_array_equal(pset.weights, [[0.5, 0.5], [0.6, 0.4]])
+    # with its links (the three-task fill's points met the set explored before)
     pset.add_point([2.0, 0.0], [3.0, 0.5], [0.7, 0.3])
     pset.add_link(0, 2)
-    with pytest.raises(ValueError, match="children or links"):
-        pset._drop_last(1)  # a link from a point kept
-    assert pset.n_points == 3
+    pset.add_link(0, 1)
+    pset._drop_last(1)
+    assert pset.n_points == 2
+    np.testing.assert_array_equal(pset.links, [[0, 1]])
+    assert len(pset.pieces) == 1
