@@ -5,7 +5,6 @@ These functions validate, run stage 1 from each start
 (:mod:`skpareto._continuation`), which grows one :class:`ParetoSet` in place.
 """
 
-import math
 import warnings
 
 import numpy as np
@@ -20,8 +19,8 @@ from ._paretoset import ParetoSet
 from ._stationary import _strictly_inside, find_stationary
 from ._utils import Progress, log
 from ._validation import check_int, check_real
-from ._weights import (check_weights, gradient_scale, lattice_divisions, simplex_lattice,
-                       zero_sum_basis)
+from ._weights import (check_weights, gradient_scale, lattice_divisions, lattice_size,
+                       simplex_lattice, zero_sum_basis)
 from .exceptions import ConvergenceWarning, StationarityError
 
 __all__ = ["explore", "expand_set", "explore_starts", "solver_context"]
@@ -532,8 +531,7 @@ def _fill(pset, ctx, limits, n_jobs, progress, verbose):
     m = pset.n_tasks
     if m < 3 or not np.isinf(limits["n_steps"]) or pset.n_points >= limits["max_points"]:
         return
-    divisions = max(1, int(round(1.0 / ctx.step_size)))
-    grid = simplex_lattice(m, math.comb(divisions + m - 1, m - 1))
+    grid = simplex_lattice(m, lattice_size(m, ctx.step_size))
     covered = pset.contains(grid)
     gaps = [np.abs(pset.weights - w).max(axis=1).min() if not c else np.inf
             for w, c in zip(grid, covered)]
@@ -544,15 +542,15 @@ def _fill(pset, ctx, limits, n_jobs, progress, verbose):
             continue
         log(verbose, 2, f"the set does not cover weights {np.round(grid[k], 3)}: "
                         "solving there")
-        first, before = pset.n_points, {tuple(p) for p in np.sort(pset.pieces, axis=1)}
+        first = pset.n_points
         with warnings.catch_warnings():  # a weight not solved is only left out
             warnings.simplefilter("ignore", ConvergenceWarning)
             _solve_at(pset, ctx, limits, grid[k], n_jobs, progress)
         if pset.n_points == first:
             continue
         now = pset.contains(grid)
-        new = [p for p in np.sort(pset.pieces, axis=1)
-               if p[-1] >= first and tuple(p) not in before and len(set(p)) == m]
+        # a piece with a vertex of the ring is new
+        new = [p for p in np.sort(pset.pieces, axis=1) if p[-1] >= first and len(set(p)) == m]
         worst = max((piece_residual(ctx, pset.params[p], pset.weights[p]) for p in new),
                     default=0.0)
         pset.add_cost(n_grad=m * len(new))
