@@ -544,16 +544,71 @@ def test_the_fill_solves_weights_a_stopped_lattice_left_uncovered(random_state):
 
 
 def test_a_fill_whose_pieces_interpolate_poorly_is_not_kept(monkeypatch):
-    # with no residual allowed, every ring makes a piece above it: none is kept, the set is
-    # the one before (links to the points it met dropped too), and the work is charged
+    # with no residual and no distance to the set allowed, every ring makes a piece above
+    # them: none is kept, the set is the one before (links to the points it met dropped
+    # too), and the work is charged
     from skpareto import _explore
     monkeypatch.setattr(_explore, "_FILL_RESIDUAL", 0.0)
+    monkeypatch.setattr(_explore, "_FILL_REACH", 0.0)
     problem = ConvexQuadratic(n=5, m=3, random_state=7)
     before, pset = _filled(problem, 80)
     assert pset.n_points == before.n_points
     np.testing.assert_array_equal(pset.params, before.params)
     np.testing.assert_array_equal(pset.links, before.links)
     assert pset.total_grad > before.total_grad and pset.total_hvp >= before.total_hvp
+
+
+def test_a_fill_piece_above_the_residual_is_kept_where_its_centroid_is_near_the_set(
+        monkeypatch):
+    # with no residual allowed, a ring is kept only where Newton from each new piece's
+    # centroid reaches the set within _FILL_REACH of the piece's extent: the quadratics'
+    # rings still fill (their set curves little), and every such centroid is that near the
+    # analytic set at its weights
+    from skpareto import _explore
+    monkeypatch.setattr(_explore, "_FILL_RESIDUAL", 0.0)
+    problem = ConvexQuadratic(n=5, m=3, random_state=7)
+    before, pset = _filled(problem, 80)
+    grid = _simplex_lattice(3, 20)
+    assert pset.contains(grid).mean() >= before.contains(grid).mean() + 0.2
+    _assert_on_quadratic_set(problem, pset, 1e-8)
+    new = [p for p in pset.pieces if max(p) >= before.n_points and len(set(p)) == 3]
+    assert new
+    for p in new:
+        x, w = pset.params[p], pset.weights[p]
+        extent = np.linalg.norm(x[:, None] - x[None], axis=2).max()
+        off = np.linalg.norm(x.mean(axis=0) - problem.pareto_set(w.mean(axis=0)))
+        assert off <= _explore._FILL_REACH * extent, (off, extent)
+
+
+def _two_sheets(x):
+    # f_i = sum_j (x_j^2 - c_ij)^2: stationary where x_j^2 = (w @ c)_j, of either sign, so the
+    # set has a sheet in each quadrant, the mirror images of one another
+    c = anp.array([[1.0, 2.0], [2.0, 1.0], [1.5, 3.0]])
+    return anp.sum((x ** 2 - c) ** 2, axis=1)
+
+
+@pytest.mark.parametrize("signs, kept", [((1, 1, 1), True), ((1, 1, -1), False)])
+def test_a_piece_is_kept_only_where_its_centroid_is_near_the_set(monkeypatch, signs, kept):
+    # three exact points of the set, on one sheet or two: the centroid of a piece bridging
+    # sheets lies far from any point of the set (Newton from it goes to x_0 = 0 or beyond
+    # _FILL_REACH of the extent), that of a piece of one sheet within 1 % of the extent
+    from skpareto import _explore
+    monkeypatch.setattr(_explore, "_FILL_RESIDUAL", 0.0)  # the distance decides
+    c = np.array([[1.0, 2.0], [2.0, 1.0], [1.5, 3.0]])
+    weights = np.array([[0.5, 0.3, 0.2], [0.4, 0.4, 0.2], [0.4, 0.3, 0.3]])
+    pset = ParetoSet.empty(2, 3, fun=_two_sheets)
+    for w, sign in zip(weights, signs):
+        x = np.sqrt(w @ c) * np.array([sign, 1.0])
+        assert stationarity_residual(jacobian(_two_sheets)(x), w) <= 1e-12
+        pset.add_point(x, _two_sheets(x), w)
+    ctx, _ = _explore.solver_context(_two_sheets, 3, 2, 1e-8, None, None, None, None,
+                                     SolverOptions(), 0)
+    assert _explore._interpolates(pset, ctx, np.arange(3), (0,)) is kept
+    if kept:  # the set at the centroid's weights, analytically
+        x = pset.params
+        off = np.linalg.norm(x.mean(axis=0) - np.sqrt(weights.mean(axis=0) @ c))
+        assert off <= 0.01 * np.linalg.norm(x[:, None] - x[None], axis=2).max()
+    assert pset.total_grad >= 3  # the Jacobian at the centroid is charged
 
 
 def test_an_end_within_a_step_of_the_set_gets_no_start(monkeypatch):
