@@ -67,7 +67,10 @@ with three tasks is in ``bench_issue17.py``, (b).) With ``--full`` the table als
 networks of four and five targets (``make_regression(n, 5, n_targets=m, noise=10,
 random_state=0)``, (n, m) = (80, 4) and (100, 5), hidden (4,)), whose faces are lattices
 of their own; for every row a column gives the share of 500 random (Dirichlet) weights
-covered, the grid has about 231 weights (220 for four tasks, 210 for five).
+covered, the grid has about 231 weights (220 for four tasks, 210 for five). At up to 60
+covered random weights, each row checks the interpolated models against fixed-weight
+Newton from them on the estimator's objectives: residual, how far Newton moves them, how
+much it lowers the weighted loss.
 
 Writes ``results/coverage.json``. Run ``python -m benchmarks coverage``.
 """
@@ -400,15 +403,53 @@ def run_three_tasks(name, X, Y, settings):
     pset = fitted["est"].pareto_set_
     grid = simplex_lattice(pset.n_tasks, 231)
     inside = np.random.default_rng(0).dirichlet(np.ones(pset.n_tasks), 500)
+    covered = pset.contains(inside)
     return dict(problem=name, n_points=int(pset.n_points),
                 coverage=float(pset.contains(grid).mean()), n_grid=int(len(grid)),
-                random_coverage=float(pset.contains(inside).mean()),
+                random_coverage=float(covered.mean()),
+                **_interpolation_accuracy(fitted["est"], X, Y, inside[covered][:_ACCURACY_WEIGHTS]),
                 weight_min=pset.weights.min(axis=0).tolist(),
                 weight_max=pset.weights.max(axis=0).tolist(),
                 max_residual=float(pset.residuals.max()),
                 grad_eq=int(pset.total_grad + 2 * pset.total_hvp),
                 wall_seconds=fitted["wall_seconds"], cpu_seconds=fitted["cpu_seconds"],
                 warnings=sorted({w[:200] for w in fitted["warnings"]}))
+
+
+# covered random weights at which a three-task row's interpolated models are checked
+_ACCURACY_WEIGHTS = 60
+
+
+def _interpolation_accuracy(est, X, Y, weights):
+    """How near the set the continuous set's models are at ``weights`` (covered ones).
+
+    For each, the interpolated model's relative stationarity residual, and
+    fixed-weight Newton from it to the estimator's ``tol`` (the objectives
+    from :meth:`ParetoExplorer.task_objectives`, not the set): how far that
+    moves the parameters, relative to their norm, and how much it lowers the
+    weighted loss, relative to it. Medians and maxima over the weights Newton
+    converged at, and how many it did not.
+    """
+    from skpareto._hvp import value_and_jacobian
+    from skpareto._stationary import newton_correct
+    from skpareto.metrics import stationarity_residual
+
+    fun = est.task_objectives(X, Y)
+    rows = []
+    for w in weights:
+        x = est.pareto_set_.params_at(w)
+        values, jac = value_and_jacobian(fun, x)
+        res = newton_correct(fun, x, w, tol=est.tol, max_iter=30)
+        if res.success:
+            rows.append((stationarity_residual(jac, w), np.linalg.norm(res.x - x)
+                         / np.linalg.norm(x), (w @ values - w @ res.objectives)
+                         / abs(w @ res.objectives)))
+    rows = np.array(rows).reshape(-1, 3)
+    stats = {}
+    for k, name in enumerate(("residual", "distance", "loss_gap")):
+        stats[f"interp_{name}"] = ([float(np.median(rows[:, k])), float(rows[:, k].max())]
+                                   if len(rows) else [float("nan")] * 2)
+    return dict(stats, interp_checked=len(rows), interp_failed=len(weights) - len(rows))
 
 
 def report_three_tasks(rows):
@@ -419,6 +460,12 @@ def report_three_tasks(rows):
               f"{r['random_coverage']:7.1%}  "
               f"{_fmt_range(r['weight_min'], r['weight_max']):34s} {r['max_residual']:8.1e} "
               f"{r['grad_eq']:9d} {r['wall_seconds']:7.1f} {r['cpu_seconds']:7.1f}", flush=True)
+        print(f"    interpolated models at {r['interp_checked']} covered random weights "
+              f"(median, max): residual {r['interp_residual'][0]:.1e}, "
+              f"{r['interp_residual'][1]:.1e}; Newton moves them {r['interp_distance'][0]:.1e}, "
+              f"{r['interp_distance'][1]:.1e} of their norm and lowers the weighted loss by "
+              f"{r['interp_loss_gap'][0]:.1e}, {r['interp_loss_gap'][1]:.1e} of it"
+              + (f"; did not converge at {r['interp_failed']}" if r["interp_failed"] else ""))
         for w in r["warnings"]:
             print(f"    warning: {w}")
 
