@@ -11,11 +11,11 @@ from .metrics import non_dominated
 __all__ = ["ParetoSet", "SetParameterization"]
 
 _FORMAT = "skpareto.ParetoSet"
-_FORMAT_VERSION = 1
-# (name, dtype kind, ndim) of every array a saved file holds
+_FORMAT_VERSION = 2
+# (name, dtype kind, ndim) of every array a saved file holds (version 1: all but "excluded")
 _ARRAYS = (("params", "f", 2), ("front", "f", 2), ("weights", "f", 2), ("parents", "i", 1),
            ("residuals", "f", 1), ("n_grad", "i", 1), ("n_hvp", "i", 1),
-           ("expanded", "b", 1), ("links", "i", 2), ("totals", "i", 1))
+           ("expanded", "b", 1), ("links", "i", 2), ("excluded", "i", 2), ("totals", "i", 1))
 # barycentric coordinates down to -_BARY_TOL count as inside a piece
 _BARY_TOL = 1e-9
 # a Delaunay simplex is a piece only if its edges are at most this many times the
@@ -83,6 +83,10 @@ class ParetoSet:
     links : array-like of int, shape (k, 2), default=None
         Extra edges of the set besides parent-child ones: pairs of neighbouring
         points joined by :meth:`merge` where two local sets meet.
+    excluded : array-like of int, shape (k, m), default=None
+        Simplices of the triangulation (m >= 3; vertex indices) that are not
+        pieces of the set: exploration found that they interpolate it poorly
+        (see :meth:`exclude`).
 
     Attributes
     ----------
@@ -129,11 +133,13 @@ class ParetoSet:
     tasks and 200 points each point's star comes from a triangulation of its
     nearest points. Weights are interpolated linearly in each simplex, so a
     simplex whose weights fold over another's is represented only by the one
-    :meth:`params_at` chooses.
+    :meth:`params_at` chooses. The simplices in ``excluded`` are not pieces:
+    exploration solved the set at their centroid and found their model poor
+    (see :func:`skpareto.explore`).
     """
 
     def __init__(self, params, front, weights, parents=None, residuals=None,
-                 n_grad=None, n_hvp=None, expanded=None, fun=None, links=None):
+                 n_grad=None, n_hvp=None, expanded=None, fun=None, links=None, excluded=None):
         self.params = np.asarray(params, dtype=np.float64)
         self.front = np.asarray(front, dtype=np.float64)
         if self.params.ndim != 2 or self.front.ndim != 2 or len(self.front) != len(self.params):
@@ -150,6 +156,9 @@ class ParetoSet:
                          else np.asarray(expanded, dtype=bool))
         self.links = (np.zeros((0, 2), np.int64) if links is None
                       else np.asarray(links, dtype=np.int64).reshape(-1, 2))
+        m = self.front.shape[1]
+        self.excluded = (np.zeros((0, m), np.int64) if excluded is None
+                         else np.sort(np.asarray(excluded, dtype=np.int64).reshape(-1, m), axis=1))
         self.total_grad = int(self.n_grad.sum())
         self.total_hvp = int(self.n_hvp.sum())
         self.fun = fun
@@ -171,6 +180,8 @@ class ParetoSet:
             raise ValueError(f"parents must be -1 or indices of points (< {p}).")
         if self.links.size and (self.links.min() < 0 or self.links.max() >= p):
             raise ValueError(f"links must hold indices of points (< {p}).")
+        if self.excluded.size and (self.excluded.min() < 0 or self.excluded.max() >= p):
+            raise ValueError(f"excluded must hold indices of points (< {p}).")
 
     @property
     def n_points(self):
@@ -196,6 +207,11 @@ class ParetoSet:
         state["fun"] = None  # objectives often close over data; never pickle them
         state.pop("_cache", None)
         return state
+
+    def __setstate__(self, state):
+        # sets pickled before pieces could be excluded
+        state.setdefault("excluded", np.zeros((0, state["front"].shape[1]), np.int64))
+        self.__dict__.update(state)
 
     def add_point(self, x, objectives, weights, *, parent=-1, residual=0.0, n_grad=0,
                   n_hvp=0):
@@ -263,7 +279,8 @@ class ParetoSet:
             raise ValueError(f"count must lie in [0, {self.n_points}], got {count}.")
         if np.any(self.parents[:keep] >= keep):
             raise ValueError("the points to drop have children among those kept.")
-        self.__dict__.update(links=self.links[np.all(self.links < keep, axis=1)])
+        self.__dict__.update(links=self.links[np.all(self.links < keep, axis=1)],
+                             excluded=self.excluded[np.all(self.excluded < keep, axis=1)])
         self.__dict__.update(params=self.params[:keep], front=self.front[:keep],
                              weights=self.weights[:keep], parents=self.parents[:keep],
                              residuals=self.residuals[:keep], n_grad=self.n_grad[:keep],
@@ -293,6 +310,23 @@ class ParetoSet:
         if not (0 <= int(i) < p and 0 <= int(j) < p):
             raise ValueError(f"links must join indices of points (< {p}), got ({i}, {j}).")
         self.links = np.vstack([self.links, [[int(i), int(j)]]])
+
+    def exclude(self, pieces):
+        """Leave simplices out of the continuous set (three tasks or more).
+
+        Parameters
+        ----------
+        pieces : array-like of int, shape (k, m)
+            Vertex indices of pieces (in any order) found to interpolate the
+            set poorly: the weights they alone covered are no longer covered.
+        """
+        if self.n_tasks < 3:
+            raise ValueError("only the pieces of three tasks or more can be excluded: those of "
+                             "two are the explored steps.")
+        pieces = np.sort(np.asarray(pieces, dtype=np.int64).reshape(-1, self.n_tasks), axis=1)
+        if pieces.size and (pieces.min() < 0 or pieces.max() >= self.n_points):
+            raise ValueError(f"pieces must hold indices of points (< {self.n_points}).")
+        self.excluded = np.unique(np.vstack([self.excluded, pieces]), axis=0)
 
     def mark_expanded(self, indices, expanded=True):
         """Record whether exploration from these points is finished."""
@@ -587,7 +621,7 @@ class ParetoSet:
 
     def _pieces(self):
         key = (self.n_points, self.links.tobytes(), self.parents.tobytes(),
-               self.weights.tobytes())
+               self.weights.tobytes(), self.excluded.tobytes())
         cache = getattr(self, "_cache", None)
         if cache is not None and cache[0] == key:
             return cache[1]
@@ -602,6 +636,8 @@ class ParetoSet:
             pieces = np.arange(self.n_points)[:, None]
         else:
             pieces = self._delaunay_pieces()
+            if len(self.excluded):
+                pieces = pieces[~_rows_in(np.sort(pieces, axis=1), self.excluded)]
         self._cache = (key, pieces)
         return pieces
 
@@ -964,7 +1000,10 @@ class ParetoSet:
         merged = {k: v[alive] for k, v in merged.items()}
         links = index[links]
         links = links[np.all(links >= 0, axis=1)]
-        result = ParetoSet(**merged, links=links,
+        excluded = np.vstack([self.excluded, new_index[other.excluded]])
+        excluded = index[excluded[np.all(excluded >= 0, axis=1)]]
+        excluded = excluded[np.all(excluded >= 0, axis=1)]
+        result = ParetoSet(**merged, links=links, excluded=excluded,
                            fun=self.fun if self.fun is not None else other.fun)
         result.total_grad = self.total_grad + other.total_grad
         result.total_hvp = self.total_hvp + other.total_hvp
@@ -1031,6 +1070,7 @@ class ParetoSet:
         return dict(params=self.params, front=self.front, weights=self.weights,
                     parents=self.parents, residuals=self.residuals, n_grad=self.n_grad,
                     n_hvp=self.n_hvp, expanded=self.expanded, links=self.links,
+                    excluded=self.excluded,
                     totals=np.array([self.total_grad, self.total_hvp], np.int64))
 
     def save(self, path):
@@ -1085,14 +1125,15 @@ class ParetoSet:
         header = contents.pop("header")
         if header.shape != (3,) or header.dtype.kind != "U" or header[0] != _FORMAT:
             raise ValueError(f"{path!s} is not a ParetoSet file (bad header).")
-        if header[1] != str(_FORMAT_VERSION):
+        if header[1] not in ("1", str(_FORMAT_VERSION)):
             raise ValueError(f"{path!s} has ParetoSet format version {header[1]}; this "
-                             f"version of skpareto reads version {_FORMAT_VERSION}.")
-        expected = {name for name, _, _ in _ARRAYS}
+                             f"version of skpareto reads versions 1 to {_FORMAT_VERSION}.")
+        arrays = [a for a in _ARRAYS if header[1] != "1" or a[0] != "excluded"]
+        expected = {name for name, _, _ in arrays}
         if set(contents) != expected:
             raise ValueError(f"{path!s}: arrays {sorted(set(contents) ^ expected)} are "
                              f"missing or unexpected.")
-        for name, kind, ndim in _ARRAYS:
+        for name, kind, ndim in arrays:
             a = contents[name]
             if a.dtype.kind != kind or a.ndim != ndim:
                 raise ValueError(f"{path!s}: array {name!r} must be {ndim}-D of kind "
@@ -1102,12 +1143,20 @@ class ParetoSet:
                              f"(the file was modified or damaged).")
         p, m = contents["front"].shape
         if (contents["params"].shape[0] != p or contents["weights"].shape != (p, m)
-                or contents["links"].shape[1:] != (2,) or contents["totals"].shape != (2,)):
+                or contents["links"].shape[1:] != (2,) or contents["totals"].shape != (2,)
+                or contents.get("excluded", np.zeros((0, m))).shape[1:] != (m,)):
             raise ValueError(f"{path!s}: inconsistent array shapes.")
         totals = contents.pop("totals")
         pset = cls(**contents, fun=fun)  # checks the per-point arrays
         pset.total_grad, pset.total_hvp = int(totals[0]), int(totals[1])
         return pset
+
+
+def _rows_in(rows, table):
+    """Whether each row of ``rows`` is a row of ``table`` (integer arrays of equal width)."""
+    both = np.vstack([table, rows])
+    _, inverse = np.unique(both, axis=0, return_inverse=True)
+    return np.isin(inverse.ravel()[len(table):], inverse.ravel()[: len(table)])
 
 
 def _components(edges, n):

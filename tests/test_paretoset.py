@@ -524,9 +524,13 @@ def _corrupt(tmp_path, pset, kind):
     raw = path.read_bytes()
     if kind == "truncated":
         path.write_bytes(raw[: len(raw) // 2])
-    elif kind == "flipped":
+    elif kind == "flipped":  # a byte of the parameters' values (not a header's padding)
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("params.npy")
+        local = info.header_offset  # its local header: 30 bytes, then name and extra field
+        names, extra = (int.from_bytes(raw[local + k: local + k + 2], "little") for k in (26, 28))
         data = bytearray(raw)
-        data[len(data) // 3] ^= 0xFF
+        data[local + 30 + names + extra + info.compress_size - 3] ^= 0xFF
         path.write_bytes(bytes(data))
     elif kind == "empty":
         path.write_bytes(b"")
@@ -740,3 +744,58 @@ def test_dropping_the_last_points_takes_their_work_out_of_the_totals():
     assert pset.n_points == 2
     np.testing.assert_array_equal(pset.links, [[0, 1]])
     assert len(pset.pieces) == 1
+
+
+def test_excluded_pieces_leave_their_weights_uncovered_and_persist(tmp_path, quadratic3):
+    # exploration excludes the pieces whose centroid model is poor (skpareto._cover.refine)
+    from skpareto._paretoset import _FORMAT, _checksum
+
+    _, pset = quadratic3
+    grid = simplex_lattice(3, 231)
+    pieces = pset.pieces
+    full = pieces[[len(set(p)) == 3 for p in pieces]]
+    centroid = pset.weights[full[len(full) // 2]].mean(axis=0)
+    bary = pset._barycentric(centroid[None], full)[0]
+    holding = full[np.all(bary >= -1e-9, axis=1)]
+    cut = pickle.loads(pickle.dumps(pset))
+    cut.exclude(holding[:, ::-1])  # any order of the vertices
+    assert len(cut.pieces) == len(pieces) - len(holding)
+    assert not cut.contains(centroid)
+    # a weight of the grid stays covered unless only the excluded pieces held it
+    bary = pset._barycentric(grid, holding)
+    in_holding = np.any(np.all(bary >= -1e-9, axis=2), axis=1)
+    np.testing.assert_array_equal(cut.contains(grid)[~in_holding], True)
+    # kept by pickling and by files; a file of version 1 has none
+    for again in (pickle.loads(pickle.dumps(cut)), None):
+        if again is None:
+            cut.save(tmp_path / "cut.npz")
+            again = ParetoSet.load(tmp_path / "cut.npz")
+        np.testing.assert_array_equal(again.excluded, np.sort(holding, axis=1))
+        np.testing.assert_array_equal(again.pieces, cut.pieces)
+    arrays = {k: v for k, v in pset._arrays().items() if k != "excluded"}
+    with open(tmp_path / "v1.npz", "wb") as fh:
+        np.savez(fh, header=np.array([_FORMAT, "1", _checksum(arrays)]), **arrays)
+    old = ParetoSet.load(tmp_path / "v1.npz")
+    assert old.excluded.shape == (0, 3)
+    np.testing.assert_array_equal(old.pieces, pieces)
+    # a merge re-indexes them; dropping a vertex drops them
+    merged = cut.merge(pset)
+    assert merged.n_points == cut.n_points  # every point of the copy collides
+    np.testing.assert_array_equal(merged.excluded, cut.excluded)
+    last = int(holding.max())
+    tail = pickle.loads(pickle.dumps(cut))
+    tail._drop_last(tail.n_points - last)
+    assert np.all(tail.excluded < last) and len(tail.excluded) < len(holding)
+
+
+def test_excluding_pieces_rejects_what_does_not_fit(quadratic3):
+    _, pset = quadratic3
+    copy = pickle.loads(pickle.dumps(pset))
+    with pytest.raises(ValueError, match="pieces must hold indices"):
+        copy.exclude([[0, 1, pset.n_points]])
+    two = ParetoSet.empty(2, 2)
+    two.add_point([0.0, 0.0], [1.0, 2.0], [0.5, 0.5])
+    with pytest.raises(ValueError, match="three tasks or more"):
+        two.exclude([[0, 0]])
+    with pytest.raises(ValueError, match="excluded must hold indices"):
+        ParetoSet(pset.params, pset.front, pset.weights, excluded=[[0, 1, pset.n_points]])
