@@ -158,7 +158,10 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     with a ring of the set around it, kept where its pieces interpolate the
     set. For three tasks, the pieces of the continuous set wider than two
     steps of the weights that interpolate it poorly at their centroid are
-    solved there.
+    solved there; those whose model there is more than 1 % of the weighted
+    loss from the set's, or from where fixed-weight Newton does not reach
+    the set, are left out of it (``ParetoSet.excluded``), and the fill runs
+    again for the weights they alone covered.
     See the user guide for the details.
 
     References
@@ -333,6 +336,8 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                  progress=progress)
         if np.isinf(limits["n_steps"]):
             refine(pset, ctx, limits, (len(starts), 1), n_jobs, progress)
+            if len(pset.excluded):  # the weights only poor pieces covered
+                _fill(pset, ctx, limits, n_jobs, progress, verbose)
     if stuck and pset.n_points == len(stuck):
         warnings.warn(f"the set could not be followed from the stage-1 point at weights "
                       f"{np.round(stuck[0].weights, 4)}: no step from it converged. Try a "
