@@ -94,6 +94,13 @@ _REFINE_SHARE = 0.25
 _PIECE_GAP = 1e-2
 _GAP_TOL = 1e-3
 _GAP_REACH = 0.5
+# four tasks and more: only the pieces wider than this many step_size in the weights with a
+# centroid residual above this are solved (a four-target net: 86 of the 89 pieces off by
+# more than _PIECE_GAP among 3,253 wider than _REFINE_WIDTH steps; five convex quadratics:
+# 2,632 of 9,051 above _CHORD_RESIDUAL: solving them all, with a second fill, took 2.6
+# times the gradient-equivalents)
+_MORE_TASKS_WIDTH = 4.0
+_MORE_TASKS_RESIDUAL = 0.05
 # a root's front has fewer than m - 1 dimensions where a singular value of jac.T @ Z is
 # below this fraction of the largest (the tasks' gradients are dependent along the set:
 # Viennet's two radial objectives, duplicated tasks)
@@ -968,7 +975,8 @@ def _merge_face(pset, sub, inner, face):
 
 
 def refine(pset, ctx, limits, key, n_jobs, progress):
-    """Three tasks: solve the set at the centroids of the wide pieces it interpolates poorly.
+    """Three tasks or more: solve the set at the centroids of the wide pieces it interpolates
+    poorly (three tasks), and exclude those still poor.
 
     The lattice's triangles span about a step of the weights, and their
     edges are explored steps whose midpoints the corrector's step control
@@ -992,20 +1000,20 @@ def refine(pset, ctx, limits, key, n_jobs, progress):
     lowers its weighted loss by more than ``_PIECE_GAP`` under that Newton
     is excluded from the set first (:meth:`ParetoSet.exclude`), so coverage
     is measured without it; the pieces left unsolved are checked by
-    :func:`_exclude_poor`. (With four tasks and more the
-    pieces are many more and a centroid says less about them: five convex
-    quadratics took the 171 points the budget left for no better worst
-    interpolation.)
+    :func:`_exclude_poor`. With four tasks and more the pieces are only
+    checked and excluded, not solved: they are many more and a centroid says
+    less about them (five convex quadratics took the 171 points the budget
+    left for no better worst interpolation).
     """
     m = pset.n_tasks
-    if m != 3:
+    if m < 3:
         return
     grids = [simplex_lattice(m, q) for q in (_STALL_GRID, _COVERED_GRID)]
     residuals = {}  # the vertices of each piece checked: the residual at its centroid
     good = set()  # ... and of those solved at their centroid within _PIECE_GAP
     top = min(limits["max_points"], pset.n_points + int(_REFINE_SHARE * pset.n_points))
     first = pset.n_points  # the points from here on are centroids: their pieces are checked
-    for level in range(_REFINE_PASSES):
+    for level in range(_REFINE_PASSES if m == 3 else 0):
         room = top - pset.n_points
         if room <= 0:
             break
@@ -1046,9 +1054,10 @@ def refine(pset, ctx, limits, key, n_jobs, progress):
 
 def _checked_pieces(pset, ctx, first):
     """``(vertices, weights, params, extent)`` of the pieces :func:`refine` checks: those
-    wider than ``_REFINE_WIDTH`` steps of the weights or with a vertex from ``first`` on
-    (a centroid solved), not a fiber's."""
+    wider than ``_REFINE_WIDTH`` steps of the weights (``_MORE_TASKS_WIDTH`` from four tasks
+    on) or with a vertex from ``first`` on (a centroid solved), not a fiber's."""
     m = pset.n_tasks
+    width = (_REFINE_WIDTH if m == 3 else _MORE_TASKS_WIDTH) * ctx.step_size
     for piece in pset.pieces:
         vertices = tuple(sorted({int(i) for i in piece}))
         if len(vertices) < m:
@@ -1057,7 +1066,7 @@ def _checked_pieces(pset, ctx, first):
         reach = np.linalg.norm(x[:, None] - x[None], axis=2)
         if reach[np.triu_indices(m, 1)].min() == 0:  # a fiber's
             continue
-        if np.abs(w[:, None] - w[None]).max() <= _REFINE_WIDTH * ctx.step_size \
+        if np.abs(w[:, None] - w[None]).max() <= width \
                 and not any(i >= first for i in vertices):  # narrow, and explored
             continue
         yield vertices, w, x, reach.max()
@@ -1088,10 +1097,11 @@ def _exclude_poor(pset, ctx, residuals, good, first, key, n_jobs):
     """
     m = pset.n_tasks
     poor = []
+    bound = _CHORD_RESIDUAL if m == 3 else _MORE_TASKS_RESIDUAL
     for vertices, w, x, reach in _checked_pieces(pset, ctx, first):
         if vertices not in residuals:
             residuals[vertices] = _residual(pset, ctx, x, w)
-        if residuals[vertices] > _CHORD_RESIDUAL and vertices not in good:
+        if residuals[vertices] > bound and vertices not in good:
             poor.append((vertices, w.mean(axis=0), x.mean(axis=0), reach))
     results = Parallel(n_jobs=n_jobs)(delayed(_solve_gap)(ctx, x, w, reach, key + (k,))
                                       for k, (_, w, x, reach) in enumerate(poor))

@@ -771,25 +771,31 @@ def test_three_tasks():
     assert est.predict_at(X, [1.0, 0.0, 0.0]).shape == (150, 3)
 
 
-def test_three_task_models_at_covered_weights_are_as_good_as_trained_ones():
-    # defaults on a three-task net whose lattices take the whole budget: pieces bridging
-    # sheets of the set stayed where refine had no room, and at weights they covered,
-    # fixed-weight Newton (the reference, on the objectives, not the set) lowered the model's
-    # weighted loss by up to 45 %; they are excluded now (worst 5e-4 in bench_coverage)
+@pytest.mark.parametrize("m", [3, 4])
+def test_models_at_covered_weights_are_as_good_as_trained_ones(m):
+    # defaults on nets whose lattices take the whole budget: pieces bridging sheets of the
+    # set stayed where refine had no room (three tasks) or never ran (four), and at weights
+    # they covered, fixed-weight Newton (the reference, on the objectives, not the set)
+    # lowered the model's weighted loss by up to 45 % and 129 %; they are excluded now
+    from sklearn.datasets import make_regression
+
     from skpareto._stationary import newton_correct
 
-    X, Y = make_conflicting_regression(60, 3, 3, conflict=0.8, noise=0.1, random_state=0)
+    if m == 3:
+        X, Y = make_conflicting_regression(60, 3, 3, conflict=0.8, noise=0.1, random_state=0)
+    else:
+        X, Y = make_regression(80, 5, n_targets=4, noise=10, random_state=0)
     est = ParetoExplorer(hidden_layer_sizes=(4,), random_state=0).fit(X, Y)
     pset = est.pareto_set_
     fun = est.task_objectives(X, Y)
-    weights = np.random.default_rng(3).dirichlet(np.ones(3), 300)
+    weights = np.random.default_rng(3).dirichlet(np.ones(m), 300)
     covered = weights[pset.contains(weights)]
-    assert len(covered) >= 0.7 * len(weights)
+    assert len(covered) >= (0.7 if m == 3 else 0.2) * len(weights)
     gaps = []
     for w in covered[:80]:
         x = pset.params_at(w)
         res = newton_correct(fun, x, w, tol=est.tol, max_iter=30)
         if res.success:
             gaps.append((w @ fun(x) - w @ res.objectives) / (w @ res.objectives))
-    assert len(gaps) >= 75
+    assert len(gaps) >= 0.9 * min(len(covered), 80)
     assert max(gaps) <= 1e-2, max(gaps)
