@@ -1011,6 +1011,7 @@ def refine(pset, ctx, limits, key, n_jobs, progress):
     grids = [simplex_lattice(m, q) for q in (_STALL_GRID, _COVERED_GRID)]
     residuals = {}  # the vertices of each piece checked: the residual at its centroid
     good = set()  # ... and of those solved at their centroid within _PIECE_GAP
+    excluded = len(pset.excluded)
     top = min(limits["max_points"], pset.n_points + int(_REFINE_SHARE * pset.n_points))
     first = pset.n_points  # the points from here on are centroids: their pieces are checked
     for level in range(_REFINE_PASSES if m == 3 else 0):
@@ -1050,6 +1051,10 @@ def refine(pset, ctx, limits, key, n_jobs, progress):
         if not added:
             break
     _exclude_poor(pset, ctx, residuals, good, first, key + (_REFINE_PASSES,), n_jobs)
+    if len(pset.excluded) > excluded:
+        log(progress.verbose, 2, f"{len(pset.excluded) - excluded} pieces left out of the set: "
+                                 f"their models lie more than {_PIECE_GAP:.0%} of the weighted "
+                                 "loss from it")
 
 
 def _checked_pieces(pset, ctx, first):
