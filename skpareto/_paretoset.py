@@ -967,7 +967,7 @@ class ParetoSet:
                          for j in range(other.n_points)], dtype=bool)
         new_index = np.full(other.n_points, -1, np.int64)
         new_index[keep] = p + np.arange(keep.sum())
-        links = [self.links, new_index[other.links]]
+        links = [self.links, _reindexed(other.links, new_index)]
         for a, b in other._edges():
             if keep[a] != keep[b] and p:
                 lost, kept = (a, b) if keep[b] else (b, a)
@@ -977,7 +977,6 @@ class ParetoSet:
                 if gaps[near] <= reach + (scale[0] or 0.0):
                     links.append(np.array([[near, new_index[kept]]]))
         links = np.vstack(links)
-        links = links[np.all(links >= 0, axis=1)]
         if self.n_tasks == 2 and p and keep.any() and scale[0] is not None:
             links = np.vstack([links, self._bridges(other, keep, new_index, links,
                                                     1.5 * scale[0])])
@@ -998,12 +997,9 @@ class ParetoSet:
         parents = merged["parents"]
         merged["parents"] = np.where(parents >= 0, index[np.maximum(parents, 0)], -1)
         merged = {k: v[alive] for k, v in merged.items()}
-        links = index[links]
-        links = links[np.all(links >= 0, axis=1)]
-        excluded = np.vstack([self.excluded, new_index[other.excluded]])
-        excluded = index[excluded[np.all(excluded >= 0, axis=1)]]
-        excluded = excluded[np.all(excluded >= 0, axis=1)]
-        result = ParetoSet(**merged, links=links, excluded=excluded,
+        excluded = np.vstack([self.excluded, _reindexed(other.excluded, new_index)])
+        result = ParetoSet(**merged, links=_reindexed(links, index),
+                           excluded=_reindexed(excluded, index),
                            fun=self.fun if self.fun is not None else other.fun)
         result.total_grad = self.total_grad + other.total_grad
         result.total_hvp = self.total_hvp + other.total_hvp
@@ -1150,6 +1146,13 @@ class ParetoSet:
         pset = cls(**contents, fun=fun)  # checks the per-point arrays
         pset.total_grad, pset.total_hvp = int(totals[0]), int(totals[1])
         return pset
+
+
+def _reindexed(rows, index):
+    """Rows of point indices mapped through ``index`` (-1: a point dropped), without the rows
+    that lost a point."""
+    rows = index[rows]
+    return rows[np.all(rows >= 0, axis=1)]
 
 
 def _rows_in(rows, table):
