@@ -988,10 +988,12 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
                        message=f"{method} reached a stationary point on or outside bounds")
             if np.all(res.x >= bounds[0]) and np.all(res.x <= bounds[1]):
                 fallback = res
-        elif res.success and 0 < _KINK * scale <= gradient_scale(res.jac):
+        elif res.jac is not None and 0 < _KINK * scale <= gradient_scale(res.jac):
             # a gradient grew without bound: the point sits at a kink (a root's infinite
             # slope at 0), where a relative residual is small for any weights that do not
-            # vanish on that task; another method may stay where the set is smooth
+            # vanish on that task (converged, or just off the simplex: the same point
+            # either way, as rounding decides); another method may stay where the set is
+            # smooth
             res.update(status=Status.NON_FINITE, success=False,
                        message=f"{method} reached a kink (a gradient "
                                f"{gradient_scale(res.jac) / scale:.3g} times the start's)")
