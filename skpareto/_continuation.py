@@ -490,7 +490,11 @@ class _Tracer:
     def _grow(self, res, x_pred, length, h):
         """Step control from the Newton steps the corrector took."""
         self.longest = max(self.longest, h)
-        self.h = min(h * _GROWTH.get(res.nit, 1.0), max(h, _RETRY * self.ceiling))
+        # by the Newton steps, the chord steps after them counted as one: they stand for
+        # the last Newton step, whose quadratic convergence they trade for cheaper steps
+        chords = res.get("n_chord", 0)
+        newton = res.nit - chords + (chords > 0)
+        self.h = min(h * _GROWTH.get(newton, 1.0), max(h, _RETRY * self.ceiling))
         self.ceiling *= _GROWTH[3]
 
     def _after_accept(self):

@@ -68,6 +68,9 @@ _DEGENERATE_RANK = 1e-6
 _NEGLIGIBLE = 1e-4
 # a corrector's Newton steps after the first must shrink the residual by this factor
 _CONTRACTION = 0.5
+# a corrector keeps its Hessian matrix for the next step (a chord step) only where the
+# step before shrank the residual by this factor or more
+_CHORD = 0.25
 # a trust-region step whose model fails is re-solved with a smaller radius this often
 _TRUST_TRIES = 6
 # stage 1's line searches step back from this many non-finite trial points in a row
@@ -314,7 +317,8 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
     result : Result
         ``weights`` are the solved weights ``w``. ``status`` is
         ``LEFT_SIMPLEX`` when the point converged but a weight is negative
-        beyond rounding: the set ends before ``target``.
+        beyond rounding: the set ends before ``target``. ``n_chord``: how
+        many of the ``nit`` steps were chord steps (see Notes).
 
     Notes
     -----
@@ -325,6 +329,16 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
     front the front coordinates are monotone, so the system is singular
     only where a local branch of stationary points ends (its front turns
     back, a cusp).
+
+    Where the Hessian is a matrix (small ``n``, where forming it from ``n``
+    products is the costliest part of a step), a step keeps the matrix of
+    the step before (a chord step: the Jacobian, the border and the
+    right-hand side are new) where that step shrank the residual fourfold or
+    more and, at its rate, chord steps reach ``tol`` for fewer
+    gradient-equivalents than forming the matrix anew. Chord steps do not
+    count in ``max_iter``; one whose model fails is taken again with the
+    matrix formed at the point. The point is stationary to ``tol`` either
+    way.
     """
     options = options or SolverOptions()
     max_iter = options.newton_steps if max_iter is None else max_iter
@@ -340,26 +354,46 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
     nit = 0
     previous = np.inf
     region = np.inf  # trust-region radius, adapted from how well the model predicted
-    for nit in range(max_iter + 1):
+    op = None
+    chord = False  # the last step kept the Hessian of the step before
+    chords = 0  # chord steps taken; they do not count in max_iter
+    while True:
         if residual <= tol:
             status = Status.CONVERGED
             break
-        if nit == max_iter or (contract and nit >= 2 and residual > _CONTRACTION * previous):
+        if nit - chords == max_iter or (contract and nit - chords >= 2 and not chord
+                                        and residual > _CONTRACTION * previous):
             break
-        previous = residual
+        # a matrix costs n products (2 n + 1 gradient-equivalents) and a chord step one
+        # Jacobian (m): keep it while chord steps, at the rate of the last step, reach tol
+        # for less than a Newton step
+        rate = residual / previous
+        chord = (isinstance(op, DenseHessian) and chords < max_iter and rate <= _CHORD
+                 and tol > 0
+                 and np.log(tol / residual) / np.log(rate) <= 1.0 + (2.0 * x.size + 1.0) / m)
+        if not chord:
+            op = _hessian(fun, x, w, options, hess_fun)
+            n_grad += 1
+            n_hvp += op.n_matvec
         border = jac.T @ basis  # (n, m - 1)
         rhs = -np.concatenate([jac.T @ w, basis.T @ values - target])
-        op = _hessian(fun, x, w, options, hess_fun)
-        n_grad += 1
         eta = (_forcing_term(residual, tol, options.minres_rtol) if options.inexact
                else options.minres_rtol)
+        before = op.n_matvec
         step = _trust_step(fun, bordered_operator(op, border), rhs, x, w, basis, target,
-                           eta, options, min(region, max_step - np.linalg.norm(x - x_pred)))
-        n_hvp += op.n_matvec
+                           eta, options, min(region, max_step - np.linalg.norm(x - x_pred)),
+                           tries=1 if chord else _TRUST_TRIES)
+        n_hvp += op.n_matvec - before
         n_grad += m * step.evaluations
         if step.status != Status.CONVERGED:
+            if chord:  # the kept Hessian no longer models the step: form it here
+                op, previous = None, residual
+                continue
             status = step.status
             break
+        nit += 1
+        chords += chord
+        previous = residual
         x, w, values, jac = step.point
         region = step.region
         residual = stationarity_residual(jac, w)
@@ -373,10 +407,13 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
             w = onto_simplex(w)
             residual = stationarity_residual(jac, w)
             status = Status.CONVERGED if residual <= tol else Status.MAX_ITER
-    return _result(status, x, values, jac, w, residual, nit, n_grad, n_hvp)
+    res = _result(status, x, values, jac, w, residual, nit, n_grad, n_hvp)
+    res.n_chord = chords
+    return res
 
 
-def _trust_step(fun, system, rhs, x, w, basis, target, eta, options, radius):
+def _trust_step(fun, system, rhs, x, w, basis, target, eta, options, radius,
+                tries=_TRUST_TRIES):
     """One trust-region Newton step on the bordered system, re-solved until the model holds.
 
     The step solves ``system @ d = rhs`` (to ``eta``) within ``radius`` (its
@@ -394,7 +431,7 @@ def _trust_step(fun, system, rhs, x, w, basis, target, eta, options, radius):
     n = x.size
     merit = np.linalg.norm(rhs)
     evaluations = 0
-    for _ in range(_TRUST_TRIES):
+    for _ in range(tries):
         step, solved = solve(system, rhs, rtol=eta, maxiter=options.minres_maxiter,
                              radius=radius, head=n)
         length = np.linalg.norm(step[:n])

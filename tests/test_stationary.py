@@ -340,6 +340,29 @@ def test_arclength_reaches_the_target_front_coordinates_on_a_quadratic():
     np.testing.assert_allclose(res.x, x_b, atol=1e-9 * np.linalg.norm(x_b))
 
 
+def test_arclength_chord_steps_reach_the_point_newton_reaches_with_fewer_matrices():
+    # with the Hessian formed as a matrix (n products), a step that shrank the residual fast
+    # keeps it for the next (a chord step); the point is the same as Newton's, to tol
+    from skpareto._stationary import arclength_correct, front_coordinates
+
+    problem = DTLZ2(n=6)
+    w_a, w_b = np.array([0.2, 0.5, 0.3]), np.array([0.25, 0.45, 0.3])
+    x_a, x_b = problem.pareto_set(w_a), problem.pareto_set(w_b)
+    target = front_coordinates(problem.fun(x_b))
+    x_pred = x_a + 0.9 * (x_b - x_a) + 1e-3 * np.random.default_rng(0).normal(size=problem.n)
+    dense = arclength_correct(problem.fun, x_pred, w_a, target, tol=1e-12)
+    newton = arclength_correct(problem.fun, x_pred, w_a, target, tol=1e-12,
+                               options=SolverOptions.reference(hessian="matvec"))
+    assert dense.success and newton.success and newton.n_chord == 0
+    matrices = dense.n_hvp // problem.n
+    assert dense.n_chord >= 1 and matrices == dense.nit - dense.n_chord < dense.nit
+    # the front coordinates determine the point: DTLZ2's analytic set at the solved weights
+    np.testing.assert_allclose(dense.weights, w_b / w_b.sum(), atol=1e-9)
+    np.testing.assert_allclose(dense.x, x_b, atol=1e-9)
+    np.testing.assert_allclose(dense.x, newton.x, atol=1e-9)
+    assert stationarity_residual(jacobian(problem.fun)(dense.x), dense.weights) <= 1e-12
+
+
 def test_arclength_left_simplex_where_the_set_ends_before_the_target():
     from skpareto._stationary import arclength_correct, front_coordinates
 
