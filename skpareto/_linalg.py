@@ -65,7 +65,7 @@ class DenseHessian(HessianOperator):
     whenever these would take more than about ``n`` products. With
     ``block``, ``hvp`` takes ``(k, n)`` blocks of directions (an objective's
     written-out products, see :func:`skpareto._hvp.hessian_operator`), and
-    the matrix is formed ``_BLOCK`` columns at a time.
+    the matrix is formed ``_BLOCK`` columns at a time (``blocked``).
     """
 
     def __init__(self, hvp, n, damping, grad, block=False):
@@ -77,6 +77,7 @@ class DenseHessian(HessianOperator):
         else:
             columns = [_finite(np.asarray(hvp(e), dtype=np.float64)) for e in eye]
         self.n_matvec = n
+        self.blocked = block
         matrix = np.array(columns)
         self.matrix = 0.5 * (matrix + matrix.T) + self.damping * np.eye(n)
 
