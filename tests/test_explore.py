@@ -1957,3 +1957,30 @@ def test_a_two_task_set_whose_end_lies_on_a_singular_bound_is_reached_from_insid
     assert pset.residuals.max() <= 1e-8
     grid = np.linspace(0, 1, 201)
     assert pset.contains(np.c_[grid, 1 - grid]).mean() >= 0.99
+
+
+def test_a_gap_between_two_task_branches_narrower_than_the_even_grid_is_found():
+    # a weakly regularized net's branches folded at task-0 weights 0.92546 and 0.92865: no
+    # weight of the 201-weight grid falls between, and the gap stayed (0.9275 uncovered)
+    from skpareto._cover import _GAP_GRID, _bridges_boundary, _gaps
+    problem = ConvexQuadratic(n=4, m=2, random_state=0)
+    w0 = np.r_[np.linspace(0.0, 0.92546, 40), np.linspace(0.92865, 1.0, 5)]
+    weights = np.c_[w0, 1.0 - w0]
+    params = np.array([problem.pareto_set(w) for w in weights])
+    parents = np.arange(len(w0)) - 1
+    parents[40] = -1  # the second branch, a root of its own
+    pset = ParetoSet(params, np.array([problem.fun(x) for x in params]), weights,
+                     parents=parents)
+    even = np.linspace(0.0, 1.0, _GAP_GRID)
+    assert not np.any((even > 0.92546) & (even < 0.92865))
+    grid, gaps = _gaps(pset)
+    assert len(gaps) == 1
+    lo, hi = gaps[0]
+    assert 0.92546 < grid[lo] <= grid[hi - 1] < 0.92865
+    middle = 0.5 * (grid[lo] + grid[hi - 1])
+    assert not pset.contains(np.array([[middle, 1.0 - middle]]))[0]
+    # four tasks: a piece from a point on an edge of the simplex to the inside is checked
+    edge, inside = [0.5, 0.5, 0.0, 0.0], [0.3, 0.4, 0.2, 0.1]
+    assert _bridges_boundary(np.array([edge, inside, inside, inside]))
+    assert not _bridges_boundary(np.array([[0.5, 0.3, 0.2, 0.0], inside, inside, inside]))
+    assert not _bridges_boundary(np.array([edge, [0.5, 0.0, 0.5, 0.0]] * 2))
