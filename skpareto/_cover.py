@@ -1030,11 +1030,11 @@ def refine(pset, ctx, limits, key, n_jobs, progress):
         if room <= 0:
             break
         found = []
-        for vertices, w, x, reach, _ in _checked_pieces(pset, ctx, first):
+        for vertices, w, x, reach, bound in _checked_pieces(pset, ctx, first):
             if vertices in residuals:
                 continue
             residuals[vertices] = residual = _residual(pset, ctx, x, w)
-            if residual > _CHORD_RESIDUAL:
+            if residual > bound:
                 found.append((residual, w.mean(axis=0), x.mean(axis=0), reach, vertices))
         found = sorted(found, key=lambda item: -item[0])[:room]
         if not found:
@@ -1069,9 +1069,12 @@ def refine(pset, ctx, limits, key, n_jobs, progress):
 
 
 def _checked_pieces(pset, ctx, first):
-    """``(vertices, weights, params, extent)`` of the pieces :func:`refine` checks: those
+    """``(vertices, weights, params, extent, bound)`` of the pieces :func:`refine` checks: those
     wider than ``_REFINE_WIDTH`` steps of the weights (``_MORE_TASKS_WIDTH`` from four tasks
-    on) or with a vertex from ``first`` on (a centroid solved), not a fiber's."""
+    on) or with a vertex from ``first`` on (a centroid solved), and from four tasks on the
+    narrower ones that :func:`_bridges_boundary`; not a fiber's. With each, ``bound``: the
+    centroid residual above which it is solved (``_CHORD_RESIDUAL`` for three tasks,
+    ``_MORE_TASKS_RESIDUAL`` from four on, ``_BRIDGE_RESIDUAL`` for a narrow bridge)."""
     m = pset.n_tasks
     width = (_REFINE_WIDTH if m == 3 else _MORE_TASKS_WIDTH) * ctx.step_size
     for piece in pset.pieces:
@@ -1087,7 +1090,9 @@ def _checked_pieces(pset, ctx, first):
         if narrow and not any(i >= first for i in vertices) and not (
                 m > 3 and spread > _REFINE_WIDTH * ctx.step_size and _bridges_boundary(w)):
             continue  # narrow, and explored
-        yield vertices, w, x, reach.max(), narrow
+        bound = _CHORD_RESIDUAL if m == 3 else (
+            _BRIDGE_RESIDUAL if narrow else _MORE_TASKS_RESIDUAL)
+        yield vertices, w, x, reach.max(), bound
 
 
 def _bridges_boundary(weights):
@@ -1118,21 +1123,19 @@ def _exclude_poor(pset, ctx, residuals, good, first, key, n_jobs):
     of 0.8: at weights in them, fixed-weight Newton moved the model 0.25 to
     0.47 of the piece's extent and lowered the weighted loss by up to 45 %.
     Each checked piece whose centroid residual (``residuals``, by vertices;
-    computed for the pieces not in it) exceeds ``_CHORD_RESIDUAL`` is solved
-    at its centroid's weights by fixed-weight Newton from the centroid's
-    model (:func:`_solve_gap`); it is excluded (:meth:`ParetoSet.exclude`)
-    unless Newton converges and changes the weighted loss by at most
-    ``_PIECE_GAP`` of it. The pieces refine solved and found within that
-    (``good``) are not solved again.
+    computed for the pieces not in it) exceeds its bound (see
+    :func:`_checked_pieces`) is solved at its centroid's weights by
+    fixed-weight Newton from the centroid's model (:func:`_solve_gap`); it
+    is excluded (:meth:`ParetoSet.exclude`) unless Newton converges and
+    changes the weighted loss by at most ``_PIECE_GAP`` of it. The pieces
+    refine solved and found within that (``good``) are not solved again.
     """
     m = pset.n_tasks
     poor = []
-    bound = _CHORD_RESIDUAL if m == 3 else _MORE_TASKS_RESIDUAL
-    for vertices, w, x, reach, narrow in _checked_pieces(pset, ctx, first):
+    for vertices, w, x, reach, bound in _checked_pieces(pset, ctx, first):
         if vertices not in residuals:
             residuals[vertices] = _residual(pset, ctx, x, w)
-        if residuals[vertices] > (_BRIDGE_RESIDUAL if narrow and m > 3 else bound) \
-                and vertices not in good:
+        if residuals[vertices] > bound and vertices not in good:
             poor.append((vertices, w.mean(axis=0), x.mean(axis=0), reach))
     results = Parallel(n_jobs=n_jobs)(delayed(_solve_gap)(ctx, x, w, reach, key + (k,))
                                       for k, (_, w, x, reach) in enumerate(poor))

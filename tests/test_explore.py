@@ -1962,7 +1962,7 @@ def test_a_two_task_set_whose_end_lies_on_a_singular_bound_is_reached_from_insid
 def test_a_gap_between_two_task_branches_narrower_than_the_even_grid_is_found():
     # a weakly regularized net's branches folded at task-0 weights 0.92546 and 0.92865: no
     # weight of the 201-weight grid falls between, and the gap stayed (0.9275 uncovered)
-    from skpareto._cover import _GAP_GRID, _bridges_boundary, _gaps
+    from skpareto._cover import _GAP_GRID, _gaps
     problem = ConvexQuadratic(n=4, m=2, random_state=0)
     w0 = np.r_[np.linspace(0.0, 0.92546, 40), np.linspace(0.92865, 1.0, 5)]
     weights = np.c_[w0, 1.0 - w0]
@@ -1979,7 +1979,11 @@ def test_a_gap_between_two_task_branches_narrower_than_the_even_grid_is_found():
     assert 0.92546 < grid[lo] <= grid[hi - 1] < 0.92865
     middle = 0.5 * (grid[lo] + grid[hi - 1])
     assert not pset.contains(np.array([[middle, 1.0 - middle]]))[0]
-    # four tasks: a piece from a point on an edge of the simplex to the inside is checked
+
+
+def test_four_task_pieces_from_an_edge_of_the_simplex_to_the_inside_are_checked():
+    # a four-target net: such a piece, 0.29 wide, held a model 57 % of the weighted loss off
+    from skpareto._cover import _bridges_boundary
     edge, inside = [0.5, 0.5, 0.0, 0.0], [0.3, 0.4, 0.2, 0.1]
     assert _bridges_boundary(np.array([edge, inside, inside, inside]))
     assert not _bridges_boundary(np.array([[0.5, 0.3, 0.2, 0.0], inside, inside, inside]))
