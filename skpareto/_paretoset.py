@@ -638,35 +638,33 @@ class ParetoSet:
             pieces = self._delaunay_pieces()
             if len(self.excluded):
                 pieces = pieces[~_rows_in(np.sort(pieces, axis=1), self.excluded)]
-        self._cache = (key, pieces)
+        self._cache = (key, pieces, None)
         return pieces
+
+    def _located(self):
+        """The pieces' :class:`_Coordinates` and boxes of vertex weights, formed once per set.
+
+        Returns ``(coordinates, lo, hi)``: the boxes are widened by more than the
+        coordinates' tolerance allows, so weights outside a piece's box are outside it.
+        """
+        pieces = self._pieces()
+        if self._cache[2] is None:
+            vertices = self.weights[pieces]
+            margin = self.n_tasks * _BARY_TOL + 1e-9
+            self._cache = self._cache[:2] + ((_Coordinates(vertices),
+                                              vertices.min(axis=1) - margin,
+                                              vertices.max(axis=1) + margin),)
+        return self._cache[2]
 
     @property
     def pieces(self):
         return self._pieces().copy()
 
     def _barycentric(self, w, pieces):
-        """Barycentric coordinates (q, s, m) of the weights in each piece.
-
-        Degenerate pieces (vertices with affinely dependent weights): a piece
-        whose vertices take two distinct weights is a segment, and weights on it
-        (within 1e-9) get the coordinates of the segment; otherwise those of a
-        vertex whose weights equal ``w`` within 1e-9, or NaN.
-        """
-        m = self.n_tasks
-        vw = self.weights[pieces]  # (s, m, m): vertex weights
-        mat = np.concatenate([vw[:, :, : m - 1].transpose(0, 2, 1),
-                              np.ones((len(pieces), 1, m))], axis=1)  # (s, m, m)
-        rhs = np.concatenate([w[:, : m - 1], np.ones((len(w), 1))], axis=1)  # (q, m)
-        # weights are O(1): |det| is (m-1)! times the volume of the piece in weight space
-        regular = np.abs(np.linalg.det(mat)) > _DEGENERATE
-        bary = np.full((len(w), len(pieces), m), np.nan)
-        if np.any(regular):
-            inv = np.linalg.inv(mat[regular])  # (r, m, m)
-            bary[:, regular] = np.einsum("rij,qj->qri", inv, rhs)
-        if not np.all(regular):
-            bary[:, ~regular] = _degenerate_coordinates(w, vw[~regular])
-        return bary
+        """Barycentric coordinates (q, s, m) of the weights ``w`` (q, m) in each of ``pieces``."""
+        q, k = len(w), len(pieces)
+        coordinates = _Coordinates(self.weights[pieces])
+        return coordinates(np.repeat(w, k, axis=0), np.tile(np.arange(k), q)).reshape(q, k, -1)
 
     def coverage(self):
         """Describe the region of weights the continuous set covers.
@@ -705,8 +703,7 @@ class ParetoSet:
                 raise ValueError(f"piece must hold indices of pieces in [0, {len(pieces)}), "
                                  f"got {piece!r}.")
             piece = np.broadcast_to(piece, (len(w),))
-            bary = np.stack([self._barycentric(w[k:k + 1], pieces[piece[k]][None])[0, 0]
-                             for k in range(len(w))])
+            bary = self._located()[0](w, piece)
             bad = ~np.all(bary >= -_BARY_TOL, axis=1)
             if np.any(bad):
                 k = int(np.argmax(bad))
@@ -717,22 +714,26 @@ class ParetoSet:
             return piece, bary
         chosen = np.zeros(len(w), dtype=np.int64)
         coords = np.zeros((len(w), self.n_tasks))
-        for start, near, bary in self._near_pieces(w):
-            rows = w[start:start + len(bary)]
-            inside = np.all(bary >= -_BARY_TOL, axis=2)
-            outside = ~inside.any(axis=1)
-            if np.any(outside):
-                bad = rows[int(np.argmax(outside))]
-                raise ValueError(f"weights {bad} are outside the explored region: "
-                                 f"{self.coverage()}.")
-            loss = np.einsum("qm,qsk,skm->qs", rows, np.nan_to_num(bary),
-                             self.front[pieces[near]])
-            loss = np.where(inside, loss, np.inf)
-            best = loss.min(axis=1, keepdims=True)
-            tie = loss <= best + 1e-12 * np.maximum(np.abs(best), 1.0)
-            first = np.argmax(tie, axis=1)  # the lowest index among equal losses
-            chosen[start:start + len(rows)] = near[first]
-            coords[start:start + len(rows)] = bary[np.arange(len(rows)), first]
+        found = np.zeros(len(w), dtype=bool)
+        for rows, near, bary in self._near_pieces(w):
+            inside = np.all(bary >= -_BARY_TOL, axis=1)
+            rows, near, bary = rows[inside], near[inside], bary[inside]
+            found[rows] = True
+            if not len(rows):
+                continue
+            loss = np.einsum("pm,pk,pkm->p", w[rows], bary, self.front[pieces[near]])
+            # the pairs come row by row: each row's lowest loss, and the lowest piece index
+            # among the losses equal to it
+            starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+            best = np.repeat(np.minimum.reduceat(loss, starts), np.diff(np.r_[starts, len(rows)]))
+            tie = np.flatnonzero(loss <= best + 1e-12 * np.maximum(np.abs(best), 1.0))
+            first = tie[np.unique(rows[tie], return_index=True)[1]]
+            chosen[rows[first]] = near[first]
+            coords[rows[first]] = bary[first]
+        if not np.all(found):
+            bad = w[int(np.argmin(found))]
+            raise ValueError(f"weights {bad} are outside the explored region: "
+                             f"{self.coverage()}.")
         return chosen, coords
 
     def contains(self, weights):
@@ -753,28 +754,37 @@ class ParetoSet:
     def _inside(self, w):
         """:meth:`contains` for rows ``w``."""
         inside = np.zeros(len(w), dtype=bool)
-        for start, _, bary in self._near_pieces(w):
-            inside[start:start + len(bary)] = np.all(bary >= -_BARY_TOL, axis=2).any(axis=1)
+        for rows, _, bary in self._near_pieces(w):
+            inside[rows[np.all(bary >= -_BARY_TOL, axis=1)]] = True
         return inside
 
     def _near_pieces(self, w):
-        """The rows ``w`` in chunks of ``_CHUNK``, each with the pieces whose box of vertex
-        weights (widened by more than the coordinates' tolerance allows) holds one of them.
+        """Each row of ``w`` with the pieces whose box of vertex weights (widened by more
+        than the coordinates' tolerance allows) holds it, in chunks of ``_CHUNK`` rows.
 
-        Yields ``(start, near, bary)``: the chunk's first row, the indices of those
-        pieces (ascending) and the chunk's coordinates in them, (chunk, len(near), m).
-        The coordinates in every piece at once would be (q, s, m) floats: 200 MB for
-        1,000 weights in the 5,000 pieces of a five-task set.
+        Yields ``(rows, near, bary)``: pairs of a row index into ``w`` and a piece
+        index (by row, then by piece), and the row's coordinates in the piece,
+        (pairs, m). Only weights in a piece's box can be inside it, a few pieces
+        each, where the coordinates of every weight in every piece would be (q, s,
+        m) floats: 200 MB for 1,000 weights in the 5,000 pieces of a five-task set.
         """
-        pieces = self._pieces()
-        vertices = self.weights[pieces]
-        margin = self.n_tasks * _BARY_TOL + 1e-9
-        lo, hi = vertices.min(axis=1) - margin, vertices.max(axis=1) + margin
+        coordinates, lo, hi = self._located()
+        # chunks of rows close in task 0's weight meet few pieces' boxes: those whose lower
+        # end (in the pieces ordered by it) is below the chunk's highest weight, and whose
+        # upper end is above its lowest
+        order = np.argsort(w[:, 0], kind="stable")
+        by_lo = np.argsort(lo[:, 0], kind="stable")
+        lowest = lo[by_lo, 0]
         for start in range(0, len(w), _CHUNK):
-            rows = w[start:start + _CHUNK]
-            near = np.flatnonzero(np.all((rows[:, None] >= lo) & (rows[:, None] <= hi),
-                                         axis=2).any(axis=0))
-            yield start, near, self._barycentric(rows, pieces[near])
+            index = order[start:start + _CHUNK]
+            chunk = w[index]
+            some = by_lo[:np.searchsorted(lowest, chunk[-1, 0], side="right")]
+            some = np.sort(some[hi[some, 0] >= chunk[0, 0]])
+            held = np.ones((len(chunk), len(some)), dtype=bool)
+            for k in range(self.n_tasks):  # a task at a time: (chunk, s), not (chunk, s, m)
+                held &= (chunk[:, k, None] >= lo[some, k]) & (chunk[:, k, None] <= hi[some, k])
+            rows, near = np.nonzero(held)
+            yield index[rows], some[near], coordinates(chunk[rows], some[near])
 
     def params_at(self, weights, piece=None):
         """Parameters of the continuous set at given trade-offs.
@@ -902,7 +912,8 @@ class ParetoSet:
         if np.min(np.linalg.norm(self.front - f, axis=1)) <= front_tol:
             return True
         pieces = self._pieces()
-        bary = self._barycentric(w[None, :], pieces)[0]  # (s, m)
+        bary = self._located()[0](np.broadcast_to(w, (len(pieces), w.size)),
+                                  np.arange(len(pieces)))  # (s, m)
         for s in np.flatnonzero(np.all(bary >= -_BARY_TOL, axis=1)):
             b = np.clip(bary[s], 0.0, None)
             b /= b.sum()
@@ -1257,23 +1268,55 @@ def _longest_step(edges, points, n):
     return local
 
 
-def _degenerate_coordinates(w, vertices):
-    """Coordinates (q, s, k) of weights ``w`` in pieces whose vertex weights span no volume.
+class _Coordinates:
+    """Barycentric coordinates in pieces, from matrices formed once for all weights.
 
-    ``vertices``: (s, k, m), each piece's vertex weights. A piece is the convex
-    hull of its distinct vertex weights (a point, a segment, or a triangle on a
-    face of four tasks, say; weights closer than ``_SAME_WEIGHTS`` are one
-    vertex): weights within 1e-9 of it get the minimum-norm
-    barycentric coordinates there (split evenly between vertices of equal
-    weights); NaN elsewhere.
+    Parameters
+    ----------
+    vertices : ndarray of shape (s, m, m)
+        Each piece's vertex weights.
+
+    Degenerate pieces (vertices with affinely dependent weights, ``|det|``
+    below ``_DEGENERATE``) are the convex hull of their distinct vertex
+    weights (a point, a segment, or a triangle on a face of four tasks, say;
+    weights closer than ``_SAME_WEIGHTS`` are one vertex): weights within
+    1e-9 of it get the minimum-norm barycentric coordinates there (split
+    evenly between vertices of equal weights); NaN elsewhere.
     """
-    system = np.concatenate([vertices.transpose(0, 2, 1),
-                             np.ones((len(vertices), 1, vertices.shape[1]))], axis=1)
-    rhs = np.concatenate([w, np.ones((len(w), 1))], axis=1)  # (q, m + 1)
-    lam = np.einsum("sij,qj->qsi", np.linalg.pinv(system, rcond=_SAME_WEIGHTS), rhs)
-    miss = np.abs(np.einsum("sij,qsj->qsi", system, lam) - rhs[:, None, :]).max(axis=2)
-    lam[miss > 1e-9] = np.nan
-    return lam
+
+    def __init__(self, vertices):
+        s, k, m = vertices.shape
+        mat = np.concatenate([vertices[:, :, : m - 1].transpose(0, 2, 1),
+                              np.ones((s, 1, k))], axis=1)  # (s, m, m)
+        # weights are O(1): |det| is (m-1)! times the volume of the piece in weight space
+        self.regular = np.abs(np.linalg.det(mat)) > _DEGENERATE
+        self.inverse = np.full((s, m, m), np.nan)
+        if np.any(self.regular):
+            self.inverse[self.regular] = np.linalg.inv(mat[self.regular])
+        degenerate = ~self.regular
+        # the hull's system: weights and a row of ones, (s, m + 1, k)
+        self.system = np.concatenate([vertices.transpose(0, 2, 1), np.ones((s, 1, k))], axis=1)
+        self.pseudo = np.full((s, k, m + 1), np.nan)
+        if np.any(degenerate):
+            self.pseudo[degenerate] = np.linalg.pinv(self.system[degenerate],
+                                                     rcond=_SAME_WEIGHTS)
+
+    def __call__(self, w, index):
+        """Coordinates (p, m) of each weight row of ``w`` (p, m) in the piece ``index[p]``."""
+        m = w.shape[1]
+        regular = self.regular[index]
+        bary = np.full((len(w), m), np.nan)
+        if np.any(regular):
+            rhs = np.concatenate([w[regular, : m - 1], np.ones((regular.sum(), 1))], axis=1)
+            bary[regular] = np.einsum("pij,pj->pi", self.inverse[index[regular]], rhs)
+        if not np.all(regular):
+            rest = ~regular
+            rhs = np.concatenate([w[rest], np.ones((rest.sum(), 1))], axis=1)  # (p', m + 1)
+            lam = np.einsum("pij,pj->pi", self.pseudo[index[rest]], rhs)
+            miss = np.abs(np.einsum("pij,pj->pi", self.system[index[rest]], lam) - rhs)
+            lam[miss.max(axis=1) > 1e-9] = np.nan
+            bary[rest] = lam
+        return bary
 
 
 def _checksum(arrays):

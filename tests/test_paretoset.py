@@ -310,12 +310,14 @@ def test_a_thin_degenerate_piece_gives_its_vertices_their_coordinates():
     # the 3e-9 side for a direction amplified rounding by 1e9 (task 3's end: -7e-8 or NaN).
     # Points 3e-9 apart are one vertex now: coordinates to 1e-8 (the vertex itself is
     # covered to _BARY_TOL by its own single piece, see the test above)
-    from skpareto._paretoset import _degenerate_coordinates
+    from skpareto._paretoset import _Coordinates
 
     near = np.array([1.0 - 3.4e-9, 0.0, 1.3e-9, 2.1e-9])
     vertices = np.array([[[0.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 0.0], near, near]])
     w = np.array([[0.0, 0.0, 0.0, 1.0], [0.5, 0.0, 0.0, 0.5], [0.0, 0.5, 0.0, 0.5]])
-    lam = _degenerate_coordinates(w, vertices)[:, 0]
+    coordinates = _Coordinates(vertices)
+    assert not coordinates.regular[0]
+    lam = coordinates(w, np.zeros(3, dtype=np.int64))
     np.testing.assert_allclose(lam[0], [1.0, 0.0, 0.0, 0.0], rtol=0, atol=1e-8)
     np.testing.assert_allclose(lam[1, 0], 0.5, rtol=0, atol=1e-8)
     np.testing.assert_allclose(lam[1, 1:].sum(), 0.5, rtol=0, atol=1e-8)
