@@ -991,6 +991,29 @@ def _cover_the_face(problem, pset):
     _cover_faces(pset, ctx, limits, [(end, -1)], (0,), None, Progress(0), set())
 
 
+def test_a_face_joins_only_its_first_point_to_the_point_that_stepped_onto_it():
+    # a face's curve is traced from the point a lattice step reached, its parent the point
+    # the step came from; stage 1 in the gaps of the face's weights starts roots of their
+    # own, far from either: joined to that point, a three-target regression's gap seed at
+    # task 2's end became a step of 2.15 in the parameters, whose piece was 62 % off
+    from skpareto._cover import _merge_face
+
+    problem = ConvexQuadratic(n=4, m=3, random_state=0)
+    pset = ParetoSet.empty(problem.n, 3, fun=problem.fun)
+    w = np.array([0.4, 0.3, 0.3])
+    inner = pset.add_point(problem.pareto_set(w), problem.fun(problem.pareto_set(w)), w)
+    sub = ParetoSet.empty(problem.n, 2)
+    parents = {}
+    for k, (w0, parent) in enumerate([(0.55, -1), (0.6, 0), (0.95, -1), (0.9, 2)]):
+        x = problem.pareto_set(np.array([w0, 1.0 - w0, 0.0]))
+        parents[k] = sub.add_point(x, problem.fun(x)[:2], [w0, 1.0 - w0],
+                                   parent=parents.get(parent, -1))
+    _merge_face(pset, sub, inner, (0, 1))
+    assert pset.n_points == 5
+    np.testing.assert_array_equal(pset.parents, [-1, inner, 1, -1, 3])
+    np.testing.assert_array_equal(pset.weights[1:, 2], 0.0)
+
+
 def test_a_face_that_another_root_finds_covered_is_not_traced_again():
     # two pieces that overlap in the weights (on a network: two branches of minima); from
     # their open ends a trace would go on over weights covered already
