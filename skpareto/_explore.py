@@ -50,6 +50,8 @@ _EXACT_END = 1e-9
 _FILL_SHARE = 0.1
 # ... of which at most this many are tried
 _FILL_TRIES = 60
+# verbose output counts the weights a budget left uncovered on a simplex grid of this many
+_BUDGET_GRID = 231
 # ... and kept where every piece they make has a relative residual below this at its
 # centroid, or else reaches the set by Newton from there within this fraction of its extent
 # (see _interpolates)
@@ -120,7 +122,9 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         saves.
     verbose : int, default=0
         Progress on stderr: 1 one line with elapsed time, points, weight
-        coverage and an estimate of what remains; 2 every branch.
+        coverage and an estimate of what remains, and at the end, where
+        ``max_points`` stopped the exploration short of the simplex, how much
+        of it is left uncovered; 2 every branch.
 
     Returns
     -------
@@ -348,7 +352,23 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                       "smaller step_size, a looser tol, or another start.",
                       ConvergenceWarning, stacklevel=3)
     progress.close(pset)
+    if pset is not None and pset.n_points >= limits["max_points"]:
+        _budget_note(pset, limits, verbose)
     return pset, failures, n_iter
+
+
+def _budget_note(pset, limits, verbose):
+    """At ``verbose >= 1``, say where ``max_points`` ended the exploration with weights of the
+    simplex left uncovered (a grid of ``_BUDGET_GRID``): the set is then part of the
+    trade-off, and :func:`expand_set` goes on from where it stopped."""
+    if verbose < 1 or pset.n_tasks < 2:
+        return
+    grid = simplex_lattice(pset.n_tasks, _BUDGET_GRID)
+    uncovered = 1.0 - float(np.mean(pset.contains(grid)))
+    if uncovered > 0:
+        log(verbose, 1, f"max_points={limits['max_points']} ended the exploration with "
+                        f"{uncovered:.1%} of a grid of {len(grid)} weights uncovered: "
+                        "expand_set (ParetoExplorer.expand) goes on from the set")
 
 
 def _seed_uncovered(pset, ctx, limits, key, n_jobs, progress, verbose):

@@ -1860,6 +1860,24 @@ def test_verbose_output(capsys):
     assert captured.out == "" and "stage 1" in captured.err
 
 
+def test_verbose_output_says_where_the_budget_left_weights_uncovered(capsys):
+    # max_points is a budget: where it ends the exploration short of the simplex the set
+    # is part of the trade-off, and the last line says so and how to go on
+    from skpareto._weights import simplex_lattice
+
+    problem = ConvexQuadratic(n=5, m=3, random_state=0)
+    pset = explore(problem.fun, problem.x0, max_points=30, verbose=1)
+    grid = simplex_lattice(3, 231)  # 231 weights
+    uncovered = 1.0 - pset.contains(grid).mean()
+    assert pset.n_points == 30 and uncovered > 0.1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("[skpareto] max_points=30 ended the exploration")
+    assert f"{uncovered:.1%} of a grid of 231 weights uncovered" in last and "expand_set" in last
+    pset = explore(problem.fun, problem.x0, verbose=1)  # the whole simplex: no such line
+    assert pset.contains(grid).all()
+    assert "max_points" not in capsys.readouterr().err
+
+
 def test_progress_estimates_the_time_left_only_from_a_range_of_weights():
     from skpareto._utils import Progress
 
