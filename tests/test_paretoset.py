@@ -801,3 +801,35 @@ def test_excluding_pieces_rejects_what_does_not_fit(quadratic3):
         two.exclude([[0, 0]])
     with pytest.raises(ValueError, match="excluded must hold indices"):
         ParetoSet(pset.params, pset.front, pset.weights, excluded=[[0, 1, pset.n_points]])
+
+
+def test_a_chord_across_an_edges_explored_steps_is_taken_only_where_nothing_else_holds():
+    # the edge without task 2: a curve of explored steps, concave in the front, so that a
+    # chord across it has a lower interpolated weighted loss than the steps under it; and a
+    # triangle joining the curve's first and last points to a point inside (DTLZ2 with its
+    # objectives scaled by 1, 10 and 100: 9.1 % off the set where it was taken)
+    theta = np.linspace(0.1, 1.4, 6)
+    t = np.linspace(0.9, 0.1, 6)  # task-0 weight along the curve
+    weights = np.vstack([np.column_stack([t, 1.0 - t, np.zeros(6)]), [0.5, 0.3, 0.2]])
+    front = np.vstack([np.column_stack([np.cos(theta), np.sin(theta), np.ones(6)]),
+                       [0.5, 0.5, 0.5]])
+    params = np.column_stack([np.r_[theta, 0.8], np.arange(7.0)])
+    pset = ParetoSet(params, front, weights, parents=[-1, 0, 1, 2, 3, 4, -1])
+    pset._pieces()  # the pieces are set by hand below, under the set's key
+    steps = np.array([[i, i + 1, i + 1] for i in range(5)])  # the explored steps
+    chord = np.array([[0, 5, 6]])
+    beyond = np.array([[0, 6, 6]])  # a piece past the curve's first point: no chord
+    pieces = np.vstack([chord, steps, beyond])
+    pset._cache = (pset._cache[0], pieces, None)
+    w = np.array([[0.5, 0.5, 0.0], [0.35, 0.65, 0.0]])
+    bary = pset._barycentric(w, pieces)
+    holds = np.all(bary >= -1e-9, axis=2)
+    loss = np.einsum("qm,qsk,skm->qs", w, np.nan_to_num(bary), front[pieces])
+    lowest = np.where(holds, loss, np.inf)[:, 1:].min(axis=1)
+    assert holds[:, 0].all() and (loss[:, 0] < lowest).all()
+    chosen, _ = pset._locate(w)
+    assert np.all((chosen >= 1) & (chosen <= 5))  # a step, not the chord of lower loss
+    np.testing.assert_array_equal(pset._located()[3], [True] + [False] * 6)
+    # where only the chord holds the weights it is taken
+    pset._cache = (pset._cache[0], np.vstack([chord, beyond]), None)
+    np.testing.assert_array_equal(pset._locate(w)[0], [0, 0])
