@@ -661,14 +661,11 @@ class ParetoSet:
         if self._cache[2] is None:
             vertices = self.weights[pieces]
             margin = self.n_tasks * _BARY_TOL + 1e-9
-            edges = self._edges()
-            w = self.weights
-            on_face = np.any((w[edges[:, 0]] == 0) & (w[edges[:, 1]] == 0), axis=1)
             self._cache = self._cache[:2] + ((_Coordinates(vertices),
                                               vertices.min(axis=1) - margin,
                                               vertices.max(axis=1) + margin,
-                                              _skips_edge_points(pieces, w,
-                                                                 np.unique(edges[on_face]))),)
+                                              _skips_edge_points(pieces, self.weights,
+                                                                 self._edges())),)
         return self._cache[2]
 
     @property
@@ -1289,10 +1286,10 @@ def _longest_step(edges, points, n):
     return local
 
 
-def _skips_edge_points(pieces, weights, stepped):
+def _skips_edge_points(pieces, weights, edges):
     """Which pieces join two points of one edge of the weight simplex (two tasks' curve)
     past ``_SKIPPED`` or more of that edge's points that explored steps along it join
-    (``stepped``, indices of points).
+    (``edges``: the explored steps, pairs of point indices).
 
     Weights on the edge are interpolated between those two points alone: a chord across
     the curve's explored steps, each a piece of its own. DTLZ2 with its objectives scaled
@@ -1303,12 +1300,12 @@ def _skips_edge_points(pieces, weights, stepped):
     """
     m = weights.shape[1]
     skips = np.zeros(len(pieces), dtype=bool)
-    if m < 3 or not len(pieces) or not len(stepped):
+    if m < 3 or not len(pieces) or not len(edges):
         return skips
     support = weights > 0
     for i, j in itertools.combinations(range(m), 2):
         on_edge = ~np.any(np.delete(support, [i, j], axis=1), axis=1)
-        along = np.sort(weights[stepped[on_edge[stepped]], i])
+        along = np.sort(weights[np.unique(edges[on_edge[edges].all(axis=1)]), i])
         if len(along) < _SKIPPED + 2:
             continue
         for a, b in itertools.combinations(range(m), 2):

@@ -712,7 +712,10 @@ def test_a_seed_whose_lattice_covers_nothing_new_pauses_for_the_next():
     # spent 529 of the 1,000 points at task-0 weights below 1e-3, covering no new weight
     # (46.3 % of the grid); paused once a window of 50 points shows that, the seeds after
     # it run (75.3 %), and each task is still fitted best at its own end (about 90 s). The
-    # fill's rings on the seams between sheets: 57.0 -> 67.0 % of random weights
+    # fill's rings on the seams between sheets: 57.0 -> 67.0 % of random weights. A face's
+    # gap seeds as roots of their own (not joined to the point that reached the face): 80.1
+    # -> 87.9 % of a 231-weight grid, 62.8 -> 60.6 % of these random weights, 14 % fewer
+    # gradient-equivalents (the models at 302 of the 303 covered ones stationary to 0.05)
     from sklearn.datasets import make_regression
     from sklearn.model_selection import train_test_split
     X, Y = make_regression(200, 5, n_targets=3, noise=5.0, random_state=3)
@@ -723,7 +726,7 @@ def test_a_seed_whose_lattice_covers_nothing_new_pauses_for_the_next():
         est = ParetoExplorer(random_state=0).fit(X, Y)
     assert est.pareto_set_.contains(_simplex_grid(20)).mean() >= 0.8
     weights = np.random.default_rng(1).dirichlet(np.ones(3), 500)
-    assert est.pareto_set_.contains(weights).mean() >= 0.62
+    assert est.pareto_set_.contains(weights).mean() >= 0.59
     errors = np.array([((est.predict_at(X_test, end) - Y_test) ** 2).mean(axis=0)
                        for end in np.eye(3)])
     np.testing.assert_array_equal(errors.argmin(axis=0), [0, 1, 2])
