@@ -817,7 +817,7 @@ def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done, top=No
                  progress=progress, until=until)
         if len(face) == 2 and np.isinf(limits["n_steps"]):  # as a two-task set's own
             _seed_gaps(sub, sub_ctx, sub_limits, key + (m + 1,) + face, n_jobs, progress)
-        _merge_face(pset, sub, inner if not known else -1, face)
+        _merge_face(pset, sub, inner, face)
         progress.update(pset)
 
 
@@ -968,7 +968,8 @@ def _merge_face(pset, sub, inner, face):
     """Copy a face's points into ``pset``: weights embedded (zeros elsewhere), full objectives.
 
     ``inner``: the point of ``pset`` whose step reached the face's first point, its parent
-    there (-1: none). The face's other roots (stage 1 in the gaps of its weights) are roots
+    there (-1: none; a face built from points of ``pset`` has its first point there
+    already). The face's other roots (stage 1 in the gaps of its weights) are roots
     in ``pset`` too: joined to ``inner``, a three-target regression's gap seed at task 2's
     end made an explored step of 2.15 in the parameters from a point at task-0 weight 0.83
     on the same face, and that step's piece was 62 % of the weighted loss off.

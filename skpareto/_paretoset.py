@@ -620,11 +620,7 @@ class ParetoSet:
         """Simplices whose vertex weights span a piece of the simplex (interpolation needs it);
         with ``tasks``, of the face of those tasks (one vertex per task)."""
         tasks = list(range(self.n_tasks)) if tasks is None else list(tasks)
-        k = len(tasks)
-        vw = self.weights[simplices][:, :, tasks]  # (s, k, k)
-        mat = np.concatenate([vw[:, :, : k - 1].transpose(0, 2, 1),
-                              np.ones((len(simplices), 1, k))], axis=1)
-        return np.abs(np.linalg.det(mat)) > _DEGENERATE
+        return np.abs(np.linalg.det(_affine(self.weights[simplices][:, :, tasks]))) > _DEGENERATE
 
     def _pieces(self):
         key = (self.n_points, self.links.tobytes(), self.parents.tobytes(),
@@ -645,38 +641,41 @@ class ParetoSet:
             pieces = self._delaunay_pieces()
             if len(self.excluded):
                 pieces = pieces[~_rows_in(np.sort(pieces, axis=1), self.excluded)]
-        self._cache = (key, pieces, None)
+        self._cache = (key, pieces, {})
         return pieces
 
-    def _located(self):
-        """The pieces' :class:`_Coordinates`, boxes of vertex weights and chords, formed once
-        per set.
-
-        Returns ``(coordinates, lo, hi, chords)``: the boxes are widened by more than the
-        coordinates' tolerance allows, so weights outside a piece's box are outside it;
-        ``chords``, which pieces join two points of an edge of the weight simplex past
-        explored steps along it (see :func:`_skips_edge_points`).
-        """
+    def _derived(self, name, make):
+        """``make(pieces)``, formed once per set of pieces (cached with them)."""
         pieces = self._pieces()
-        if self._cache[2] is None:
+        store = self._cache[2]
+        if name not in store:
+            store[name] = make(pieces)
+        return store[name]
+
+    def _boxes(self):
+        """The pieces' :class:`_Coordinates` and boxes of vertex weights, formed once per set.
+
+        Returns ``(coordinates, lo, hi, by_lo)``: the boxes are widened by more than the
+        coordinates' tolerance allows, so weights outside a piece's box are outside it;
+        ``by_lo`` orders the pieces by the lower end of their box in task 0's weight.
+        """
+        def make(pieces):
             vertices = self.weights[pieces]
             margin = self.n_tasks * _BARY_TOL + 1e-9
-            self._cache = self._cache[:2] + ((_Coordinates(vertices),
-                                              vertices.min(axis=1) - margin,
-                                              vertices.max(axis=1) + margin,
-                                              _skips_edge_points(pieces, self.weights,
-                                                                 self._edges())),)
-        return self._cache[2]
+            lo = vertices.min(axis=1) - margin
+            return (_Coordinates(vertices), lo, vertices.max(axis=1) + margin,
+                    np.argsort(lo[:, 0], kind="stable"))
+        return self._derived("boxes", make)
+
+    def _chords(self):
+        """Which pieces join two points of an edge of the weight simplex past explored steps
+        along it (see :func:`_skips_edge_points`); only :meth:`params_at` asks."""
+        return self._derived("chords", lambda pieces: _skips_edge_points(
+            pieces, self.weights, self._edges()))
 
     @property
     def pieces(self):
         return self._pieces().copy()
-
-    def _barycentric(self, w, pieces):
-        """Barycentric coordinates (q, s, m) of the weights ``w`` (q, m) in each of ``pieces``."""
-        q, k = len(w), len(pieces)
-        coordinates = _Coordinates(self.weights[pieces])
-        return coordinates(np.repeat(w, k, axis=0), np.tile(np.arange(k), q)).reshape(q, k, -1)
 
     def coverage(self):
         """Describe the region of weights the continuous set covers.
@@ -715,7 +714,7 @@ class ParetoSet:
                 raise ValueError(f"piece must hold indices of pieces in [0, {len(pieces)}), "
                                  f"got {piece!r}.")
             piece = np.broadcast_to(piece, (len(w),))
-            bary = self._located()[0](w, piece)
+            bary = self._boxes()[0](w, piece)
             bad = ~np.all(bary >= -_BARY_TOL, axis=1)
             if np.any(bad):
                 k = int(np.argmax(bad))
@@ -727,7 +726,7 @@ class ParetoSet:
         chosen = np.zeros(len(w), dtype=np.int64)
         coords = np.zeros((len(w), self.n_tasks))
         found = np.zeros(len(w), dtype=bool)
-        chords = self._located()[3]
+        chords = self._chords()
         for rows, near, bary in self._near_pieces(w):
             inside = np.all(bary >= -_BARY_TOL, axis=1)
             rows, near, bary = rows[inside], near[inside], bary[inside]
@@ -786,12 +785,11 @@ class ParetoSet:
         each, where the coordinates of every weight in every piece would be (q, s,
         m) floats: 200 MB for 1,000 weights in the 5,000 pieces of a five-task set.
         """
-        coordinates, lo, hi, _ = self._located()
+        coordinates, lo, hi, by_lo = self._boxes()
         # chunks of rows close in task 0's weight meet few pieces' boxes: those whose lower
         # end (in the pieces ordered by it) is below the chunk's highest weight, and whose
         # upper end is above its lowest
         order = np.argsort(w[:, 0], kind="stable")
-        by_lo = np.argsort(lo[:, 0], kind="stable")
         lowest = lo[by_lo, 0]
         for start in range(0, len(w), _CHUNK):
             index = order[start:start + _CHUNK]
@@ -930,14 +928,14 @@ class ParetoSet:
         if np.min(np.linalg.norm(self.front - f, axis=1)) <= front_tol:
             return True
         pieces = self._pieces()
-        bary = self._located()[0](np.broadcast_to(w, (len(pieces), w.size)),
-                                  np.arange(len(pieces)))  # (s, m)
-        for s in np.flatnonzero(np.all(bary >= -_BARY_TOL, axis=1)):
-            b = np.clip(bary[s], 0.0, None)
-            b /= b.sum()
-            if (np.linalg.norm(b @ self.params[pieces[s]] - x) <= tol
-                    or np.linalg.norm(b @ self.front[pieces[s]] - f) <= front_tol):
-                return True
+        for _, near, bary in self._near_pieces(w[None, :]):
+            inside = np.all(bary >= -_BARY_TOL, axis=1)
+            for s, b in zip(near[inside], bary[inside]):
+                b = np.clip(b, 0.0, None)
+                b /= b.sum()
+                if (np.linalg.norm(b @ self.params[pieces[s]] - x) <= tol
+                        or np.linalg.norm(b @ self.front[pieces[s]] - f) <= front_tol):
+                    return True
         return False
 
     def merge(self, other, *, tol=None, front_tol=None):
@@ -1319,6 +1317,15 @@ def _skips_edge_points(pieces, weights, edges):
     return skips
 
 
+def _affine(vertices):
+    """Each piece's matrix ``(s, m, m)`` from its vertex weights ``vertices`` (s, m, m): the
+    first ``m - 1`` tasks' weights as columns over a row of ones. It maps barycentric
+    coordinates to those weights and their sum."""
+    s, k, m = vertices.shape
+    return np.concatenate([vertices[:, :, : m - 1].transpose(0, 2, 1), np.ones((s, 1, k))],
+                          axis=1)
+
+
 class _Coordinates:
     """Barycentric coordinates in pieces, from matrices formed once for all weights.
 
@@ -1337,8 +1344,7 @@ class _Coordinates:
 
     def __init__(self, vertices):
         s, k, m = vertices.shape
-        mat = np.concatenate([vertices[:, :, : m - 1].transpose(0, 2, 1),
-                              np.ones((s, 1, k))], axis=1)  # (s, m, m)
+        mat = _affine(vertices)
         # weights are O(1): |det| is (m-1)! times the volume of the piece in weight space
         self.regular = np.abs(np.linalg.det(mat)) > _DEGENERATE
         self.inverse = np.full((s, m, m), np.nan)

@@ -18,6 +18,17 @@ def fonseca():
     return problem, explore(problem.fun, problem.x0, tol=1e-10)
 
 
+def _barycentric(pset, w, pieces):
+    """Coordinates (q, s, m) of every weight row of ``w`` in every one of ``pieces``: the
+    reference for contains and params_at, which meet only the pieces whose box holds a
+    weight."""
+    from skpareto._paretoset import _Coordinates
+
+    q, k = len(w), len(pieces)
+    coordinates = _Coordinates(pset.weights[pieces])
+    return coordinates(np.repeat(w, k, axis=0), np.tile(np.arange(k), q)).reshape(q, k, -1)
+
+
 def _analytic_chain(problem, points, weights):
     """A ParetoSet of analytic points, each the parent of the next (as exploration joins them)."""
     params = np.asarray(points, dtype=float)
@@ -259,7 +270,7 @@ def test_three_task_pieces_survive_a_stray_point(quadratic3):
     _, pset = quadratic3
     grid = simplex_lattice(3, 231)
     piece = pset.pieces[[len(set(p)) == 3 for p in pset.pieces]]
-    inside = np.all(pset._barycentric(np.full((1, 3), 1.0 / 3.0), piece)[0] >= 0, axis=1)
+    inside = np.all(_barycentric(pset, np.full((1, 3), 1.0 / 3.0), piece)[0] >= 0, axis=1)
     corners = piece[np.flatnonzero(inside)[0]]
     stray = ParetoSet(np.vstack([pset.params, pset.params[corners].mean(axis=0) + 10.0]),
                       np.vstack([pset.front, pset.front[corners].mean(axis=0)]),
@@ -660,7 +671,7 @@ def test_contains_agrees_with_the_coordinates_in_every_piece():
     pieces = pset.pieces
     w = np.vstack([np.random.default_rng(0).dirichlet(np.ones(4), 1000), pset.weights,
                    pset.weights[pieces[:, :2]].mean(axis=1)])
-    every = np.all(pset._barycentric(w, pieces) >= -_BARY_TOL, axis=2).any(axis=1)
+    every = np.all(_barycentric(pset, w, pieces) >= -_BARY_TOL, axis=2).any(axis=1)
     assert 0.1 < every.mean() < 1.0  # some weights inside, some outside
     np.testing.assert_array_equal(pset.contains(w), every)
 
@@ -679,7 +690,7 @@ def test_params_at_takes_the_lowest_loss_among_every_piece_holding_the_weights()
     outside = w[~pset.contains(w)][0]
     w = w[pset.contains(w)]
     assert len(w) > 300
-    bary = pset._barycentric(w, pieces)  # (q, s, m)
+    bary = _barycentric(pset, w, pieces)  # (q, s, m)
     holds = np.all(bary >= -_BARY_TOL, axis=2)
     loss = np.einsum("qm,qsk,skm->qs", w, np.nan_to_num(bary), pset.front[pieces])
     lowest = np.where(holds, loss, np.inf).min(axis=1)
@@ -757,14 +768,14 @@ def test_excluded_pieces_leave_their_weights_uncovered_and_persist(tmp_path, qua
     pieces = pset.pieces
     full = pieces[[len(set(p)) == 3 for p in pieces]]
     centroid = pset.weights[full[len(full) // 2]].mean(axis=0)
-    bary = pset._barycentric(centroid[None], full)[0]
+    bary = _barycentric(pset, centroid[None], full)[0]
     holding = full[np.all(bary >= -1e-9, axis=1)]
     cut = pickle.loads(pickle.dumps(pset))
     cut.exclude(holding[:, ::-1])  # any order of the vertices
     assert len(cut.pieces) == len(pieces) - len(holding)
     assert not cut.contains(centroid)
     # a weight of the grid stays covered unless only the excluded pieces held it
-    bary = pset._barycentric(grid, holding)
+    bary = _barycentric(pset, grid, holding)
     in_holding = np.any(np.all(bary >= -1e-9, axis=2), axis=1)
     np.testing.assert_array_equal(cut.contains(grid)[~in_holding], True)
     # kept by pickling and by files; a file of version 1 has none
@@ -820,16 +831,16 @@ def test_a_chord_across_an_edges_explored_steps_is_taken_only_where_nothing_else
     chord = np.array([[0, 5, 6]])
     beyond = np.array([[0, 6, 6]])  # a piece past the curve's first point: no chord
     pieces = np.vstack([chord, steps, beyond])
-    pset._cache = (pset._cache[0], pieces, None)
+    pset._cache = (pset._cache[0], pieces, {})
     w = np.array([[0.5, 0.5, 0.0], [0.35, 0.65, 0.0]])
-    bary = pset._barycentric(w, pieces)
+    bary = _barycentric(pset, w, pieces)
     holds = np.all(bary >= -1e-9, axis=2)
     loss = np.einsum("qm,qsk,skm->qs", w, np.nan_to_num(bary), front[pieces])
     lowest = np.where(holds, loss, np.inf)[:, 1:].min(axis=1)
     assert holds[:, 0].all() and (loss[:, 0] < lowest).all()
     chosen, _ = pset._locate(w)
     assert np.all((chosen >= 1) & (chosen <= 5))  # a step, not the chord of lower loss
-    np.testing.assert_array_equal(pset._located()[3], [True] + [False] * 6)
+    np.testing.assert_array_equal(pset._chords(), [True] + [False] * 6)
     # where only the chord holds the weights it is taken
-    pset._cache = (pset._cache[0], np.vstack([chord, beyond]), None)
+    pset._cache = (pset._cache[0], np.vstack([chord, beyond]), {})
     np.testing.assert_array_equal(pset._locate(w)[0], [0, 0])
