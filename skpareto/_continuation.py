@@ -83,6 +83,13 @@ _MAX_FAILURES = 5
 # the smallest step, as a fraction of the longest step of the branch, that still
 # approaches the simplex boundary or a bound
 _MIN_STEP_RATIO = 1.0 / 32
+# ... before the branch (or the new branch past a jump) has taken a step, its longest step
+# is only the first one tried, sized by the weight cap: where the set moves far in the
+# parameters for a small change of the weights (a weakly regularized net's, 34 per unit
+# weight), its first corrector converged only at 1/32 of that guess, after the fifth
+# failure, and the branch jumped away, leaving a gap in the weights
+_FIRST_FAILURES = 8
+_MIN_FIRST_RATIO = 1.0 / 256
 # an end point solved where the steps shrank to nothing near the boundary may lie this many
 # of the branch's last steps away
 _END_REACH = 4.0
@@ -330,6 +337,7 @@ class _Tracer:
         self.index = -1  # index of current in branch.points (-1: the start)
         self.h = None  # step length in front coordinates
         self.longest = 0.0  # longest step accepted (or the first tried) on this branch
+        self.stepped = False  # a step was accepted since the start or the last jump
         self.tangent = None  # Tangent at current, if solved
         self.attempt = 0
         self.failures = 0  # failed attempts from the current point
@@ -405,8 +413,9 @@ class _Tracer:
             v, omega, solved = self._direction(exact)
             h = self._cap(v, omega)
             # failures shrank the step far below what the branch and the weights allow
-            if (self.failures >= _MAX_FAILURES
-                    or self.h < _MIN_STEP_RATIO * min(self.longest, self.cap)):
+            most, ratio = ((_MAX_FAILURES, _MIN_STEP_RATIO) if self.stepped
+                           else (_FIRST_FAILURES, _MIN_FIRST_RATIO))
+            if self.failures >= most or self.h < ratio * min(self.longest, self.cap):
                 return self._jump()
             cur = self.current
             w_pred = cur.weights + self.sign * h * omega
@@ -435,6 +444,7 @@ class _Tracer:
                                  floor)
                     continue
                 self._grow(res, x_pred, length, h)
+                self.stepped = True
                 self.h = min(self.h, max(_CHORD_SAFETY * chord * h, _SHRINK * h, floor))
                 self._accept(point_from_result(res), self.index)
                 return self._after_accept()
@@ -612,6 +622,7 @@ class _Tracer:
             self._accept(point_from_result(res), None)
             self.h = None
             self.longest = 0.0
+            self.stepped = False
             return self._after_accept()
         self._waste(res)
         return End.SINGULAR

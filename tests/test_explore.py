@@ -2029,3 +2029,38 @@ def test_four_task_pieces_from_an_edge_of_the_simplex_to_the_inside_are_checked(
     assert _bridges_boundary(np.array([edge, inside, inside, inside]))
     assert not _bridges_boundary(np.array([[0.5, 0.3, 0.2, 0.0], inside, inside, inside]))
     assert not _bridges_boundary(np.array([edge, [0.5, 0.0, 0.5, 0.0]] * 2))
+
+
+@pytest.mark.parametrize("halvings", [5, 7])
+def test_a_branch_whose_first_steps_fail_halves_them_further_before_it_jumps(monkeypatch,
+                                                                              halvings):
+    # the first step is sized by the weight cap alone; a weakly regularized net's set moved
+    # so far in the parameters per unit weight that only 1/32 of it converged: the branch
+    # jumped away after five failures and left a gap of task-0 weights 0.17 to 0.18
+    from skpareto import _continuation as continuation
+    from skpareto._continuation import End, trace
+    from skpareto._cover import point_of
+    from skpareto._explore import solver_context
+
+    problem = ConvexQuadratic(n=5, m=2, random_state=3)
+    root = problem.pareto_set([0.5, 0.5])
+    pset = ParetoSet.empty(problem.n, 2, fun=problem.fun)
+    pset.add_point(root, problem.fun(root), [0.5, 0.5], residual=0.0)
+    ctx, _ = solver_context(problem.fun, 2, problem.n, 1e-8, None, None, None, None,
+                            SolverOptions(), None)
+    original, first = continuation.correct, []
+
+    def short_only(ctx, x, weights, target, max_step, key, corrector=None):
+        first.append(max_step) if not first else None
+        if max_step > 1.01 * first[0] / 2 ** halvings:
+            max_step = 1e-12 * max_step  # gives up: the point moves farther than this
+        return original(ctx, x, weights, target, max_step, key, corrector)
+
+    monkeypatch.setattr(continuation, "correct", short_only)
+    branch = trace(ctx, point_of(pset, 0, problem.fun), 1, max_steps=3)
+    # the first step converged at 2**-halvings of the first tried, on the branch (no jump)
+    assert branch.parents[0] == -1, branch.parents
+    assert len(branch.points) == 3 and branch.end == End.BUDGET
+    assert branch.points[0].residual <= 1e-8
+    assert np.isclose(np.linalg.norm(branch.points[0].x - root), first[0] / 2 ** halvings,
+                      rtol=0.05)
