@@ -1266,8 +1266,9 @@ def _seed_gaps(pset, ctx, limits, key, n_jobs, progress, verbose=0):
 
 
 def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, until=None,
-          paused=None, alone=False):
-    """Stage 1 at ``weights`` from the point of nearest weights; grow the set from its root.
+          paused=None, alone=False, start=None):
+    """Stage 1 at ``weights`` from the point of nearest weights (or from ``start``); grow the
+    set from its root.
 
     ``new(root)`` says whether the root adds to the set (default: it is not
     :func:`_represented`); ``until`` stops its branches (see :func:`grow`);
@@ -1281,8 +1282,9 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
     """
     if pset.n_points >= limits["max_points"]:
         return 0
-    nearest = int(np.argmin(np.abs(pset.weights - weights).max(axis=1)))
-    root = find_stationary(pset.fun if ctx.fun is None else ctx.fun, pset.params[nearest],
+    if start is None:
+        start = pset.params[int(np.argmin(np.abs(pset.weights - weights).max(axis=1)))]
+    root = find_stationary(pset.fun if ctx.fun is None else ctx.fun, start,
                            weights, tol=ctx.tol,
                            options=_stage_one_options(ctx, key + (0, 0, 0)),
                            bounds=ctx.bounds, verbose=max(verbose - 1, 0))

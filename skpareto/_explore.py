@@ -50,6 +50,9 @@ _EXACT_END = 1e-9
 _FILL_SHARE = 0.1
 # ... of which at most this many are tried
 _FILL_TRIES = 60
+# stage 1 for one task alone from the start is explored from where it beats the set's best
+# value of that task by more than this fraction of the task's range over the set
+_BETTER_END = 0.1
 # verbose output counts the weights a budget left uncovered on a simplex grid of this many
 _BUDGET_GRID = 231
 # ... and kept where every piece they make has a relative residual below this at its
@@ -320,6 +323,8 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
         if pset.n_points == index + 1 and limits["n_steps"] > 0 and _front_moves(root.jac):
             stuck.append(root)
     if pset.n_points:
+        n_iter += _ends_from_start(pset, ctx, limits, starts[0], (len(starts), 3), n_jobs,
+                                   progress, verbose, paused)
         ends.seed(pset)  # unless a lattice did
         held = ends.top(pset)
         fill = int(_FILL_SHARE * limits["max_points"]) if pset.n_tasks > 2 else 0
@@ -413,6 +418,46 @@ def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose, share=None,
                 warnings.simplefilter("ignore", ConvergenceWarning)
             n_iter += _seed(pset, ctx, room, np.eye(m)[task], (key + task,), n_jobs,
                             progress, verbose, **kept)
+    return n_iter
+
+
+def _ends_from_start(pset, ctx, limits, start, key, n_jobs, progress, verbose, paused):
+    """Stage 1 for each task alone from ``start``; where that beats the set's best value of
+    the task by more than ``_BETTER_END`` of its range over the set, the set is explored
+    from there too.
+
+    The set followed from one stage-1 point is one component of the
+    stationary set, and it can span every weight while another component
+    holds better models: f1 = |x|^2 against a quadratic in x0 with a bump
+    at x0 = 1 has stationary points at x0 in [0, 0.73] and [0.94, 2]; from
+    x0 = 1.6 stage 1 reached the first, which ends at a local minimum of task
+    1 (1.85, where its minimum is 0), and the weights were all covered. A
+    lower end found from the start itself is no point of the set followed
+    so far. Not with a finite ``n_steps``, like the other seeds. Returns the
+    stage-1 iterations spent.
+    """
+    m = pset.n_tasks
+    if m < 2 or not np.isinf(limits["n_steps"]):
+        return 0
+    n_iter = 0
+    for task in range(m):
+        values = pset.front[:, task]
+        margin = _BETTER_END * np.ptp(values)
+
+        def better(root, task=task, best=values.min(), margin=margin):
+            return (root.objectives[task] < best - margin
+                    and not _represented(pset, root, ctx.step_size))
+
+        with warnings.catch_warnings():  # a task alone may have no minimum: nothing is added
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            found = pset.n_points
+            n_iter += _seed(pset, ctx, limits, np.eye(m)[task], key + (task,), n_jobs,
+                            progress, verbose, new=better, start=start,
+                            paused=paused if m > 2 and np.isinf(limits["n_steps"]) else None)
+        if pset.n_points > found:
+            log(verbose, 2, f"stage 1 for task {task} alone from the start reached "
+                            f"{pset.front[found, task]:.4g}, below the set's "
+                            f"{values.min():.4g}: the set was explored from there")
     return n_iter
 
 

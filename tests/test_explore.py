@@ -2064,3 +2064,27 @@ def test_a_branch_whose_first_steps_fail_halves_them_further_before_it_jumps(mon
     assert branch.points[0].residual <= 1e-8
     assert np.isclose(np.linalg.norm(branch.points[0].x - root), first[0] / 2 ** halvings,
                       rtol=0.05)
+
+
+def _bumped(x):
+    """|x|^2 against a quadratic with a bump at x0 = 1: stationary for x0 in [0, 0.73] (task
+    1's end a local minimum, 1.85) and in [0.94, 2] (its end the minimum, 0), y = 0."""
+    f2 = (x[0] - 2.0) ** 2 + anp.sum(x[1:] ** 2) + anp.exp(-(x[0] - 1.0) ** 2 / 0.05)
+    return anp.array([anp.sum(x ** 2), f2])
+
+
+def test_a_better_single_task_end_from_the_start_is_explored_too():
+    # stage 1 goes from x0 = 1.6 to the first component, which alone spans every weight
+    pset = _explore_quietly(_bumped, np.array([1.6, 0.3, -0.2]))
+    _check_consistent(pset, _bumped, 1e-8)
+    assert pset.contains(_simplex_lattice(2, 100)).all()
+    # the reference: the weighted sum's global minimum, on a grid of x0 (y = 0) of step 1e-5
+    t = np.linspace(-0.5, 2.5, 300001)
+    values = np.c_[t ** 2, (t - 2.0) ** 2 + np.exp(-(t - 1.0) ** 2 / 0.05)]
+    weights = _simplex_lattice(2, 100)
+    best = (values @ weights.T).min(axis=0)
+    got = np.einsum("ij,ij->i", pset.front_at(weights), weights)
+    # the chords between points are within 1e-4 of the optimum (the first component alone:
+    # 1.85 off at task 1 alone)
+    assert np.all(got - best <= 1e-4), np.max(got - best)
+    assert pset.front_at([0.0, 1.0])[1] <= 1e-8
