@@ -71,7 +71,11 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     ``x0``; stage 2 follows the set from it in both directions, by
     continuation along the front, until the set ends: where a task's weight
     reaches zero, where the set leaves ``bounds``, or where it meets points
-    found before. The explored points and the pieces between them form a
+    found before. Unless ``n_steps`` or ``max_points`` stop it first, the
+    parts of the simplex the set does not reach get starts of their own, and
+    stage 1 for each task alone from ``x0`` is explored from where it finds
+    a clearly better single-task point than the set's (another component of
+    the set). The explored points and the pieces between them form a
     continuous set (:class:`ParetoSet`).
 
     Parameters
