@@ -304,7 +304,7 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tang
             and np.allclose(res.x, parent.x, rtol=1e-12, atol=1e-300):
         _charge(cost, res)
         return "same", [], cost  # an axis along which the set does not move (n < m - 1)
-    if res is not None and res.success and ctx.inside(res.x) and np.linalg.norm(
+    if res is not None and res.success and ctx.admits(res) and np.linalg.norm(
             res.x - parent.x - dx) <= _LATTICE_TRUST * length:
         return "point", [res], cost
     _charge(cost, res)
@@ -659,7 +659,8 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
                 for res in found:
                     if res is not None:
                         pset.add_cost(res.n_grad, res.n_hvp)
-                if kind == "outside" and found and found[0] is not None and found[0].success:
+                if (kind == "outside" and found and found[0] is not None
+                        and found[0].success and ctx.admits(found[0])):
                     outside.append((found[0], index))
                 tried.discard(new) if kind == "failed" else None
         progress.update(pset)
@@ -712,7 +713,7 @@ def _faces_near(pset, ctx, indices, done, outside, key):
         res = _face_point(ctx, pset.params[index], w_end / w_end.sum(), face,
                           key + (index,))
         pset.add_cost(res.n_grad, res.n_hvp)
-        if res.success and ctx.inside(res.x):
+        if res.success and ctx.admits(res):
             # no parent: the jump is not an explored step, and a step that long would let
             # the triangles of the continuous set bridge the strip it jumped over
             found.append((res, -1))
@@ -1055,7 +1056,7 @@ def refine(pset, ctx, limits, key, n_jobs, progress):
         for (_, w, x, _, vertices), res in zip(found, results):
             if res is None:
                 continue
-            if res.success and ctx.inside(res.x):
+            if res.success and ctx.admits(res):
                 gap = _loss_gap(ctx, x, w, res)
                 pset.add_cost(n_grad=1)
                 (good.add if gap <= _PIECE_GAP else poor.append)(vertices)
@@ -1167,7 +1168,7 @@ def _loss_gap(ctx, x, w, res):
     """How much the result ``res`` of fixed-weight Newton from model ``x`` at weights ``w``
     changes the weighted loss, relative to the loss it reaches; inf where it did not
     converge inside the bounds."""
-    if res is None or not (res.success and ctx.inside(res.x)):
+    if res is None or not (res.success and ctx.admits(res)):
         return np.inf
     values = np.asarray(ctx.fun(x), dtype=np.float64)
     if not np.all(np.isfinite(values)):
@@ -1289,8 +1290,8 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
                            options=_stage_one_options(ctx, key + (0, 0, 0)),
                            bounds=ctx.bounds, verbose=max(verbose - 1, 0))
     new = new or (lambda root: not _represented(pset, root, ctx.step_size))
-    if not root.success or not ctx.inside(root.x) or not new(root):
-        if alone and root.success and ctx.inside(root.x) and not pset.contains(root.weights):
+    if not root.success or not ctx.admits(root) or not new(root):
+        if alone and root.success and ctx.admits(root) and not pset.contains(root.weights):
             # the set around it is explored already: nothing is left to grow from it
             pset.mark_expanded([add_root(pset, ctx, root, limits["max_points"])])
         else:

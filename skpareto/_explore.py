@@ -110,7 +110,10 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         Stop once the set holds this many points; None: 1000.
     bounds : tuple of array-like, default=None
         ``(lower, upper)``, scalars or arrays of shape (n,): the set ends
-        where it leaves this box (``x0`` must lie inside).
+        where it leaves this box (``x0`` must lie inside). A point solved
+        outside it by rounding only (1e-12, relative) is moved onto its face:
+        a set whose parts lie on the box's faces, as DTLZ2's edges in
+        ``[0, 1]^n``, is followed along them.
     options : SolverOptions, default=None
         Stage-1 method, corrector and linear-solver settings
         (:class:`SolverOptions`).
@@ -816,7 +819,7 @@ def _solve_at(pset, ctx, limits, target, n_jobs, progress):
             values, jac = value_and_jacobian(ctx.fun, again.x)
             again.update(objectives=values, jac=jac, n_grad=again.n_grad + m)
             res = again
-    if not res.success or not ctx.inside(res.x):
+    if not res.success or not ctx.admits(res):
         pset.add_cost(res.n_grad, res.n_hvp)
         return
     index = add_root(pset, ctx, res, limits["max_points"])
