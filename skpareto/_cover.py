@@ -1254,15 +1254,13 @@ def _seed_gaps(pset, ctx, limits, key, n_jobs, progress, verbose=0):
             # the weights are covered
             ends = np.array([[grid[i], 1.0 - grid[i]] for i in (lo - 1, hi)
                              if 0 <= i < size])
-            with warnings.catch_warnings():  # a seed that fails is only not taken
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                # a root at a point found already (a critical point of every objective,
-                # stationary for any weights) is no new branch
-                n_iter += _seed(pset, ctx, limits, w, key + (len(tried),), n_jobs, progress,
-                                verbose,
-                                new=lambda root: not pset.contains(root.weights)
-                                and find_point(pset, root.x) is None,
-                                until=ends)
+            # a root at a point found already (a critical point of every objective,
+            # stationary for any weights) is no new branch
+            n_iter += _seed(pset, ctx, limits, w, key + (len(tried),), n_jobs, progress,
+                            verbose,
+                            new=lambda root: not pset.contains(root.weights)
+                            and find_point(pset, root.x) is None,
+                            until=ends)
     return n_iter
 
 
@@ -1278,17 +1276,20 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
     to it. With ``alone``, a root that adds nothing to explore from, but
     lies at weights the set does not cover, is added as a point of its own
     (it covers its weights; a weakly regularized net's single-task end, which
-    the set reached to 1e-5, was dropped). Returns the stage-1 iterations
-    (none once ``max_points`` is reached).
+    the set reached to 1e-5, was dropped). A stage 1 that fails warns
+    nothing: the seed is only not taken, and the set is whole without it.
+    Returns the stage-1 iterations (none once ``max_points`` is reached).
     """
     if pset.n_points >= limits["max_points"]:
         return 0
     if start is None:
         start = pset.params[int(np.argmin(np.abs(pset.weights - weights).max(axis=1)))]
-    root = find_stationary(pset.fun if ctx.fun is None else ctx.fun, start,
-                           weights, tol=ctx.tol,
-                           options=_stage_one_options(ctx, key + (0, 0, 0)),
-                           bounds=ctx.bounds, verbose=max(verbose - 1, 0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        root = find_stationary(pset.fun if ctx.fun is None else ctx.fun, start,
+                               weights, tol=ctx.tol,
+                               options=_stage_one_options(ctx, key + (0, 0, 0)),
+                               bounds=ctx.bounds, verbose=max(verbose - 1, 0))
     new = new or (lambda root: not _represented(pset, root, ctx.step_size))
     if not root.success or not ctx.admits(root) or not new(root):
         if alone and root.success and ctx.admits(root) and not pset.contains(root.weights):

@@ -407,8 +407,8 @@ def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose, share=None,
     other side. Stage 1 minimizes the one task alone, warm started from the
     nearest point found, and the set is followed from there until it meets
     the points found before, or (more tasks) it has ``share`` more points.
-    With ``alone`` the end is kept as a point of its own, not grown from, and a
-    start that fails is only not taken. Returns the stage-1 iterations spent.
+    With ``alone`` the end is kept as a point of its own, not grown from.
+    Returns the stage-1 iterations spent.
     """
     m = pset.n_tasks
     n_iter = 0
@@ -420,11 +420,8 @@ def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose, share=None,
                         f"{task}: starting again from task {task} alone")
         room = limits if share is None else dict(
             limits, max_points=min(limits["max_points"], pset.n_points + share))
-        with warnings.catch_warnings():
-            if alone:
-                warnings.simplefilter("ignore", ConvergenceWarning)
-            n_iter += _seed(pset, ctx, room, np.eye(m)[task], (key + task,), n_jobs,
-                            progress, verbose, **kept)
+        n_iter += _seed(pset, ctx, room, np.eye(m)[task], (key + task,), n_jobs, progress,
+                        verbose, **kept)
     return n_iter
 
 
@@ -455,12 +452,9 @@ def _ends_from_start(pset, ctx, limits, start, key, n_jobs, progress, verbose, p
             return (root.objectives[task] < best - margin
                     and not _represented(pset, root, ctx.step_size))
 
-        with warnings.catch_warnings():  # a task alone may have no minimum: nothing is added
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            found = pset.n_points
-            n_iter += _seed(pset, ctx, limits, np.eye(m)[task], key + (task,), n_jobs,
-                            progress, verbose, new=better, start=start,
-                            paused=paused if m > 2 and np.isinf(limits["n_steps"]) else None)
+        found = pset.n_points
+        n_iter += _seed(pset, ctx, limits, np.eye(m)[task], key + (task,), n_jobs, progress,
+                        verbose, new=better, start=start, paused=paused if m > 2 else None)
         if pset.n_points > found:
             log(verbose, 2, f"stage 1 for task {task} alone from the start reached "
                             f"{pset.front[found, task]:.4g}, below the set's "

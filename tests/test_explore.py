@@ -2108,3 +2108,23 @@ def test_a_better_single_task_end_from_the_start_is_explored_too():
     # 1.85 off at task 1 alone)
     assert np.all(got - best <= 1e-4), np.max(got - best)
     assert pset.front_at([0.0, 1.0])[1] <= 1e-8
+
+
+def test_a_seed_whose_stage_one_fails_warns_nothing_and_adds_nothing():
+    # a seed is the library's own start, not the user's: on DTLZ2 in its box (objectives
+    # times (1, 1, 10)), seeds at weights of the faces, which lie on the box's faces, reached
+    # no point strictly inside it and warned the user eight times of a set that was whole
+    from skpareto._cover import _seed
+    from skpareto._explore import solver_context
+    from skpareto._utils import Progress
+
+    pset = ParetoSet.empty(2, 2, fun=_no_stationary_point)
+    x = np.array([0.5, 0.3])
+    pset.add_point(x, _no_stationary_point(x), [0.5, 0.5])
+    ctx, limits = solver_context(_no_stationary_point, 2, 2, 1e-8, None, None, None, None,
+                                 SolverOptions(max_iter=50), None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        n_iter = _seed(pset, ctx, limits, np.array([0.3, 0.7]), (0,), None, Progress(0), 0)
+    assert n_iter > 0 and pset.n_points == 1
+    assert pset.total_grad > 0  # its work is counted
