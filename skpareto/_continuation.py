@@ -93,6 +93,8 @@ _MIN_FIRST_RATIO = 1.0 / 256
 # an end point solved where the steps shrank to nothing near the boundary may lie this many
 # of the branch's last steps away
 _END_REACH = 4.0
+# ... and where that end is singular, the branch approaches it to within this of its weights
+_END_GAP = 1e-3
 # the first step of a branch: this fraction of the weight cap
 _FIRST_STEP = 0.5
 # the relative residual the midpoint of a step's chord (the continuous set's parameters
@@ -471,6 +473,8 @@ class _Tracer:
                 if ended is not None:
                     return ended
             if verdict in ("bounds", "non-finite") and h < 4 * _MIN_STEP_RATIO * self.longest:
+                if self._end_near():  # a weight falling to zero there: the end lies ahead
+                    return End.SIMPLEX
                 return End.BOUNDS if verdict == "bounds" else End.NON_FINITE
             if not solved and self.ctx.options.inexact:
                 exact = True  # the secant mispredicted: retry along the tangent
@@ -609,8 +613,31 @@ class _Tracer:
             return False
         w_end = onto_simplex(np.where(falling, 0.0, cur.weights))
         reach = _END_REACH * np.linalg.norm(cur.x - prev.x)
-        return self._land(end_point(self.ctx, cur.x, w_end, reach, self._site(), far=True,
-                                    confine=True))
+        if self._land(end_point(self.ctx, cur.x, w_end, reach, self._site(), far=True,
+                                confine=True)):
+            return True
+        return self._approach(w_end)
+
+    def _approach(self, w_end):
+        """The end at ``w_end`` not solved (singular there): fixed-weight Newton at the
+        weights halfway to it from the last point, and again, each confined as in
+        :meth:`_end_near`, until the weights are within ``_END_GAP`` of the end or one
+        fails (the points taken stay); whether they came within ``_END_GAP``.
+
+        ZDT1's second objective has an infinite derivative at ``x_1 = 0``, where
+        task 0's weight reaches 1: the steps shrank to nothing at weight 0.968
+        (``x_1 = 2.7e-4``), and the weights from there to 1 were not covered.
+        """
+        while np.max(np.abs(self.current.weights - w_end)) > _END_GAP:
+            cur, prev = self.current, self.previous
+            reach = _END_REACH * np.linalg.norm(cur.x - prev.x)
+            res = end_point(self.ctx, cur.x, 0.5 * (cur.weights + w_end), reach, self._site(),
+                            far=True, confine=True)
+            if res is None or not res.success or not self.ctx.admits(res):
+                self._waste(res)
+                return False
+            self._accept(point_from_result(res), self.index)
+        return True
 
     def _same_as_current(self, res):
         """Whether an end point is the current point again (the branch starts at the end)."""

@@ -105,7 +105,8 @@ def _backtrack(merit, trial):
     """
     t = 1.0
     for _ in range(30):
-        value, payload = trial(t)
+        with np.errstate(all="ignore"):  # a trial past the domain's edge: not finite, shorter
+            value, payload = trial(t)
         if np.isfinite(value) and value < (1.0 - 1e-4 * t) * merit:
             return t, payload
         t *= 0.5

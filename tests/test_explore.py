@@ -2020,6 +2020,30 @@ def test_a_two_task_set_whose_end_lies_on_a_singular_bound_is_reached_from_insid
     assert pset.contains(np.c_[grid, 1 - grid]).mean() >= 0.99
 
 
+def _smooth_zdt1(x):
+    # ZDT1 with g minimal at x[1:] = 1/2, inside the box: the set is x[1:] = 1/2, x0 in
+    # [0, 1], with task-0 weights 1 / (1 + 2 sqrt(x0)) from 1/3 to 1; at x0 = 0, task 0's
+    # end, task 1's derivative is infinite
+    g = 1.0 + 9.0 * anp.mean((x[1:] - 0.5) ** 2)
+    return anp.array([x[0], g * (1.0 - anp.sqrt(x[0] / g))])
+
+
+def test_a_singular_single_task_end_is_approached_to_a_thousandth_of_its_weight():
+    # the steps shrank to nothing at weight 0.968 (x0 = 2.7e-4; past it the predictions left
+    # the domain of sqrt), and the weights from there to 1 were not covered
+    x0 = np.r_[0.5, np.full(7, 0.3)]
+    pset = _explore_quietly(_smooth_zdt1, x0, bounds=(0.0, 1.0))
+    _check_consistent(pset, _smooth_zdt1, 1e-8)
+    assert 0.999 <= pset.weights[:, 0].max() < 1.0
+    w0 = np.linspace(0.334, 0.999, 400)  # (the other end, x0 = 1 on the bound: 0.3335)
+    assert pset.contains(np.c_[w0, 1.0 - w0]).all()
+    # the approached part's models, against the exact x0 = ((1 / w0 - 1) / 2)^2 (2.4e-4 to
+    # 2.5e-7 there): the chords between the halvings sag by 1.8e-5 at most (measured)
+    w0 = w0[w0 >= 0.97]
+    exact = ((1.0 / w0 - 1.0) / 2.0) ** 2
+    assert np.abs(pset.params_at(np.c_[w0, 1.0 - w0])[:, 0] - exact).max() <= 5e-5
+
+
 def test_a_gap_between_two_task_branches_narrower_than_the_even_grid_is_found():
     # a weakly regularized net's branches folded at task-0 weights 0.92546 and 0.92865: no
     # weight of the 201-weight grid falls between, and the gap stayed (0.9275 uncovered)
