@@ -457,8 +457,8 @@ def add_root(pset, ctx, root, max_points):
     residuals = [stationarity_residual(root.jac, w) for w in vertices]
     if max(residuals) > ctx.tol:
         return index
-    minimum, n_hvp = minimum_of_every(ctx.fun, root.x, m, ctx.options)
-    pset.add_cost(n_hvp=n_hvp, point=index)
+    minimum, n_grad, n_hvp = minimum_of_every(ctx.fun, root.x, m, ctx.options)
+    pset.add_cost(n_grad=n_grad, n_hvp=n_hvp, point=index)
     if minimum:
         pset.mark_expanded([pset.add_point(root.x, root.objectives, w, parent=index,
                                            residual=r) for w, r in zip(vertices, residuals)])

@@ -58,6 +58,13 @@ _CRITICAL = 1e-8
 # a Hessian is positive definite where its least eigenvalue is above this fraction of its
 # largest (see minimum_of_every)
 _DEFINITE = 1e-6
+# a task whose Hessian at a critical point of every objective is only semidefinite is
+# minimized alone from this far (relative to the point's scale) for at most this many
+# iterations: a minimum unless it reaches a value lower by more than this (relative; see
+# minimum_of_every)
+_PROBE = 0.1
+_PROBE_ITER = 200
+_PROBE_DROP = 1e-6
 # a task gradient this many times the largest at the start: stage 1 reached a kink
 _KINK = 1e8
 # gradients spanning fewer than m - 1 directions, relative to the largest singular value:
@@ -787,24 +794,61 @@ def _curvatures(op, n, q):
 
 
 def minimum_of_every(fun, x, m, options):
-    """Whether ``x`` is a strict minimum of every objective to second order: each task's
-    Hessian is positive definite (its least eigenvalue above ``_DEFINITE`` times its
-    largest). Returns ``(minimum, n_hvp)``.
+    """Whether ``x`` is a minimum of every objective: each task's Hessian is positive
+    definite (its least eigenvalue above ``_DEFINITE`` times its largest), or only
+    semidefinite and the task minimized alone from a point near ``x`` comes back no
+    lower. Returns ``(minimum, n_grad, n_hvp)``.
 
-    At a critical point of every objective that holds, no point nearby is as
-    good in any objective: the local Pareto set is ``x`` alone, for every
+    At a critical point of every objective that holds, no point nearby is
+    better in any objective: the local Pareto set is ``x`` alone, for every
     weight. A Hessian only semidefinite leaves room for a curve of the set
     to leave ``x`` (ZDT2's front, inside its domain, starts at a point where
-    every gradient vanishes and the second objective falls at fourth order).
+    every gradient vanishes and the second objective falls at fourth order),
+    and also holds where a task does not depend on some parameters (f1 =
+    (x0 - 1)^2 and f2 = (x1 + 1)^2 share their minimum, and neither Hessian
+    is definite: the set was that one point at its own weights, and every
+    other weight raised). So such a task is minimized alone (L-BFGS) from
+    ``x`` moved by ``_PROBE`` of its scale along a fixed direction: it is a
+    minimum there unless that reaches a value lower than at ``x`` by more
+    than ``_PROBE_DROP`` (relative).
     """
-    n, spent = x.size, 0
+    n, spent, grads = x.size, 0, 0
     for task in range(m):
         op = hessian_operator(fun, x, np.eye(m)[task], dense=options.dense_for(n, fun))
         low, high, _ = _curvatures(op, n, np.zeros((n, 0)))
         spent += op.n_matvec
-        if not low > _DEFINITE * high:
-            return False, spent
-    return True, spent
+        if low > _DEFINITE * high:
+            continue
+        if low < -_DEFINITE * high:
+            return False, grads, spent
+        lower, used = _lower_nearby(fun, x, task)
+        grads += used
+        if lower:
+            return False, grads, spent
+    return True, grads, spent
+
+
+def _lower_nearby(fun, x, task):
+    """Whether task ``task`` minimized alone from near ``x`` reaches a value lower than at
+    ``x`` (see :func:`minimum_of_every`); and the gradients spent."""
+    direction = np.random.default_rng(0).standard_normal(x.size)
+    start = x + _PROBE * (1.0 + np.abs(x).max()) * direction / np.linalg.norm(direction)
+    value_grad = value_and_grad(lambda z: fun(z)[task])
+    seen = []  # every value met, not only the last: a failed line search may end higher
+
+    def tracked(z):
+        value, grad = value_grad(z)
+        seen.append(float(value))
+        return value, grad
+
+    with np.errstate(all="ignore"):
+        here = float(fun(x)[task])
+        minimize(tracked, start, jac=True, method="L-BFGS-B",
+                 options=dict(maxiter=_PROBE_ITER, gtol=1e-12, ftol=1e-15))
+    # (not finite: unbounded below, or out of the domain: no minimum known either way)
+    low = np.array(seen)
+    return bool(not np.all(np.isfinite(low))
+                or low.min() < here - _PROBE_DROP * (1.0 + abs(here))), len(seen)
 
 
 def _extreme_eigenvalue(op, which, n):
@@ -1044,8 +1088,8 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
             # is the whole local set: kept, for every weight (skpareto._cover.add_root).
             # Otherwise there is no direction to follow the set from; another method may
             # reach a point where the gradients oppose instead
-            minimum, used_hvp = minimum_of_every(fun, res.x, m, options)
-            spent_hvp += used_hvp
+            minimum, used, used_hvp = minimum_of_every(fun, res.x, m, options)
+            spent, spent_hvp = spent + used, spent_hvp + used_hvp
             if not minimum:
                 res.update(status=Status.SINGULAR, success=False,
                            message=f"{method} reached a critical point of every objective")

@@ -2044,6 +2044,24 @@ def test_a_singular_single_task_end_is_approached_to_a_thousandth_of_its_weight(
     assert np.abs(pset.params_at(np.c_[w0, 1.0 - w0])[:, 0] - exact).max() <= 5e-5
 
 
+@pytest.mark.parametrize("m", [2, 3])
+def test_tasks_that_do_not_conflict_give_one_point_for_every_weight(m):
+    # each task depends on parameters of its own: their common minimum is the whole set;
+    # no Hessian is definite there, and the set covered its own weight alone (params_at
+    # raised at every other)
+    centres = np.array([1.0, -1.0, 2.0])[:m]
+
+    def apart(x):
+        return anp.stack([anp.sum((x[2 * k:2 * k + 2] - centres[k]) ** 2) for k in range(m)])
+
+    pset = _explore_quietly(apart, np.full(2 * m, 0.1))
+    weights = np.random.default_rng(0).dirichlet(np.ones(m), 100)
+    assert pset.contains(weights).all() and pset.contains(np.eye(m)).all()
+    np.testing.assert_allclose(pset.params_at(weights), np.repeat(centres, 2)[None, :].repeat(
+        100, axis=0), rtol=0, atol=1e-8)
+    assert pset.n_points == m + 1  # the point, and again at each single-task end
+
+
 def test_a_gap_between_two_task_branches_narrower_than_the_even_grid_is_found():
     # a weakly regularized net's branches folded at task-0 weights 0.92546 and 0.92865: no
     # weight of the 201-weight grid falls between, and the gap stayed (0.9275 uncovered)

@@ -396,6 +396,30 @@ def test_stage_one_keeps_a_critical_point_of_every_objective_only_at_their_minim
     assert ("nothing better" in res.message) is not kept
 
 
+def _apart(x):
+    # the tasks depend on different parameters: they share their minimum (1, -1), and
+    # neither Hessian is definite there
+    return anp.stack([(x[0] - 1.0) ** 2, (x[1] + 1.0) ** 2])
+
+
+def test_a_shared_minimum_whose_hessians_are_only_semidefinite_is_kept_for_every_weight():
+    from skpareto._stationary import minimum_of_every
+    res = find_stationary(_apart, np.zeros(2), tol=1e-8)
+    assert res.success and "minimum of every objective" in res.message, res.message
+    np.testing.assert_allclose(res.x, [1.0, -1.0], rtol=0, atol=1e-8)
+    # ZDT2 inside its domain at u = 0 (x0 = 0, y = 1/2): both gradients vanish, both
+    # Hessians are semidefinite, and the second objective falls at fourth order along x0
+    def zdt2(x):
+        g = 1.0 + anp.sum((x[1:] - 0.5) ** 2)
+        u = anp.sin(0.5 * np.pi * x[0]) ** 2
+        return g * anp.stack([u, 1.0 - u ** 2])
+
+    minimum, n_grad, _ = minimum_of_every(zdt2, np.r_[0.0, np.full(4, 0.5)], 2,
+                                          SolverOptions())
+    assert not minimum and n_grad > 0
+    assert minimum_of_every(_apart, np.array([1.0, -1.0]), 2, SolverOptions())[0]
+
+
 # -- stage 1 when a weighted sum has no minimum: the MGDA fallback -----------------------
 
 
