@@ -1051,8 +1051,9 @@ def test_expand_set_closes_a_gap_of_the_weights_as_explore_does():
     assert _assert_on_quadratic_set(problem, pset, 1e-8) <= 1e-8
 
 
-def test_until_stops_a_branch_at_whichever_weights_it_covers_first():
-    from skpareto._continuation import End, trace
+def _quadratic_start():
+    """A two-task quadratic's point at weights (1/2, 1/2) as a tracer's start, with the
+    default context: ``(problem, start, ctx)``."""
     from skpareto._cover import point_of
     from skpareto._explore import solver_context
 
@@ -1062,7 +1063,12 @@ def test_until_stops_a_branch_at_whichever_weights_it_covers_first():
     pset.add_point(root, problem.fun(root), [0.5, 0.5], residual=0.0)
     ctx, _ = solver_context(problem.fun, 2, problem.n, 1e-8, None, None, None, None,
                             SolverOptions(), None)
-    start = point_of(pset, 0, problem.fun)
+    return problem, point_of(pset, 0, problem.fun), ctx
+
+
+def test_until_stops_a_branch_at_whichever_weights_it_covers_first():
+    from skpareto._continuation import End, trace
+    _, start, ctx = _quadratic_start()
     ends = {}
     for sign in (1, -1):
         free = trace(ctx, start, sign)
@@ -2101,15 +2107,8 @@ def test_a_branch_whose_first_steps_fail_halves_them_further_before_it_jumps(mon
     # jumped away after five failures and left a gap of task-0 weights 0.17 to 0.18
     from skpareto import _continuation as continuation
     from skpareto._continuation import End, trace
-    from skpareto._cover import point_of
-    from skpareto._explore import solver_context
 
-    problem = ConvexQuadratic(n=5, m=2, random_state=3)
-    root = problem.pareto_set([0.5, 0.5])
-    pset = ParetoSet.empty(problem.n, 2, fun=problem.fun)
-    pset.add_point(root, problem.fun(root), [0.5, 0.5], residual=0.0)
-    ctx, _ = solver_context(problem.fun, 2, problem.n, 1e-8, None, None, None, None,
-                            SolverOptions(), None)
+    _, start, ctx = _quadratic_start()
     original, first = continuation.correct, []
 
     def short_only(ctx, x, weights, target, max_step, key, corrector=None):
@@ -2119,12 +2118,12 @@ def test_a_branch_whose_first_steps_fail_halves_them_further_before_it_jumps(mon
         return original(ctx, x, weights, target, max_step, key, corrector)
 
     monkeypatch.setattr(continuation, "correct", short_only)
-    branch = trace(ctx, point_of(pset, 0, problem.fun), 1, max_steps=3)
+    branch = trace(ctx, start, 1, max_steps=3)
     # the first step converged at 2**-halvings of the first tried, on the branch (no jump)
     assert branch.parents[0] == -1, branch.parents
     assert len(branch.points) == 3 and branch.end == End.BUDGET
     assert branch.points[0].residual <= 1e-8
-    assert np.isclose(np.linalg.norm(branch.points[0].x - root), first[0] / 2 ** halvings,
+    assert np.isclose(np.linalg.norm(branch.points[0].x - start.x), first[0] / 2 ** halvings,
                       rtol=0.05)
 
 
