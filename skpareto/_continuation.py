@@ -475,6 +475,8 @@ class _Tracer:
             if verdict in ("bounds", "non-finite") and h < 4 * _MIN_STEP_RATIO * self.longest:
                 if self._end_near():  # a weight falling to zero there: the end lies ahead
                     return End.SIMPLEX
+                if self._spent():
+                    return End.BUDGET
                 return End.BOUNDS if verdict == "bounds" else End.NON_FINITE
             if not solved and self.ctx.options.inexact:
                 exact = True  # the secant mispredicted: retry along the tangent
@@ -532,7 +534,7 @@ class _Tracer:
         new = self.current
         if np.linalg.norm(new.x - self.origin) > _RUNAWAY * (1.0 + np.linalg.norm(self.origin)):
             return End.DIVERGED
-        if len(self.branch.points) >= self.max_steps:
+        if self._spent():
             return End.BUDGET
         # not across a jump (previous is None after one): stopped there, the branches from
         # the gaps of a 60-row three-task net's faces covered 94 % of it, 99 % going on
@@ -568,7 +570,7 @@ class _Tracer:
             # the end is where this point is, to within the smallest step; the end point
             # itself may lie farther in the parameters than these steps reach
             self._end_near()
-            return End.SIMPLEX
+            return End.BUDGET if self._spent() else End.SIMPLEX
         return None
 
     def _end_from(self, res, length):
@@ -629,6 +631,8 @@ class _Tracer:
         (``x_1 = 2.7e-4``), and the weights from there to 1 were not covered.
         """
         while np.max(np.abs(self.current.weights - w_end)) > _END_GAP:
+            if self._spent():
+                return False
             cur, prev = self.current, self.previous
             reach = _END_REACH * np.linalg.norm(cur.x - prev.x)
             res = end_point(self.ctx, cur.x, 0.5 * (cur.weights + w_end), reach, self._site(),
@@ -638,6 +642,10 @@ class _Tracer:
                 return False
             self._accept(point_from_result(res), self.index)
         return True
+
+    def _spent(self):
+        """Whether the branch holds its budget of points (``n_steps``, ``max_points``)."""
+        return len(self.branch.points) >= self.max_steps
 
     def _same_as_current(self, res):
         """Whether an end point is the current point again (the branch starts at the end)."""
@@ -651,6 +659,8 @@ class _Tracer:
         re-solve beyond it, or stop."""
         if self._end_near():
             return End.SIMPLEX
+        if self._spent():  # (an approach to the end stopped by the budget)
+            return End.BUDGET
         cur = self.current
         reach = max(self.longest, 1e-12)
         target = cur.coords + self.sign * reach

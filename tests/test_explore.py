@@ -2048,6 +2048,10 @@ def test_a_singular_single_task_end_is_approached_to_a_thousandth_of_its_weight(
     w0 = w0[w0 >= 0.97]
     exact = ((1.0 / w0 - 1.0) / 2.0) ** 2
     assert np.abs(pset.params_at(np.c_[w0, 1.0 - w0])[:, 0] - exact).max() <= 5e-5
+    # the approach is part of the branch's n_steps
+    short = _explore_quietly(_smooth_zdt1, x0, bounds=(0.0, 1.0), n_steps=12)
+    root = short.weights[0, 0]  # the stage-1 point; 11 steps toward task 0 reach 0.968
+    assert np.sum(short.weights[:, 0] > root) <= 12 and short.weights[:, 0].max() < 0.999
 
 
 @pytest.mark.parametrize("m", [2, 3])
