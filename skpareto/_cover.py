@@ -442,9 +442,10 @@ def add_root(pset, ctx, root, max_points):
 
     Where every task's gradient vanishes there, the tasks' gradients have no
     direction along which the front moves, and the point is stationary for
-    every weight. Where it is also a strict minimum of every objective
+    every weight. Where it is also a minimum of every objective
     (:func:`skpareto._stationary.minimum_of_every`: tasks that are multiples
-    of one objective at its minimum, say) it is the whole local set: it is
+    of one objective at its minimum, or tasks on parameters of their own) it
+    is the whole local set: it is
     added at each single-task vertex too (as in :func:`_add_fiber`), so that
     the pieces between cover the simplex (the set covered its one weight).
     """

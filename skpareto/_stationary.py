@@ -60,8 +60,8 @@ _CRITICAL = 1e-8
 _DEFINITE = 1e-6
 # a task whose Hessian at a critical point of every objective is only semidefinite is
 # minimized alone from this far (relative to the point's scale) for at most this many
-# iterations: a minimum unless it reaches a value lower by more than this (relative; see
-# minimum_of_every)
+# iterations: a minimum unless it meets a value lower by more than this fraction of what the
+# move away raised it (see minimum_of_every)
 _PROBE = 0.1
 _PROBE_ITER = 200
 _PROBE_DROP = 1e-6
@@ -809,8 +809,8 @@ def minimum_of_every(fun, x, m, options):
     is definite: the set was that one point at its own weights, and every
     other weight raised). So such a task is minimized alone (L-BFGS) from
     ``x`` moved by ``_PROBE`` of its scale along a fixed direction: it is a
-    minimum there unless that reaches a value lower than at ``x`` by more
-    than ``_PROBE_DROP`` (relative).
+    minimum there unless that meets a value lower than at ``x`` by more than
+    ``_PROBE_DROP`` of what the move raised it, or one not finite.
     """
     n, spent, grads = x.size, 0, 0
     for task in range(m):
@@ -833,22 +833,61 @@ def _lower_nearby(fun, x, task):
     ``x`` (see :func:`minimum_of_every`); and the gradients spent."""
     direction = np.random.default_rng(0).standard_normal(x.size)
     start = x + _PROBE * (1.0 + np.abs(x).max()) * direction / np.linalg.norm(direction)
-    value_grad = value_and_grad(lambda z: fun(z)[task])
-    seen = []  # every value met, not only the last: a failed line search may end higher
-
-    def tracked(z):
-        value, grad = value_grad(z)
-        seen.append(float(value))
-        return value, grad
-
     with np.errstate(all="ignore"):
         here = float(fun(x)[task])
-        minimize(tracked, start, jac=True, method="L-BFGS-B",
-                 options=dict(maxiter=_PROBE_ITER, gtol=1e-12, ftol=1e-15))
-    # (not finite: unbounded below, or out of the domain: no minimum known either way)
-    low = np.array(seen)
-    return bool(not np.all(np.isfinite(low))
-                or low.min() < here - _PROBE_DROP * (1.0 + abs(here))), len(seen)
+    reached, seen, n_grad = minimize_task(fun, start, task, _PROBE_ITER)
+    # (not finite or running away: out of the domain, or unbounded below; no minimum known
+    # either way). Lower by a fraction of what the move away raised it: where everything is
+    # flat, a drop of 1e-9 is a slope all the same (softplus far out, falling forever)
+    rise = max(seen[0] - here, 0.0) if len(seen) else 0.0
+    return bool(reached is None or not np.all(np.isfinite(seen))
+                or seen.min() < here - _PROBE_DROP * rise), n_grad
+
+
+def minimize_task(fun, x, task, max_iter, bounds=None):
+    """Task ``task`` of ``fun`` minimized alone by L-BFGS-B from ``x`` (within ``bounds``,
+    ``(lower, upper)``, if given), for at most ``max_iter`` iterations.
+
+    Returns ``(reached, seen, n_grad)``: the point of the lowest value met
+    (None where the run went farther from ``x`` than stage 1's runaway
+    radius: the task alone has no minimum there), every value met on the
+    way in order (a value not finite ends the run), and the gradients spent
+    (``m`` per evaluation where ``fun`` writes out its Jacobian, one
+    otherwise).
+    """
+    m = len(np.atleast_1d(fun(x)))
+    if getattr(fun, "value_and_jacobian", None) is not None:
+        def value_grad(z):  # the written-out derivatives, as stage 1 uses them
+            values, jac = fun.value_and_jacobian(z)
+            return values[task], jac[task]
+        per = m
+    else:
+        value_grad, per = value_and_grad(weighted_objective(fun, np.eye(m)[task])), 1
+    seen, lowest = [], [np.inf, x]
+    radius = _RUNAWAY * (1.0 + np.linalg.norm(x))
+
+    def tracked(z):
+        if np.linalg.norm(z - x) > radius:
+            lowest[1] = None
+            raise NonFiniteError("the task alone runs away")
+        with np.errstate(all="ignore"):
+            value, grad = value_grad(z)
+        grad = np.asarray(grad, dtype=np.float64)
+        seen.append(float(value))
+        if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+            raise NonFiniteError("the task is not finite")
+        if value < lowest[0] and lowest[1] is not None:
+            lowest[:] = [float(value), np.array(z)]
+        return float(value), grad
+
+    box = None if bounds is None else list(zip(*np.broadcast_arrays(
+        bounds[0], bounds[1], np.empty(x.size))[:2]))
+    try:
+        minimize(tracked, x, jac=True, method="L-BFGS-B", bounds=box,
+                 options=dict(maxiter=max_iter, gtol=1e-12, ftol=1e-15))
+    except NonFiniteError:
+        pass
+    return lowest[1], np.array(seen), per * len(seen)
 
 
 def _extreme_eigenvalue(op, which, n):
@@ -1084,8 +1123,8 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
                                f"{gradient_scale(res.jac) / scale:.3g} times the start's)")
             fallback = fallback or res
         elif res.success and gradient_scale(res.jac) <= _CRITICAL * scale:
-            # stationary for any weights. A minimum of every objective (to second order)
-            # is the whole local set: kept, for every weight (skpareto._cover.add_root).
+            # stationary for any weights. A minimum of every objective (see
+            # minimum_of_every) is the whole local set: kept, for every weight (skpareto._cover.add_root).
             # Otherwise there is no direction to follow the set from; another method may
             # reach a point where the gradients oppose instead
             minimum, used, used_hvp = minimum_of_every(fun, res.x, m, options)
