@@ -16,7 +16,7 @@ from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import SolverOptions
 from ._paretoset import ParetoSet
-from ._stationary import _strictly_inside, find_stationary
+from ._stationary import _strictly_inside, find_stationary, minimize_task
 from ._utils import Progress, log
 from ._validation import check_int, check_real
 from ._weights import (check_weights, gradient_scale, lattice_divisions, lattice_size,
@@ -73,8 +73,8 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     reaches zero, where the set leaves ``bounds``, or where it meets points
     found before. Unless ``n_steps`` or ``max_points`` stop it first, the
     parts of the simplex the set does not reach get starts of their own, and
-    stage 1 for each task alone from ``x0`` is explored from where it finds
-    a clearly better single-task point than the set's end (another component
+    each task minimized alone from ``x0`` is explored from where it finds a
+    clearly better single-task point than the set's end (another component
     of the set). The explored points and the pieces between them form a
     continuous set (:class:`ParetoSet`).
 
@@ -330,8 +330,10 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
         if pset.n_points == index + 1 and limits["n_steps"] > 0 and _front_moves(root.jac):
             stuck.append(root)
     if pset.n_points:
-        n_iter += _ends_from_start(pset, ctx, limits, starts[0], (len(starts), 3), n_jobs,
-                                   progress, verbose, paused)
+        # within what the lattices may grow to: the points kept for the ends stay theirs
+        n_iter += _ends_from_start(pset, ctx, dict(limits, max_points=ends.top(pset)),
+                                   starts[0], (len(starts), 3), n_jobs, progress, verbose,
+                                   paused)
         ends.seed(pset)  # unless a lattice did
         held = ends.top(pset)
         fill = int(_FILL_SHARE * limits["max_points"]) if pset.n_tasks > 2 else 0
@@ -426,9 +428,10 @@ def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose, share=None,
 
 
 def _ends_from_start(pset, ctx, limits, start, key, n_jobs, progress, verbose, paused):
-    """Stage 1 for each task alone from ``start``, for the single-task ends the set
-    reaches; where that beats the set's best value of the task by more than
-    ``_BETTER_END`` of its range over the set, the set is explored from there too.
+    """Each task whose single-task end the set reaches, minimized alone from ``start``
+    (L-BFGS); where that goes lower than the set's best value of the task by more
+    than ``_BETTER_END`` of its range over the set, stage 1 for the task alone runs
+    from where it ended, and the set is explored from that root too.
 
     The set followed from one stage-1 point is one component of the
     stationary set, and it can span every weight while another component
@@ -451,6 +454,17 @@ def _ends_from_start(pset, ctx, limits, start, key, n_jobs, progress, verbose, p
     for task in np.flatnonzero(_ends_reached(pset, _EXACT_END)):
         values = pset.front[:, task]
         margin = _BETTER_END * np.ptp(values)
+        if margin <= 0:  # no range to judge by (one point: softplus far out, where the
+            continue     # tasks fall forever, gave dominated points 1e-9 lower)
+        # L-BFGS on the task alone first; stage 1 (from where it ended) only where that goes
+        # lower: stage 1 at a vertex can be dear where it fails (Fonseca-Fleming's task
+        # alone: 120 gradients and 522 Hessian products, for a point it had already)
+        reached, seen, n_grad = minimize_task(ctx.fun, start, task, ctx.options.max_iter,
+                                              ctx.bounds)
+        pset.add_cost(n_grad=n_grad)
+        # (run away: the task alone has no minimum near the start, as DTLZ2's outside its box)
+        if reached is None or not np.nanmin(seen, initial=np.inf) < values.min() - margin:
+            continue
 
         def better(root, task=task, best=values.min(), margin=margin):
             return (root.objectives[task] < best - margin
@@ -458,7 +472,8 @@ def _ends_from_start(pset, ctx, limits, start, key, n_jobs, progress, verbose, p
 
         found = pset.n_points
         n_iter += _seed(pset, ctx, limits, np.eye(m)[task], key + (task,), n_jobs, progress,
-                        verbose, new=better, start=start, paused=paused if m > 2 else None)
+                        verbose, new=better, start=reached,
+                        paused=paused if m > 2 else None)
         if pset.n_points > found:
             log(verbose, 2, f"stage 1 for task {task} alone from the start reached "
                             f"{pset.front[found, task]:.4g}, below the set's "

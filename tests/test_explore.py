@@ -2155,6 +2155,20 @@ def test_a_better_single_task_end_from_the_start_is_explored_too():
     assert pset.front_at([0.0, 1.0])[1] <= 1e-8
 
 
+def test_a_better_end_found_from_the_start_leaves_the_ends_their_points():
+    # three tasks: the set explored from the lower end the start leads to grows only as far
+    # as the lattices may (it took the points kept for the single-task ends the budget had
+    # left out, and params_at raised at two of them)
+    def bumped3(x):
+        return anp.concatenate([_bumped(x), anp.array([(x[1] - 1.0) ** 2 + x[2] ** 2
+                                                       + x[0] ** 2])])
+
+    pset = _explore_quietly(bumped3, np.array([1.6, 0.3, -0.2]), max_points=200)
+    assert pset.n_points == 200
+    assert pset.contains(np.eye(3)).all()
+    assert pset.front_at([0.0, 1.0, 0.0])[1] <= 1e-8  # the better component's end
+
+
 def test_a_seed_whose_stage_one_fails_warns_nothing_and_adds_nothing():
     # a seed is the library's own start, not the user's: on DTLZ2 in its box (objectives
     # times (1, 1, 10)), seeds at weights of the faces, which lie on the box's faces, reached
