@@ -20,7 +20,8 @@ weights do not change. A step aims at ``c + h``:
   ``_CHORD_RESIDUAL``, its residual growing as ``h**2``.
 
 A branch ends where the weights reach the simplex boundary (the end point is
-solved at the boundary weights), where the point leaves the box ``bounds``,
+solved at the boundary weights; a singular end is approached to within
+``_END_GAP`` of its weights), where the point leaves the box ``bounds``,
 where it meets points already found, or where the branch itself turns back
 (a cusp of the front: the corrector's system becomes singular and the steps
 shrink). There the continuation re-solves beyond the cusp
@@ -127,7 +128,7 @@ _RUNAWAY = 100.0
 class End(enum.IntEnum):
     """Why a branch of the continuation stopped."""
 
-    SIMPLEX = 0  # the weights reached the simplex boundary: the set ends
+    SIMPLEX = 0  # the weights reached the simplex boundary (a singular end: within _END_GAP)
     BOUNDS = 1  # the point reached the box bounds
     COLLISION = 2  # it met points found before
     SINGULAR = 3  # the branch ends (a cusp) and no re-solve continued it
