@@ -458,8 +458,10 @@ def add_root(pset, ctx, root, max_points):
     residuals = [stationarity_residual(root.jac, w) for w in vertices]
     if max(residuals) > ctx.tol:
         return index
-    minimum, n_grad, n_hvp = minimum_of_every(ctx.fun, root.x, m, ctx.options)
-    pset.add_cost(n_grad=n_grad, n_hvp=n_hvp, point=index)
+    minimum = root.get("minimum_of_every")  # stage 1's verdict, where it asked
+    if minimum is None:
+        minimum, n_grad, n_hvp = minimum_of_every(ctx.fun, root.x, m, ctx.options)
+        pset.add_cost(n_grad=n_grad, n_hvp=n_hvp, point=index)
     if minimum:
         pset.mark_expanded([pset.add_point(root.x, root.objectives, w, parent=index,
                                            residual=r) for w, r in zip(vertices, residuals)])
@@ -1292,8 +1294,9 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
                                options=_stage_one_options(ctx, key + (0, 0, 0)),
                                bounds=ctx.bounds, verbose=max(verbose - 1, 0))
     new = new or (lambda root: not _represented(pset, root, ctx.step_size))
-    if not root.success or not ctx.admits(root) or not new(root):
-        if alone and root.success and ctx.admits(root) and not pset.contains(root.weights):
+    usable = root.success and ctx.admits(root)
+    if not usable or not new(root):
+        if alone and usable and not pset.contains(root.weights):
             # the set around it is explored already: nothing is left to grow from it
             pset.mark_expanded([add_root(pset, ctx, root, limits["max_points"])])
         else:

@@ -50,7 +50,7 @@ _EXACT_END = 1e-9
 _FILL_SHARE = 0.1
 # ... of which at most this many are tried
 _FILL_TRIES = 60
-# stage 1 for one task alone from the start is explored from where it beats the set's best
+# a task minimized alone from the start is explored from where it beats the set's best
 # value of that task by more than this fraction of the task's range over the set
 _BETTER_END = 0.1
 # verbose output counts the weights a budget left uncovered on a simplex grid of this many
@@ -472,8 +472,7 @@ def _ends_from_start(pset, ctx, limits, start, key, n_jobs, progress, verbose, p
 
         found = pset.n_points
         n_iter += _seed(pset, ctx, limits, np.eye(m)[task], key + (task,), n_jobs, progress,
-                        verbose, new=better, start=reached,
-                        paused=paused if m > 2 else None)
+                        verbose, new=better, start=reached, paused=paused)
         if pset.n_points > found:
             log(verbose, 2, f"stage 1 for task {task} alone from the start reached "
                             f"{pset.front[found, task]:.4g}, below the set's "

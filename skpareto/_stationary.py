@@ -602,6 +602,21 @@ def _own_products(fun, scalar, z):
     return lambda p: hvp(p) + scalar.rho * (border @ (border.T @ p))
 
 
+def _scalar_value_grad(fun, scalar):
+    """``z -> (value, gradient)`` of the scalarization: from ``fun``'s written-out Jacobian
+    where it has one (m backward passes written out, cheaper than autograd's one on small
+    nets; see :mod:`skpareto._hvp`), else by autograd."""
+    if getattr(fun, "value_and_jacobian", None) is None:
+        return value_and_grad(scalar.function)
+
+    def value_grad(z):
+        values, jac = fun.value_and_jacobian(z)
+        value, weights = scalar.of_values(values)
+        return value, jac.T @ weights
+
+    return value_grad
+
+
 def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
     """Minimize a scalarization until ``fun`` is stationary to ``tol`` for its weights.
 
@@ -623,13 +638,7 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
     radius = _RUNAWAY * (1.0 + np.linalg.norm(x0))
     written = getattr(fun, "value_and_jacobian", None) is not None  # see _hvp
     own = getattr(fun, "weighted_hvp", None) if written else None
-    if written:  # m backward passes written out, cheaper than autograd's one on small nets
-        def vg(z):
-            values, jac = fun.value_and_jacobian(z)
-            value, weights = scalar.of_values(values)
-            return value, jac.T @ weights
-    else:
-        vg = value_and_grad(scalar.function)
+    vg = _scalar_value_grad(fun, scalar)
     state = dict(n_grad=0, n_hvp=0, nit=0, grad_norm=np.inf, scale=scale,
                  status=Status.MAX_ITER, at=None, hvp=None, non_finite=0)
 
@@ -846,7 +855,7 @@ def _lower_nearby(fun, x, task):
 
 def minimize_task(fun, x, task, max_iter, bounds=None):
     """Task ``task`` of ``fun`` minimized alone by L-BFGS-B from ``x`` (within ``bounds``,
-    ``(lower, upper)``, if given), for at most ``max_iter`` iterations.
+    ``(lower, upper)`` arrays of shape (n,), if given), for at most ``max_iter`` iterations.
 
     Returns ``(reached, seen, n_grad)``: the point of the lowest value met
     (None where the run went farther from ``x`` than stage 1's runaway
@@ -856,13 +865,8 @@ def minimize_task(fun, x, task, max_iter, bounds=None):
     otherwise).
     """
     m = len(np.atleast_1d(fun(x)))
-    if getattr(fun, "value_and_jacobian", None) is not None:
-        def value_grad(z):  # the written-out derivatives, as stage 1 uses them
-            values, jac = fun.value_and_jacobian(z)
-            return values[task], jac[task]
-        per = m
-    else:
-        value_grad, per = value_and_grad(weighted_objective(fun, np.eye(m)[task])), 1
+    value_grad = _scalar_value_grad(fun, _weighted(fun, np.eye(m)[task]))  # as stage 1's
+    per = m if getattr(fun, "value_and_jacobian", None) is not None else 1
     seen, lowest = [], [np.inf, x]
     radius = _RUNAWAY * (1.0 + np.linalg.norm(x))
 
@@ -880,8 +884,7 @@ def minimize_task(fun, x, task, max_iter, bounds=None):
             lowest[:] = [float(value), np.array(z)]
         return float(value), grad
 
-    box = None if bounds is None else list(zip(*np.broadcast_arrays(
-        bounds[0], bounds[1], np.empty(x.size))[:2]))
+    box = None if bounds is None else list(zip(*bounds))
     try:
         minimize(tracked, x, jac=True, method="L-BFGS-B", bounds=box,
                  options=dict(maxiter=max_iter, gtol=1e-12, ftol=1e-15))
@@ -1124,11 +1127,13 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
             fallback = fallback or res
         elif res.success and gradient_scale(res.jac) <= _CRITICAL * scale:
             # stationary for any weights. A minimum of every objective (see
-            # minimum_of_every) is the whole local set: kept, for every weight (skpareto._cover.add_root).
+            # minimum_of_every) is the whole local set: kept, for every weight
+            # (skpareto._cover.add_root).
             # Otherwise there is no direction to follow the set from; another method may
             # reach a point where the gradients oppose instead
             minimum, used, used_hvp = minimum_of_every(fun, res.x, m, options)
             spent, spent_hvp = spent + used, spent_hvp + used_hvp
+            res.update(minimum_of_every=minimum)  # (add_root asks the same)
             if not minimum:
                 res.update(status=Status.SINGULAR, success=False,
                            message=f"{method} reached a critical point of every objective")
