@@ -481,7 +481,10 @@ def _lattice(ctx, root, key):
     ``_FLAT_RATE * step_size`` over a move as large as the largest objective
     (a flat front: a plane of constant weights), a step is ``_FLAT_STEP`` of
     that objective instead. Returns the axes, which of them are flat, and which
-    change every objective the same way (see :func:`_one_signed`).
+    of those change every objective the same way (see :func:`_one_signed`;
+    not so the others: at a single task's minimum, its vertex of the simplex,
+    the front leaves with that task's objective still to first order and the
+    others falling).
     """
     directions_, rates, n_grad, n_hvp = tangents(ctx, root, key)
     root.n_grad += n_grad
@@ -492,21 +495,21 @@ def _lattice(ctx, root, key):
     flat = rate * scale < _FLAT_RATE * ctx.step_size
     lengths = np.where(flat, _FLAT_STEP * scale, ctx.step_size / np.where(flat, 1.0, rate))
     moves = root.jac @ (axes @ directions_).T  # (m, axes): each axis's change of the objectives
-    return axes.T * lengths, flat, _one_signed(moves)
+    return axes.T * lengths, flat, flat & _one_signed(moves)
 
 
 def _one_signed(moves):
     """Which columns of ``moves`` (the objectives' changes along lattice axes) change every
     objective the same way, to ``_ONE_SIGNED`` of the largest change.
 
-    A Pareto front never moves so: along such an axis one point dominates
-    the next. Only a root on a face can have one, where parameters that only
-    the tasks of zero weight depend on are free (a network's output bias of
-    such a task): the front moves along it in those tasks alone, with
-    constant weights (a flat axis). The seeds at face weights of a
-    three-target regression and of linnerud grew their lattices along it,
-    the zero-weight task's loss rising from 0.53 to 327 (10 to 14 % of the
-    budget on points dominated by the face's own).
+    A Pareto front never moves so at constant weights: along such an axis
+    one point dominates the next. A root on a face can have one, where
+    parameters that only the tasks of zero weight depend on are free (a
+    network's output bias of such a task): the front moves along it in
+    those tasks alone, with constant weights (a flat axis). The seeds at
+    face weights of a three-target regression and of linnerud grew their
+    lattices along it, the zero-weight task's loss rising from 0.53 to 327
+    (10 to 14 % of the budget on points dominated by the face's own).
     """
     size = np.abs(moves).max(axis=0)
     return ((moves >= -_ONE_SIGNED * size).all(axis=0)
