@@ -571,7 +571,9 @@ def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):
     inside the simplex of a finer one (about ``_FINE_SEEDS``), nearest the
     centre first; stage 1 runs at each seed the set does not cover yet, warm
     started from the point of nearest weights, and the set is covered from
-    there (unless the point stage 1 reaches is represented already). Returns
+    there (unless the point stage 1 reaches is represented already). A seed
+    on the boundary that gives no weight to a task with parameters of its
+    own starts ``step_size`` inside instead (see :func:`_inward`). Returns
     the stage-1 iterations spent.
     """
     m = pset.n_tasks
@@ -581,6 +583,9 @@ def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):
     fine = fine[fine.min(axis=1) > 0]  # the faces have seeds of their own (_seed_gaps)
     grid, fine = (g[np.argsort(np.abs(g - centre).max(axis=1), kind="stable")]
                   for g in (grid, fine))
+    # a seed on the boundary moves inside where a task it gives no weight has parameters of
+    # its own: they would be free there (see _inward)
+    grid = _inward(grid, ctx.step_size, _own_parameters(point_of(pset, 0, ctx.fun).jac))
     n_iter, paused = 0, []
     for k, w in enumerate([centre, *grid, *fine]):
         if pset.n_points >= limits["max_points"]:
@@ -595,6 +600,36 @@ def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):
         grow(pset, ctx, limits, paused, key=(key, len(grid) + len(fine) + 1), n_jobs=n_jobs,
              progress=progress)
     return n_iter
+
+
+def _own_parameters(jac):
+    """Which tasks have parameters of their own: a column of ``jac`` nonzero in their row alone."""
+    nonzero = jac != 0
+    return nonzero[:, nonzero.sum(axis=0) == 1].any(axis=1)
+
+
+def _inward(weights, step_size, own):
+    """``weights`` (rows) with those that give no weight to a task with parameters of its own
+    (``own``, per task) moved ``step_size`` of the way to the simplex's centre.
+
+    Stage 1 at weights with a zero reaches a point at which the parameters
+    that only the zero-weight tasks depend on (a network head's output bias,
+    which no penalty holds) are wherever the start left them, and its
+    lattice's tangents move them freely: a three-target regression's seed at
+    (0, 1/3, 2/3) stepped to weights (2e-9, 0.332, 0.668) with task 0's bias
+    moved from 0.13 to 25.6 (its loss 327, 144 points of 1,000 like it), a
+    weakly regularized one's by 42,389 (loss 9e8). Inside, every weight
+    holds those parameters; the lattice from there reaches the face, and
+    the face is covered as the Pareto set of its own tasks. (Not where no
+    task has parameters of its own: four convex quadratics' seeds moved so
+    cost 25 % more gradient-equivalents for 0.5 % less coverage.)
+    """
+    weights = np.asarray(weights, dtype=float)
+    m = weights.shape[1]
+    boundary = ((weights <= 0) & own).any(axis=1)
+    out = weights.copy()
+    out[boundary] = (1.0 - step_size) * weights[boundary] + step_size / m
+    return out
 
 
 def _fill(pset, ctx, limits, n_jobs, progress, verbose):

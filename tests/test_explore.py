@@ -2218,3 +2218,29 @@ def test_a_lattice_from_a_face_takes_no_step_that_only_a_zero_weight_task_pays_f
     for i in np.flatnonzero(parents >= 0):
         below = f[i] >= f[parents[i]] - 1e-9
         assert not (below.all() and np.any(f[i] > f[parents[i]] + 1e-6)), i
+
+
+def test_seeds_on_the_boundary_move_inside_only_where_a_task_without_weight_has_own_parameters():
+    # a network head's output bias is its task's alone: at weights giving that task none, stage
+    # 1 leaves it where it started and the seed's lattice moved it freely (a weakly regularized
+    # three-target regression: the bias by 42,389, that task's loss 9e8); problems whose tasks
+    # share every parameter keep their seeds (four quadratics: 25 % more work when moved)
+    from skpareto._explore import _inward, _own_parameters
+    from skpareto._models import SharedTrunkNet
+
+    net = SharedTrunkNet(3, (4,), (1, 1, 1), "tanh")
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(20, 3)), rng.normal(size=(20, 3))
+    fun = net.objective(X, list(Y.T), ["squared_error"] * 3, 1e-3)
+    x = 0.5 * rng.normal(size=net.n_params)
+    np.testing.assert_array_equal(_own_parameters(jacobian(fun)(x)), [True] * 3)
+    problem = DTLZ2(n=6)
+    assert not _own_parameters(jacobian(problem.fun)(np.full(6, 0.3))).any()
+    weights = np.array([[0.0, 0.5, 0.5], [0.2, 0.3, 0.5], [0.0, 0.0, 1.0]])
+    moved = _inward(weights, 0.05, np.array([True, False, False]))
+    np.testing.assert_allclose(moved, [[0.05 / 3, 0.95 * 0.5 + 0.05 / 3, 0.95 * 0.5 + 0.05 / 3],
+                                       [0.2, 0.3, 0.5],
+                                       [0.05 / 3, 0.05 / 3, 0.95 + 0.05 / 3]], rtol=1e-15)
+    np.testing.assert_allclose(moved.sum(axis=1), 1.0, rtol=1e-15)
+    np.testing.assert_array_equal(_inward(weights, 0.05, np.array([False, True, False]))[0],
+                                  weights[0])
