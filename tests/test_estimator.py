@@ -736,7 +736,9 @@ def test_a_seed_whose_lattice_covers_nothing_new_pauses_for_the_next():
 @pytest.mark.slow
 def test_linnerud_defaults_explore_beyond_the_first_point():
     # 13 rows and 115 parameters: the stage-1 model sits near a bifurcation (cloned hidden
-    # units) where no lattice step converges; the seeds cover the set from elsewhere
+    # units) where no lattice step converges; the seeds cover the set from elsewhere. Seeds
+    # at face weights walked the output bias of the task without weight (a tenth of the
+    # budget, its loss to 10): 77.5 % of this grid; moved inside and not walked, 94.4 %
     from sklearn.datasets import load_linnerud
     from sklearn.model_selection import train_test_split
     X, Y = load_linnerud(return_X_y=True)
@@ -746,7 +748,7 @@ def test_linnerud_defaults_explore_beyond_the_first_point():
         warnings.simplefilter("ignore", SklearnConvergenceWarning)
         est = ParetoExplorer(random_state=0).fit(X, Y)
     np.testing.assert_array_equal(est.pareto_weights_.max(axis=0), 1.0)
-    assert est.pareto_set_.contains(_simplex_grid(20)).mean() >= 0.5
+    assert est.pareto_set_.contains(_simplex_grid(20)).mean() >= 0.85
     _assert_stationary(est, X, Y, est.tol)
 
 
