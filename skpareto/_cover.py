@@ -23,12 +23,13 @@ from ._continuation import (_CHORD_RESIDUAL, _TIGHT_RTOL, Context, End, Point, T
 from ._hvp import value_and_jacobian
 from ._paretoset import ParetoSet
 from ._stationary import find_stationary, front_coordinates, minimum_of_every
-from ._utils import Status, log
+from ._utils import Result, Status, log
 from ._weights import lattice_size, onto_simplex, simplex_lattice, zero_sum_basis
 from .exceptions import ConvergenceWarning
 from .metrics import stationarity_residual
 
-__all__ = ["grow", "add_branch", "add_root", "refine", "directions", "point_of", "find_point"]
+__all__ = ["grow", "add_branch", "add_root", "refine", "directions", "point_of", "find_point",
+           "own_parameters"]
 
 # a lattice node whose correction moved farther than this many lattice steps from its
 # prediction is not trusted
@@ -111,6 +112,8 @@ _DEGENERATE = 1e-6
 # a lattice axis along which every objective changes the same way, to this fraction of the
 # largest change, is no direction of the front (see _one_signed)
 _ONE_SIGNED = 1e-3
+# L-BFGS iterations for a zero-weight task's own parameters (see _fit_free)
+_FREE_ITER = 50
 
 
 def point_of(pset, i, fun):
@@ -452,9 +455,16 @@ def add_root(pset, ctx, root, max_points):
     added at each single-task vertex too (as in :func:`_add_fiber`), so that
     the pieces between cover the simplex (the set covered its one weight).
     """
+    m = pset.n_tasks
+    fitted = _fit_free(ctx.fun, root.x, root.weights, root.objectives, root.jac, ctx.tol,
+                       ctx.bounds) \
+        if m > 2 else None
+    if fitted is not None:  # a root on the boundary: its lattice goes inward from the limit
+        root = Result(root)
+        root.x, root.objectives, root.jac, root.residual, n_grad = fitted
+        root.n_grad += n_grad
     index = pset.add_point(root.x, root.objectives, root.weights, residual=root.residual,
                            n_grad=root.n_grad, n_hvp=root.n_hvp)
-    m = pset.n_tasks
     if m < 2 or _dependence(root.jac)[1] or pset.n_points + m > max_points:
         return index
     vertices = np.eye(m)
@@ -469,6 +479,60 @@ def add_root(pset, ctx, root, max_points):
         pset.mark_expanded([pset.add_point(root.x, root.objectives, w, parent=index,
                                            residual=r) for w, r in zip(vertices, residuals)])
     return index
+
+
+def own_parameters(jac):
+    """Which parameters are one task's alone: ``(m, n)``, a column of ``jac`` nonzero in that
+    task's row only (a network head's output bias, say)."""
+    nonzero = jac != 0
+    return nonzero & (nonzero.sum(axis=0) == 1)
+
+
+def _fit_free(fun, x, weights, values, jac, tol, bounds=None):
+    """``x`` with the parameters of each zero-weight task's own (:func:`own_parameters`) at
+    that task's best, the rest held: ``(x, values, jac, residual, n_grad)``, or None where
+    none moved.
+
+    At weights giving a task none, its own parameters are free: stage 1 and
+    the correctors leave them where they start, and a lattice's tangents
+    there move them at will (a weakly regularized four-target regression's
+    face root: an output bias moved 420, its task's loss 8.8e4). Their
+    values in the limit of the set as the weight falls to zero are that
+    task's best; the other tasks do not depend on them, so the point stays
+    stationary for ``weights`` (kept only if its residual stays within
+    ``tol`` or what it was), within the box ``bounds`` if given.
+    """
+    from scipy.optimize import minimize
+
+    own = own_parameters(jac)
+    tasks = [i for i in np.flatnonzero(weights <= 0) if own[i].any()]
+    if not tasks:
+        return None
+    y, n_grad = x.copy(), 0
+    for i in tasks:
+        cols = np.flatnonzero(own[i])
+
+        def task(z):
+            nonlocal n_grad
+            y[cols] = z
+            v, J = value_and_jacobian(fun, y)
+            n_grad += len(v)
+            if not np.isfinite(v[i]):
+                return np.inf, np.zeros(len(cols))
+            return float(v[i]), J[i, cols]
+
+        start = x[cols].copy()
+        box = None if bounds is None else list(zip(bounds[0][cols], bounds[1][cols]))
+        found = minimize(task, start, jac=True, method="L-BFGS-B", bounds=box,
+                         options=dict(maxiter=_FREE_ITER))
+        y[cols] = found.x if np.isfinite(found.fun) else start
+    new_values, new_jac = value_and_jacobian(fun, y)
+    n_grad += len(new_values)
+    residual = stationarity_residual(new_jac, weights)
+    if not (np.all(np.isfinite(new_values)) and np.all(new_values <= values)
+            and residual <= max(tol, stationarity_residual(jac, weights))):
+        return None
+    return y, new_values, new_jac, residual, n_grad
 
 
 def _lattice(ctx, root, key):
@@ -970,8 +1034,14 @@ def _sub_set(pset, ctx, res, face):
     inside = np.all(pset.weights[np.ix_(on_face, face)] > 0, axis=1)
     if len(face) > 2 or inside.sum() < 2:
         w = res.weights[list(face)]
-        sub.add_point(res.x, res.objectives[list(face)], w / w.sum(), residual=res.residual,
-                      n_grad=res.n_grad, n_hvp=res.n_hvp)
+        x, values, residual, n_grad = res.x, res.objectives, res.residual, res.n_grad
+        fitted = _fit_free(ctx.fun, x, res.weights, values, res.jac, ctx.tol, ctx.bounds) \
+            if len(face) > 2 else None
+        if fitted is not None:  # the root of a face's lattice: as add_root's
+            x, values, _, residual, more = fitted
+            n_grad += more
+        sub.add_point(x, values[list(face)], w / w.sum(), residual=residual,
+                      n_grad=n_grad, n_hvp=res.n_hvp)
         return sub, [0], 0
     index = {}
     for i in on_face:

@@ -11,7 +11,7 @@ import numpy as np
 
 from ._continuation import Context, end_point, piece_residual, trace
 from ._cover import (_face_point, _represented, _seed, _seed_gaps, _share, _stage_one_options,
-                     add_branch, add_root, grow, point_of, refine)
+                     add_branch, add_root, grow, own_parameters, point_of, refine)
 from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import SolverOptions
@@ -585,7 +585,8 @@ def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):
                   for g in (grid, fine))
     # a seed on the boundary moves inside where a task it gives no weight has parameters of
     # its own: they would be free there (see _inward)
-    grid = _inward(grid, ctx.step_size, _own_parameters(point_of(pset, 0, ctx.fun).jac))
+    grid = _inward(grid, ctx.step_size,
+                   own_parameters(point_of(pset, 0, ctx.fun).jac).any(axis=1))
     n_iter, paused = 0, []
     for k, w in enumerate([centre, *grid, *fine]):
         if pset.n_points >= limits["max_points"]:
@@ -600,12 +601,6 @@ def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):
         grow(pset, ctx, limits, paused, key=(key, len(grid) + len(fine) + 1), n_jobs=n_jobs,
              progress=progress)
     return n_iter
-
-
-def _own_parameters(jac):
-    """Which tasks have parameters of their own: a column of ``jac`` nonzero in their row alone."""
-    nonzero = jac != 0
-    return nonzero[:, nonzero.sum(axis=0) == 1].any(axis=1)
 
 
 def _inward(weights, step_size, own):

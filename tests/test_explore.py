@@ -2225,7 +2225,8 @@ def test_seeds_on_the_boundary_move_inside_only_where_a_task_without_weight_has_
     # 1 leaves it where it started and the seed's lattice moved it freely (a weakly regularized
     # three-target regression: the bias by 42,389, that task's loss 9e8); problems whose tasks
     # share every parameter keep their seeds (four quadratics: 25 % more work when moved)
-    from skpareto._explore import _inward, _own_parameters
+    from skpareto._cover import own_parameters
+    from skpareto._explore import _inward
     from skpareto._models import SharedTrunkNet
 
     net = SharedTrunkNet(3, (4,), (1, 1, 1), "tanh")
@@ -2233,9 +2234,9 @@ def test_seeds_on_the_boundary_move_inside_only_where_a_task_without_weight_has_
     X, Y = rng.normal(size=(20, 3)), rng.normal(size=(20, 3))
     fun = net.objective(X, list(Y.T), ["squared_error"] * 3, 1e-3)
     x = 0.5 * rng.normal(size=net.n_params)
-    np.testing.assert_array_equal(_own_parameters(jacobian(fun)(x)), [True] * 3)
+    np.testing.assert_array_equal(own_parameters(jacobian(fun)(x)).any(axis=1), [True] * 3)
     problem = DTLZ2(n=6)
-    assert not _own_parameters(jacobian(problem.fun)(np.full(6, 0.3))).any()
+    assert not own_parameters(jacobian(problem.fun)(np.full(6, 0.3))).any()
     weights = np.array([[0.0, 0.5, 0.5], [0.2, 0.3, 0.5], [0.0, 0.0, 1.0]])
     moved = _inward(weights, 0.05, np.array([True, False, False]))
     np.testing.assert_allclose(moved, [[0.05 / 3, 0.95 * 0.5 + 0.05 / 3, 0.95 * 0.5 + 0.05 / 3],
@@ -2244,3 +2245,29 @@ def test_seeds_on_the_boundary_move_inside_only_where_a_task_without_weight_has_
     np.testing.assert_allclose(moved.sum(axis=1), 1.0, rtol=1e-15)
     np.testing.assert_array_equal(_inward(weights, 0.05, np.array([False, True, False]))[0],
                                   weights[0])
+
+
+def test_a_root_on_a_face_takes_the_zero_weight_tasks_best_for_their_own_parameters():
+    # x[2] is task 0's alone: at weights (0, 1/2, 1/2) stage 1 leaves it where it started (3,
+    # f0 four higher than it need be), and the lattice's tangents there are free to move it;
+    # the set's limit as task 0's weight falls to zero has it at task 0's best (1)
+    from skpareto._cover import add_root, own_parameters
+    from skpareto._explore import solver_context
+    from skpareto._stationary import find_stationary
+
+    ctx, limits = solver_context(_owned_bias, 3, 3, 1e-8, None, None, None, None,
+                                 SolverOptions(), None)
+    start = np.array([0.4, 0.5, 3.0])
+    root = find_stationary(_owned_bias, start, [0.0, 0.5, 0.5], tol=1e-10)
+    assert root.success and root.x[2] == 3.0
+    np.testing.assert_array_equal(own_parameters(root.jac),
+                                  [[False, False, True], [False] * 3, [False] * 3])
+    pset = ParetoSet.empty(3, 3, fun=_owned_bias)
+    index = add_root(pset, ctx, root, limits["max_points"])
+    x = pset.params[index]
+    assert x[2] == pytest.approx(1.0, abs=1e-6)
+    np.testing.assert_allclose(x[:2], [0.5, 0.5], atol=1e-8)  # the rest held
+    np.testing.assert_allclose(pset.front[index], _owned_bias(x), rtol=1e-15)
+    assert pset.front[index, 0] == pytest.approx(root.objectives[0] - 4.0, abs=1e-6)
+    assert stationarity_residual(jacobian(_owned_bias)(x), [0.0, 0.5, 0.5]) <= 1e-8
+    assert pset.n_grad[index] > root.n_grad  # its work is counted
