@@ -446,6 +446,9 @@ def _add_fiber(pset, ctx, index, point, max_points):
 def add_root(pset, ctx, root, max_points):
     """Add the stage-1 point ``root`` (a result) to the set; returns its index.
 
+    Three tasks or more, at weights with zeros: with the zero-weight tasks'
+    own parameters at their best first (:func:`_fit_free`).
+
     Where every task's gradient vanishes there, the tasks' gradients have no
     direction along which the front moves, and the point is stationary for
     every weight. Where it is also a minimum of every objective
