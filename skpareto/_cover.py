@@ -22,7 +22,7 @@ from ._continuation import (_CHORD_RESIDUAL, _TIGHT_RTOL, Context, End, Point, T
                             end_point)
 from ._hvp import value_and_jacobian
 from ._paretoset import ParetoSet
-from ._stationary import find_stationary, front_coordinates, minimum_of_every
+from ._stationary import find_stationary, front_coordinates, minimize_task, minimum_of_every
 from ._utils import Result, Status, log
 from ._weights import lattice_size, onto_simplex, simplex_lattice, zero_sum_basis
 from .exceptions import ConvergenceWarning
@@ -505,30 +505,16 @@ def _fit_free(fun, x, weights, values, jac, tol, bounds=None):
     stationary for ``weights`` (kept only if its residual stays within
     ``tol`` or what it was), within the box ``bounds`` if given.
     """
-    from scipy.optimize import minimize
-
     own = own_parameters(jac)
     tasks = [i for i in np.flatnonzero(weights <= 0) if own[i].any()]
     if not tasks:
         return None
-    y, n_grad = x.copy(), 0
+    y, n_grad = x, 0
     for i in tasks:
-        cols = np.flatnonzero(own[i])
-
-        def task(z):
-            nonlocal n_grad
-            y[cols] = z
-            v, J = value_and_jacobian(fun, y)
-            n_grad += len(v)
-            if not np.isfinite(v[i]):
-                return np.inf, np.zeros(len(cols))
-            return float(v[i]), J[i, cols]
-
-        start = x[cols].copy()
-        box = None if bounds is None else list(zip(bounds[0][cols], bounds[1][cols]))
-        found = minimize(task, start, jac=True, method="L-BFGS-B", bounds=box,
-                         options=dict(maxiter=_FREE_ITER))
-        y[cols] = found.x if np.isfinite(found.fun) else start
+        reached, _, used = minimize_task(fun, y, i, _FREE_ITER, bounds,
+                                         free=np.flatnonzero(own[i]))
+        n_grad += used
+        y = y if reached is None else reached
     new_values, new_jac = value_and_jacobian(fun, y)
     n_grad += len(new_values)
     residual = stationarity_residual(new_jac, weights)

@@ -853,9 +853,10 @@ def _lower_nearby(fun, x, task):
                 or seen.min() < here - _PROBE_DROP * rise), n_grad
 
 
-def minimize_task(fun, x, task, max_iter, bounds=None):
+def minimize_task(fun, x, task, max_iter, bounds=None, free=None):
     """Task ``task`` of ``fun`` minimized alone by L-BFGS-B from ``x`` (within ``bounds``,
-    ``(lower, upper)`` arrays of shape (n,), if given), for at most ``max_iter`` iterations.
+    ``(lower, upper)`` arrays of shape (n,), if given), for at most ``max_iter`` iterations;
+    with ``free`` (indices), over those parameters only, the rest held at ``x``'s.
 
     Returns ``(reached, seen, n_grad)``: the point of the lowest value met
     (None where the run went farther from ``x`` than stage 1's runaway
@@ -867,26 +868,29 @@ def minimize_task(fun, x, task, max_iter, bounds=None):
     m = len(np.atleast_1d(fun(x)))
     value_grad = _scalar_value_grad(fun, _weighted(fun, np.eye(m)[task]))  # as stage 1's
     per = m if getattr(fun, "value_and_jacobian", None) is not None else 1
+    free = np.arange(x.size) if free is None else np.asarray(free)
     seen, lowest = [], [np.inf, x]
     radius = _RUNAWAY * (1.0 + np.linalg.norm(x))
 
-    def tracked(z):
+    def tracked(sub):
+        z = x.copy()
+        z[free] = sub
         if np.linalg.norm(z - x) > radius:
             lowest[1] = None
             raise NonFiniteError("the task alone runs away")
         with np.errstate(all="ignore"):
             value, grad = value_grad(z)
-        grad = np.asarray(grad, dtype=np.float64)
+        grad = np.asarray(grad, dtype=np.float64)[free]
         seen.append(float(value))
         if not (np.isfinite(value) and np.all(np.isfinite(grad))):
             raise NonFiniteError("the task is not finite")
         if value < lowest[0] and lowest[1] is not None:
-            lowest[:] = [float(value), np.array(z)]
+            lowest[:] = [float(value), z]
         return float(value), grad
 
-    box = None if bounds is None else list(zip(*bounds))
+    box = None if bounds is None else list(zip(bounds[0][free], bounds[1][free]))
     try:
-        minimize(tracked, x, jac=True, method="L-BFGS-B", bounds=box,
+        minimize(tracked, x[free], jac=True, method="L-BFGS-B", bounds=box,
                  options=dict(maxiter=max_iter, gtol=1e-12, ftol=1e-15))
     except NonFiniteError:
         pass
