@@ -9,13 +9,14 @@ chooses between them.
 """
 
 import numpy as np
+from scipy.linalg import lapack
 from scipy.optimize import brentq
 from scipy.sparse.linalg import LinearOperator, minres
 
 from .exceptions import NonFiniteError
 
-__all__ = ["HessianOperator", "DenseHessian", "bordered_operator", "minres_solve",
-           "solve"]
+__all__ = ["HessianOperator", "DenseHessian", "DenseSystem", "bordered_operator",
+           "minres_solve", "solve"]
 
 
 class HessianOperator(LinearOperator):
@@ -80,9 +81,83 @@ class DenseHessian(HessianOperator):
         self.blocked = block
         matrix = np.array(columns)
         self.matrix = 0.5 * (matrix + matrix.T) + self.damping * np.eye(n)
+        self.system = DenseSystem(self.matrix)
 
     def _matvec(self, v):
         return self.matrix @ np.asarray(v, dtype=np.float64).reshape(-1)
+
+
+class DenseSystem:
+    """A symmetric matrix for :func:`solve`, with the factorizations its solves need, each
+    formed once.
+
+    A system solved several times -- a trust region's retries at shorter radii, the
+    tangents' unit right-hand sides, a Newton step's backtracking -- pays for one LU
+    factorization and, where a solve needs it (an ill-conditioned matrix, a step longer than
+    its radius), one eigendecomposition, which costs about six LU factorizations.
+
+    Parameters
+    ----------
+    matrix : ndarray of shape (k, k)
+        Symmetric.
+    """
+
+    def __init__(self, matrix):
+        self.matrix = matrix
+        self._lu = self._eigen = self._head = None
+
+    @property
+    def shape(self):
+        return self.matrix.shape
+
+    @property
+    def well_conditioned(self):
+        """Whether the matrix is solved by LU: nonsingular, and LAPACK's estimate of its
+        reciprocal condition number (1-norm) at least ``_LU_RCOND``."""
+        if self._lu is None:  # LAPACK itself: scipy.linalg.lu_factor warns on a singular matrix
+            getrf, gecon = lapack.get_lapack_funcs(("getrf", "gecon"), (self.matrix,))
+            lu, piv, info = getrf(self.matrix)
+            if info == 0:
+                rcond, info = gecon(lu, np.linalg.norm(self.matrix, 1), norm="1")
+            self._lu = (lu, piv) if info == 0 and rcond >= _LU_RCOND else False
+        return self._lu is not False
+
+    def direct(self, rhs):
+        """The solution by LU, or None where the matrix is not :attr:`well_conditioned`
+        enough for it to be the minimum-norm solution :func:`solve` promises."""
+        if not self.well_conditioned:
+            return None
+        getrs, = lapack.get_lapack_funcs(("getrs",), (self._lu[0],))
+        v, info = getrs(*self._lu, rhs)
+        return v if info == 0 else None
+
+    def damped_head(self, rhs, head):
+        """:func:`_damped_head` for ``A^2`` and ``A rhs``, ``A`` the matrix scaled so its
+        largest eigenvalue is at most 1, its eigenvalues below ``_RCOND`` dropped where it
+        is not :attr:`well_conditioned`. Kept for the next call with the same ``rhs`` and
+        ``head`` (a trust region's retry at a shorter radius)."""
+        if self._head is not None and self._head[0] == head and np.array_equal(
+                self._head[1], rhs):
+            return self._head[2]
+        if self.well_conditioned:  # the 1-norm bounds a symmetric matrix's eigenvalues
+            scale = np.linalg.norm(self.matrix, 1)
+            matrix = self.matrix / scale
+        else:
+            values, vectors = self.eigen()
+            scale = np.max(np.abs(values))
+            matrix = (vectors * (values / scale)) @ vectors.T
+        self._head = (head, rhs.copy(),
+                      _damped_head(matrix @ matrix, matrix @ (rhs / scale), head))
+        return self._head[2]
+
+    def eigen(self):
+        """``(values, vectors)`` of the matrix, the eigenvalues below ``_RCOND`` of the
+        largest dropped."""
+        if self._eigen is None:
+            values, vectors = np.linalg.eigh(self.matrix)
+            keep = np.abs(values) > _RCOND * np.max(np.abs(values))
+            self._eigen = values[keep], vectors[:, keep]
+        return self._eigen
 
 
 def _finite(product):
@@ -102,12 +177,12 @@ def bordered_operator(op, border):
 
     Returns
     -------
-    operator : LinearOperator or ndarray
-        A dense matrix when ``op`` is dense, else a LinearOperator.
+    operator : LinearOperator or DenseSystem
+        A :class:`DenseSystem` when ``op`` is dense, else a LinearOperator.
     """
     n, k = border.shape
     if isinstance(op, DenseHessian):
-        return np.block([[op.matrix, border], [border.T, np.zeros((k, k))]])
+        return DenseSystem(np.block([[op.matrix, border], [border.T, np.zeros((k, k))]]))
 
     def matvec(v):
         v = np.asarray(v, dtype=np.float64).reshape(-1)
@@ -132,60 +207,59 @@ def solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
     residual : float
         ``||op v - rhs|| / ||rhs||`` (0 for a zero ``rhs``).
     """
-    matrix = op.matrix if isinstance(op, DenseHessian) else op
-    if not isinstance(matrix, np.ndarray):
+    system = (op.system if isinstance(op, DenseHessian)
+              else DenseSystem(op) if isinstance(op, np.ndarray) else op)
+    if not isinstance(system, DenseSystem):
         return minres_solve(op, rhs, rtol=rtol, maxiter=maxiter, radius=radius, head=head)
     size = np.max(np.abs(rhs)) if rhs.size else 0.0  # norms without overflow
     if size == 0.0:
         return np.zeros_like(rhs), 0.0
     norm = np.linalg.norm(rhs / size)
-    # symmetric: the minimum-norm solution from the eigendecomposition, dropping the
-    # directions a singular matrix has (e.g. parameters no loss depends on), as MINRES
-    # would for a consistent right-hand side
-    values, vectors = np.linalg.eigh(matrix)
-    keep = np.abs(values) > _RCOND * np.max(np.abs(values))
-    values, vectors = values[keep], vectors[:, keep]
-    coef = vectors.T @ rhs
-    v = vectors @ (coef / values)
+    v = system.direct(rhs)
+    if v is None:
+        # symmetric: the minimum-norm solution from the eigendecomposition, dropping the
+        # directions a singular matrix has (e.g. parameters no loss depends on), as MINRES
+        # would for a consistent right-hand side
+        values, vectors = system.eigen()
+        v = vectors @ ((vectors.T @ rhs) / values)
     if np.linalg.norm(v[:head]) > radius:
-        v = _within(vectors, values, coef, radius, head)
-    return v, float(np.linalg.norm((matrix @ v - rhs) / size) / norm)
+        v = _within(system, rhs, radius, head)
+    return v, float(np.linalg.norm((system.matrix @ v - rhs) / size) / norm)
 
 
-def _within(vectors, values, coef, radius, head):
+def _within(system, rhs, radius, head):
     """The step of least residual whose first ``head`` entries are ``radius`` long.
 
-    Minimizes ``||A v - rhs||`` for ``A = vectors diag(values) vectors.T`` (``coef =
-    vectors.T rhs``) subject to ``||v[:head]|| <= radius``: ``(A^2 + mu P) v = A rhs``
-    (Levenberg-Marquardt on the head, ``P`` its projection; for the whole vector, in
-    the eigenbasis without a solve) with ``mu`` found by Brent's method on ``log(mu)``,
-    the head's length falling as ``mu`` grows. Scaling the Newton step back would keep
-    its direction, which near a singular matrix lies along the smallest eigenvalues;
-    this damps them first, as MINRES's early iterates do (:func:`minres_solve`).
+    Minimizes ``||A v - rhs||`` for the matrix ``A`` of ``system`` (its directions
+    of eigenvalues below ``_RCOND`` dropped, as :func:`solve` does) subject to
+    ``||v[:head]|| <= radius``: ``(A^2 + mu P) v = A rhs`` (Levenberg-Marquardt on the
+    head, ``P`` its projection; for the whole vector in the eigenbasis, for a head by
+    :func:`_damped_head`, neither with a solve per ``mu``) with ``mu`` found by Brent's
+    method on ``log(mu)``, the head's length falling as ``mu`` grows. Scaling the Newton
+    step back would keep its direction, which near a singular matrix lies along the
+    smallest eigenvalues; this damps them first, as MINRES's early iterates do
+    (:func:`minres_solve`).
     """
-    scale = np.max(np.abs(values))  # the same step for A / scale, without overflow in A^2
-    values, coef = values / scale, coef / scale
     if radius <= 0.0:
-        return np.zeros(vectors.shape[0])
-    if head is None or head >= vectors.shape[0]:
-        def step(mu):
-            return vectors @ (values * coef / (values ** 2 + mu))
-    else:
-        target = vectors @ (values * coef)
-        gram = (vectors * values ** 2) @ vectors.T
-        penalty = np.zeros(len(target))
-        penalty[:head] = 1.0
+        return np.zeros(rhs.size)
+    if head is None or head >= rhs.size:
+        values, vectors = system.eigen()
+        scale = np.max(np.abs(values))  # the same step for A / scale, without overflow in A^2
+        values = values / scale
+        rates = values * (vectors.T @ rhs) / scale
 
         def step(mu):
-            try:
-                return np.linalg.solve(gram + np.diag(mu * penalty), target)
-            except np.linalg.LinAlgError:
-                return np.linalg.lstsq(gram + np.diag(mu * penalty), target, rcond=None)[0]
+            return vectors @ (rates / (values ** 2 + mu))
+
+        def length(mu):  # vectors orthonormal
+            return np.linalg.norm(rates / (values ** 2 + mu))
+    else:
+        step, length = system.damped_head(rhs, head)
 
     def excess(log_mu):
-        return np.linalg.norm(step(np.exp(log_mu))[:head]) / radius - 1.0
+        return length(np.exp(log_mu)) / radius - 1.0
 
-    high = 1.0  # values scaled: the largest is 1
+    high = 1.0  # A scaled: its largest eigenvalue is at most 1
     bottom = excess(np.log(high))
     for _ in range(100):  # (a radius below rounding: the end rescales the longest mu's step)
         if bottom <= 0.0:
@@ -204,7 +278,48 @@ def _within(vectors, values, coef, radius, head):
     else:
         mu = np.exp(brentq(excess, np.log(low), np.log(high), xtol=1e-7))
     v = step(mu)
-    return v * (radius / np.linalg.norm(v[:head]))  # onto the boundary, exactly
+    reach = np.linalg.norm(v[:head])
+    # onto the boundary, exactly (a head that rounds to zero: the tail alone moves)
+    return v * (radius / reach) if reach > 0.0 else v
+
+
+def _damped_head(gram, target, head):
+    """``step(mu)``, the solution of ``(gram + mu P) v = target`` (``P`` the projection
+    on the first ``head`` entries, see :func:`_within`), and ``length(mu)``, the length of
+    its head.
+
+    The tail (the border's ``k`` entries, ``P`` zero on them) is eliminated:
+    ``(S + mu I) a = s`` for the head ``a``, with ``S`` the Schur complement of the
+    tail's block of ``gram`` (positive semidefinite), so one eigendecomposition of ``S``
+    serves every ``mu``, and a length costs no solve. A tail block that is singular to
+    rounding (a border of deficient rank) is solved as the whole system for each ``mu``.
+    """
+    tail = gram[head:, head:]
+    if np.linalg.cond(tail) < _TAIL_COND:
+        cross = gram[:head, head:]
+        schur = gram[:head, :head] - cross @ np.linalg.solve(tail, cross.T)
+        sigma, q = np.linalg.eigh(0.5 * (schur + schur.T))
+        sigma = np.maximum(sigma, 0.0)  # semidefinite: a negative value is rounding
+        proj = q.T @ (target[:head] - cross @ np.linalg.solve(tail, target[head:]))
+
+        def step(mu):
+            a = q @ (proj / (sigma + mu))
+            return np.concatenate([a, np.linalg.solve(tail, target[head:] - cross.T @ a)])
+
+        def length(mu):
+            return np.linalg.norm(proj / (sigma + mu))
+
+        return step, length
+    penalty = np.zeros(len(target))
+    penalty[:head] = 1.0
+
+    def step(mu):
+        try:
+            return np.linalg.solve(gram + np.diag(mu * penalty), target)
+        except np.linalg.LinAlgError:
+            return np.linalg.lstsq(gram + np.diag(mu * penalty), target, rcond=None)[0]
+
+    return step, lambda mu: np.linalg.norm(step(mu)[:head])
 
 
 def minres_solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
@@ -270,6 +385,12 @@ def minres_solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
 _MAX_RESTARTS = 3
 # eigenvalues below this fraction of the largest are treated as zero by the dense solve
 _RCOND = 1e-12
+# a dense solve by LU where LAPACK's estimate of the reciprocal condition number (1-norm) is
+# at least this: within a factor n of the 2-norm's, so no eigenvalue falls below _RCOND and the
+# solution is the eigendecomposition's to rounding, for a sixth of its cost
+_LU_RCOND = 1e-8
+# a truncated dense step eliminates the border's block of A^2 below this condition number
+_TAIL_COND = 1e10
 # directions per block product of a DenseHessian: on the estimator's small networks a block of
 # 32 costs about 0.06-0.6 of a single product per direction (benchmarks/bench_dense.py)
 _BLOCK = 32

@@ -12,7 +12,7 @@ import pytest
 from scipy.sparse.linalg import LinearOperator
 
 from skpareto._hvp import hessian_operator, value_and_jacobian
-from skpareto._linalg import (DenseHessian, HessianOperator, bordered_operator,
+from skpareto._linalg import (DenseHessian, DenseSystem, HessianOperator, bordered_operator,
                               minres_solve, solve)
 from skpareto._tangent import front_tangents
 from skpareto._weights import zero_sum_basis
@@ -65,8 +65,8 @@ def test_bordered_operator_matrix_free_and_dense(saddle_net):
                                atol=1e-12 * np.abs(reference @ v).max())
     assert op.n_matvec == 2  # the products of the Hessian block are counted
     dense = bordered_operator(hessian_operator(fun, x, w, dense=True), border)
-    assert isinstance(dense, np.ndarray)
-    np.testing.assert_allclose(dense, reference, rtol=0, atol=1e-12 * np.abs(reference).max())
+    assert isinstance(dense, DenseSystem)
+    np.testing.assert_allclose(dense.matrix, reference, rtol=0, atol=1e-12 * np.abs(reference).max())
 
 
 # -- solve and minres_solve -------------------------------------------------------------------
@@ -135,6 +135,60 @@ def test_a_truncated_dense_step_has_the_least_residual_within_the_radius(head):
                 for start in (np.zeros(8), scaled, v)), key=lambda r: r.fun)
     reference = np.sqrt(best.fun) / np.linalg.norm(rhs)
     assert residual <= reference * (1 + 1e-6) + 1e-12
+
+def test_a_dense_system_solves_by_lu_where_conditioned_and_decomposes_once(monkeypatch):
+    # well conditioned: LU, the unique solution (numpy's); an eigenvalue 1e-14 of the
+    # largest: not by LU but by the eigendecomposition, that direction dropped (minimum norm).
+    # Solves with other right-hand sides and radii reuse both factorizations
+    rng = np.random.default_rng(6)
+    q, _ = np.linalg.qr(rng.normal(size=(10, 10)))
+    spectrum = np.array([-3.0, -1.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0])
+    calls = []
+    eigh = np.linalg.eigh
+    monkeypatch.setattr(np.linalg, "eigh", lambda a: calls.append(a.shape) or eigh(a))
+    good = DenseSystem((q * spectrum) @ q.T)
+    rhs = rng.normal(size=10)
+    v, residual = solve(good, rhs, rtol=0.0, maxiter=None)
+    assert good.well_conditioned and not calls
+    np.testing.assert_allclose(v, np.linalg.solve(good.matrix, rhs), rtol=1e-12)
+    assert residual <= 1e-14
+    spectrum[2] = 1e-14
+    bad = DenseSystem((q * spectrum) @ q.T)
+    for k in range(3):
+        v, _ = solve(bad, rhs + k, rtol=0.0, maxiter=None)
+        coef = q.T @ (rhs + k)
+        coef[2] = 0.0
+        np.testing.assert_allclose(v, q @ (coef / np.where(coef == 0, 1.0, spectrum)),
+                                   rtol=1e-10, atol=1e-12)
+        solve(bad, rhs, rtol=0.0, maxiter=None, radius=0.1 / (k + 1), head=8)
+    assert not bad.well_conditioned and calls.count((10, 10)) == 1
+    assert calls.count((8, 8)) == 1  # three radii, one right-hand side
+
+
+@pytest.mark.parametrize("rank", [2, 1])
+def test_damped_head_is_the_damped_system_solved_whole(rank):
+    # the head's step with the border's block eliminated, against numpy on the whole
+    # (gram + mu P) system for mu across twelve decades; a border of deficient rank
+    # (a singular tail block) is solved whole
+    from skpareto._linalg import _damped_head
+
+    rng = np.random.default_rng(7)
+    head, k = 9, 2
+    a = rng.normal(size=(head, head))
+    border = rng.normal(size=(head, rank)) @ rng.normal(size=(rank, k))
+    matrix = _bordered(a + a.T, border) / 10.0
+    gram, target = matrix @ matrix, matrix @ rng.normal(size=head + k)
+    step, length = _damped_head(gram, target, head)
+    penalty = np.r_[np.ones(head), np.zeros(k)]
+    for mu in np.logspace(-8, 3, 12):
+        whole = np.linalg.lstsq(gram + np.diag(mu * penalty), target, rcond=None)[0]
+        v = step(mu)
+        np.testing.assert_allclose(v[:head], whole[:head], rtol=1e-6,
+                                   atol=1e-9 * np.abs(whole[:head]).max())
+        if rank == k:  # a singular tail leaves the tail undetermined
+            np.testing.assert_allclose(v, whole, rtol=1e-6, atol=1e-9 * np.abs(whole).max())
+        assert length(mu) == pytest.approx(np.linalg.norm(whole[:head]), rel=1e-6)
+
 
 def test_minres_solve_on_a_dense_hessian_agrees_with_the_direct_solve(saddle_net):
     fun, x, w = saddle_net["fun"], saddle_net["x"], saddle_net["weights"]
