@@ -4,8 +4,8 @@ Everything here is matrix-free: an operator applies ``sum_i w_i Hess f_i``
 through autograd Hessian-vector products (see :func:`skpareto._hvp.hessian_operator`)
 and counts them, and :func:`minres_solve` solves with it by MINRES, stopping
 at the *true* relative residual. For small problems :class:`DenseHessian` forms
-the matrix once from ``n`` products and solves exactly; :func:`hessian_for`
-chooses between them.
+the matrix once from ``n`` products, and :func:`solve` solves it, and the bordered
+systems built on it (:class:`DenseSystem`), directly.
 """
 
 import numpy as np
@@ -92,9 +92,9 @@ class DenseSystem:
     formed once.
 
     A system solved several times -- a trust region's retries at shorter radii, the
-    tangents' unit right-hand sides, a Newton step's backtracking -- pays for one LU
-    factorization and, where a solve needs it (an ill-conditioned matrix, a step longer than
-    its radius), one eigendecomposition, which costs about six LU factorizations.
+    tangents' unit right-hand sides -- pays for one LU factorization and, where a solve
+    needs it (an ill-conditioned matrix, a step longer than its radius), one
+    eigendecomposition, which costs several LU factorizations.
 
     Parameters
     ----------
