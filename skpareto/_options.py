@@ -56,7 +56,8 @@ class SolverOptions:
         ``"matvec"`` applies the Hessian by autograd products inside MINRES;
         ``"dense"`` forms it from ``n`` products once per point and solves
         directly, which is exact and cheaper for small ``n``. ``"auto"``
-        forms it when ``n <= 32``.
+        forms it when ``n <= 64`` (further for objectives that say how far
+        their own products pay, such as the estimator's networks).
     inexact : bool, default=True
         Solve each Newton step only as accurately as its residual needs (a
         forcing sequence) and predict along a secant where one is known
@@ -155,10 +156,12 @@ def dense_max_n(n_rows):
 
 
 # "auto" forms the Hessian up to this many parameters; benchmarks/bench_dense.py measures
-# the crossover against MINRES
-DENSE_MAX_N = 32
+# the crossover against MINRES (with dense solves by LU: a convex quadratic's whole set
+# 1.9x faster dense at 64 parameters, 1.6x at 128, 0.8x at 256)
+DENSE_MAX_N = 64
 # with products written out and formed in blocks, up to this many parameters and rows times
-# parameters (tanh networks, two tasks, at the estimator's tolerance: dense 1.7-3.4x faster
-# at 2,640-5,280, 0.5x at 13,200 and at 258 parameters; benchmarks/bench_dense.py)
+# parameters (tanh networks, two tasks, at the estimator's tolerance: dense 1.2-3.4x faster
+# at 720-13,200 rows times parameters, 0.7x at 10,320 with 258 parameters and at 26,000;
+# benchmarks/bench_dense.py)
 DENSE_MAX_N_WRITTEN = 150
-DENSE_ROWS_TIMES_N = 8000
+DENSE_ROWS_TIMES_N = 13000

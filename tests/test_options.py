@@ -98,7 +98,7 @@ def test_exact_hessian_and_dense_for():
     assert not SolverOptions(hess_fun=_rows(2)).exact_hessian
     assert not SolverOptions(hess_sampler=lambda rng: _rows(2)).exact_hessian
     auto = SolverOptions()
-    assert auto.dense_for(32) and not auto.dense_for(33)
+    assert auto.dense_for(64) and not auto.dense_for(65)
     assert SolverOptions(hessian="dense").dense_for(10_000)
     assert not SolverOptions(hessian="matvec").dense_for(1)
 
@@ -118,7 +118,7 @@ def test_an_objective_with_its_own_products_says_how_far_dense_pays():
                                ["squared_error"] * 2) for rows in (20, 400))
     auto = SolverOptions()
     assert auto.dense_for(net.n_params, few) and not auto.dense_for(net.n_params, many)
-    assert not auto.dense_for(net.n_params) and not auto.dense_for(33, _rows(2))
+    assert not auto.dense_for(net.n_params) and not auto.dense_for(65, _rows(2))
     assert not SolverOptions(hessian="matvec").dense_for(net.n_params, few)
 
 
