@@ -56,7 +56,7 @@ class SolverOptions:
         ``"matvec"`` applies the Hessian by autograd products inside MINRES;
         ``"dense"`` forms it from ``n`` products once per point and solves
         directly, which is exact and cheaper for small ``n``. ``"auto"``
-        forms it when ``n <= 64`` (further for objectives that say how far
+        forms it when ``n <= 32`` (further for objectives that say how far
         their own products pay, such as the estimator's networks).
     inexact : bool, default=True
         Solve each Newton step only as accurately as its residual needs (a
@@ -156,9 +156,10 @@ def dense_max_n(n_rows):
 
 
 # "auto" forms the Hessian up to this many parameters; benchmarks/bench_dense.py measures
-# the crossover against MINRES (with dense solves by LU: a convex quadratic's whole set
-# 1.9x faster dense at 64 parameters, 1.6x at 128, 0.8x at 256)
-DENSE_MAX_N = 64
+# the crossover against MINRES. Not higher, though an ill-conditioned quadratic's whole set
+# is faster dense up to 128 with LU solves: where MINRES needs few products (Fonseca-Fleming,
+# DTLZ2 with 40 variables) n autograd products per matrix cost 2.5x the time
+DENSE_MAX_N = 32
 # with products written out and formed in blocks, up to this many parameters and rows times
 # parameters (tanh networks, two tasks, at the estimator's tolerance: dense 1.2-3.4x faster
 # at 720-13,200 rows times parameters, 0.7x at 10,320 with 258 parameters and at 26,000;

@@ -98,7 +98,7 @@ def test_exact_hessian_and_dense_for():
     assert not SolverOptions(hess_fun=_rows(2)).exact_hessian
     assert not SolverOptions(hess_sampler=lambda rng: _rows(2)).exact_hessian
     auto = SolverOptions()
-    assert auto.dense_for(64) and not auto.dense_for(65)
+    assert auto.dense_for(32) and not auto.dense_for(33)
     assert SolverOptions(hessian="dense").dense_for(10_000)
     assert not SolverOptions(hessian="matvec").dense_for(1)
 
