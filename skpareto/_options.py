@@ -161,8 +161,9 @@ def dense_max_n(n_rows):
 # DTLZ2 with 40 variables) n autograd products per matrix cost 2.5x the time
 DENSE_MAX_N = 32
 # with products written out and formed in blocks, up to this many parameters and rows times
-# parameters (tanh networks, two tasks, at the estimator's tolerance: dense 1.2-3.4x faster
-# at 720-13,200 rows times parameters, 0.7x at 10,320 with 258 parameters and at 26,000;
-# benchmarks/bench_dense.py)
+# parameters (tanh networks, two tasks, at the estimator's tolerance: dense 1.7-3.4x faster
+# at 2,640-5,280, 0.5x at 13,200 and at 258 parameters; benchmarks/bench_dense.py). Not
+# moved with LU solves: dense then won at 13,200 rows times parameters in the benchmark but
+# lost at 12,120 (101 parameters) on a regression it does not contain
 DENSE_MAX_N_WRITTEN = 150
-DENSE_ROWS_TIMES_N = 13000
+DENSE_ROWS_TIMES_N = 8000

@@ -118,7 +118,7 @@ def test_an_objective_with_its_own_products_says_how_far_dense_pays():
                                ["squared_error"] * 2) for rows in (20, 400))
     auto = SolverOptions()
     assert auto.dense_for(net.n_params, few) and not auto.dense_for(net.n_params, many)
-    assert not auto.dense_for(net.n_params) and not auto.dense_for(65, _rows(2))
+    assert not auto.dense_for(net.n_params) and not auto.dense_for(33, _rows(2))
     assert not SolverOptions(hessian="matvec").dense_for(net.n_params, few)
 
 
