@@ -387,7 +387,7 @@ _MAX_RESTARTS = 3
 _RCOND = 1e-12
 # a dense solve by LU where LAPACK's estimate of the reciprocal condition number (1-norm) is
 # at least this: within a factor n of the 2-norm's, so no eigenvalue falls below _RCOND and the
-# solution is the eigendecomposition's to rounding, for a sixth of its cost
+# solution is the eigendecomposition's to rounding, for a fraction of its cost
 _LU_RCOND = 1e-8
 # a truncated dense step eliminates the border's block of A^2 below this condition number
 _TAIL_COND = 1e10
