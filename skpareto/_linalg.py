@@ -107,19 +107,16 @@ class DenseSystem:
         self._lu = self._eigen = self._head = None
 
     @property
-    def shape(self):
-        return self.matrix.shape
-
-    @property
     def well_conditioned(self):
         """Whether the matrix is solved by LU: nonsingular, and LAPACK's estimate of its
         reciprocal condition number (1-norm) at least ``_LU_RCOND``."""
         if self._lu is None:  # LAPACK itself: scipy.linalg.lu_factor warns on a singular matrix
-            getrf, gecon = lapack.get_lapack_funcs(("getrf", "gecon"), (self.matrix,))
+            getrf, gecon, getrs = lapack.get_lapack_funcs(("getrf", "gecon", "getrs"),
+                                                          (self.matrix,))
             lu, piv, info = getrf(self.matrix)
             if info == 0:
                 rcond, info = gecon(lu, np.linalg.norm(self.matrix, 1), norm="1")
-            self._lu = (lu, piv) if info == 0 and rcond >= _LU_RCOND else False
+            self._lu = (getrs, lu, piv) if info == 0 and rcond >= _LU_RCOND else False
         return self._lu is not False
 
     def direct(self, rhs):
@@ -127,8 +124,8 @@ class DenseSystem:
         enough for it to be the minimum-norm solution :func:`solve` promises."""
         if not self.well_conditioned:
             return None
-        getrs, = lapack.get_lapack_funcs(("getrs",), (self._lu[0],))
-        v, info = getrs(*self._lu, rhs)
+        getrs, lu, piv = self._lu
+        v, info = getrs(lu, piv, rhs)
         return v if info == 0 else None
 
     def damped_head(self, rhs, head):
