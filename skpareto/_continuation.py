@@ -575,8 +575,13 @@ class _Tracer:
         return None
 
     def _end_from(self, res, length):
-        """A corrector converged with weights outside the simplex: the end lies in between."""
+        """A corrector converged with weights outside the simplex: the end lies in between,
+        unless its weights are farther from the current point's than a step may change
+        them (as :meth:`_judge` asks of a point): then the corrector ran past a fold of
+        the weights onto the end of another part of the set, and the step is shorter."""
         w_end = onto_simplex(res.weights)
+        if np.max(np.abs(w_end - self.current.weights)) > _WEIGHT_SLACK * self.ctx.step_size:
+            return None
         if self._land(end_point(self.ctx, res.x, w_end, 2.0 * length, self._site())):
             return End.SIMPLEX
         return None
