@@ -17,7 +17,7 @@ from ._hvp import check_point, value_and_jacobian
 from ._options import SolverOptions
 from ._paretoset import ParetoSet
 from ._stationary import _strictly_inside, find_stationary, minimize_task
-from ._utils import Progress, log
+from ._utils import Progress, Status, log
 from ._validation import check_int, check_real
 from ._weights import (check_weights, gradient_scale, lattice_divisions, lattice_size,
                        simplex_lattice, zero_sum_basis)
@@ -222,12 +222,18 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
                         "the box's boundary (as in the ZDT problems), the gradients do not "
                         "balance and there is no stationary point to follow; explore follows "
                         "sets inside the box.")
+        mgda = "" if worst.get("method") == "mgda" else "options=SolverOptions(method='mgda'), "
+        if worst.residual <= tol or worst.status == Status.DIVERGED:
+            # stationary, but every task still descends from there; or no end to descend
+            advice = (" Where the problem has a box outside which the objectives fall without "
+                      f"end, pass it as bounds=(lower, upper); else try {mgda}another x0.")
+        else:
+            advice = (" Try more iterations (options=SolverOptions(max_iter=...)), "
+                      f"{mgda}a looser tol, or another x0.")
         raise StationarityError(
             f"stage 1 reached no Pareto-stationary point to tol={tol:g} from "
             f"{'x0' if len(starts) == 1 else 'any start'}: the best relative residual was "
-            f"{worst.residual:.3g} ({worst.message}).{on_bound} Try more iterations "
-            "(options=SolverOptions(max_iter=...)), options=SolverOptions(method='mgda'), "
-            "a looser tol, or another x0.")
+            f"{worst.residual:.3g} ({worst.message}).{on_bound}{advice}")
     return pset
 
 

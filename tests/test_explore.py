@@ -905,6 +905,40 @@ def test_zdt2_type_concave_front_to_its_end_and_its_bound():
     assert np.all(non_dominated(pset.front))
 
 
+_A_LC = np.array([1.0, 1.0, -1.0])
+_B_LC = _A_LC + 4.0 * np.array([1.0, -2.0, 0.5]) / np.linalg.norm([1.0, -2.0, 0.5])
+
+
+def _log_cauchy(x):
+    # log(1 + |x - a_i|^2), |a - b| = 4: the set is the segment [a, b]; along it the first
+    # weight rises to a fold near t = 0.8 and falls to 0 at b within the last fifth
+    return anp.array([anp.log(1.0 + anp.sum((x - _A_LC) ** 2)),
+                      anp.log(1.0 + anp.sum((x - _B_LC) ** 2))])
+
+
+def test_a_corrector_past_a_fold_of_the_weights_does_not_land_on_the_far_end():
+    # at the fold a step in the front is long for the weights it changes; its corrector
+    # converged beyond b, its weights outside the simplex, and the end solved from there
+    # (w0 = 0 at b) was taken from the fold's point (w0 = 0.625): one piece across the
+    # whole branch from the fold to b, whose w0 in (0, 0.37) nothing else reaches
+    from scipy.optimize import brentq
+
+    x0 = 0.5 * (_A_LC + _B_LC) + np.array([0.3, 0.2, -0.4])
+    pset = _explore_quietly(_log_cauchy, x0)
+    _check_consistent(pset, _log_cauchy, 1e-8)
+    t = (pset.params - _A_LC) @ (_B_LC - _A_LC) / 16.0
+    order = np.argsort(t)
+    assert t.min() == pytest.approx(0.0, abs=1e-8) and t.max() == pytest.approx(1.0, abs=1e-8)
+    # no step changes the weights by more than the corrector accepts (1.25 step_size)
+    assert np.abs(np.diff(pset.weights[order, 0])).max() <= 1.25 * 0.05  # 0.062 measured
+    for w0 in (0.05, 0.1, 0.2, 0.3):
+        # the one stationary point for these weights: on the branch from the fold to b
+        t_w = brentq(lambda s: w0 * s / (1 + 16 * s * s)
+                     - (1 - w0) * (1 - s) / (1 + 16 * (1 - s) ** 2), 0.6, 1.0, xtol=1e-15)
+        x = pset.params_at(np.array([w0, 1.0 - w0]))
+        # 2.5e-4, 1.5e-4, 9.6e-5, 6.7e-4 measured (0.04 to 0.21 across the one piece)
+        assert np.linalg.norm(x - (_A_LC + t_w * (_B_LC - _A_LC))) <= 2e-3
+
 def _zdt2_interior(x):
     # ZDT2's concave front f2 = 1 - f1^2 (u = sin^2(pi x1 / 2)) on the set y = 1/2 inside
     # the domain; at its end u = 0 both gradients vanish
@@ -1340,9 +1374,37 @@ def test_stationarity_error_when_no_start_reaches_tol(options):
             pytest.raises(StationarityError, match=r"tol=1e-08.*residual") as info:
         explore(_no_stationary_point, np.array([0.5, 0.3]), options=options)
     assert isinstance(info.value, RuntimeError)
+    # the advice names what was not tried: MGDA is the default's fallback, which ran
+    assert "another x0" in str(info.value)
+    lbfgs = options is not None and options.method == "lbfgs"
+    assert ("method='mgda'" in str(info.value)) == lbfgs
     with pytest.warns(ConvergenceWarning, match="did not reach tol"), \
             pytest.raises(StationarityError, match="any start"):
         explore(_no_stationary_point, np.array([[0.5, 0.3], [0.1, 0.9]]), options=options)
+
+
+def _scaled_dtlz2(x):
+    # DTLZ2 (n = 8) with its objectives scaled by 1, 10, 100, without its box: outside
+    # it the objectives turn negative and fall without end
+    g = anp.sum((x[2:] - 0.5) ** 2)
+    p1, p2 = 0.5 * np.pi * x[0], 0.5 * np.pi * x[1]
+    return (1.0 + g) * anp.array([anp.cos(p1) * anp.cos(p2), 10.0 * anp.cos(p1) * anp.sin(p2),
+                                  100.0 * anp.sin(p1)])
+
+
+def test_stage_one_saddles_and_runaways_advise_bounds():
+    # MGDA leaves the box (x = (-0.006, 2.06, 1/2, ...), every objective negative) and
+    # stops where all three still descend at second order: no set to follow from there
+    with pytest.warns(ConvergenceWarning, match="no usable stationary point"), \
+            pytest.raises(StationarityError, match=r"bounds=\(lower, upper\)") as info:
+        explore(_scaled_dtlz2, np.r_[0.35, 0.65, np.full(6, 0.3)])
+    assert "second order" in str(info.value)
+    # every objective falls without end along x_0: MGDA runs away, more iterations would not help
+    with pytest.warns(ConvergenceWarning), \
+            pytest.raises(StationarityError, match=r"ran away.*bounds=\(lower, upper\)") as info:
+        explore(lambda x: anp.array([x[1] ** 2 - x[0], (x[1] - 1.0) ** 2 - x[0]]),
+                np.array([0.5, 0.3]))
+    assert "max_iter" not in str(info.value)
 
 
 def _flat_tail(x):
