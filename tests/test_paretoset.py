@@ -398,8 +398,12 @@ def test_a_face_of_four_tasks_is_covered_as_the_set_of_its_three(quadratic3):
 def test_params_at_outside_the_explored_weights_names_the_way_on():
     problem = ConvexQuadratic(n=4, m=3, random_state=3)
     pset = explore(problem.fun, problem.x0, n_steps=2, step_size=0.2, tol=1e-12)
-    with pytest.raises(ValueError, match="simplices of the explored weights"):
+    with pytest.raises(ValueError, match="simplices of the explored weights") as info:
         pset.params_at([0.0, 0.0, 1.0])
+    # each weight's range does not show the holes between the pieces; the share of the
+    # step-0.05 grid does
+    share = np.mean(pset.contains(simplex_lattice(3, 231)))
+    assert share < 1.0 and f"{share:.1%} of a grid of 231 weights covered" in str(info.value)
 
 
 # -- stitching -------------------------------------------------------------------------
