@@ -53,8 +53,6 @@ _FILL_TRIES = 60
 # a task minimized alone from the start is explored from where it beats the set's best
 # value of that task by more than this fraction of the task's range over the set
 _BETTER_END = 0.1
-# verbose output counts the weights a budget left uncovered on a simplex grid of this many
-_BUDGET_GRID = 231
 # ... and kept where every piece they make has a relative residual below this at its
 # centroid, or else reaches the set by Newton from there within this fraction of its extent
 # (see _interpolates)
@@ -379,15 +377,14 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
 
 def _budget_note(pset, limits, verbose):
     """At ``verbose >= 1``, say where ``max_points`` ended the exploration with weights of the
-    simplex left uncovered (a grid of ``_BUDGET_GRID``): the set is then part of the
-    trade-off, and :func:`expand_set` goes on from where it stopped."""
+    simplex left uncovered (the grid of :meth:`ParetoSet.coverage`): the set is then part of
+    the trade-off, and :func:`expand_set` goes on from where it stopped."""
     if verbose < 1 or pset.n_tasks < 2:
         return
-    grid = simplex_lattice(pset.n_tasks, _BUDGET_GRID)
-    uncovered = 1.0 - float(np.mean(pset.contains(grid)))
-    if uncovered > 0:
+    share, size = pset._grid_share()
+    if share < 1.0:
         log(verbose, 1, f"max_points={limits['max_points']} ended the exploration with "
-                        f"{uncovered:.1%} of a grid of {len(grid)} weights uncovered: "
+                        f"{1.0 - share:.1%} of a grid of {size} weights uncovered: "
                         "expand_set (ParetoExplorer.expand) goes on from the set")
 
 

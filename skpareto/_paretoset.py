@@ -707,10 +707,16 @@ class ParetoSet:
             return f"the first task's weight must lie in {text}"
         ranges = ", ".join(f"w{i} in [{a:.4g}, {b:.4g}]" for i, (a, b) in
                            enumerate(zip(self.weights.min(0), self.weights.max(0))))
-        grid = simplex_lattice(self.n_tasks, _COVERAGE_GRID)
+        share, size = self._grid_share()
         return (f"weights must lie in one of the {len(pieces)} simplices of the explored "
-                f"weights ({ranges}; {np.mean(self.contains(grid)):.1%} of a grid of "
-                f"{len(grid)} weights covered); see ParetoSet.contains")
+                f"weights ({ranges}; {share:.1%} of a grid of {size} weights covered); see "
+                "ParetoSet.contains")
+
+    def _grid_share(self):
+        """``(share, size)``: the share of a simplex lattice of ``size`` weights (at most
+        ``_COVERAGE_GRID``) the continuous set covers."""
+        grid = simplex_lattice(self.n_tasks, _COVERAGE_GRID)
+        return float(np.mean(self.contains(grid))), len(grid)
 
     def _locate(self, w, piece=None):
         """Piece index and vertex coordinates for each weight row of ``w``."""
