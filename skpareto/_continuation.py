@@ -506,9 +506,14 @@ class _Tracer:
             return "failed"  # one dominates the other: not a Pareto set here
         if np.linalg.norm(res.x - x_pred) > _TRUST * length:
             return "failed"
-        if np.max(np.abs(res.weights - cur.weights)) > _WEIGHT_SLACK * self.ctx.step_size:
+        if self._beyond_a_step(res.weights):
             return "failed"
         return "accept"
+
+    def _beyond_a_step(self, weights):
+        """Whether ``weights`` differ from the current point's by more than a step may change
+        them (``_WEIGHT_SLACK`` times ``step_size``)."""
+        return np.max(np.abs(weights - self.current.weights)) > _WEIGHT_SLACK * self.ctx.step_size
 
     def _chord(self, res):
         """How much longer than the step to ``res`` a step may be for the midpoint of its
@@ -577,10 +582,11 @@ class _Tracer:
     def _end_from(self, res, length):
         """A corrector converged with weights outside the simplex: the end lies in between,
         unless its weights are farther from the current point's than a step may change
-        them (as :meth:`_judge` asks of a point): then the corrector ran past a fold of
-        the weights onto the end of another part of the set, and the step is shorter."""
+        them (:meth:`_beyond_a_step`, as :meth:`_judge` asks of a point): then the
+        corrector ran past a fold of the weights onto the end of another part of the set,
+        and the step is shorter."""
         w_end = onto_simplex(res.weights)
-        if np.max(np.abs(w_end - self.current.weights)) > _WEIGHT_SLACK * self.ctx.step_size:
+        if self._beyond_a_step(w_end):
             return None
         if self._land(end_point(self.ctx, res.x, w_end, 2.0 * length, self._site())):
             return End.SIMPLEX

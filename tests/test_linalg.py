@@ -66,7 +66,8 @@ def test_bordered_operator_matrix_free_and_dense(saddle_net):
     assert op.n_matvec == 2  # the products of the Hessian block are counted
     dense = bordered_operator(hessian_operator(fun, x, w, dense=True), border)
     assert isinstance(dense, DenseSystem)
-    np.testing.assert_allclose(dense.matrix, reference, rtol=0, atol=1e-12 * np.abs(reference).max())
+    np.testing.assert_allclose(dense.matrix, reference, rtol=0,
+                               atol=1e-12 * np.abs(reference).max())
 
 
 # -- solve and minres_solve -------------------------------------------------------------------
@@ -135,6 +136,7 @@ def test_a_truncated_dense_step_has_the_least_residual_within_the_radius(head):
                 for start in (np.zeros(8), scaled, v)), key=lambda r: r.fun)
     reference = np.sqrt(best.fun) / np.linalg.norm(rhs)
     assert residual <= reference * (1 + 1e-6) + 1e-12
+
 
 def test_a_dense_system_solves_by_lu_where_conditioned_and_decomposes_once(monkeypatch):
     # well conditioned: LU, the unique solution (numpy's); an eigenvalue 1e-14 of the
