@@ -294,11 +294,10 @@ def _damped_head(gram, target, head):
     tail = gram[head:, head:]
     if np.linalg.cond(tail) < _TAIL_COND:
         cross = gram[:head, head:]
-        solved = np.linalg.solve(tail, np.column_stack([cross.T, target[head:]]))
-        schur = gram[:head, :head] - cross @ solved[:, :-1]
+        schur = gram[:head, :head] - cross @ np.linalg.solve(tail, cross.T)
         sigma, q = np.linalg.eigh(0.5 * (schur + schur.T))
         sigma = np.maximum(sigma, 0.0)  # semidefinite: a negative value is rounding
-        proj = q.T @ (target[:head] - cross @ solved[:, -1])
+        proj = q.T @ (target[:head] - cross @ np.linalg.solve(tail, target[head:]))
 
         def step(mu):
             a = q @ (proj / (sigma + mu))
