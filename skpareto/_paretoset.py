@@ -453,7 +453,7 @@ class ParetoSet:
         the same tests as the whole set's (see :meth:`_spans_no_gap`); a piece
         repeats its last vertex up to ``m``.
         """
-        from scipy.spatial import Delaunay, QhullError
+        from scipy.spatial import QhullError
 
         m = self.n_tasks
         out = [np.zeros((0, m), np.int64)]
@@ -469,7 +469,7 @@ class ParetoSet:
             local = self.front[:, face] @ zero_sum_basis(k).T
             for layout, reach in self._layouts(local, points, edges):
                 try:
-                    simplices = points[Delaunay(layout[points]).simplices]  # (t, k)
+                    simplices = points[_delaunay(layout[points])]  # (t, k)
                 except (QhullError, ValueError):  # too few points, or of lower dimension
                     continue
                 keep = (self._regular_in_weights(simplices, face)
@@ -490,7 +490,7 @@ class ParetoSet:
         points far apart would then be joined (a set on a line through three
         concave tasks' minima: a model of residual 0.49 for the weights it was given).
         """
-        from scipy.spatial import Delaunay, QhullError
+        from scipy.spatial import QhullError
 
         m = self.n_tasks
         members, near = {}, {}
@@ -511,7 +511,7 @@ class ParetoSet:
         for gs in sets:
             points = np.array([i for g in gs for i in members[g]])
             try:
-                simplices = points[Delaunay(self.weights[points, : m - 1]).simplices]
+                simplices = points[_delaunay(self.weights[points, : m - 1])]
             except (QhullError, ValueError):  # too few points, or on a lower-dimensional set
                 continue
             out.append(simplices[self._regular_in_weights(simplices)])
@@ -563,7 +563,7 @@ class ParetoSet:
         ``_GLOBAL_DIMENSIONS`` are triangulated around each point instead
         (:func:`_local_simplices`).
         """
-        from scipy.spatial import Delaunay, QhullError
+        from scipy.spatial import QhullError
 
         m = self.n_tasks
         if layout.shape[1] > _GLOBAL_DIMENSIONS and len(points) > _GLOBAL_POINTS:
@@ -572,7 +572,7 @@ class ParetoSet:
                              & self._regular_in_weights(simplices)]
         for _ in range(_RETRIANGULATE + 1):
             try:
-                simplices = points[Delaunay(layout[points]).simplices]
+                simplices = points[_delaunay(layout[points])]
             except (QhullError, ValueError):  # too few points, or on a lower-dimensional set
                 return np.zeros((0, m), np.int64)
             kept = (self._spans_no_gap(simplices, coords, *steps)
@@ -1227,6 +1227,16 @@ def _near(coords, steps):
     return np.linalg.norm(coords - np.median(coords, axis=0), axis=1) <= scale
 
 
+def _delaunay(points):
+    """The Delaunay simplices (rows of indices) of ``points``, without Qhull's point at
+    infinity: scipy passes Qhull ``Qz``, which adds one, and on a nearly collinear set (a
+    three-task front along a curve) it was left in simplices, one index past the points."""
+    from scipy.spatial import Delaunay
+
+    simplices = Delaunay(points).simplices
+    return simplices[np.all(simplices < len(points), axis=1)]
+
+
 def _local_simplices(points, layout):
     """The Delaunay simplices around each of ``points``, of it and its nearest points.
 
@@ -1238,7 +1248,7 @@ def _local_simplices(points, layout):
     nearest points (in ``layout``) instead: the stars need not fit together
     exactly, and pieces may overlap, which the interpolation allows.
     """
-    from scipy.spatial import Delaunay, QhullError, cKDTree
+    from scipy.spatial import QhullError, cKDTree
 
     d = layout.shape[1]
     if len(points) <= d:
@@ -1248,7 +1258,7 @@ def _local_simplices(points, layout):
     out = [np.zeros((0, d + 1), np.int64)]
     for centre, near in zip(points, points[nearest]):
         try:
-            simplices = near[Delaunay(layout[near]).simplices]
+            simplices = near[_delaunay(layout[near])]
         except (QhullError, ValueError):  # on a lower-dimensional set
             continue
         out.append(simplices[(simplices == centre).any(axis=1)])

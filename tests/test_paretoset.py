@@ -406,6 +406,34 @@ def test_params_at_outside_the_explored_weights_names_the_way_on():
     assert share < 1.0 and f"{share:.1%} of a grid of 231 weights covered" in str(info.value)
 
 
+
+# front coordinates of ten points of a four-task net's set along a curve (a layout
+# _triangulate_in met in a test of test_estimator.py under other rounding)
+_NEARLY_COLLINEAR = [
+    [0.2841251740766364, 0.4001558030002547, 0.006229500879972799],
+    [0.28375794327471854, 0.3996364602196615, 0.007257302754144649],
+    [0.28298447083125483, 0.3985426049999932, 0.00931285402898015],
+    [0.2814568926934389, 0.3963822832799092, 0.013226749564001097],
+    [0.27841882931590767, 0.3920858128480556, 0.020847865310170948],
+    [0.27381261160241793, 0.38557163728639504, 0.03227955525870787],
+    [0.266865127620671, 0.37574641121503866, 0.04942409265363404],
+    [0.2598954054588419, 0.3658897356078077, 0.06657183112145897],
+    [0.24871818542250373, 0.3500827594427878, 0.0940074074871499],
+    [0.23195122850361663, 0.32637070156838655, 0.13516021542496823]]
+
+
+def test_delaunay_simplices_leave_qhulls_point_at_infinity_out():
+    # scipy's Qhull options include Qz, a point at infinity; on these points it stays in
+    # simplices as index 10, and indexing the points with it raised an IndexError
+    from scipy.spatial import Delaunay
+
+    from skpareto._paretoset import _delaunay
+
+    points = np.array(_NEARLY_COLLINEAR)
+    assert Delaunay(points).simplices.max() == len(points)  # what scipy returns
+    simplices = _delaunay(points)
+    assert simplices.max() < len(points) and len(simplices) >= 1
+
 # -- stitching -------------------------------------------------------------------------
 
 
