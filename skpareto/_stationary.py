@@ -1119,7 +1119,8 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
                        message=f"{method} reached a stationary point on or outside bounds")
             if np.all(res.x >= bounds[0]) and np.all(res.x <= bounds[1]):
                 fallback = res
-        elif res.jac is not None and 0 < _KINK * scale <= gradient_scale(res.jac):
+        elif (res.jac is not None and 0 < _KINK * scale <= gradient_scale(res.jac)
+              and res.residual <= tol):
             # a gradient grew without bound: the point sits at a kink (a root's infinite
             # slope at 0), where a relative residual is small for any weights that do not
             # vanish on that task (converged, or just off the simplex: the same point

@@ -96,7 +96,13 @@ def gradient_scale(jac):
     The scale that makes the stationarity residual relative (see
     :func:`skpareto.metrics.stationarity_residual`).
     """
-    return np.max(np.linalg.norm(jac, axis=1))
+    with np.errstate(over="ignore"):
+        norms = np.linalg.norm(jac, axis=1)
+    if np.all(np.isfinite(norms)):
+        return np.max(norms)
+    # squares past the float range (gradients of 1e160 and more: an exponential far out)
+    peak = np.max(np.abs(jac))
+    return peak * np.max(np.linalg.norm(jac / peak, axis=1))
 
 
 def _two_task_weights(jac):

@@ -44,7 +44,11 @@ def stationarity_residual(jac, weights=None):
     scale = gradient_scale(jac)
     if scale == 0.0:
         return 0.0
-    return float(np.linalg.norm(jac.T @ w) / scale)
+    with np.errstate(over="ignore", invalid="ignore"):
+        combined = np.linalg.norm(jac.T @ w)
+    if not np.isfinite(combined):  # squares past the float range: the same ratio, scaled
+        return float(np.linalg.norm((jac / scale).T @ w))
+    return float(combined / scale)
 
 
 def non_dominated(front):

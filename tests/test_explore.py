@@ -1383,6 +1383,21 @@ def test_stationarity_error_when_no_start_reaches_tol(options):
         explore(_no_stationary_point, np.array([[0.5, 0.3], [0.1, 0.9]]), options=options)
 
 
+def _far_exponentials(x):
+    return anp.array([anp.exp(anp.sum(x ** 2)) - 1.0,
+                      anp.exp(anp.sum((x - np.array([2.0, 0.0, 0.0])) ** 2)) - 1.0])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_start_where_the_gradients_overflow_their_squares_is_not_a_set():
+    # f ~ 1e175 at x0: the residual's squares overflowed to NaN, stage 1 kept x0 as a
+    # kink it could not leave, and explore returned it as a one-point set (residual NaN,
+    # 20 from the set, the segment from 0 to (2, 0, 0))
+    with pytest.warns(ConvergenceWarning, match="did not reach tol"), \
+            pytest.raises(StationarityError, match=r"residual was 0\.01"):
+        explore(_far_exponentials, np.array([0.0, 20.0, 0.0]))
+
+
 def _scaled_dtlz2(x):
     # DTLZ2 (n = 8) with its objectives scaled by 1, 10, 100, without its box: outside
     # it the objectives turn negative and fall without end

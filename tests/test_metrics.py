@@ -109,6 +109,18 @@ def test_stationarity_residual():
         stationarity_residual([[np.nan, 1.0]])
 
 
+def test_stationarity_residual_of_gradients_past_the_float_range_of_their_squares():
+    # an exponential far from its minimum: the squares of these entries overflow, and the
+    # residual was NaN (inf / inf), which stage 1 kept as a converged point
+    jac = np.array([[0.0, 2.09, 0.0], [-11.4, 114.0, 0.0]])
+    w = np.array([0.7, 0.3])
+    for weights in (None, w):
+        expected = stationarity_residual(jac, weights)
+        assert 0.0 < expected < 1.0
+        huge = stationarity_residual(1e175 * jac, weights)
+        assert huge == pytest.approx(expected, rel=1e-12)
+
+
 def test_stationarity_residual_of_a_single_objective_is_its_gradient_norm():
     # relative to itself a non-zero gradient would always give 1
     assert stationarity_residual([[3.0, -4.0]]) == pytest.approx(5.0, rel=1e-15)
