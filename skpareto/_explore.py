@@ -758,7 +758,8 @@ def solver_context(fun, m, n, tol, step_size, n_steps, max_points, bounds, optio
     n_steps = check_int(n_steps, "n_steps", low=0, allow_none=True)
     max_points = check_int(max_points, "max_points", low=1, allow_none=True) or _MAX_POINTS
     entropy = _entropy(random_state, options)
-    ctx = Context(fun, tol, options, step_size, _check_bounds(bounds, n), entropy)
+    ctx = Context(fun, tol, options, step_size, _check_bounds(bounds, n), entropy,
+                  whole=True)
     return ctx, dict(n_steps=np.inf if n_steps is None else n_steps, max_points=max_points)
 
 

@@ -939,6 +939,30 @@ def test_a_corrector_past_a_fold_of_the_weights_does_not_land_on_the_far_end():
         # 2.5e-4, 1.5e-4, 9.6e-5, 6.7e-4 measured (0.04 to 0.21 across the one piece)
         assert np.linalg.norm(x - (_A_LC + t_w * (_B_LC - _A_LC))) <= 2e-3
 
+def test_the_landing_on_an_end_of_an_ill_conditioned_set_is_bisected():
+    # condition 1e3: near each end the set moves far for little weight (the last step
+    # crossed half the front in 0.023 of task 0's weight); the piece of the landing was
+    # not tested, and its model at w0 = 0.01 lay 0.94 off x(w), a tenth of |c_0 - c_1|
+    rng = np.random.default_rng(7)
+    n = 15
+    hessians = np.empty((2, n, n))
+    for i in range(2):
+        q, _ = np.linalg.qr(rng.normal(size=(n, n)))
+        hessians[i] = (q * np.geomspace(10 ** -1.5, 10 ** 1.5, n)) @ q.T
+    centers = 2.0 * rng.normal(size=(2, n))
+    problem = ConvexQuadratic(hessians=hessians, centers=centers)
+    x0 = centers.mean(axis=0) + rng.normal(size=n)
+    pset = _explore_quietly(problem.fun, x0)
+    _check_consistent(pset, problem.fun, 1e-8)
+    for w, x in zip(pset.weights, pset.params):
+        assert np.linalg.norm(x - problem.pareto_set(w)) <= 1e-5
+    span = np.linalg.norm(centers[0] - centers[1])  # 9.95
+    for w0 in (0.005, 0.01, 0.02, 0.98, 0.99, 0.995):
+        w = np.array([w0, 1.0 - w0])
+        # 0.025, 0.041, 0.066, 0.079, 0.079, 0.056 measured (0.94 at 0.01 before)
+        assert np.linalg.norm(pset.params_at(w) - problem.pareto_set(w)) <= 0.015 * span
+
+
 def _zdt2_interior(x):
     # ZDT2's concave front f2 = 1 - f1^2 (u = sin^2(pi x1 / 2)) on the set y = 1/2 inside
     # the domain; at its end u = 0 both gradients vanish
