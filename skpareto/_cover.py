@@ -1406,7 +1406,14 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
     if not usable or not new(root):
         if alone and usable and not pset.contains(root.weights):
             # the set around it is explored already: nothing is left to grow from it
-            pset.mark_expanded([add_root(pset, ctx, root, limits["max_points"])])
+            near = _joined(pset, ctx, root)
+            if pset.n_tasks == 2 and near is None:  # no piece to it: no part of this set
+                pset.add_cost(root.n_grad, root.n_hvp)
+                return root.nit
+            index = add_root(pset, ctx, root, limits["max_points"])
+            pset.mark_expanded([index])
+            if near is not None:
+                pset.add_link(near, index)
         else:
             pset.add_cost(root.n_grad, root.n_hvp)
         return root.nit
@@ -1416,6 +1423,27 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
     if paused is not None:
         paused += stopped
     return root.nit
+
+
+def _joined(pset, ctx, root):
+    """Two tasks: the point of nearest weights to the stage-1 point ``root`` if the piece
+    between them interpolates the set (its midpoint's residual within the chord's), else
+    None (also for more tasks).
+
+    A network's branch that approaches its single-task end in halving steps
+    stops within ``_END_GAP`` of it (the end singular for the branch's
+    Newton steps), and stage 1 for the task alone reaches the end next to the
+    last point: dropped as a part of the set explored already, it left the
+    weights in between uncovered (a two-target regression's set covered
+    ``[0.000815, 1]``, and ``predict_at`` raised at task 1 alone).
+    """
+    if pset.n_tasks != 2 or pset.n_points == 0 or find_point(pset, root.x) is not None:
+        return None  # (a point found already, at other weights: critical for every task)
+    near = int(np.argmin(np.abs(pset.weights[:, 0] - root.weights[0])))
+    residual = piece_residual(ctx, np.stack([pset.params[near], root.x]),
+                              np.stack([pset.weights[near], root.weights]))
+    pset.add_cost(n_grad=2)
+    return near if residual <= _CHORD_RESIDUAL else None
 
 
 def _stage_one_options(ctx, site):

@@ -417,7 +417,10 @@ def _seed_ends(pset, ctx, limits, key, n_jobs, progress, verbose, share=None,
     """
     m = pset.n_tasks
     n_iter = 0
-    kept = dict(new=lambda root: False, alone=True) if alone else {}
+    # two tasks: an end near the set's last point (represented) but at weights it does not
+    # cover is kept where a piece joins it to that point (see skpareto._cover._joined)
+    kept = dict(new=lambda root: False, alone=True) if alone else (
+        dict(alone=True) if m == 2 else {})
     for task in range(m):
         if _ends_reached(pset, short)[task]:  # again for each: a start may reach the next
             continue

@@ -644,6 +644,23 @@ def test_two_task_network_with_a_gap_between_folds_defaults_cover_every_weight()
     _assert_stationary(est, X, Y, est.tol)
 
 
+def test_a_single_task_end_next_to_the_last_point_joins_the_set():
+    # the branch approached task 1's end in halving steps and stopped within 1e-3 of it
+    # (task-0 weight 0.000815); stage 1 for task 1 alone reached the end next to the last
+    # point and was dropped as a part of the set explored already: the set covered
+    # [0.000815, 1], and predict_at at task 1 alone raised
+    from sklearn.datasets import make_friedman1
+    from sklearn.model_selection import train_test_split
+    X, y = make_friedman1(n_samples=300, noise=0.5, random_state=0)
+    Y = np.column_stack([y, np.sin(y) * 5 + X[:, 5] * 3])
+    X, _, Y, _ = train_test_split(X, Y, test_size=0.3, random_state=0)
+    est = ParetoExplorer(random_state=0).fit(X, Y)
+    w0 = np.linspace(0.0, 1.0, 2001)
+    assert est.pareto_set_.contains(np.column_stack([w0, 1.0 - w0])).all()
+    assert est.predict_at(X[:3], [0.0, 1.0]).shape == (3, 2)
+    _assert_stationary(est, X, Y, est.tol)
+
+
 def test_two_label_network_whose_front_stops_moving_near_an_end_defaults_reach_it():
     # iris, versicolor and virginica as two labels: below a versicolor weight of about 0.03
     # its head switches off while the front moves by 0.004 only; the steps in front
