@@ -206,6 +206,7 @@ def _trace_from(pset, ctx, limits, indices, key, n_jobs, progress, until=None):
             branch = trace(ctx, starts[i], s, known=known, key=key + (i, int(s > 0)),
                            max_steps=room, until=until.get(i), sink=sink)
             sink.finish(branch)
+            _say_runaway(branch, progress)
             if branch.points and not sink.added:
                 open_starts.add(i)  # max_points dropped the whole branch
             progress.update(pset)
@@ -216,8 +217,19 @@ def _trace_from(pset, ctx, limits, indices, key, n_jobs, progress, until=None):
         for (i, _), branch in zip(jobs, branches):
             if not add_branch(pset, i, branch, limits) and branch.points:
                 open_starts.add(i)
+            _say_runaway(branch, progress)
             progress.update(pset)
     pset.mark_expanded(sorted({i for i, _ in jobs} - open_starts))
+
+
+def _say_runaway(branch, progress):
+    """At ``verbose >= 1``, where a branch ran away: the set is unbounded there, and the
+    weights beyond its last point stay uncovered (an end no other message names)."""
+    if branch.end == End.DIVERGED and branch.points:
+        last = branch.points[-1]
+        log(progress.verbose, 1, f"the set runs away past weights {np.round(last.weights, 4)} "
+                                 f"(|x| = {np.linalg.norm(last.x):.3g}): it is unbounded "
+                                 "there, and the weights beyond are not covered")
 
 
 class _Sink:

@@ -68,8 +68,9 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     Stage 1 (:func:`find_stationary`) reaches a Pareto-stationary point from
     ``x0``; stage 2 follows the set from it in both directions, by
     continuation along the front, until the set ends: where a task's weight
-    reaches zero, where the set leaves ``bounds``, or where it meets points
-    found before. Unless ``n_steps`` or ``max_points`` stop it first, the
+    reaches zero, where the set leaves ``bounds``, where it meets points
+    found before, or where it runs away (an unbounded set; ``verbose``
+    says so). Unless ``n_steps`` or ``max_points`` stop it first, the
     parts of the simplex the set does not reach get starts of their own, and
     each task minimized alone from ``x0`` is explored from where it finds a
     clearly better single-task point than the set's end (another component

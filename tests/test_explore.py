@@ -1410,6 +1410,20 @@ def test_a_task_unbounded_alone_is_followed_toward_its_end():
     assert error.max() <= 1e-4  # 6.6e-6 measured: tol 1e-8 on the residual, H ~ 1 - w
 
 
+def test_a_set_that_runs_away_says_so(capsys):
+    # f0 linear, f1 = |x|^2 / 2: the set is the ray x(w) = -(w0 / w1) c, unbounded as
+    # w0 -> 1. The branch stops once it runs away (|x| 257 at w0 = 0.9961, on the ray), and
+    # verbose said only "done"
+    c = np.array([1.0, 2.0, 3.0]) / np.sqrt(14.0)
+    pset = explore(lambda x: anp.array([anp.dot(c, x), 0.5 * anp.sum(x ** 2)]), np.zeros(3),
+                   verbose=1)
+    w = pset.weights[:, 0]
+    assert w.min() == 0.0 and 0.99 < w.max() < 1.0
+    ray = -(w / (1.0 - w))[:, None] * c
+    assert np.abs(pset.params - ray).max() <= 1e-6 * (1.0 + np.abs(ray).max())
+    assert "the set runs away past weights" in capsys.readouterr().err
+
+
 def _no_stationary_point(x):
     # the first components of both gradients are 1: no convex combination vanishes,
     # and on the path MGDA takes (x1 between 0 and 1) the relative residual stays ~0.45
