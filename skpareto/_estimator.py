@@ -40,7 +40,7 @@ def _sklearn_convergence_warnings():
     threads, and on a busy machine threads make them many times slower (the
     scaling guide has the measurement; parallelism comes from ``n_jobs``). The core's
     ConvergenceWarnings become one :class:`sklearn.exceptions.ConvergenceWarning`
-    per call; other warnings pass through unchanged.
+    per call, which gives each distinct message; other warnings pass through unchanged.
     """
     with warnings.catch_warnings(record=True) as caught, threadpool_limits(1, "blas"):
         warnings.simplefilter("always")
@@ -49,10 +49,10 @@ def _sklearn_convergence_warnings():
     for w in caught:
         if not issubclass(w.category, ConvergenceWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    if core:
-        more = f" (and {len(core) - 1} more)" if len(core) > 1 else ""
-        text = str(core[0].message).rstrip('.')
-        warnings.warn(f"{text}{more}. The points found are kept; their "
+    if core:  # each distinct message once: "(and 1 more)" told the user nothing
+        texts = list(dict.fromkeys(str(w.message).rstrip(".") for w in core))
+        more = f" (also: {'; '.join(texts[1:])})" if len(texts) > 1 else ""
+        warnings.warn(f"{texts[0]}{more}. The points found are kept; their "
                       "stationarity residuals are in pareto_set_.residuals.",
                       SklearnConvergenceWarning, stacklevel=4)
 

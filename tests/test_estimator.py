@@ -386,7 +386,7 @@ def test_core_convergence_warnings_become_sklearns(data, monkeypatch):
         warnings.simplefilter("always")
         ParetoExplorer(**dict(SETTINGS, n_steps=1)).fit(X, Y)
     ours = [w for w in caught if issubclass(w.category, SklearnConvergenceWarning)]
-    assert len(ours) == 1 and "a solve stopped early (and 1 more)" in str(ours[0].message)
+    assert len(ours) == 1 and "a solve stopped early (also: and another)" in str(ours[0].message)
     assert not any(issubclass(w.category, ConvergenceWarning) for w in caught)
 
 
