@@ -703,6 +703,12 @@ damping, hessian, inexact
     def predict(self, X):
         """Predict with the stage-1 model (the trade-off given by ``weights``).
 
+        Stage 1 reaches ``weights`` by L-BFGS on the weighted sum; where that
+        fails, its fallback (MGDA) reaches a stationary point of other weights,
+        which ``pareto_set_.weights[0]`` gives (a relu network of two friedman
+        targets: 0.70 for task 0 of the uniform weights asked). For a given
+        trade-off use :meth:`predict_at`.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
