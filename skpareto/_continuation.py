@@ -348,8 +348,19 @@ def piece_balance(ctx, x, weights):
         _, jac = value_and_jacobian(ctx.fun, x)
     except NonFiniteError:
         return np.inf
-    total = weights @ np.linalg.norm(jac, axis=1)
-    return float(np.linalg.norm(jac.T @ weights) / total) if total > 0 else 0.0
+    return _balance(jac, weights)
+
+
+def _balance(jac, weights):
+    """``||J^T w|| / sum_i w_i ||grad f_i||`` (see :func:`piece_balance`); 0 where every
+    weighted gradient vanishes."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = weights @ np.linalg.norm(jac, axis=1)
+        combined = np.linalg.norm(jac.T @ weights)
+    if not (np.isfinite(total) and np.isfinite(combined)):  # squares past the float range
+        jac = jac / np.max(np.abs(jac))  # (the ratio does not change)
+        total, combined = weights @ np.linalg.norm(jac, axis=1), np.linalg.norm(jac.T @ weights)
+    return float(combined / total) if total > 0 else 0.0
 
 
 def end_point(ctx, x, weights, max_step, key, far=False, confine=False):

@@ -17,15 +17,15 @@ import warnings
 import numpy as np
 from joblib import Parallel, delayed
 
-from ._continuation import (_CHORD_RESIDUAL, _TIGHT_RTOL, Context, End, Point, Tangent,
-                            point_from_result, piece_residual, trace, tangents, correct,
-                            end_point)
+from ._continuation import (_CHORD_RESIDUAL, _END_BALANCE, _TIGHT_RTOL, Context, End, Point,
+                            Tangent, _balance, point_from_result, piece_residual, trace,
+                            tangents, correct, end_point)
 from ._hvp import value_and_jacobian
 from ._paretoset import ParetoSet
 from ._stationary import find_stationary, front_coordinates, minimize_task, minimum_of_every
 from ._utils import Result, Status, log
 from ._weights import lattice_size, onto_simplex, simplex_lattice, zero_sum_basis
-from .exceptions import ConvergenceWarning
+from .exceptions import ConvergenceWarning, NonFiniteError
 from .metrics import stationarity_residual
 
 __all__ = ["grow", "add_branch", "add_root", "refine", "directions", "point_of", "find_point",
@@ -1137,7 +1137,12 @@ def refine(pset, ctx, limits, key, n_jobs, progress):
     extent in the parameters; the pieces are triangulated again and the new
     wide ones and those with a centroid as a vertex checked, up to
     ``_REFINE_PASSES`` times, worst first while ``max_points`` leaves room,
-    adding at most ``_REFINE_SHARE`` of the set's points. A point that would
+    adding at most ``_REFINE_SHARE`` of the set's points; then, with the room
+    left (the problem's own objectives), those whose weighted gradients cancel
+    to less than ``_END_BALANCE`` at the centroid (next to a face the residual
+    stays small against the large gradient of a task of small weight: three
+    quadratics of condition 100, n = 8, had models up to 7.9 % of the set's
+    size off there, 1.3 % with these passes). A point that would
     leave weights uncovered that the set covered (the triangulation around
     it changes, and its new pieces may not pass the tests of a piece) is not
     kept (see :func:`_add_keeping_coverage`). A piece whose centroid model
@@ -1158,20 +1163,28 @@ def refine(pset, ctx, limits, key, n_jobs, progress):
     excluded = len(pset.excluded)
     top = min(limits["max_points"], pset.n_points + int(_REFINE_SHARE * pset.n_points))
     first = pset.n_points  # the points from here on are centroids: their pieces are checked
-    for level in range(_REFINE_PASSES if m == 3 else 0):
+    balances = {}  # ... and how far its weighted gradients are from cancelling there
+    tried = set()  # the pieces found above a bound (those past the room: _exclude_poor's)
+
+    def solve_pass(level, by_balance):
+        """One pass: the checked pieces above the residual's bound (``by_balance``: whose
+        weighted gradients cancel to less than ``_END_BALANCE``), worst first, solved at
+        their centroids; whether it added points."""
         room = top - pset.n_points
         if room <= 0:
-            break
+            return False
         found = []
         for vertices, w, x, reach, bound in _checked_pieces(pset, ctx, first):
-            if vertices in residuals:
-                continue
-            residuals[vertices] = residual = _residual(pset, ctx, x, w)
-            if residual > bound:
-                found.append((residual, w.mean(axis=0), x.mean(axis=0), reach, vertices))
+            if vertices not in residuals:
+                residuals[vertices], balances[vertices] = _centroid_tests(pset, ctx, x, w)
+            score = (balances[vertices] / _END_BALANCE if by_balance
+                     else residuals[vertices] / bound)
+            if score > 1.0 and vertices not in tried and vertices not in good:
+                found.append((score, w.mean(axis=0), x.mean(axis=0), reach, vertices))
+        tried.update(item[-1] for item in found)
         found = sorted(found, key=lambda item: -item[0])[:room]
         if not found:
-            break
+            return False
         results = Parallel(n_jobs=n_jobs)(
             delayed(end_point)(ctx, x, w, reach, key + (level, k))
             for k, (_, w, x, reach, _) in enumerate(found))
@@ -1192,8 +1205,19 @@ def refine(pset, ctx, limits, key, n_jobs, progress):
         covered = [pset.contains(grid) for grid in grids]
         added = _add_keeping_coverage(pset, ctx, points, grids, covered)
         progress.update(pset)
-        if not added:
-            break
+        return added
+
+    if m == 3:
+        for level in range(_REFINE_PASSES):
+            if not solve_pass(level, False):
+                break
+        # then, with the room the residual's passes left (the problem's own tasks), the pieces
+        # next to a face whose residual stays small against the large gradient of a task of
+        # small weight (not before them: taking their room cost a budget-bound Rosenbrock
+        # valley its coverage)
+        for level in range(_REFINE_PASSES, 2 * _REFINE_PASSES if ctx.whole else 0):
+            if not solve_pass(level, True):
+                break
     _exclude_poor(pset, ctx, residuals, good, first, key + (_REFINE_PASSES,), n_jobs)
     if len(pset.excluded) > excluded:
         log(progress.verbose, 2, f"{len(pset.excluded) - excluded} pieces left out of the set: "
@@ -1238,6 +1262,20 @@ def _bridges_boundary(weights):
     none was poor.)"""
     zeros = (weights <= 0.0).sum(axis=1)
     return bool(zeros.max() >= weights.shape[1] - 2 and zeros.min() == 0)
+
+
+def _centroid_tests(pset, ctx, x, w):
+    """The residual at the centroid of a piece of points ``x`` and weights ``w``, and how far
+    the weighted gradients there are from cancelling (``||J^T w|| / sum_i w_i ||grad
+    f_i||``, see :func:`skpareto._continuation.piece_balance`); one Jacobian, charged.
+    Both infinite where the objectives are not finite there (Newton decides)."""
+    pset.add_cost(n_grad=pset.n_tasks)
+    try:
+        _, jac = value_and_jacobian(ctx.fun, x.mean(axis=0))
+    except NonFiniteError:
+        return np.inf, np.inf
+    w = w.mean(axis=0)
+    return stationarity_residual(jac, w), _balance(jac, w)
 
 
 def _residual(pset, ctx, x, w):

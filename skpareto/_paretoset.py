@@ -640,7 +640,10 @@ class ParetoSet:
         elif self.n_tasks == 1:
             pieces = np.arange(self.n_points)[:, None]
         else:
-            pieces = self._delaunay_pieces()
+            # a front run off toward an unattained minimum (1e160) overflows the squares of
+            # its distances: infinitely far, which is what the tests of a piece need to know
+            with np.errstate(over="ignore"):
+                pieces = self._delaunay_pieces()
             if len(self.excluded):
                 pieces = pieces[~_rows_in(np.sort(pieces, axis=1), self.excluded)]
         self._cache = (key, pieces, {})
