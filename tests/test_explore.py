@@ -1301,21 +1301,26 @@ def test_wide_pieces_of_three_tasks_are_solved_where_they_interpolate_poorly():
     assert max(residuals) <= 0.05
 
 
+def _three_quadratics(seed, n, condition):
+    """Three convex quadratics with random rotations and eigenvalues from 1 to ``condition``
+    (not ConvexQuadratic's draw), and the largest distance between their minima."""
+    rng = np.random.default_rng(seed)
+    hessians = np.empty((3, n, n))
+    for i in range(3):
+        q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+        hessians[i] = (q * np.logspace(0, np.log10(condition), n)) @ q.T
+    centers = 2.0 * rng.standard_normal((3, n))
+    size = max(np.linalg.norm(a - b) for a in centers for b in centers)
+    return ConvexQuadratic(hessians=hessians, centers=centers), size
+
+
 def test_three_tasks_stop_covered_only_once_every_edge_is_followed():
     # the triangulation covered the edge without task 2 from its ends (no point on it
     # between task-0 weights 0 and 0.6) and the lattice stopped covered at 293 points: the
     # models along that edge were up to 3.2 % of the set's size off x(w), 3.9 % inside
-    rng = np.random.default_rng(3)
-    n = 4
-    hessians = np.empty((3, n, n))
-    for i in range(3):
-        q, _ = np.linalg.qr(rng.standard_normal((n, n)))
-        hessians[i] = (q * np.logspace(0, 1, n)) @ q.T
-    centers = 2.0 * rng.standard_normal((3, n))
-    problem = ConvexQuadratic(hessians=hessians, centers=centers)
-    pset = _explore_quietly(problem.fun, np.zeros(n))
+    problem, size = _three_quadratics(3, 4, 10.0)
+    pset = _explore_quietly(problem.fun, np.zeros(4))
     _check_consistent(pset, problem.fun, 1e-8)
-    size = max(np.linalg.norm(a - b) for a in centers for b in centers)
     t = np.linspace(0.0, 1.0, 21)
     for k in range(3):  # 3.0e-3, 4.1e-3, 5.1e-4 measured
         edge = np.insert(np.column_stack([t, 1.0 - t]), k, 0.0, axis=1)
@@ -1334,15 +1339,8 @@ def test_pieces_next_to_a_face_whose_gradients_do_not_cancel_are_solved():
     # pieces' centroid residuals stayed below 0.02 against task 0's large gradient while
     # their models were up to 7.9 % of the set's size off x(w); their weighted gradients
     # cancel to 0.06-0.2 there (0.034 at most where the models are within 0.5 %)
-    rng = np.random.default_rng(1)
-    n = 8
-    hessians = np.empty((3, n, n))
-    for i in range(3):
-        q, _ = np.linalg.qr(rng.standard_normal((n, n)))
-        hessians[i] = (q * np.logspace(0, 2, n)) @ q.T
-    problem = ConvexQuadratic(hessians=hessians, centers=2.0 * rng.standard_normal((3, n)))
-    pset = _explore_quietly(problem.fun, np.zeros(n))
-    size = max(np.linalg.norm(a - b) for a in problem.c for b in problem.c)
+    problem, size = _three_quadratics(1, 8, 100.0)
+    pset = _explore_quietly(problem.fun, np.zeros(8))
     weights = np.random.default_rng(0).dirichlet(np.ones(3), 300)
     covered = pset.contains(weights)
     assert covered.mean() >= 0.98  # 0.990 measured (0.997 before)
