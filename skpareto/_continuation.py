@@ -50,7 +50,7 @@ from .exceptions import NonFiniteError
 from .metrics import stationarity_residual
 
 __all__ = ["End", "Context", "Point", "Tangent", "trace", "point_from_result", "tangents",
-           "tight_tangents", "correct", "end_point", "piece_residual"]
+           "tight_tangents", "correct", "end_point", "piece_residual", "piece_tests"]
 
 
 # relative MINRES residual of predictor tangents with inexact solves: the corrector
@@ -113,7 +113,7 @@ _CHORD_FLOOR = 1.0 / 8
 # a step sized by its chord aims at this fraction of the size that would meet it
 _CHORD_SAFETY = 0.9
 # the piece from a branch's last point to an end it lands on is bisected where its midpoint's
-# weighted gradients cancel to less than this (piece_balance): its interior chords, 0.008 at
+# weighted gradients cancel to less than this (piece_tests): its interior chords, 0.008 at
 # most on an ill-conditioned quadratic (condition 1e3), the landing's 0.13 and 0.24 with its
 # model a tenth of the set's length off
 _END_BALANCE = 0.05
@@ -329,30 +329,28 @@ def piece_residual(ctx, params, weights):
     """The relative stationarity residual of the continuous set's model at the centre of a
     piece: at the mean of its points ``params`` (rows) for the mean of their ``weights``;
     one Jacobian. Infinite where the objectives are not finite there."""
+    return piece_tests(ctx, params, weights)[0]
+
+
+def piece_tests(ctx, params, weights):
+    """:func:`piece_residual` and how far the weighted gradients there are from cancelling,
+    ``||J^T w|| / sum_i w_i ||grad f_i||`` (0 where they cancel, 1 where they all point one
+    way), from one Jacobian; both infinite where the objectives are not finite there.
+
+    Unlike the relative residual (against the largest gradient, which a task of
+    small weight may hold) the second does not fall with the weights of the tasks
+    that dominate the gradients.
+    """
     try:
         _, jac = value_and_jacobian(ctx.fun, params.mean(axis=0))
     except NonFiniteError:
-        return np.inf
-    return stationarity_residual(jac, weights.mean(axis=0))
-
-
-def piece_balance(ctx, x, weights):
-    """How far the weighted gradients at ``x`` are from cancelling: ``||J^T w|| / sum_i w_i
-    ||grad f_i||``, 0 where they cancel, 1 where they all point one way; one Jacobian.
-
-    Unlike the relative residual (against the largest gradient, which a task of
-    small weight may hold) it does not fall with the weights of the tasks that
-    dominate the gradients. Infinite where the objectives are not finite at ``x``.
-    """
-    try:
-        _, jac = value_and_jacobian(ctx.fun, x)
-    except NonFiniteError:
-        return np.inf
-    return _balance(jac, weights)
+        return np.inf, np.inf
+    w = weights.mean(axis=0)
+    return stationarity_residual(jac, w), _balance(jac, w)
 
 
 def _balance(jac, weights):
-    """``||J^T w|| / sum_i w_i ||grad f_i||`` (see :func:`piece_balance`); 0 where every
+    """``||J^T w|| / sum_i w_i ||grad f_i||`` (see :func:`piece_tests`); 0 where every
     weighted gradient vanishes."""
     with np.errstate(over="ignore", invalid="ignore"):
         total = weights @ np.linalg.norm(jac, axis=1)
@@ -656,7 +654,7 @@ class _Tracer:
         ill-conditioned quadratic's, whose last step crossed half the front in
         0.023 of the weights) the piece's model at the midpoint of the weights
         was a tenth of the set's length off. The midpoint is tested against the
-        weighted gradients there (:func:`piece_balance`), whose norms stay
+        weighted gradients there (:func:`piece_tests`), whose norms stay
         small where the set moves fast, not against the largest gradient; where
         it fails, the point at the midpoint of the weights is solved by
         fixed-weight Newton and, if it lies farther than ``_END_SAG`` of the
@@ -667,7 +665,8 @@ class _Tracer:
         if depth == 0 or not self.ctx.whole or self._spent():
             return
         x_mid, w_mid = 0.5 * (cur.x + end.x), 0.5 * (cur.weights + end.weights)
-        balance = piece_balance(self.ctx, x_mid, w_mid)
+        balance = piece_tests(self.ctx, np.stack([cur.x, end.x]),
+                              np.stack([cur.weights, end.weights]))[1]
         if np.isfinite(balance):
             self.branch.n_grad += len(w_mid)
         if balance <= _END_BALANCE:

@@ -18,14 +18,14 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from ._continuation import (_CHORD_RESIDUAL, _END_BALANCE, _TIGHT_RTOL, Context, End, Point,
-                            Tangent, _balance, point_from_result, piece_residual, trace,
+                            Tangent, point_from_result, piece_residual, piece_tests, trace,
                             tangents, correct, end_point)
 from ._hvp import value_and_jacobian
 from ._paretoset import ParetoSet
 from ._stationary import find_stationary, front_coordinates, minimize_task, minimum_of_every
 from ._utils import Result, Status, log
 from ._weights import lattice_size, onto_simplex, simplex_lattice, zero_sum_basis
-from .exceptions import ConvergenceWarning, NonFiniteError
+from .exceptions import ConvergenceWarning
 from .metrics import stationarity_residual
 
 __all__ = ["grow", "add_branch", "add_root", "refine", "directions", "point_of", "find_point",
@@ -1265,17 +1265,10 @@ def _bridges_boundary(weights):
 
 
 def _centroid_tests(pset, ctx, x, w):
-    """The residual at the centroid of a piece of points ``x`` and weights ``w``, and how far
-    the weighted gradients there are from cancelling (``||J^T w|| / sum_i w_i ||grad
-    f_i||``, see :func:`skpareto._continuation.piece_balance`); one Jacobian, charged.
-    Both infinite where the objectives are not finite there (Newton decides)."""
+    """:func:`skpareto._continuation.piece_tests` of a piece of points ``x`` and weights
+    ``w``, charged (inf where not finite: Newton decides)."""
     pset.add_cost(n_grad=pset.n_tasks)
-    try:
-        _, jac = value_and_jacobian(ctx.fun, x.mean(axis=0))
-    except NonFiniteError:
-        return np.inf, np.inf
-    w = w.mean(axis=0)
-    return stationarity_residual(jac, w), _balance(jac, w)
+    return piece_tests(ctx, x, w)
 
 
 def _residual(pset, ctx, x, w):
