@@ -45,7 +45,7 @@ from ._options import SolverOptions
 from ._stationary import CORRECTORS, front_coordinates, newton_correct, resolve
 from ._tangent import front_tangents
 from ._utils import Status
-from ._weights import onto_simplex, zero_sum_basis
+from ._weights import onto_simplex, safe_norm, zero_sum_basis
 from .exceptions import NonFiniteError
 from .metrics import stationarity_residual
 
@@ -352,13 +352,8 @@ def piece_tests(ctx, params, weights):
 def _balance(jac, weights):
     """``||J^T w|| / sum_i w_i ||grad f_i||`` (see :func:`piece_tests`); 0 where every
     weighted gradient vanishes."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = weights @ np.linalg.norm(jac, axis=1)
-        combined = np.linalg.norm(jac.T @ weights)
-    if not (np.isfinite(total) and np.isfinite(combined)):  # squares past the float range
-        jac = jac / np.max(np.abs(jac))  # (the ratio does not change)
-        total, combined = weights @ np.linalg.norm(jac, axis=1), np.linalg.norm(jac.T @ weights)
-    return float(combined / total) if total > 0 else 0.0
+    total = weights @ safe_norm(jac, axis=1)
+    return float(safe_norm(jac.T @ weights) / total) if total > 0 else 0.0
 
 
 def end_point(ctx, x, weights, max_step, key, far=False, confine=False):

@@ -90,19 +90,24 @@ def min_norm_weights(jac):
     return _active_set_weights(jac)
 
 
+def safe_norm(a, axis=None):
+    """``numpy.linalg.norm`` (2-norm), scaled before squaring where the squares
+    leave the float range (gradients of 1e160 and more: an exponential far out)."""
+    with np.errstate(over="ignore"):
+        norms = np.linalg.norm(a, axis=axis)
+    if np.all(np.isfinite(norms)) or not np.all(np.isfinite(a)):
+        return norms
+    peak = np.max(np.abs(a))
+    return peak * np.linalg.norm(a / peak, axis=axis)
+
+
 def gradient_scale(jac):
     """The largest norm of a task gradient (a row of ``jac``).
 
     The scale that makes the stationarity residual relative (see
     :func:`skpareto.metrics.stationarity_residual`).
     """
-    with np.errstate(over="ignore"):
-        norms = np.linalg.norm(jac, axis=1)
-    if np.all(np.isfinite(norms)):
-        return np.max(norms)
-    # squares past the float range (gradients of 1e160 and more: an exponential far out)
-    peak = np.max(np.abs(jac))
-    return peak * np.max(np.linalg.norm(jac / peak, axis=1))
+    return np.max(safe_norm(jac, axis=1))
 
 
 def _two_task_weights(jac):

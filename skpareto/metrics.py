@@ -6,7 +6,7 @@ the estimator it is given.
 
 import numpy as np
 
-from ._weights import _check_jac, gradient_scale, min_norm_weights
+from ._weights import _check_jac, gradient_scale, min_norm_weights, safe_norm
 
 __all__ = ["stationarity_residual", "hypervolume", "non_dominated", "igd", "igd_plus",
            "front_hypervolume_scorer"]
@@ -44,11 +44,7 @@ def stationarity_residual(jac, weights=None):
     scale = gradient_scale(jac)
     if scale == 0.0:
         return 0.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        combined = np.linalg.norm(jac.T @ w)
-    if not np.isfinite(combined):  # squares past the float range: the same ratio, scaled
-        return float(np.linalg.norm((jac / scale).T @ w))
-    return float(combined / scale)
+    return float(safe_norm(jac.T @ w) / scale)
 
 
 def non_dominated(front):
