@@ -100,11 +100,19 @@ class DenseSystem:
     ----------
     matrix : ndarray of shape (k, k)
         Symmetric.
+    border : int, default=0
+        Its last ``border`` rows and columns border the block before them
+        (:func:`bordered_operator`). Where the matrix is not well conditioned
+        only because the border is on another scale than the block (task
+        gradients on scales far apart, their difference 1e-4 against a
+        Hessian of 1e4: an eigenvalue of 1e-15 of the largest), LU solves the
+        matrix with each border column scaled to the block's norm.
     """
 
-    def __init__(self, matrix):
+    def __init__(self, matrix, border=0):
         self.matrix = matrix
-        self._lu = self._eigen = self._head = None
+        self.border = border
+        self._lu = self._eigen = self._head = self._scaled = None
 
     @property
     def well_conditioned(self):
@@ -123,10 +131,32 @@ class DenseSystem:
         """The solution by LU, or None where the matrix is not :attr:`well_conditioned`
         enough for it to be the minimum-norm solution :func:`solve` promises."""
         if not self.well_conditioned:
-            return None
+            return self._border_scaled(rhs)
         getrs, lu, piv = self._lu
         v, info = getrs(lu, piv, rhs)
         return v if info == 0 else None
+
+    def _border_scaled(self, rhs):
+        """The LU solution with the border's columns (and rows) scaled to the block's norm,
+        or None where that matrix is not well conditioned either (a singular block, a fold
+        of the weights). With ``S`` the scaling, ``A v = rhs`` is ``(S A S) S^-1 v = S rhs``."""
+        k = self.border
+        if not k:
+            return None
+        if self._scaled is None:
+            block = np.linalg.norm(self.matrix[:-k, :-k], 1)
+            sizes = np.linalg.norm(self.matrix[:-k, -k:], 1, axis=0)
+            self._scaled = False
+            if block > 0 and np.all(sizes > 0):
+                scale = np.concatenate([np.ones(len(self.matrix) - k), block / sizes])
+                system = DenseSystem(self.matrix * scale[:, None] * scale[None, :])
+                if system.well_conditioned:
+                    self._scaled = (system, scale)
+        if self._scaled is False:
+            return None
+        system, scale = self._scaled
+        v = system.direct(scale * rhs)
+        return None if v is None else scale * v
 
     def damped_head(self, rhs, head):
         """:func:`_damped_head` for ``A^2`` and ``A rhs``, ``A`` the matrix scaled so its
@@ -179,7 +209,7 @@ def bordered_operator(op, border):
     """
     n, k = border.shape
     if isinstance(op, DenseHessian):
-        return DenseSystem(np.block([[op.matrix, border], [border.T, np.zeros((k, k))]]))
+        return DenseSystem(np.block([[op.matrix, border], [border.T, np.zeros((k, k))]]), k)
 
     def matvec(v):
         v = np.asarray(v, dtype=np.float64).reshape(-1)

@@ -312,6 +312,29 @@ def test_tasks_on_scales_a_million_apart_are_explored_by_default():
     assert pset.params[:, 0].min() <= -1.0 + 1e-6
 
 
+_B_FAR = np.array([-0.802, -1.324])
+
+
+def _scaled_far_apart(x):
+    # two spheres on scales 1e8 apart: x(w) = w1 1e-4 b / (w0 1e4 + w1 1e-4), all but the
+    # weights below 1e-6 at the origin to 1e-8 of |b|. The tangents' bordered system had an
+    # eigenvalue 1e-15 of its largest (the gradients' difference 1e-4 against a Hessian of
+    # 1e4), dropped as singular: every step predicted no change of the weights, and the set
+    # covered w0 in [0, 0.25] and three isolated weights
+    return anp.stack([1e4 * anp.sum(x ** 2), 1e-4 * anp.sum((x - _B_FAR) ** 2)])
+
+
+def test_tasks_on_scales_far_apart_cover_every_weight():
+    pset = _explore_quietly(_scaled_far_apart, np.array([-0.248, 0.42]))
+    _check_consistent(pset, _scaled_far_apart, 1e-8)
+    w0 = np.linspace(0.0, 1.0, 101)
+    weights = np.stack([w0, 1.0 - w0], axis=1)
+    assert pset.contains(weights).all()
+    exact = (weights[:, 1] * 1e-4 / (weights[:, 0] * 1e4 + weights[:, 1] * 1e-4))[:, None]
+    error = np.linalg.norm(pset.params_at(weights) - exact * _B_FAR, axis=1)
+    assert error.max() <= 1e-6 * np.linalg.norm(_B_FAR)  # 1.2e-8 measured
+
+
 def _kinks(x):
     # distances to the power 1/2: a concave front (f0^2 + f1^2 = 1 on the set x1 = 0,
     # 0 <= x0 <= 1), each objective with an infinite slope at its minimum; stationary for

@@ -92,6 +92,30 @@ def test_solve_dense_is_direct_and_singular_is_least_squares():
     assert solve(a, np.zeros(6), rtol=1e-10, maxiter=None)[1] == 0.0
 
 
+def test_a_border_on_another_scale_than_its_block_is_solved_not_dropped():
+    # a Hessian of 1e4 bordered by a gradient difference of 1e-4: the bordered matrix has an
+    # eigenvalue 1e-15 of its largest, below what the eigendecomposition keeps
+    rng = np.random.default_rng(4)
+    q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    hess = (q * np.array([1e4, 2e4, 3e4])) @ q.T
+    border = 1e-4 * rng.normal(size=(3, 1))
+    system = bordered_operator(DenseHessian(lambda v: hess @ v, 3, 0.0, np.zeros(3)), border)
+    assert not system.well_conditioned
+    rhs = np.array([0.0, 0.0, 0.0, 1.0])
+    v, residual = solve(system, rhs, rtol=1e-10, maxiter=None)
+    # exact: v = -H^-1 b mu, b.T v = 1, so mu = -1 / (b.T H^-1 b)
+    inv_b = np.linalg.solve(hess, border[:, 0])
+    mu = -1.0 / (border[:, 0] @ inv_b)
+    np.testing.assert_allclose(v, np.append(-inv_b * mu, mu), rtol=1e-9)
+    assert residual <= 1e-6  # H v and b mu cancel from 1e8: rounding of 3e-8 measured
+    # a singular block stays least squares: scaling the border does not make it solvable
+    singular = np.diag([1e4, 1e4, 0.0])
+    system = bordered_operator(DenseHessian(lambda v: singular @ v, 3, 0.0, np.zeros(3)),
+                               np.array([[1e-4], [0.0], [0.0]]))
+    v, _ = solve(system, np.array([0.0, 0.0, 1.0, 1.0]), rtol=1e-10, maxiter=None)
+    assert np.all(np.isfinite(v)) and abs(v[2]) <= 1e-12
+
+
 @pytest.mark.parametrize("dense", [True, False])
 def test_solve_truncates_to_the_radius_on_the_head(dense):
     rng = np.random.default_rng(3)
