@@ -109,7 +109,8 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         Stop once the set holds this many points; None: 1000.
     bounds : tuple of array-like, default=None
         ``(lower, upper)``, scalars or arrays of shape (n,): the set ends
-        where it leaves this box (``x0`` must lie inside). A point solved
+        where it leaves this box (for two tasks, on the face it crosses, to
+        1e-10 relative; ``x0`` must lie inside). A point solved
         outside it by rounding only (1e-12, relative) is moved onto its face:
         a set whose parts lie on the box's faces, as DTLZ2's edges in
         ``[0, 1]^n``, is followed along them.

@@ -887,11 +887,12 @@ def test_degenerate_set_is_covered_up_to_the_bounds():
     assert np.abs(pset.params[:, 1:]).max() <= 1e-8  # on the set y = 0
     np.testing.assert_allclose(pset.weights, 0.5, rtol=0, atol=1e-8)  # constant weights
     np.testing.assert_allclose(pset.front.sum(axis=1), 1.0, rtol=0, atol=1e-12)
-    # x0 in [0, 1] up to the bounds, as one chain without gaps wider than a tenth
+    # x0 in [0, 1] up to the bounds, as one chain whose steps double where the corrector
+    # converges at once (the set is straight), the last one landing on the face
     x = pset.params[_chain(pset), 0]
     assert np.all(np.diff(x) > 0) or np.all(np.diff(x) < 0)
-    assert x.min() <= 0.02 and x.max() >= 0.98
-    assert np.abs(np.diff(x)).max() <= 0.25
+    assert x.min() <= 1e-9 and x.max() >= 1.0 - 1e-9
+    assert np.abs(np.diff(x)).max() <= 0.4
 
 
 _C = 0.5
@@ -1243,11 +1244,13 @@ def test_bounds_end_a_quadratic_set():
     assert np.all(pset.params[:, 0] <= upper[0])
     full = _explore_quietly(problem.fun, middle)
     assert pset.n_points < full.n_points
-    # the other side still reaches its end, the cut side comes close to the box
+    # the other side still reaches its end, the cut side ends on the box's face (halving the
+    # steps it stopped up to an eighth of the longest step short: two spheres cut at 0.37,
+    # 7.5e-3 short, and the weights from there to the face uncovered)
     side = 0 if problem.c[0, 0] > problem.c[1, 0] else 1
     assert pset.weights[:, side].min() == 0.0 and pset.weights[:, side].max() < 1.0
     reach = pset.params[:, 0].max()
-    assert upper[0] - reach <= 0.1 * (upper[0] - middle[0])
+    assert 0.0 <= upper[0] - reach <= 1e-10 * (1.0 + abs(upper[0]))
 
 
 
