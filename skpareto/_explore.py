@@ -200,6 +200,7 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         raise ValueError(f"fun must be callable (x -> (m,) objectives), got "
                          f"{type(fun).__name__}.")
     options = SolverOptions() if options is None else options
+    check_int(verbose, "verbose", low=0)
     starts = np.atleast_2d(np.asarray(x0)) if np.ndim(x0) == 2 else None
     x0 = check_point(x0 if starts is None else starts[0], "x0")
     starts = [x0] if starts is None else [check_point(s, "x0") for s in starts]
@@ -277,6 +278,7 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
     if not isinstance(pareto_set, ParetoSet):
         raise ValueError(f"pareto_set must be a ParetoSet, got {type(pareto_set).__name__}.")
     options = SolverOptions() if options is None else options
+    check_int(verbose, "verbose", low=0)
     pset = pareto_set
     if pset.fun is None:  # e.g. loaded from a file: front_at needs it too
         pset.fun = fun
@@ -784,15 +786,12 @@ def _default_step(m):
 
 
 def _entropy(random_state, options):
+    random_state = check_int(random_state, "random_state", low=0, allow_none=True)
     if options.hess_sampler is None:
         return None
     if random_state is None:
         return np.random.SeedSequence().entropy
-    if (isinstance(random_state, (bool, np.bool_))
-            or not isinstance(random_state, (int, np.integer)) or random_state < 0):
-        raise ValueError(f"random_state must be a non-negative integer or None, "
-                         f"got {random_state!r}.")
-    return int(random_state)
+    return random_state
 
 
 def _check_bounds(bounds, n):

@@ -2115,7 +2115,9 @@ def test_progress_estimates_the_time_left_only_from_a_range_of_weights():
     (dict(tol=1.0), "tol"), (dict(options="mgda"), "options"),
     (dict(weights=[0.5, 0.6]), "weights"), (dict(weights=[[0.5, 0.5]] * 2), "weights"),
     (dict(random_state=-1, options=SolverOptions(hess_sampler=lambda rng: None)),
-     "random_state"),
+     "random_state"), (dict(random_state="a"), "random_state"),
+    (dict(random_state=1.5), "random_state"), (dict(verbose=-1), "verbose"),
+    (dict(verbose="yes"), "verbose"),
 ])
 def test_explore_bad_arguments(kwargs, name):
     problem = ConvexQuadratic(n=3, m=2, random_state=0)
