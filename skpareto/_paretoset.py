@@ -695,6 +695,8 @@ class ParetoSet:
             231 is the grid of step 0.05 for three tasks) that they cover: each
             weight's range alone does not show the holes between them.
         """
+        if self.n_tasks == 1:
+            return "one task: its weight is 1"
         pieces = self._pieces()
         if self.n_tasks == 2:
             lo = self.weights[pieces, 0].min(axis=1)

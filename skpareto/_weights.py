@@ -275,7 +275,9 @@ def check_n_points(n_points, m):
 
 def lattice_divisions(m, n_points):
     """The largest ``p >= 1`` whose simplex lattice of ``m`` tasks (spacing ``1 / p``) has at
-    most ``n_points`` weights (1 if none has)."""
+    most ``n_points`` weights (1 if none has, or for one task: every lattice is its weight 1)."""
+    if m == 1:
+        return 1
     p = 1
     while comb(p + m, m - 1) <= n_points:  # the number of weights at spacing 1 / (p + 1)
         p += 1

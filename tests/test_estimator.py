@@ -493,6 +493,9 @@ def test_single_task():
     assert est.pareto_set_.n_points == 1 and est.n_tasks_ == 1
     assert est.predict(X).shape == (80,)
     np.testing.assert_array_equal(est.params_at([1.0]), est.pareto_set_.params[0])
+    # the simplex lattice of one task is its weight 1 (sizing it looped forever)
+    assert est.pareto_set_.coverage() == "one task: its weight is 1"
+    assert est.pareto_set_.contains([1.0])
     with pytest.warns(UserWarning, match="single task"):
         est.expand(X, Y[:, 0])
     assert est.pareto_set_.n_points == 1

@@ -201,3 +201,18 @@ def test_zero_sum_basis_orthonormal():
 def test_check_weights_rejects(weights, message):
     with pytest.raises(ValueError, match=f"weights.*{message}"):
         check_weights(weights, 2)
+
+
+@pytest.mark.parametrize("m, n_points, size", [(1, 231, 1), (2, 21, 21), (2, 30, 30),
+                                               (3, 231, 231), (3, 230, 210), (4, 300, 286)])
+def test_simplex_lattice_is_the_largest_that_fits(m, n_points, size):
+    from skpareto._weights import simplex_lattice
+
+    grid = simplex_lattice(m, n_points)
+    assert grid.shape == (size, m)
+    np.testing.assert_allclose(grid.sum(axis=1), 1.0, rtol=0, atol=1e-15)
+    # every weight a multiple of one spacing 1 / p, each once: all compositions of p in m parts
+    p = round(1.0 / np.diff(np.unique(grid[:, 0]))[0]) if m > 1 else 1
+    counts = {tuple(c) for c in np.rint(grid * p).astype(int)}
+    expected = {c for c in itertools.product(range(p + 1), repeat=m) if sum(c) == p}
+    assert counts == expected
