@@ -380,17 +380,14 @@ damping, hessian, inexact
             X = validate_data(self, X, dtype=np.float64)
         except ValueError as exc:
             raise ValueError(f"X: {exc}") from exc
-        try:
-            y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
-        except ValueError as exc:
-            raise ValueError(f"y: {exc}") from exc
+        y = _check_y(y)
         if y.shape[0] != X.shape[0]:
             raise ValueError(f"X and y have different numbers of rows: {X.shape[0]} and "
                              f"{y.shape[0]}.")
         return X, y
 
     def _validate_y(self, y, n_samples):
-        y = np.asarray(y)
+        y = _check_y(y)
         if y.ndim == 1:
             y = y[:, None]
         if y.ndim != 2 or y.shape[0] != n_samples:
@@ -748,6 +745,9 @@ damping, hessian, inexact
         params = self.params_at(weights)
         if params.ndim == 1:
             return self._predict_params(X, params)
+        if not len(params):
+            raise ValueError(f"weights must hold at least one row of {self.n_tasks_} weights, "
+                             f"got shape {np.shape(weights)}.")
         return np.stack([self._predict_params(X, p) for p in params])
 
     def task_scores(self, X, y, weights=None):
@@ -961,6 +961,17 @@ def _center_and_scale(t):
     if not size > 1e-12 * max(abs(center), 1e-300):  # constant: centred only
         return center, 1.0
     return center, float(np.std((t - center) / size) * size)
+
+
+def _check_y(y):
+    """``y`` as an array (labels keep their dtype), NaN and infinite values refused; errors
+    name ``y``."""
+    if y is None:
+        raise ValueError("y is None: the targets are required.")
+    try:
+        return check_array(y, ensure_2d=False, dtype=None, input_name="y")
+    except ValueError as exc:
+        raise ValueError(f"y: {exc}") from exc
 
 
 def _column(y, j):

@@ -538,8 +538,17 @@ def test_bad_input(fitted, data):
             clone(est).set_params(**{name: value}).fit(X, Y)
     with pytest.raises(ValueError, match="weights"):
         fitted.predict_at(X, [0.5, 0.6])
+    with pytest.raises(ValueError, match="at least one row"):
+        fitted.predict_at(X, np.zeros((0, 2)))
     with pytest.raises(ValueError, match="columns"):
         fitted.score(X, Y[:, :1])
+    # the methods that take y after fit refuse what fit refuses, naming y (held_out_front
+    # returned a NaN column, expand blamed the training losses)
+    bad_y = Y.copy()
+    bad_y[0, 0] = np.nan
+    for method in ("held_out_front", "task_objectives", "expand", "score"):
+        with pytest.raises(ValueError, match="y: Input y contains NaN"):
+            getattr(fitted, method)(X, bad_y)
 
 
 def test_hvp_subsample_keeps_full_data_stationarity(data):
