@@ -930,11 +930,12 @@ def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done, top=No
         room = min(top - pset.n_points,
                    _share(len(face), m, ctx.step_size, limits["max_points"]))
         sub_limits = dict(limits, max_points=room + known, back_steps=0)
+        part = progress.of_part(pset, face)
         if roots:
             grow(sub, sub_ctx, sub_limits, roots, key=key + (m,) + face, n_jobs=n_jobs,
-                 progress=progress, until=until)
+                 progress=part, until=until)
         if len(face) == 2 and np.isinf(limits["n_steps"]):  # as a two-task set's own
-            _seed_gaps(sub, sub_ctx, sub_limits, key + (m + 1,) + face, n_jobs, progress)
+            _seed_gaps(sub, sub_ctx, sub_limits, key + (m + 1,) + face, n_jobs, part)
         _merge_face(pset, sub, inner, face)
         progress.update(pset)
 

@@ -104,17 +104,38 @@ class Progress:
                 text += f"  ~{elapsed * (1 - covered) / covered:.0f} s left"
         return f"[skpareto] {text}"
 
-    def update(self, pset):
+    def update(self, pset, note=""):
         if self.verbose < 1:
             return
         if self.tty:
-            print("\r" + self._line(pset), end="", file=sys.stderr, flush=True)
+            print("\r" + self._line(pset) + note, end="", file=sys.stderr, flush=True)
         else:
-            print(self._line(pset), file=sys.stderr, flush=True)
+            print(self._line(pset) + note, file=sys.stderr, flush=True)
         self.shown = True
+
+    def of_part(self, whole, tasks):
+        """The progress of a part of ``whole`` explored as a set of its own (a face's, of
+        ``tasks``, whose first task is another): its lines show the whole set and the
+        part's points beside."""
+        return _PartProgress(self, whole, tuple(tasks))
 
     def close(self, pset):
         if self.verbose < 1:
             return
         print(("\r" if self.tty else "") + self._line(pset) + "  done", file=sys.stderr,
               flush=True)
+
+
+class _PartProgress:
+    """:meth:`Progress.of_part`."""
+
+    def __init__(self, progress, whole, tasks):
+        self.progress, self.whole, self.tasks = progress, whole, tasks
+        self.verbose = progress.verbose
+
+    def update(self, part):
+        names = ", ".join(map(str, self.tasks))
+        self.progress.update(self.whole, f"  (+{part.n_points} on the face of tasks {names})")
+
+    def of_part(self, whole, tasks):  # a face of a face (its tasks numbered in this one's)
+        return _PartProgress(self.progress, self.whole, tuple(self.tasks[t] for t in tasks))

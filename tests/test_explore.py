@@ -2078,6 +2078,22 @@ def test_verbose_output(capsys):
     assert captured.out == "" and "stage 1" in captured.err
 
 
+def test_verbose_lines_count_the_whole_set_while_faces_are_explored(capsys):
+    # a face's set is explored as a set of its own: its lines showed its own points and its
+    # own first task's weights (57 points -> "2 points", "~28 s left" -> "~11188 s left")
+    import re
+
+    problem = ConvexQuadratic(n=6, m=4, random_state=1)
+    pset = explore(problem.fun, np.full(6, 0.3), verbose=1, max_points=300)
+    lines = [line for line in capsys.readouterr().err.splitlines() if " points" in line]
+    counts = [int(re.search(r"(\d+) points", line).group(1)) for line in lines]
+    assert counts == sorted(counts) and counts[-1] == pset.n_points
+    faces = [re.search(r"on the face of tasks ([\d, ]+)\)", line) for line in lines]
+    named = {tuple(int(t) for t in face.group(1).split(", ")) for face in faces if face}
+    assert named and all(2 <= len(face) <= 3 and set(face) <= {0, 1, 2, 3} for face in named)
+    assert len({face for face in named if len(face) == 3}) >= 2
+
+
 def test_verbose_output_says_where_the_budget_left_weights_uncovered(capsys):
     # max_points is a budget: where it ends the exploration short of the simplex the set
     # is part of the trade-off, and the last line says so and how to go on
