@@ -202,7 +202,7 @@ def _float32(error, reached, tol, what="agrees to", extra=""):
     """The float32 diagnosis: ``error`` within what float32 reaches, not within ``tol``."""
     return "float32", (f"float32 precision: {what} {error:.3g}, within what float32 reaches "
                        f"({reached:.3g}) but not within tol {tol:.3g}; check with "
-                       f"precision='float32'{extra}")
+                       f"precision='float32' (--precision float32 on the command line){extra}")
 
 
 # -- the dense reference ------------------------------------------------------------------

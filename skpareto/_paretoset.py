@@ -697,6 +697,8 @@ class ParetoSet:
         """
         if self.n_tasks == 1:
             return "one task: its weight is 1"
+        if self.n_points == 0:
+            return "no weights: the set holds no points"
         pieces = self._pieces()
         if self.n_tasks == 2:
             lo = self.weights[pieces, 0].min(axis=1)
@@ -1102,7 +1104,9 @@ class ParetoSet:
             If ``n_components`` is not in ``[1, min(p, n)]`` or ``center`` has
             the wrong shape.
         """
-        return SetParameterization(self.params, n_components or max(self.n_tasks - 1, 1),
+        if n_components is None:
+            n_components = max(self.n_tasks - 1, 1)
+        return SetParameterization(self.params, n_components,
                                    center)
 
     # -- persistence -------------------------------------------------------------

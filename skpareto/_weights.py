@@ -58,8 +58,8 @@ def min_norm_weights(jac):
     active-set method (Wolfe's minimum-norm-point algorithm) terminates with
     the exact minimizer after finitely many steps. Both work on differences of
     gradients (least squares by QR) rather than on ``G``, so nearly identical
-    gradients keep full accuracy, and ``jac`` is rescaled first, so the result
-    does not depend on its magnitude.
+    gradients keep full accuracy, and ``jac`` is rescaled first by powers of
+    two (exactly), so the result does not depend on its magnitude.
 
     References
     ----------
@@ -79,26 +79,37 @@ def min_norm_weights(jac):
     m = jac.shape[0]
     if m == 1:
         return np.ones(1)
-    # scale in two steps so that neither the squares overflow nor underflow
-    scale = np.max(np.abs(jac))
-    if scale == 0.0:
+    # scaled by powers of two (exactly, so that differences of nearly identical gradients
+    # keep every bit) in two steps, so that neither the squares overflow nor underflow
+    peak = np.max(np.abs(jac))
+    if peak == 0.0:
         return np.full(m, 1.0 / m)
-    jac = jac / scale
-    jac = jac / gradient_scale(jac)
+    jac = _by_power_of_two(jac, peak)
+    jac = _by_power_of_two(jac, gradient_scale(jac))
     if m == 2:
         return _two_task_weights(jac)
     return _active_set_weights(jac)
 
 
+def _by_power_of_two(a, size):
+    """``a`` divided exactly by the power of two nearest above ``size`` (> 0)."""
+    return np.ldexp(a, -np.frexp(size)[1])
+
+
+# norms of vectors whose largest entry lies outside this range are taken scaled
+_NORM_RANGE = (2.0 ** -500, 2.0 ** 500)
+
+
 def safe_norm(a, axis=None):
-    """``numpy.linalg.norm`` (2-norm), scaled before squaring where the squares
-    leave the float range (gradients of 1e160 and more: an exponential far out)."""
-    with np.errstate(over="ignore"):
-        norms = np.linalg.norm(a, axis=axis)
-    if np.all(np.isfinite(norms)) or not np.all(np.isfinite(a)):
-        return norms
-    peak = np.max(np.abs(a))
-    return peak * np.linalg.norm(a / peak, axis=axis)
+    """``numpy.linalg.norm`` (2-norm), scaled by a power of two before squaring where the
+    squares would leave the float range (gradients of 1e160 and more, an exponential far
+    out, or of 1e-160 and less)."""
+    a = np.asarray(a, dtype=np.float64)
+    peak = np.max(np.abs(a)) if a.size else 0.0
+    if not np.isfinite(peak) or peak == 0.0 or _NORM_RANGE[0] <= peak <= _NORM_RANGE[1]:
+        return np.linalg.norm(a, axis=axis)
+    shift = np.frexp(peak)[1]
+    return np.ldexp(np.linalg.norm(np.ldexp(a, -shift), axis=axis), shift)
 
 
 def gradient_scale(jac):

@@ -6,7 +6,7 @@ the estimator it is given.
 
 import numpy as np
 
-from ._weights import _check_jac, gradient_scale, min_norm_weights, safe_norm
+from ._weights import _by_power_of_two, _check_jac, gradient_scale, min_norm_weights, safe_norm
 
 __all__ = ["stationarity_residual", "hypervolume", "non_dominated", "igd", "igd_plus",
            "front_hypervolume_scorer"]
@@ -39,12 +39,21 @@ def stationarity_residual(jac, weights=None):
     """
     jac = _check_jac(jac)
     if jac.shape[0] == 1:
-        return float(np.linalg.norm(jac))
-    w = min_norm_weights(jac) if weights is None else np.asarray(weights, dtype=float)
-    scale = gradient_scale(jac)
-    if scale == 0.0:
+        return float(safe_norm(jac))
+    if weights is None:
+        w = min_norm_weights(jac)
+    else:
+        w = np.asarray(weights, dtype=float)
+        if w.shape != (jac.shape[0],) or not np.all(np.isfinite(w)):
+            raise ValueError(f"weights must be {jac.shape[0]} finite numbers, one per row of "
+                             f"jac, got {np.asarray(weights)!r}.")
+    peak = np.max(np.abs(jac))
+    if peak == 0.0:
         return 0.0
-    return float(safe_norm(jac.T @ w) / scale)
+    # by a power of two, exactly: the ratio is the same to the last bit, and neither the
+    # squares nor the products overflow or underflow
+    jac = _by_power_of_two(jac, peak)
+    return float(np.linalg.norm(jac.T @ w) / gradient_scale(jac))
 
 
 def non_dominated(front):

@@ -117,8 +117,19 @@ def test_stationarity_residual_of_gradients_past_the_float_range_of_their_square
     for weights in (None, w):
         expected = stationarity_residual(jac, weights)
         assert 0.0 < expected < 1.0
-        huge = stationarity_residual(1e175 * jac, weights)
-        assert huge == pytest.approx(expected, rel=1e-12)
+        # scaled by a power of two the ratio is the same to the last bit; below 1e-154 the
+        # squares underflowed to 0 (residual 0), near the float's top the norms overflowed
+        for scale in (1e175, 1e-200, 2.0 ** -1000, 1e300, 2.0 ** 1000):
+            got = stationarity_residual(scale * jac, weights)
+            assert got == pytest.approx(expected, rel=1e-12), scale
+    assert stationarity_residual(2.0 ** -700 * jac, w) == stationarity_residual(jac, w)
+
+
+def test_stationarity_residual_names_bad_weights():
+    jac = np.eye(3)
+    for weights in ([0.5, 0.5], [np.nan, 0.5, 0.5], [[0.2, 0.3, 0.5]]):
+        with pytest.raises(ValueError, match="weights must be 3 finite numbers"):
+            stationarity_residual(jac, weights)
 
 
 def test_stationarity_residual_of_a_single_objective_is_its_gradient_norm():
@@ -126,6 +137,7 @@ def test_stationarity_residual_of_a_single_objective_is_its_gradient_norm():
     assert stationarity_residual([[3.0, -4.0]]) == pytest.approx(5.0, rel=1e-15)
     assert stationarity_residual([[3e-9, 4e-9]], [1.0]) == pytest.approx(5e-9, rel=1e-15)
     assert stationarity_residual([[0.0, 0.0]]) == 0.0
+    assert stationarity_residual([[3e-200, 4e-200]]) == pytest.approx(5e-200, rel=1e-15)
 
 
 def _loop_igd(front, reference, plus):

@@ -526,8 +526,13 @@ def test_reparameterization_against_the_covariance_spectrum(quadratic):
                                rtol=0, atol=1e-12)
     around = pset.reparameterize(center=pset.params[0])
     np.testing.assert_allclose(around.transform(pset.params[0]), [0.0], atol=1e-15)
-    with pytest.raises(ValueError, match="n_components"):
-        pset.reparameterize(n_components=pset.n_params + 1)
+    for bad in (pset.n_params + 1, 0, 0.0):  # 0 was taken for "the default"
+        with pytest.raises(ValueError, match="n_components"):
+            pset.reparameterize(n_components=bad)
+    empty = ParetoSet.empty(3, 2)
+    assert empty.coverage() == "no weights: the set holds no points"
+    with pytest.raises(ValueError, match="holds no points"):
+        empty.params_at([0.5, 0.5])
 
 
 def test_reparameterization_of_a_straight_set(fonseca):

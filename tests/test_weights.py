@@ -216,3 +216,19 @@ def test_simplex_lattice_is_the_largest_that_fits(m, n_points, size):
     counts = {tuple(c) for c in np.rint(grid * p).astype(int)}
     expected = {c for c in itertools.product(range(p + 1), repeat=m) if sum(c) == p}
     assert counts == expected
+
+
+def test_nearly_identical_gradients_keep_their_weights_exact():
+    # gradients 1e-6 apart whose difference is nearly orthogonal to them: the weights hang on
+    # the difference's last bits, which scaling by a factor not a power of two rounded away
+    # (0.8499808 against the exact 0.8499701 of these floats)
+    from fractions import Fraction
+
+    c, p = np.array([3.0, 1.0, 2.0]), np.array([1.0, -1.0, -1.0])
+    jac = np.array([c + 1e-6 * p, c - 1e-6 * p + 3e-13 * c])
+    g0, g1 = ([Fraction(float(v)) for v in row] for row in jac)
+    diff = [a - b for a, b in zip(g0, g1)]
+    exact = -sum(a * b for a, b in zip(g1, diff)) / sum(d * d for d in diff)
+    for scale in (1.0, 2.0 ** -600, 2.0 ** 600):
+        weights = min_norm_weights(scale * jac)
+        assert abs(weights[0] - float(exact)) <= 1e-9  # 3e-11 measured (was 1.1e-5)
