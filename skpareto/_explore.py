@@ -374,22 +374,31 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                       "smaller step_size, a looser tol, or another start.",
                       ConvergenceWarning, stacklevel=3)
     progress.close(pset)
-    if pset is not None and pset.n_points >= limits["max_points"]:
-        _budget_note(pset, limits, verbose)
+    if pset is not None and pset.n_points:
+        _coverage_note(pset, limits, verbose)
     return pset, failures, n_iter
 
 
-def _budget_note(pset, limits, verbose):
-    """At ``verbose >= 1``, say where ``max_points`` ended the exploration with weights of the
-    simplex left uncovered (the grid of :meth:`ParetoSet.coverage`): the set is then part of
-    the trade-off, and :func:`expand_set` goes on from where it stopped."""
+def _coverage_note(pset, limits, verbose):
+    """At ``verbose >= 1``, say how much of the simplex (the grid of
+    :meth:`ParetoSet.coverage`) the set leaves uncovered, if any: where ``max_points``
+    ended the exploration, the set is part of the trade-off and :func:`expand_set` goes on
+    from where it stopped; else the set ends there (bounds, a degenerate or unbounded part)
+    as far as these starts reach it (DTLZ4 with alpha = 10 from one start: 37 % of the grid,
+    and "done" said nothing)."""
     if verbose < 1 or pset.n_tasks < 2:
         return
     share, size = pset._grid_share()
-    if share < 1.0:
+    if share >= 1.0:
+        return
+    if pset.n_points >= limits["max_points"]:
         log(verbose, 1, f"max_points={limits['max_points']} ended the exploration with "
                         f"{1.0 - share:.1%} of a grid of {size} weights uncovered: "
                         "expand_set (ParetoExplorer.expand) goes on from the set")
+    else:
+        log(verbose, 1, f"the set leaves {1.0 - share:.1%} of a grid of {size} weights "
+                        "uncovered: it ends there as far as these starts reach (another x0, "
+                        "or expand_set with toward=weights, may reach more)")
 
 
 def _seed_uncovered(pset, ctx, limits, key, n_jobs, progress, verbose):

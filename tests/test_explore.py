@@ -2109,7 +2109,23 @@ def test_verbose_output_says_where_the_budget_left_weights_uncovered(capsys):
     assert f"{uncovered:.1%} of a grid of 231 weights uncovered" in last and "expand_set" in last
     pset = explore(problem.fun, problem.x0, verbose=1)  # the whole simplex: no such line
     assert pset.contains(grid).all()
-    assert "max_points" not in capsys.readouterr().err
+    assert "uncovered" not in capsys.readouterr().err
+
+
+def test_verbose_output_says_what_a_set_that_ends_leaves_uncovered(capsys):
+    # no budget: the set ends at the box (task-0 weights below 1/4 are outside it), and
+    # "done" alone read as the whole trade-off
+    from skpareto._weights import simplex_lattice
+
+    def spheres(x):
+        return anp.stack([anp.sum(x ** 2), anp.sum((x - np.array([2.0, 0.0])) ** 2)])
+
+    pset = explore(spheres, np.array([0.1, 0.1]), bounds=([-5.0, -5.0], [1.5, 5.0]), verbose=1)
+    uncovered = 1.0 - pset.contains(simplex_lattice(2, 231)).mean()
+    assert 0.2 < uncovered < 0.3
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(f"[skpareto] the set leaves {uncovered:.1%} of a grid of 231 weights "
+                           "uncovered") and "toward=weights" in last
 
 
 def test_progress_estimates_the_time_left_only_from_a_range_of_weights():
