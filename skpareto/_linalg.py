@@ -129,7 +129,8 @@ class DenseSystem:
 
     def direct(self, rhs):
         """The solution by LU, or None where the matrix is not :attr:`well_conditioned`
-        enough for it to be the minimum-norm solution :func:`solve` promises."""
+        enough for it to be the minimum-norm solution :func:`solve` promises (a bordered
+        matrix: nor with its border scaled, :meth:`_border_scaled`)."""
         if not self.well_conditioned:
             return self._border_scaled(rhs)
         getrs, lu, piv = self._lu
