@@ -22,7 +22,8 @@ weights do not change. A step aims at ``c + h``:
 A branch ends where the weights reach the simplex boundary (the end point is
 solved at the boundary weights; a singular end is approached to within
 ``_END_GAP`` of its weights), where the point leaves the box ``bounds`` (its
-last point solved on the face it crosses, to ``_BOX_REACH``), where it meets points already found, or where the branch itself turns back
+last point solved on the face it crosses, to ``_BOX_REACH``), where it meets
+points already found, or where the branch itself turns back
 (a cusp of the front: the corrector's system becomes singular and the steps
 shrink). There the continuation re-solves beyond the cusp
 (:func:`skpareto._stationary.resolve`) and, if that lands on the front further
@@ -479,21 +480,13 @@ class _Tracer:
                            else (_FIRST_FAILURES, _MIN_FIRST_RATIO))
             if self.failures >= most or self.h < ratio * min(self.longest, self.cap):
                 return self._jump()
-            cur = self.current
-            w_pred = cur.weights + self.sign * h * omega
-            # onto the simplex's plane: secants repeat the rounding in the weights' sum and,
-            # with steps longer than the last, amplify it (tasks on scales 1e6 apart)
-            w_pred += (1.0 - w_pred.sum()) / w_pred.size
+            w_pred = self._predicted_weights(omega, h)
             if np.min(w_pred) < 0.0:
                 ended = self._try_end(v, omega, h)
                 if ended is not None:
                     return ended
                 continue
-            x_pred = cur.x + self.sign * h * v
-            target = cur.coords + self.sign * h
-            length = h * np.linalg.norm(v)
-            res = correct(self.ctx, x_pred, w_pred, target, _TRUST * length + 0.0,
-                           self._site())
+            res, x_pred, length = self._corrected(v, w_pred, h)
             verdict = self._judge(res, x_pred, length)
             if verdict == "accept":
                 floor = _CHORD_FLOOR * max(self.longest, h)
@@ -533,6 +526,24 @@ class _Tracer:
             self.failures += 1
             self.ceiling = min(self.ceiling, h)
             self.h = _SHRINK * h
+
+    def _predicted_weights(self, omega, h):
+        """The weights a step ``h`` along the rates ``omega`` predicts."""
+        w_pred = self.current.weights + self.sign * h * omega
+        # onto the simplex's plane: secants repeat the rounding in the weights' sum and,
+        # with steps longer than the last, amplify it (tasks on scales 1e6 apart)
+        w_pred += (1.0 - w_pred.sum()) / w_pred.size
+        return w_pred
+
+    def _corrected(self, v, w_pred, h):
+        """``(result, x_pred, length)``: the corrector from the prediction of a step ``h``
+        along ``v`` with weights ``w_pred``, its trust region ``_TRUST`` times the step."""
+        cur = self.current
+        x_pred = cur.x + self.sign * h * v
+        length = h * np.linalg.norm(v)
+        res = correct(self.ctx, x_pred, w_pred, cur.coords + self.sign * h,
+                      _TRUST * length + 0.0, self._site())
+        return res, x_pred, length
 
     def _judge(self, res, x_pred, length):
         if res is None:
@@ -650,12 +661,7 @@ class _Tracer:
         landed, last = None, 0
         for _ in range(_BOX_TRIALS):
             t = (low[0] * high[1] - high[0] * low[1]) / (high[1] - low[1])
-            w_pred = cur.weights + self.sign * t * omega
-            w_pred += (1.0 - w_pred.sum()) / w_pred.size
-            x_pred = cur.x + self.sign * t * v
-            length = t * np.linalg.norm(v)
-            trial = correct(self.ctx, x_pred, w_pred, cur.coords + self.sign * t,
-                            _TRUST * length, self._site())
+            trial, x_pred, length = self._corrected(v, self._predicted_weights(omega, t), t)
             verdict = self._judge(trial, x_pred, length)
             if verdict not in ("accept", "bounds") or np.min(trial.weights) < 0.0:
                 self._waste(trial)
