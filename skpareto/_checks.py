@@ -54,7 +54,7 @@ CAUSES = {
     "unconverged": "consistent with an iterative solve stopped early",
     "inaccurate": "close to the exact value but not within the tolerance (a solve not run "
                   "to a small enough true residual, or perturbed inputs)",
-    "permuted": "the right numbers in another order (tasks or parameters)",
+    "permuted": "the right numbers in another order (tasks, directions or parameters)",
     "not_simplex": "weights off the probability simplex",
     "suboptimal": "weights with a larger ||J^T w|| than the minimum",
     "not_stationary": "the point is not Pareto-stationary for any weights",
@@ -428,6 +428,9 @@ def _diagnose_directions(dense, w, d, betas, exact, tol, single, tol32):
             return found[0], found[1] + note
     if betas is None:
         return "unknown", "the span matches none of the known mistakes" + note
+    found = _diagnose_by_factor(d, exact, single)
+    if found:
+        return found[0], found[1] + note
     angles = _angles_deg(d, exact)
     true = _true_residuals(dense.hessian(w), d, rhs)
     if np.max(angles) < 1.0:
@@ -462,6 +465,39 @@ def _diagnose_by_fit(dense, w, d, betas, exact, rhs, single, fit_tol=None):
         if cause:
             found.append((cause, phrase))
     return (found[0][0], "; ".join(p for _, p in found)) if found else None
+
+
+def _diagnose_by_factor(d, exact, single, max_directions=6):
+    """(cause, phrase) if each direction is an exact one times a factor, to rounding: its own
+    row's (a sign, a scale, a normalization) or another row's (directions in another order,
+    up to ``max_directions`` of them); else None.
+
+    :func:`_diagnose_by_fit` names these too, but its model has ``m + 1 + k``
+    unknowns: with no more equations (``k n``; two tasks and four parameters,
+    say) it fits anything, and a normalized direction was called inaccurate.
+    """
+    fit_tol = 1e-3 if single else 1e-7
+
+    def factors(target):
+        scales = np.sum(d * target, axis=1) / np.sum(target * target, axis=1)
+        off = (np.linalg.norm(d - scales[:, None] * target, axis=1)
+               / np.linalg.norm(d, axis=1))
+        return scales, float(np.max(off))
+
+    scales, off = factors(exact)
+    if off <= fit_tol:
+        cause, phrase = _name_scales(scales, max(1e-6, 10.0 * off), "directions",
+                                     np.linalg.norm(d, axis=1))
+        return (cause, phrase) if cause else None
+    k = len(d)
+    if not 1 < k <= max_directions:
+        return None
+    for order in itertools.permutations(range(k)):
+        scales, off = factors(exact[list(order)])
+        if off <= fit_tol and np.all(np.abs(scales - 1.0) <= max(1e-6, 10.0 * off)):
+            return "permuted", (f"the exact directions in another order: those of betas "
+                                f"rows {list(order)}, in that order")
+    return None
 
 
 def _diagnose_by_krylov(dense, w, d, betas, exact, rhs, single):

@@ -102,6 +102,40 @@ def test_mistakes_are_named(make, cause, phrase):
     assert cause in CAUSES
 
 
+def _few(x):
+    """Two tasks of any number of parameters."""
+    return anp.array([anp.sum(anp.arange(1.0, x.size + 1.0) * (x - 1.0) ** 2) + x[0] * x[1],
+                      anp.sum((x + 0.5) ** 4)])
+
+
+@pytest.mark.parametrize("n", [2, 3, 4])
+@pytest.mark.parametrize("factor, cause, phrase", [
+    (-1.0, "sign", "sign flipped"),
+    (3.0, "scale", "scaled by 3"),
+    (None, "normalized", "must not be normalized"),
+])
+def test_a_factor_is_named_with_few_parameters(n, factor, cause, phrase):
+    # n <= 4: fewer equations than the fitted model of the mistakes has unknowns (it fits
+    # anything); the factor is still named, not called an inaccurate solve
+    x, w, beta = np.linspace(-0.1, 0.4, n), np.array([0.4, 0.6]), np.array([[1.0, -1.0]])
+    exact, _ = exact_tangent_directions(_few, x, w, beta)
+    wrong = exact / np.linalg.norm(exact) if factor is None else factor * exact
+    result = check_tangent_directions(_few, x, wrong, beta, weights=w)
+    assert not result and result.cause == cause and phrase in result.diagnosis
+
+
+def test_directions_in_another_order_are_named():
+    def three(x):
+        return anp.array([anp.sum((x - 1.0) ** 2) + x[0] * x[1], anp.sum((x + 0.5) ** 4),
+                          anp.sum(anp.arange(1.0, 6.0) * (x - 0.3) ** 2)])
+
+    x, w = np.linspace(-0.2, 0.3, 5), np.array([0.2, 0.3, 0.5])
+    betas = np.array([[1.0, -1.0, 0.0], [0.0, 1.0, -1.0]])
+    exact, _ = exact_tangent_directions(three, x, w, betas)
+    result = check_tangent_directions(three, x, exact[::-1], betas, weights=w)
+    assert not result and result.cause == "permuted" and "rows [1, 0]" in result.diagnosis
+
+
 def test_without_betas_only_the_span_is_checked():
     # the span hides signs and lengths, by design; betas reveal them
     for directions in (-V, V / np.linalg.norm(V), 3.0 * V):
