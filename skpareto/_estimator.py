@@ -163,8 +163,10 @@ damping, hessian, inexact
     loss_ : list of str
         Loss of each task.
     classes_ : ndarray or list
-        With one task: its class labels (classification only). With several:
-        one entry per task, the class labels or None for a regression task.
+        With one task fitted on a 1-D ``y``: its class labels (classification
+        only). Otherwise (several tasks, or a 2-D ``y`` of one column): one
+        entry per task, the class labels or None for a regression task, as
+        :meth:`predict_proba` returns one array per task.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only if ``X`` has string feature names.
@@ -456,12 +458,15 @@ damping, hessian, inexact
         ValueError
             On NaN/inf, wrong shapes or bad parameters (the message names the
             argument).
+        skpareto.StationarityError
+            If no start reaches a model with finite losses.
 
         Warns
         -----
         sklearn.exceptions.ConvergenceWarning
-            If stage 1 reaches no stationary model (then nothing is explored)
-            or some solves stop early.
+            If stage 1 reaches no stationary model (then the best model reached
+            is kept as a one-point set, with its residual, and nothing is
+            explored) or some solves stop early.
         """
         X, y = self._validate_fit_data(X, y)
         self._y_ndim = np.ndim(y)

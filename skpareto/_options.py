@@ -126,7 +126,17 @@ class SolverOptions:
         return cls(**dict(dict(inexact=False), **changes))
 
     def replace(self, **changes):
-        """A copy with some fields changed (the object itself is frozen)."""
+        """A copy with some fields changed (the object itself is frozen).
+
+        Parameters
+        ----------
+        **changes
+            Fields and their new values, validated as by the constructor.
+
+        Returns
+        -------
+        options : SolverOptions
+        """
         return dataclasses.replace(self, **changes)
 
     @property
@@ -137,7 +147,19 @@ class SolverOptions:
     def dense_for(self, n, fun=None):
         """Whether to form ``n x n`` Hessians for a problem of ``n`` parameters, of the
         objective ``fun``: up to ``DENSE_MAX_N``, or up to ``fun.dense_max_n`` where the
-        objective says how far its own products pay (see :func:`dense_max_n`)."""
+        objective says how far its own products pay (see :func:`dense_max_n`).
+
+        Parameters
+        ----------
+        n : int
+            Number of parameters.
+        fun : callable, default=None
+            The objective, read for a ``dense_max_n`` attribute.
+
+        Returns
+        -------
+        dense : bool
+        """
         if self.hessian != "auto":
             return self.hessian == "dense"
         return n <= getattr(fun, "dense_max_n", DENSE_MAX_N)

@@ -103,8 +103,9 @@ class ParetoSet:
         Work spent by exploration, including rejected steps.
     pieces : ndarray of int, shape (s, m)
         The continuous pieces of the set, as indices of explored points: the
-        segments of the chains of neighbours for m = 2, the simplices of a
-        triangulation of the explored weights for m >= 3.
+        segments of the chains of neighbours for m = 2, for m >= 3 simplices
+        of a triangulation of the explored points' front coordinates (see
+        Notes); the weights are interpolated over each.
 
     Notes
     -----
@@ -175,7 +176,19 @@ class ParetoSet:
 
     @classmethod
     def empty(cls, n_params, n_tasks, fun=None):
-        """A set with no points, for ``n_params`` parameters and ``n_tasks`` tasks."""
+        """A set with no points, for ``n_params`` parameters and ``n_tasks`` tasks.
+
+        Parameters
+        ----------
+        n_params, n_tasks : int
+            Number of parameters and of tasks.
+        fun : callable, default=None
+            The objectives ``x -> (n_tasks,)``, kept as :attr:`fun`.
+
+        Returns
+        -------
+        pset : ParetoSet
+        """
         return cls(np.zeros((0, n_params)), np.zeros((0, n_tasks)), np.zeros((0, n_tasks)),
                    fun=fun)
 
@@ -302,7 +315,7 @@ class ParetoSet:
 
         Parameters
         ----------
-        n_grad, n_hvp : int
+        n_grad, n_hvp : int, default=0
             Gradients and Hessian-vector products.
         point : int, default=None
             Charge them to this point's own counters as well.
@@ -314,7 +327,13 @@ class ParetoSet:
         self.total_hvp += int(n_hvp)
 
     def add_link(self, i, j):
-        """Join points ``i`` and ``j`` as neighbours (a piece), besides parent-child steps."""
+        """Join points ``i`` and ``j`` as neighbours (a piece), besides parent-child steps.
+
+        Parameters
+        ----------
+        i, j : int
+            Indices of points of the set.
+        """
         p = self.n_points
         if not (0 <= int(i) < p and 0 <= int(j) < p):
             raise ValueError(f"links must join indices of points (< {p}), got ({i}, {j}).")
@@ -338,7 +357,16 @@ class ParetoSet:
         self.excluded = np.unique(np.vstack([self.excluded, pieces]), axis=0)
 
     def mark_expanded(self, indices, expanded=True):
-        """Record whether exploration from these points is finished."""
+        """Record whether exploration from these points is finished.
+
+        Parameters
+        ----------
+        indices : array-like of int
+            Indices of points of the set.
+        expanded : bool, default=True
+            Finished (:func:`~skpareto.expand_set` does not go on from them) or
+            not.
+        """
         self.expanded[np.asarray(indices, dtype=np.int64)] = bool(expanded)
 
     # -- the continuous set -------------------------------------------------
@@ -352,7 +380,17 @@ class ParetoSet:
         return np.unique(edges, axis=0) if len(edges) else edges.reshape(0, 2)
 
     def neighbours(self, index):
-        """Indices of the points joined to point ``index`` by a piece edge."""
+        """Indices of the points joined to point ``index`` by a piece edge.
+
+        Parameters
+        ----------
+        index : int
+            Index of a point of the set.
+
+        Returns
+        -------
+        neighbours : ndarray of int
+        """
         edges = self._edges()
         return np.concatenate([edges[edges[:, 0] == index, 1], edges[edges[:, 1] == index, 0]])
 

@@ -22,8 +22,11 @@ class NonFiniteError(ValueError):
 class StationarityError(RuntimeError):
     """No Pareto-stationary point was reached, so there is no set to return.
 
-    Raised by :func:`skpareto.explore` and :meth:`skpareto.ParetoExplorer.fit`
-    when stage 1 ends above the tolerance from every start: presenting that
-    point as a Pareto set would be wrong. The message gives the residual
-    reached and what to try.
+    Raised by :func:`skpareto.explore` when stage 1 ends above the tolerance
+    from every start: presenting that point as a Pareto set would be wrong.
+    The message gives the residual reached and what to try.
+    :meth:`skpareto.ParetoExplorer.fit` instead keeps the best model reached
+    as a one-point set with its residual and warns (a model is still a model);
+    it raises this only where no start reached a model it can use (objectives
+    not finite anywhere on the way).
     """

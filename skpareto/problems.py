@@ -133,13 +133,13 @@ class ConvexQuadratic(Problem):
 
     Parameters
     ----------
-    n : int
+    n : int, default=5
         Number of parameters.
-    m : int
+    m : int, default=2
         Number of objectives.
     condition : float, default=10.0
         Condition number of each random ``A_i``.
-    random_state : int or None
+    random_state : int or None, default=None
         Seed of the random ``A_i`` and ``c_i``.
     hessians, centers : ndarray, optional
         Give ``A`` (m, n, n) and ``c`` (m, n) explicitly instead.
@@ -356,6 +356,12 @@ _PYMOO_BACKEND_LOCK = threading.RLock()
 
 class PymooProblem(Problem):
     """A pymoo problem as an objective skpareto explores; made by :func:`from_pymoo`.
+
+    Parameters
+    ----------
+    problem : pymoo.core.problem.Problem
+        A problem of pymoo whose objectives autograd can differentiate (see
+        :func:`from_pymoo`).
 
     Attributes
     ----------
