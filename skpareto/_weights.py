@@ -214,7 +214,12 @@ def check_weights(weights, n_tasks, name="weights", allow_2d=False, rounding=Non
         If the weights have the wrong shape, are not finite, are negative or
         do not sum to one (within ``rounding``).
     """
-    w = np.asarray(weights)
+    try:
+        w = np.asarray(weights)
+    except ValueError:  # rows of different lengths
+        raise ValueError(f"{name} must be an array of shape ({n_tasks},)"
+                         f"{f' or (q, {n_tasks})' if allow_2d else ''}: its rows have "
+                         "different lengths.") from None
     if w.dtype.kind not in "biuf":
         raise ValueError(f"{name} must hold real numbers, got dtype {w.dtype}.")
     w = w.astype(np.float64)

@@ -203,6 +203,13 @@ def test_check_weights_rejects(weights, message):
         check_weights(weights, 2)
 
 
+@pytest.mark.parametrize("weights", [[[0.5, 0.5], [1.0]], [[0.5], 0.5]])
+def test_ragged_weights_are_named(weights):
+    # numpy's own "inhomogeneous shape" message named no argument
+    with pytest.raises(ValueError, match=r"toward must .* rows have different lengths"):
+        check_weights(weights, 2, "toward", allow_2d=True)
+
+
 @pytest.mark.parametrize("m, n_points, size", [(1, 231, 1), (2, 21, 21), (2, 30, 30),
                                                (3, 231, 231), (3, 230, 210), (4, 300, 286)])
 def test_simplex_lattice_is_the_largest_that_fits(m, n_points, size):
