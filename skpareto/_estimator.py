@@ -549,6 +549,12 @@ damping, hessian, inexact
         -------
         self : ParetoExplorer
 
+        Raises
+        ------
+        ValueError
+            If ``X, y`` are not the training data (the losses of the set's
+            first model on them differ from those :meth:`fit` recorded).
+
         Warns
         -----
         UserWarning
@@ -564,6 +570,7 @@ damping, hessian, inexact
                           UserWarning, stacklevel=2)
             return self
         fun, hess_fun = self._objectives(X, self._encode_with_fitted_classes(y))
+        self._check_same_objectives(fun)
         self.pareto_set_.fun = fun
         if n_steps is None and toward is None:
             n_steps = self.n_steps
@@ -577,6 +584,17 @@ damping, hessian, inexact
         finally:  # an interruption keeps the points found so far: show them
             self._set_front_attributes()
         return self
+
+    def _check_same_objectives(self, fun):
+        """Raise unless ``fun`` gives the set's first point the losses :meth:`fit` recorded:
+        a set continued on other data would mix models stationary for other objectives."""
+        recorded = self.pareto_set_.front[0]
+        values = np.asarray(fun(self.pareto_set_.params[0]), dtype=np.float64)
+        if not np.allclose(values, recorded, rtol=1e-8, atol=0.0):
+            raise ValueError(f"X, y must be the training data fit was given: the losses of the "
+                             f"set's first model on them are {np.round(values, 6)}, not "
+                             f"{np.round(recorded, 6)} as in fit. To explore other data, fit "
+                             "again.")
 
     # -- the explored set ---------------------------------------------------
 
@@ -980,6 +998,16 @@ def _check_y(y):
 
 
 def _column(y, j):
-    """Column ``j`` of ``y``; a column of an object array gets its own dtype."""
+    """Column ``j`` of ``y``; a column of an object array gets its own dtype, if its labels
+    are of one kind (strings, or numbers): numpy would turn ``[1, "no"]`` into strings, and
+    predict ``"1"`` for the label ``1``."""
     col = y[:, j]
-    return np.asarray(col.tolist()) if col.dtype == object else col
+    if col.dtype != object:
+        return col
+    kinds = {"string" if isinstance(v, str) else
+             "number" if isinstance(v, (numbers.Number, np.number, np.bool_)) else
+             type(v).__name__ for v in col}
+    if len(kinds) > 1:
+        raise ValueError(f"y column {j} mixes labels of kinds {sorted(kinds)}; give labels "
+                         "of one kind (all strings, or all numbers).")
+    return np.asarray(col.tolist())

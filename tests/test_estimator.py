@@ -231,6 +231,23 @@ def test_expand_continues_the_set(data):
     assert est.pareto_weights_[:, 0].min() == 0.0 and est.pareto_weights_[:, 0].max() == 1.0
 
 
+def test_expand_on_other_data_is_refused(data):
+    # the set went on from models stationary for the fit's objectives with those of other
+    # rows: residuals 0.09-0.49 on the fit's data, the set a mix of two problems
+    X, Y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est = ParetoExplorer(**dict(SETTINGS, n_steps=1)).fit(X[:100], Y[:100])
+    n_points = est.pareto_set_.n_points
+    with pytest.raises(ValueError, match="X, y must be the training data"):
+        est.expand(X[50:], Y[50:], n_steps=1)
+    assert est.pareto_set_.n_points == n_points
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est.expand(X[:100], Y[:100], n_steps=1)  # the same rows as a new array
+    assert est.pareto_set_.n_points > n_points
+
+
 def test_expand_steps_add_up_to_fitting_with_the_steps_at_once(data):
     # a resumed branch starts its step-length control afresh, so the points differ from
     # one fit's, but the steps add up: each end goes on by n_steps, on the same set
@@ -474,6 +491,16 @@ def test_classification_tasks_with_any_labels():
     np.testing.assert_allclose(scores, expected)
     assert est.score(X, Y) == pytest.approx(np.mean(expected))
     assert min(scores) > 0.9
+
+
+@pytest.mark.parametrize("labels", [[1, "no"], ["yes", None]])
+def test_labels_of_mixed_kinds_are_refused(labels):
+    # [1, "no"] became the strings "1" and "no" (predicting "1" for the label 1); None among
+    # strings raised numpy's TypeError, naming no argument
+    X, Y = _two_task_labels()
+    y = np.array(labels * (len(X) // 2), dtype=object)
+    with pytest.raises(ValueError, match="y column 0 mixes labels of kinds"):
+        ParetoExplorer(loss="log_loss", n_steps=0).fit(X, y)
 
 
 def test_mixed_losses():
