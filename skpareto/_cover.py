@@ -1219,7 +1219,7 @@ def refine(pset, ctx, limits, key, n_jobs, progress):
         for level in range(_REFINE_PASSES, 2 * _REFINE_PASSES if ctx.whole else 0):
             if not solve_pass(level, True):
                 break
-    _exclude_poor(pset, ctx, residuals, good, first, key + (_REFINE_PASSES,), n_jobs)
+    _exclude_poor(pset, ctx, residuals, balances, good, first, key + (_REFINE_PASSES,), n_jobs)
     if len(pset.excluded) > excluded:
         log(progress.verbose, 2, f"{len(pset.excluded) - excluded} pieces left out of the set: "
                                  f"their models lie more than {_PIECE_GAP:.0%} of the weighted "
@@ -1278,7 +1278,7 @@ def _residual(pset, ctx, x, w):
     return piece_residual(ctx, x, w)  # inf where not finite: Newton decides
 
 
-def _exclude_poor(pset, ctx, residuals, good, first, key, n_jobs):
+def _exclude_poor(pset, ctx, residuals, balances, good, first, key, n_jobs):
     """Leave out of the set the pieces :func:`refine` checks whose centroid model is poor.
 
     Refine solves the worst pieces while its share of ``max_points`` leaves
@@ -1289,7 +1289,9 @@ def _exclude_poor(pset, ctx, residuals, good, first, key, n_jobs):
     0.47 of the piece's extent and lowered the weighted loss by up to 45 %.
     Each checked piece whose centroid residual (``residuals``, by vertices;
     computed for the pieces not in it) exceeds its bound (see
-    :func:`_checked_pieces`) is solved at its centroid's weights by
+    :func:`_checked_pieces`), or (three tasks) whose weighted gradients there
+    cancel to less than ``_END_BALANCE`` (``balances``), is solved at its
+    centroid's weights by
     fixed-weight Newton from the centroid's model (:func:`_solve_gap`); it
     is excluded (:meth:`ParetoSet.exclude`) unless Newton converges and
     changes the weighted loss by at most ``_PIECE_GAP`` of it. The pieces
@@ -1298,9 +1300,12 @@ def _exclude_poor(pset, ctx, residuals, good, first, key, n_jobs):
     m = pset.n_tasks
     poor = []
     for vertices, w, x, reach, bound in _checked_pieces(pset, ctx, first):
-        if vertices not in residuals:
+        if vertices not in residuals and m == 3:
+            residuals[vertices], balances[vertices] = _centroid_tests(pset, ctx, x, w)
+        elif vertices not in residuals:
             residuals[vertices] = _residual(pset, ctx, x, w)
-        if residuals[vertices] > bound and vertices not in good:
+        off = residuals[vertices] > bound or balances.get(vertices, 0.0) > _END_BALANCE
+        if off and vertices not in good:
             poor.append((vertices, w.mean(axis=0), x.mean(axis=0), reach))
     results = Parallel(n_jobs=n_jobs)(delayed(_solve_gap)(ctx, x, w, reach, key + (k,))
                                       for k, (_, w, x, reach) in enumerate(poor))
