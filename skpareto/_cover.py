@@ -22,7 +22,8 @@ from ._continuation import (_CHORD_RESIDUAL, _END_BALANCE, _TIGHT_RTOL, Context,
                             tangents, correct, end_point)
 from ._hvp import value_and_jacobian
 from ._paretoset import ParetoSet
-from ._stationary import find_stationary, front_coordinates, minimize_task, minimum_of_every
+from ._stationary import (critical_residual, find_stationary, front_coordinates, minimize_task,
+                          minimum_of_every)
 from ._utils import Result, Status, log
 from ._weights import lattice_size, onto_simplex, simplex_lattice, zero_sum_basis
 from .exceptions import ConvergenceWarning
@@ -480,10 +481,12 @@ def add_root(pset, ctx, root, max_points):
         root.n_grad += n_grad
     index = pset.add_point(root.x, root.objectives, root.weights, residual=root.residual,
                            n_grad=root.n_grad, n_hvp=root.n_hvp)
-    if m < 2 or _dependence(root.jac)[1] or pset.n_points + m > max_points:
+    scale = root.get("critical_scale")  # every gradient vanished against the start's
+    if m < 2 or pset.n_points + m > max_points or (scale is None and _dependence(root.jac)[1]):
         return index
     vertices = np.eye(m)
-    residuals = [stationarity_residual(root.jac, w) for w in vertices]
+    residuals = [stationarity_residual(root.jac, w) if scale is None else
+                 critical_residual(root.jac, w, scale) for w in vertices]
     if max(residuals) > ctx.tol:
         return index
     minimum = root.get("minimum_of_every")  # stage 1's verdict, where it asked

@@ -79,7 +79,9 @@ class ParetoSet:
     parents : array-like of int, shape (p,), default=None
         Index of the point each one was expanded from; -1 for a root.
     residuals : array-like of shape (p,), default=None
-        Relative stationarity residual each point reached.
+        Relative stationarity residual each point reached (at a minimum of
+        every objective, where every gradient vanished, against the largest
+        gradient at the start: see :func:`~skpareto.find_stationary`).
     n_grad, n_hvp : array-like of int, shape (p,), default=None
         Gradients and Hessian-vector products spent to find each point.
     expanded : array-like of bool, shape (p,), default=None

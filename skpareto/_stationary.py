@@ -27,7 +27,7 @@ from ._options import SolverOptions
 from ._utils import Result, Status, log
 from ._validation import check_real
 from ._weights import (check_weights, gradient_scale, min_norm_weights, onto_simplex,
-                       zero_sum_basis)
+                       safe_norm, zero_sum_basis)
 from .exceptions import ConvergenceWarning, NonFiniteError
 from .metrics import stationarity_residual
 
@@ -82,6 +82,14 @@ _CHORD = 0.25
 _TRUST_TRIES = 6
 # stage 1's line searches step back from this many non-finite trial points in a row
 _NON_FINITE_TRIALS = 30
+
+
+def critical_residual(jac, weights, scale):
+    """The stationarity residual of a critical point of every objective: ``||J^T w||``
+    against ``scale``, the largest task gradient at the start (the relative residual,
+    against the vanishing gradients themselves, says nothing there)."""
+    norm = safe_norm(np.asarray(jac, dtype=np.float64).T @ weights)
+    return float(norm / scale) if norm > 0 else 0.0  # (a start at the critical point: 0 / 0)
 
 
 def front_coordinates(values):
@@ -1056,7 +1064,12 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
     gradient vanishes is stationary for any weights: it is kept where it is
     a minimum of every objective (to second order: the local set is that
     point, for every weight), and otherwise only if no method reaches a
-    point where the gradients oppose.
+    point where the gradients oppose. Approached, not hit, such a minimum
+    leaves gradients of no direction of their own (a network fitting
+    constant targets: 1e-19 of the start's, their relative residual 0.27);
+    where every gradient is below ``1e-8`` of the largest at ``x0``, the
+    residual is measured against that one (``critical_scale`` in the
+    result).
     """
     x0 = check_point(x0, "x0")
     options = SolverOptions() if options is None else options
@@ -1130,7 +1143,7 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
                        message=f"{method} reached a kink (a gradient "
                                f"{gradient_scale(res.jac) / scale:.3g} times the start's)")
             fallback = fallback or res
-        elif res.success and gradient_scale(res.jac) <= _CRITICAL * scale:
+        elif res.jac is not None and gradient_scale(res.jac) <= _CRITICAL * scale:
             # stationary for any weights. A minimum of every objective (see
             # minimum_of_every) is the whole local set: kept, for every weight
             # (skpareto._cover.add_root).
@@ -1140,11 +1153,19 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
             spent, spent_hvp = spent + used, spent_hvp + used_hvp
             res.update(minimum_of_every=minimum)  # (add_root asks the same)
             if not minimum:
+                if res.success:  # (stationary to tol: nothing better than this, at worst)
+                    fallback = fallback or res
                 res.update(status=Status.SINGULAR, success=False,
                            message=f"{method} reached a critical point of every objective")
-                fallback = fallback or res
             else:
-                res.update(message="converged at a minimum of every objective")
+                # approached, every gradient vanishes with no direction of its own (a
+                # network fitting constant targets exactly: gradients of 1e-107, their
+                # relative residual 0.27): measured against the start's, they are zero
+                if not res.success:
+                    res.update(status=Status.CONVERGED, success=True,
+                               residual=critical_residual(res.jac, res.weights, scale))
+                res.update(critical_scale=scale,
+                           message="converged at a minimum of every objective")
         elif res.success:
             curvature, used_hvp = _descent_curvature(fun, res.x, res.weights, res.jac, options)
             spent_hvp += used_hvp

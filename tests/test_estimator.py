@@ -503,6 +503,31 @@ def test_labels_of_mixed_kinds_are_refused(labels):
         ParetoExplorer(loss="log_loss", n_steps=0).fit(X, y)
 
 
+@pytest.mark.parametrize("case", ["constant targets", "constant features", "one row"])
+def test_data_without_a_trade_off_is_one_model_for_every_weight(case):
+    # a model best for both tasks: the gradients vanish with no direction of their own
+    # (1e-19 to 1e-28, their relative residual 0.27 to 0.996), and fit warned that stage 1
+    # did not converge, kept the model at weights nobody asked for, and predict_at refused
+    # (0.5, 0.5), the weights predict uses
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 4))
+    Y = np.column_stack([X[:, 0] + X[:, 1], X[:, 1] - X[:, 2]])
+    if case == "constant targets":
+        Y = np.column_stack([np.full(80, 1.0), np.full(80, 2.0)])
+    elif case == "constant features":
+        X = np.ones((80, 4))
+    else:
+        X, Y = X[:1], Y[:1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = ParetoExplorer(random_state=0).fit(X, Y)
+    assert est.pareto_set_.contains([[0.0, 1.0], [0.3, 0.7], [1.0, 0.0]]).all()
+    assert np.ptp(est.pareto_set_.params, axis=0).max() == 0.0  # one model
+    np.testing.assert_array_equal(est.predict_at(X, [0.3, 0.7]), est.predict(X))
+    target = Y.mean(axis=0) if case != "one row" else Y[0]
+    np.testing.assert_allclose(est.predict(X), np.broadcast_to(target, Y.shape), atol=1e-6)
+
+
 def test_mixed_losses():
     X, Y = _two_task_labels()
     Y[:, 1] = X[:, 1] ** 2
