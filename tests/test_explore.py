@@ -234,12 +234,15 @@ def test_three_tasks_with_a_face_that_runs_off_cover_the_simplex(capsys):
     # but 13 weights near the run-off face only by slivers from it across the simplex to the
     # first task's end, whose models Newton lowered by 1 to 6 % of the weighted loss: they
     # are excluded, and the fill after them covers 9 of the 13 (98.3 %; 96.5 % since the
-    # corrector's chord steps: which slivers form there moves with the points' last bits)
+    # corrector's chord steps: which slivers form there moves with the points' last bits;
+    # 94.8 % since the fill keeps a ring's pieces on their residual only where their
+    # weighted gradients balance too: the others' centroid models were more than a tenth
+    # of their extent from the set)
     pset = _explore_quietly(_runs_off, np.full(6, 0.1), verbose=2)
     _check_consistent(pset, _runs_off, 1e-8)
     assert np.abs(pset.front).max() > 1e90  # the run-off is there
     assert f"{len(pset.excluded)} pieces left out of the set" in capsys.readouterr().err
-    assert pset.contains(_simplex_lattice(3, 20)).mean() >= 0.96
+    assert pset.contains(_simplex_lattice(3, 20)).mean() >= 0.94
 
 
 _A, _B = np.array([1.0, 0.0, 0.5]), np.array([-1.0, 1.0, 0.0])
@@ -689,7 +692,7 @@ def test_a_wide_piece_is_excluded_where_its_model_is_poor(signs):
     assert pset.contains(w)
     best = w @ _two_sheets(np.sqrt(w @ c))
     gap = (w @ _two_sheets(pset.params.mean(axis=0)) - best) / best  # 2.4e-3 and 2.15
-    _cover._exclude_poor(pset, ctx, {}, set(), pset.n_points, (0,), 1)
+    _cover._exclude_poor(pset, ctx, {}, {}, set(), pset.n_points, (0,), 1)
     assert pset.contains(w) == bool(gap <= _cover._PIECE_GAP)
     assert len(pset.excluded) == (gap > _cover._PIECE_GAP)
     assert pset.contains(weights).all()  # each point still covers its own weights
@@ -1342,12 +1345,16 @@ def test_wide_pieces_of_three_tasks_are_solved_where_they_interpolate_poorly():
     # where the lattice stopped short of a face, pieces spanning several steps of the weights
     # bridged the strip left: interpolated relative residuals up to 0.10 at the weights of
     # a grid; solved at their centroids where above 0.02, 0.028 at most (1,000 points, the
-    # budget: 148 of them centroids)
+    # budget: 148 of them centroids). Two pieces next to the vertex of the third task (the
+    # weighted gradients balance to 0.08 and 0.12 at grid weights in them) have centroid
+    # models more than 1 % of the weighted loss off: excluded, they leave 2 of the grid's
+    # 231 weights uncovered
     fun = _valley_against_two_spheres
     pset = explore(fun, np.zeros(4))
     assert pset.residuals.max() <= 1e-8
     grid = _simplex_lattice(3, 20)
-    assert pset.contains(grid).all()
+    assert pset.contains(grid).mean() >= 0.99
+    grid = grid[pset.contains(grid)]
     jac = jacobian(fun)
     residuals = [stationarity_residual(jac(x), w) for x, w in zip(pset.params_at(grid), grid)]
     assert max(residuals) <= 0.05
