@@ -133,7 +133,7 @@ def directions(pset, index):
 
 
 def grow(pset, ctx, limits, indices, *, key, n_jobs, progress, until=None, pause=False,
-         ends=None, seed=False):
+         ends=None, seed=False, component=False):
     """Explore from the points ``indices`` of ``pset`` until the set ends or a budget stops.
 
     Two tasks: ``until`` (weights, shape (2,) or (k, 2)) also stops the
@@ -142,8 +142,12 @@ def grow(pset, ctx, limits, indices, *, key, n_jobs, progress, until=None, pause
     leave the budget to stage-1 seeds where the weights are not covered; with
     ``ends`` (:class:`skpareto._explore._Ends`), a lattice grows to
     ``ends.top(pset)`` points, and calls ``ends.seed(pset)`` once it has
-    (the single-task ends it left). Returns the roots of the lattices that
-    paused; they go on when grown again.
+    (the single-task ends it left). With ``component`` (more tasks), each
+    lattice is of another component of the set than the points before (a
+    better single-task end, see :func:`skpareto._explore._ends_from_start`):
+    it grows until its own points cover the simplex, not the whole set's,
+    and never stalls. Returns the roots of the lattices that paused; they go
+    on when grown again.
     """
     if pset.n_tasks == 1:
         pset.mark_expanded(indices)
@@ -154,7 +158,8 @@ def grow(pset, ctx, limits, indices, *, key, n_jobs, progress, until=None, pause
     # each lattice goes on from its root, with the nodes solved already
     return [root for root in sorted({_root_of(pset, int(i)) for i in indices})
             if _grow_lattice(pset, ctx, limits, root, key + (root,), n_jobs, progress,
-                             _Stall(pset, limits, seed) if pause else None, ends)]
+                             _Stall(pset, limits, seed) if pause and not component else None,
+                             ends, component)]
 
 
 def _root_of(pset, i):
@@ -638,18 +643,21 @@ class _Covered:
     covered either way).
     """
 
-    def __init__(self, pset, step_size, edges=False):
+    def __init__(self, pset, step_size, edges=False, own=None):
         m = pset.n_tasks
         self.grids = [simplex_lattice(m, q) for q in (_STALL_GRID, _COVERED_GRID)]
         self.next = lattice_size(m, step_size)
         self.step_size = step_size
         self.edges = edges and m == 3
+        self.own = own  # the points of one lattice (a set that grows), if they alone count
 
     def __call__(self, pset):
-        n = pset.n_points
+        n = pset.n_points if self.own is None else len(self.own)
         if n < self.next:
             return False
         self.next = int(n * (1.0 + _COVERED_GROWTH)) + 1
+        if self.own is not None:
+            pset = pset._subset(sorted(self.own))
         return (all(pset.contains(grid).all() for grid in self.grids)
                 and (not self.edges or self._edges_followed(pset)))
 
@@ -673,10 +681,11 @@ class _Covered:
 
 
 def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=None,
-                  ends=None):
+                  ends=None, component=False):
     """Cover the set around the point ``root_index`` by a lattice (see :func:`_lattice`),
     going on from the nodes solved before, until the set covers the simplex (see
-    :class:`_Covered`). Returns whether ``stall`` stopped it."""
+    :class:`_Covered`; with ``component``, until this lattice's points do). Returns whether
+    ``stall`` stopped it."""
     root = point_of(pset, root_index, ctx.fun)
     ctx = dataclasses.replace(ctx, basis=_front_basis(root.jac))
     axes, flat, dominated = _lattice(ctx, root, key + (0,))
@@ -714,7 +723,7 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
     # once a loose tangent was far off, every later tangent of the lattice is solved tightly:
     # the Hessian is nearly singular there, and the loose ones would be off as well
     tight = False
-    covered = _Covered(pset, ctx.step_size, edges=ctx.whole)
+    covered = _Covered(pset, ctx.step_size, edges=ctx.whole, own=own if component else None)
     top = (lambda _: limits["max_points"]) if ends is None else ends.top
     for level in range(int(min(limits["n_steps"], 10 ** 6))):
         jobs, seen = [], set()
@@ -790,7 +799,10 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
         # a face is covered as soon as the lattice reaches it: it is one dimension lower,
         # and a lattice stopped by max_points would otherwise leave every face out
         before = pset.n_points
-        _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, faces, top(pset))
+        _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, faces, top(pset),
+                     own if component else None)
+        if component:
+            own.update(range(before, pset.n_points))
         if ctx.basis is not None:  # the faces' points have segments of weights too
             for index in range(before, pset.n_points):
                 if not np.all(pset.params[:index] == pset.params[index], axis=1).any():
@@ -906,11 +918,14 @@ def _stride(ctx, stride, node, new, change, widest):
     return stride
 
 
-def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done, top=None):
+def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done, top=None,
+                 own=None):
     """Cover the boundary of the set: for each face (a zero weight) not in ``done`` (which
     grows), the set of the others; on a face of two tasks, with stage 1 in the gaps of its
     weights too (:func:`_seed_gaps`; a 60-row three-task net: 92 % -> 99 % covered). The set
-    grows to at most ``top`` points (default ``max_points``)."""
+    grows to at most ``top`` points (default ``max_points``). With ``own`` (the points of
+    a lattice of another component, see :func:`grow`), only those count as the face's
+    points already explored."""
     m = pset.n_tasks
     top = limits["max_points"] if top is None else top
     for res, inner in sorted(outside, key=lambda item: item[0].residual):
@@ -922,7 +937,7 @@ def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done, top=No
             if find_point(pset, res.x) is None:
                 _add_embedded(pset, [res], [None], inner, face)
             continue
-        sub, roots, known = _sub_set(pset, ctx, res, face)
+        sub, roots, known = _sub_set(pset, ctx, res, face, own)
         until = None
         if known:  # a curve with points already: only its gaps are left
             roots, until, covered = _toward_gaps(sub, roots, ctx.step_size)
@@ -1043,7 +1058,7 @@ def _face_context(ctx, face):
                    ctx.entropy)
 
 
-def _sub_set(pset, ctx, res, face):
+def _sub_set(pset, ctx, res, face, own=None):
     """A set of the objectives ``face``, the indices of its points to explore from, and how
     many of its points are in ``pset`` already.
 
@@ -1056,6 +1071,8 @@ def _sub_set(pset, ctx, res, face):
     sub = ParetoSet.empty(pset.n_params, len(face), fun=_restrict(ctx.fun, face))
     others = np.setdiff1d(np.arange(pset.n_tasks), face)
     on_face = np.flatnonzero(np.all(pset.weights[:, others] == 0, axis=1))
+    if own is not None:
+        on_face = np.intersect1d(on_face, sorted(own))
     # points inside the face (on its own boundary they belong to smaller faces too)
     inside = np.all(pset.weights[np.ix_(on_face, face)] > 0, axis=1)
     if len(face) > 2 or inside.sum() < 2:
@@ -1428,7 +1445,7 @@ def _seed_gaps(pset, ctx, limits, key, n_jobs, progress, verbose=0):
 
 
 def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, until=None,
-          paused=None, alone=False, start=None):
+          paused=None, alone=False, start=None, component=False):
     """Stage 1 at ``weights`` from the point of nearest weights (or from ``start``); grow the
     set from its root.
 
@@ -1439,7 +1456,8 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
     to it. With ``alone``, a root that adds nothing to explore from, but
     lies at weights the set does not cover, is added as a point of its own
     (it covers its weights; a weakly regularized net's single-task end, which
-    the set reached to 1e-5, was dropped). A stage 1 that fails warns
+    the set reached to 1e-5, was dropped). ``component``: the root is of
+    another component of the set (see :func:`grow`). A stage 1 that fails warns
     nothing: the seed is only not taken, and the set is whole without it.
     Returns the stage-1 iterations (none once ``max_points`` is reached).
     """
@@ -1471,7 +1489,7 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
         return root.nit
     index = add_root(pset, ctx, root, limits["max_points"])
     stopped = grow(pset, ctx, limits, [index], key=key, n_jobs=n_jobs, progress=progress,
-                   until=until, pause=paused is not None, seed=True)
+                   until=until, pause=paused is not None, seed=True, component=component)
     if paused is not None:
         paused += stopped
     return root.nit

@@ -331,10 +331,13 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
             log(verbose, 2, f"start {k} lands on the set explored already")
             pset.add_cost(root.n_grad, root.n_hvp)
             continue
+        # a start not on the set explored already may be on another component of it, which
+        # its lattice covers as its own (it would stop at once: the set covers the simplex)
+        component = pset.n_points > 0
         index = add_root(pset, ctx, root, limits["max_points"])
         # a lattice that stalls leaves the budget to the seeds of _seed_uncovered first
         paused += grow(pset, ctx, limits, [index], key=(k,), n_jobs=n_jobs, progress=progress,
-                       pause=np.isinf(limits["n_steps"]), ends=ends)
+                       pause=np.isinf(limits["n_steps"]), ends=ends, component=component)
         if pset.n_points == index + 1 and limits["n_steps"] > 0 and _front_moves(root.jac):
             stuck.append(root)
     if pset.n_points:
@@ -496,6 +499,15 @@ def _ends_from_start(pset, ctx, limits, start, key, n_jobs, progress, verbose, p
             log(verbose, 2, f"stage 1 for task {task} alone from the start reached "
                             f"{pset.front[found, task]:.4g}, below the set's "
                             f"{values.min():.4g}: the set was explored from there")
+            if m > 2:  # the end's lattice stopped at once: every step from a vertex leaves
+                # the simplex, and the set covers it. Its component is another: from a step
+                # inside, a lattice covers it as its own
+                n_iter += _seed(pset, ctx, limits,
+                                _inward(np.eye(m)[task][None], ctx.step_size,
+                                        np.ones(m, bool))[0],
+                                key + (task, 1), n_jobs, progress, verbose,
+                                new=lambda root: True, start=pset.params[found], paused=paused,
+                                component=True)
     return n_iter
 
 

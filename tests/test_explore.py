@@ -2428,6 +2428,45 @@ def test_a_better_end_found_from_the_start_leaves_the_ends_their_points():
     assert pset.front_at([0.0, 1.0, 0.0])[1] <= 1e-8  # the better component's end
 
 
+_TRIANGLE = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, 0.9]])
+_BASINS = (_TRIANGLE - [3.0, 0.0], _TRIANGLE + [3.0, 0.0])
+_OFFSETS = (np.array([0.4, 0.2, 0.0]), np.array([0.0, 0.2, 0.4]))
+
+
+def _two_basins(x):
+    """Three spheres in each of two basins 6 apart, joined by a smooth minimum: each basin
+    holds a component of the set, x(w) = w @ corners, the one right of 0 better for task 0
+    (offsets 0 against 0.4) and worse for task 2."""
+    def smooth_min(u, v, t=0.05):
+        low = anp.minimum(u, v)
+        return low - t * anp.log(anp.exp(-(u - low) / t) + anp.exp(-(v - low) / t))
+
+    return anp.stack([smooth_min(anp.sum((x - a) ** 2) + c, anp.sum((x - b) ** 2) + d)
+                      for a, b, c, d in zip(*_BASINS, *_OFFSETS)])
+
+
+def _best_of_basins(weights):
+    return np.min([[w @ _two_basins(w @ corners) for corners in _BASINS] for w in weights],
+                  axis=1)
+
+
+@pytest.mark.parametrize("x0", [[0.0, 0.3], [[-2.5, 0.3], [3.5, 0.3]]])
+def test_another_component_of_three_tasks_is_explored_as_a_whole(x0):
+    # the second basin's set is another component over the same weights: a lattice from the
+    # better single-task end (or from a start of its own) stopped at once, the set covering
+    # the simplex already, and params_at gave the first basin's models (at (0.9, 0.05, 0.05)
+    # a weighted loss of 0.465 against 0.125)
+    pset = _explore_quietly(_two_basins, np.array(x0))
+    _check_consistent(pset, _two_basins, 1e-8)
+    for corners in _BASINS:  # each component's points and vertices
+        mine = np.linalg.norm(pset.params - corners.mean(axis=0), axis=1) < 1.5
+        assert mine.sum() >= 100 and pset.weights[mine].max(axis=0).min() >= 1.0 - 1e-12
+    weights = _simplex_lattice(3, 20)
+    got = np.einsum("ij,ij->i", pset.front_at(weights), weights)
+    gap = got - _best_of_basins(weights)
+    assert np.all(gap <= 1e-3), (weights[gap > 1e-3], gap[gap > 1e-3])
+
+
 def test_a_seed_whose_stage_one_fails_warns_nothing_and_adds_nothing():
     # a seed is the library's own start, not the user's: on DTLZ2 in its box (objectives
     # times (1, 1, 10)), seeds at weights of the faces, which lie on the box's faces, reached
