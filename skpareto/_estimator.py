@@ -7,6 +7,7 @@ does not import scikit-learn.
 """
 
 import numbers
+import threading
 import warnings
 from contextlib import contextmanager
 
@@ -32,6 +33,33 @@ from .metrics import stationarity_residual
 __all__ = ["ParetoExplorer"]
 
 
+_BLAS = {"lock": threading.Lock(), "users": 0, "limiter": None}
+
+
+@contextmanager
+def _one_blas_thread():
+    """BLAS on one thread while any fit or prediction of this process runs.
+
+    threadpoolctl's limits are process-wide: each context restores the
+    limits it found on leaving, and of two fits in threads (joblib's
+    threading backend) the one leaving last restored the first's limit of
+    one thread, for the rest of the process. Counted instead: the first to
+    enter sets the limit, the last to leave restores what the process had.
+    """
+    with _BLAS["lock"]:
+        if not _BLAS["users"]:
+            _BLAS["limiter"] = threadpool_limits(1, "blas")
+        _BLAS["users"] += 1
+    try:
+        yield
+    finally:
+        with _BLAS["lock"]:
+            _BLAS["users"] -= 1
+            if not _BLAS["users"]:
+                _BLAS["limiter"].restore_original_limits()
+                _BLAS["limiter"] = None
+
+
 @contextmanager
 def _sklearn_convergence_warnings():
     """Solver context: BLAS on one thread, core warnings re-issued as scikit-learn's.
@@ -42,7 +70,7 @@ def _sklearn_convergence_warnings():
     ConvergenceWarnings become one :class:`sklearn.exceptions.ConvergenceWarning`
     per call, which gives each distinct message; other warnings pass through unchanged.
     """
-    with warnings.catch_warnings(record=True) as caught, threadpool_limits(1, "blas"):
+    with warnings.catch_warnings(record=True) as caught, _one_blas_thread():
         warnings.simplefilter("always")
         yield
     core = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
@@ -698,7 +726,7 @@ damping, hessian, inexact
 
     def _outputs(self, params, X):
         """The network's outputs, BLAS on one thread (see the class Notes)."""
-        with threadpool_limits(1, "blas"):
+        with _one_blas_thread():
             return [np.asarray(out, dtype=np.float64) for out in self._net.outputs(params, X)]
 
     def _predict_params(self, X, params):
@@ -962,7 +990,7 @@ damping, hessian, inexact
         y = self._validate_y(y, X.shape[0])
         self._check_n_tasks(y)
         fun = self._net.objective(X, self._encode_with_fitted_classes(y), self.loss_, 0.0)
-        with threadpool_limits(1, "blas"):
+        with _one_blas_thread():
             return np.stack([np.asarray(fun(params), dtype=np.float64)
                              for params in self.pareto_set_.params])
 

@@ -142,3 +142,42 @@ def test_dask_local_cluster_equals_serial(quadratic, sampled):
         with joblib.parallel_backend("dask"):
             pset = explore(fun, x0, **options)
         _same_points(serial, pset)
+
+
+def test_fits_in_threads_leave_blas_threads_as_they_found_them():
+    # each fit held BLAS to one thread and restored the count it found on leaving: of two
+    # fits in threads, the last to leave restored the first's limit of one, and the whole
+    # process ran on one BLAS thread from then on
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    from skpareto._estimator import _one_blas_thread
+
+    def blas():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas()
+    entered, leave_first, first_left = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def first():
+        with _one_blas_thread():
+            entered.set()
+            leave_first.wait(10)
+        first_left.set()
+
+    def second():
+        entered.wait(10)
+        with _one_blas_thread():
+            leave_first.set()
+            first_left.wait(10)
+            seen["inside"] = blas()  # the first has left: still one thread for the second
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert seen["inside"] == [1] * len(before)
+    assert blas() == before
