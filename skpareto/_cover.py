@@ -697,9 +697,12 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
     unit = np.where(dominated, 0, 1)
     solved = {(0,) * len(axes): (root_index, root, unit)}
     # the nodes of this lattice solved before (a set that a budget stopped)
-    offsets = np.linalg.solve(axes, (ctx.coords(pset.front) - origin).T).T
-    nodes = np.round(offsets)
-    on_lattice = np.all(np.abs(offsets - nodes) <= 1e-6, axis=1) & (pset.weights.min(1) > 0)
+    # (a front run off to 1e94 overflows there: no node of this lattice, as NaN says)
+    with np.errstate(over="ignore", invalid="ignore"):
+        offsets = np.linalg.solve(axes, (ctx.coords(pset.front) - origin).T).T
+        nodes = np.round(offsets)
+        on_lattice = (np.all(np.abs(offsets - nodes) <= 1e-6, axis=1)
+                      & (pset.weights.min(1) > 0))
     node_of = {root_index: (0,) * len(axes)}  # index in pset -> node, of the points solved before
     for i in np.flatnonzero(on_lattice):
         node = tuple(int(k) for k in nodes[i])
@@ -1535,7 +1538,8 @@ def _represented(pset, root, step_size):
     """
     coords = front_coordinates(pset.front)
     c = front_coordinates(root.objectives)
-    steps = np.linalg.norm(np.diff(coords, axis=0), axis=1) if len(coords) > 1 else [0.0]
-    near = np.linalg.norm(coords - c, axis=1) <= 0.5 * max(np.median(steps), 0.0)
+    with np.errstate(over="ignore"):  # a front run off to 1e94: infinitely far
+        steps = np.linalg.norm(np.diff(coords, axis=0), axis=1) if len(coords) > 1 else [0.0]
+        near = np.linalg.norm(coords - c, axis=1) <= 0.5 * max(np.median(steps), 0.0)
     near &= np.abs(pset.weights - root.weights).max(axis=1) <= step_size
     return bool(np.any(near)) or find_point(pset, root.x) is not None

@@ -370,6 +370,16 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
             # the set around it and most rings uncover weights: five convex quadratics took
             # 38 % more time for rings not kept)
             if len(pset.excluded) and pset.n_tasks == 3:
+                # the seeds again first: pieces left out may have been all that covered a
+                # face (three spheres on scales 1, 30, 1/30: the curve without task 1 was
+                # never traced, and its weights went from covered by models 0.7 off to
+                # uncovered, 77 % of random weights covered; 90 % so, within 0.083), and
+                # the new pieces checked as the others were
+                before = pset.n_points
+                n_iter += _seed_uncovered(pset, ctx, limits, len(starts) + 1, n_jobs,
+                                          progress, verbose)
+                if pset.n_points > before:
+                    refine(pset, ctx, limits, (len(starts), 2), n_jobs, progress)
                 _fill(pset, ctx, limits, n_jobs, progress, verbose)
     if stuck and pset.n_points == len(stuck):
         warnings.warn(f"the set could not be followed from the stage-1 point at weights "

@@ -241,7 +241,7 @@ def test_three_tasks_with_a_face_that_runs_off_cover_the_simplex(capsys):
     pset = _explore_quietly(_runs_off, np.full(6, 0.1), verbose=2)
     _check_consistent(pset, _runs_off, 1e-8)
     assert np.abs(pset.front).max() > 1e90  # the run-off is there
-    assert f"{len(pset.excluded)} pieces left out of the set" in capsys.readouterr().err
+    assert "pieces left out of the set" in capsys.readouterr().err
     assert pset.contains(_simplex_lattice(3, 20)).mean() >= 0.94
 
 
@@ -339,28 +339,36 @@ def test_tasks_on_scales_far_apart_cover_every_weight():
 
 
 _CENTRES = np.array([[1.0, 0.0, 0.0], [-0.5, 0.866, 0.0], [-0.5, -0.866, 0.3]])
-_SCALES = np.array([1.0, 100.0, 0.01])
 
 
-def _scaled_quadratics(x):
-    # three spheres on scales 1e4 apart: x(w) = sum_i w_i s_i c_i / sum_i w_i s_i. Near the
-    # face of task 1's weight zero its gradient is large (s_1 = 100) and its weight small, and
-    # the relative residual, against the largest gradient, stayed small at models far off
-    return anp.stack([_SCALES[i] * anp.sum((x - _CENTRES[i]) ** 2) for i in range(3)])
+def _scaled_quadratics(scales):
+    # three spheres on other scales: x(w) = sum_i w_i s_i c_i / sum_i w_i s_i. Near the face
+    # of task 1's weight zero its gradient is large and its weight small, and the relative
+    # residual, against the largest gradient, stayed small at models far off
+    def fun(x):
+        return anp.stack([scales[i] * anp.sum((x - _CENTRES[i]) ** 2) for i in range(3)])
+    return fun
 
 
-def test_pieces_of_tasks_on_other_scales_interpolate_the_set():
+@pytest.mark.parametrize("scales", [(1.0, 100.0, 0.01), (1.0, 30.0, 1.0 / 30.0)])
+def test_pieces_of_tasks_on_other_scales_interpolate_the_set(scales):
     # pieces from the face of task 1's weight zero across the simplex passed the centroid
-    # residual (0.003) with their models 0.69 off (the set is 1.7 across); 35 of 500 random
-    # weights were covered by models more than 0.05 off, 9 now. The weighted gradients'
-    # balance at a piece's centroid is checked too (0.36 there)
-    pset = _explore_quietly(_scaled_quadratics, np.zeros(3))
-    _check_consistent(pset, _scaled_quadratics, 1e-8)
+    # residual (0.003) with their models 0.69 off (the set is 1.7 across); scales 1, 100,
+    # 0.01: 35 of 500 random weights were covered by models more than 0.05 off, 9 now. The
+    # weighted gradients' balance at a piece's centroid is checked too (0.36 there). Scales
+    # 1, 30, 1/30: those pieces alone covered the face without task 1 (its curve was never
+    # traced); left out, 77 % of random weights were covered, and the seeds then run again
+    # (90 %, models within 0.083 of the set)
+    fun = _scaled_quadratics(np.array(scales))
+    pset = _explore_quietly(fun, np.zeros(3))
+    _check_consistent(pset, fun, 1e-8)
     weights = np.random.default_rng(0).dirichlet(np.ones(3), 500)
-    weights = weights[pset.contains(weights)]
-    exact = (weights * _SCALES) @ _CENTRES / (weights @ _SCALES)[:, None]
+    covered = pset.contains(weights)
+    assert covered.mean() >= 0.85
+    weights = weights[covered]
+    exact = (weights * scales) @ _CENTRES / (weights @ np.array(scales))[:, None]
     error = np.linalg.norm(pset.params_at(weights) - exact, axis=1)
-    assert error.max() <= 0.12  # 0.102 measured (0.51 before)
+    assert error.max() <= 0.12  # 0.102 and 0.083 measured (0.51 and 0.71 before)
     assert np.median(error) <= 2e-3
 
 
