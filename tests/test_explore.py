@@ -235,14 +235,12 @@ def test_three_tasks_with_a_face_that_runs_off_cover_the_simplex(capsys):
     # first task's end, whose models Newton lowered by 1 to 6 % of the weighted loss: they
     # are excluded, and the fill after them covers 9 of the 13 (98.3 %; 96.5 % since the
     # corrector's chord steps: which slivers form there moves with the points' last bits;
-    # 94.8 % since the fill keeps a ring's pieces on their residual only where their
-    # weighted gradients balance too: the others' centroid models were more than a tenth
-    # of their extent from the set)
+    # all of it since the seeds run again after refine left pieces out)
     pset = _explore_quietly(_runs_off, np.full(6, 0.1), verbose=2)
     _check_consistent(pset, _runs_off, 1e-8)
     assert np.abs(pset.front).max() > 1e90  # the run-off is there
     assert "pieces left out of the set" in capsys.readouterr().err
-    assert pset.contains(_simplex_lattice(3, 20)).mean() >= 0.94
+    assert pset.contains(_simplex_lattice(3, 20)).mean() >= 0.96
 
 
 _A, _B = np.array([1.0, 0.0, 0.5]), np.array([-1.0, 1.0, 0.0])
