@@ -144,7 +144,8 @@ def grow(pset, ctx, limits, indices, *, key, n_jobs, progress, until=None, pause
     ``ends.top(pset)`` points, and calls ``ends.seed(pset)`` once it has
     (the single-task ends it left). With ``component`` (more tasks), each
     lattice is of another component of the set than the points before (a
-    better single-task end, see :func:`skpareto._explore._ends_from_start`):
+    better single-task end, see :func:`skpareto._explore._ends_from_start`,
+    or a start of ``x0``'s rows not on the set explored):
     it grows until its own points cover the simplex, not the whole set's,
     and never stalls. Returns the roots of the lattices that paused; they go
     on when grown again.
