@@ -231,10 +231,16 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         else:
             advice = (" Try more iterations (options=SolverOptions(max_iter=...)), "
                       f"{mgda}a looser tol, or another x0.")
+        # a residual within tol is a point that is stationary but not usable (on the box's
+        # bound, a saddle): "no stationary point ... the best residual was 2.5e-17" read as
+        # a contradiction
+        best = (f"the best point reached is stationary (relative residual "
+                f"{worst.residual:.3g}) but not usable: {worst.message}"
+                if worst.residual <= tol else
+                f"the best relative residual was {worst.residual:.3g} ({worst.message})")
         raise StationarityError(
-            f"stage 1 reached no Pareto-stationary point to tol={tol:g} from "
-            f"{'x0' if len(starts) == 1 else 'any start'}: the best relative residual was "
-            f"{worst.residual:.3g} ({worst.message}).{on_bound}{advice}")
+            f"stage 1 reached no usable Pareto-stationary point to tol={tol:g} from "
+            f"{'x0' if len(starts) == 1 else 'any start'}: {best}.{on_bound}{advice}")
     return pset
 
 

@@ -1267,6 +1267,18 @@ def test_a_set_on_the_boundary_of_the_box_is_named_in_the_error():
         explore(zdt1, np.full(6, 0.3), bounds=(0.0, 1.0))
 
 
+def test_a_stationary_point_on_the_bound_is_not_called_no_stationary_point():
+    # the set ends on the box's bound at x = 0 (f0 falls as -x): the error said "no
+    # Pareto-stationary point ... the best relative residual was 2.5e-17"
+    def kinked(x):
+        return anp.array([-x[0], (x[0] - 5.0) ** 2])
+
+    with pytest.raises(StationarityError, match=r"no usable .* is stationary \(relative "
+                                                r"residual .*\) but not usable"), \
+            pytest.warns(ConvergenceWarning):
+        explore(kinked, np.array([-3.0]), bounds=(-5.0, 0.0))
+
+
 def test_bounds_end_a_quadratic_set():
     # the set of a quadratic runs from c_1 to c_0; a box cutting it ends it at the box
     problem = ConvexQuadratic(n=4, m=2, random_state=6)
