@@ -44,18 +44,46 @@ class Problem:
     hypervolume = None
 
     def fun(self, x):
-        """Objectives ``(m,)`` at ``x`` (autograd-differentiable)."""
+        """Objectives at ``x`` (autograd-differentiable).
+
+        Parameters
+        ----------
+        x : ndarray of shape (n,)
+
+        Returns
+        -------
+        objectives : ndarray of shape (m,)
+        """
         raise NotImplementedError
 
     def __call__(self, x):
         return self.fun(x)
 
     def pareto_set(self, weights):
-        """Point of the Pareto set that is stationary for ``weights`` (m,) -> (n,)."""
+        """Point of the Pareto set that is stationary for ``weights``.
+
+        Parameters
+        ----------
+        weights : array-like of shape (m,)
+            A point of the probability simplex.
+
+        Returns
+        -------
+        x : ndarray of shape (n,)
+        """
         raise NotImplementedError
 
     def distance_to_set(self, x):
-        """Euclidean distance from ``x`` to the Pareto set (exact)."""
+        """Euclidean distance from ``x`` to the Pareto set (exact).
+
+        Parameters
+        ----------
+        x : array-like of shape (n,)
+
+        Returns
+        -------
+        distance : float
+        """
         raise NotImplementedError
 
     def _set_curve(self, s):
@@ -178,7 +206,17 @@ class ConvexQuadratic(Problem):
         return np.linalg.solve(H, np.einsum("i,ijk,ik->j", w, self.A, self.c))
 
     def set_derivative(self, weights):
-        """``dx/dw_j`` at ``x(w)`` as the (m, n) array ``-H^{-1} grad f_j``."""
+        """``dx/dw_j`` at ``x(w)``: ``-H^{-1} grad f_j`` with ``H = sum_i w_i A_i``.
+
+        Parameters
+        ----------
+        weights : array-like of shape (m,)
+
+        Returns
+        -------
+        derivative : ndarray of shape (m, n)
+            Row ``j``: the set's change per unit of ``w_j``.
+        """
         w = check_weights(weights, self.m)
         x = self.pareto_set(w)
         H = np.einsum("i,ijk->jk", w, self.A)
@@ -186,7 +224,17 @@ class ConvexQuadratic(Problem):
         return -np.linalg.solve(H, grads.T).T
 
     def weights_of(self, x):
-        """Weights for which ``x`` is stationary (least squares on the simplex)."""
+        """Weights for which ``x`` is stationary (least squares on the simplex).
+
+        Parameters
+        ----------
+        x : array-like of shape (n,)
+
+        Returns
+        -------
+        weights : ndarray of shape (m,)
+            The min-norm weights of the gradients at ``x``.
+        """
         grads = np.einsum("ijk,ik->ij", self.A, x[None, :] - self.c)
         from ._weights import min_norm_weights
         return min_norm_weights(grads)
@@ -239,7 +287,17 @@ class FonsecaFleming(Problem):
                           1.0 - anp.exp(-anp.sum((x + a) ** 2))])
 
     def set_at(self, t):
-        """Point ``t * 1`` of the set, for ``|t| <= 1/sqrt(n)``."""
+        """The point ``t * (1, ..., 1)`` of the set.
+
+        Parameters
+        ----------
+        t : float
+            Position along the set, ``|t| <= 1/sqrt(n)``.
+
+        Returns
+        -------
+        x : ndarray of shape (n,)
+        """
         return np.full(self.n, float(t))
 
     def _set_curve(self, s):
@@ -247,7 +305,16 @@ class FonsecaFleming(Problem):
         return self.set_at(self.a * (1.0 - 2.0 * s))
 
     def weights_of_t(self, t):
-        """Weights for which ``t * 1`` is stationary."""
+        """Weights for which ``t * (1, ..., 1)`` is stationary.
+
+        Parameters
+        ----------
+        t : float
+
+        Returns
+        -------
+        weights : ndarray of shape (2,)
+        """
         u = np.sqrt(self.n) * t
         e1, e2 = np.exp(-(u - 1.0) ** 2), np.exp(-(u + 1.0) ** 2)
         w1 = (u + 1.0) * e2 / ((u + 1.0) * e2 + (1.0 - u) * e1)
@@ -269,8 +336,16 @@ class FonsecaFleming(Problem):
 
         The weights fold along the set (they turn back at ``u = +-0.70``), so
         for a first weight between the fold values three points share it: one
-        on each convex end and one on the concave middle. Returned in the
-        order of ``t``, as an array of shape (k, n).
+        on each convex end and one on the concave middle.
+
+        Parameters
+        ----------
+        weights : array-like of shape (2,)
+
+        Returns
+        -------
+        points : ndarray of shape (k, n)
+            In the order of ``t``; ``k`` is 1 or 3.
         """
         w = check_weights(weights, 2)
         if w[0] <= 0.0:
