@@ -1296,12 +1296,6 @@ def _centroid_tests(pset, ctx, x, w):
     return piece_tests(ctx, x, w)
 
 
-def _residual(pset, ctx, x, w):
-    """The residual at the centroid of a piece of points ``x`` and weights ``w``, charged."""
-    pset.add_cost(n_grad=pset.n_tasks)
-    return piece_residual(ctx, x, w)  # inf where not finite: Newton decides
-
-
 def _exclude_poor(pset, ctx, residuals, balances, good, first, key, n_jobs):
     """Leave out of the set the pieces :func:`refine` checks whose centroid model is poor.
 
@@ -1324,11 +1318,9 @@ def _exclude_poor(pset, ctx, residuals, balances, good, first, key, n_jobs):
     m = pset.n_tasks
     poor = []
     for vertices, w, x, reach, bound in _checked_pieces(pset, ctx, first):
-        if vertices not in residuals and m == 3:
+        if vertices not in residuals:  # (both from one Jacobian)
             residuals[vertices], balances[vertices] = _centroid_tests(pset, ctx, x, w)
-        elif vertices not in residuals:
-            residuals[vertices] = _residual(pset, ctx, x, w)
-        off = residuals[vertices] > bound or balances.get(vertices, 0.0) > _END_BALANCE
+        off = residuals[vertices] > bound or (m == 3 and balances[vertices] > _END_BALANCE)
         if off and vertices not in good:
             poor.append((vertices, w.mean(axis=0), x.mean(axis=0), reach))
     results = Parallel(n_jobs=n_jobs)(delayed(_solve_gap)(ctx, x, w, reach, key + (k,))
