@@ -65,6 +65,17 @@ _ISOTROPIC_FLOOR = 1e-8
 _ISOTROPIC_DIMENSIONS = 4
 
 
+def _weight_text(value, digits=6):
+    """A weight for a message, to ``digits`` significant digits, but never rounded onto 0 or
+    1 unless it is one: a set that ends at 1 - 2e-9 does not contain weight 1, and
+    "[1, 1]" said it did."""
+    text = f"{value:.{digits}g}"
+    if text == "1" and value < 1:
+        return f"1 - {1 - value:.2g}"
+    if text == "0" and value > 0:
+        return f"{value:.2g}"
+    return text
+
 class ParetoSet:
     """Points of a Pareto set found by exploration, and the continuous set between them.
 
@@ -765,9 +776,9 @@ class ParetoSet:
                     intervals[-1][1] = max(intervals[-1][1], b)
                 else:
                     intervals.append([a, b])
-            text = " U ".join(f"[{a:.6g}, {b:.6g}]" for a, b in intervals)
+            text = " U ".join(f"[{_weight_text(a)}, {_weight_text(b)}]" for a, b in intervals)
             return f"the first task's weight must lie in {text}"
-        ranges = ", ".join(f"w{i} in [{a:.4g}, {b:.4g}]" for i, (a, b) in
+        ranges = ", ".join(f"w{i} in [{_weight_text(a, 4)}, {_weight_text(b, 4)}]" for i, (a, b) in
                            enumerate(zip(self.weights.min(0), self.weights.max(0))))
         share, size = self._grid_share()
         return (f"weights must lie in one of the {len(pieces)} simplices of the explored "

@@ -697,6 +697,21 @@ def test_mutation_api_rejects_what_does_not_fit():
     assert pset.contains(pset.weights[1])
 
 
+def test_coverage_never_rounds_a_weight_onto_the_simplex_vertex_it_misses():
+    # a set ending at 1 - 2e-9 said "[1, 1]", and params_at([1, 0]) refused that weight
+    pset = ParetoSet.empty(1, 2)
+    pset.add_point(np.zeros(1), [1.0, 0.0], [1 - 2e-9, 2e-9])
+    assert pset.coverage() == "the first task's weight must lie in [1 - 2e-09, 1 - 2e-09]"
+    assert not pset.contains([1.0, 0.0])
+    with pytest.raises(ValueError, match=r"\[1 - 2e-09, 1 - 2e-09\]"):
+        pset.params_at([1.0, 0.0])
+    pset.add_point(np.ones(1), [0.0, 1.0], [3e-12, 1 - 3e-12], parent=0)
+    assert pset.coverage() == "the first task's weight must lie in [3e-12, 1 - 2e-09]"
+    three = ParetoSet.empty(1, 3)
+    three.add_point(np.zeros(1), [1.0, 0.0, 0.0], [1 - 1e-8, 5e-9, 5e-9])
+    assert "w0 in [1 - 1e-08, 1 - 1e-08], w1 in [5e-09, 5e-09]" in three.coverage()
+
+
 def test_contains_agrees_with_the_coordinates_in_every_piece():
     # contains locates weights in chunks, against the pieces whose box holds them; the
     # reference is each weight's barycentric coordinates in every piece. The weights include
