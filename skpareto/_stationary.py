@@ -610,6 +610,29 @@ def _own_products(fun, scalar, z):
     return lambda p: hvp(p) + scalar.rho * (border @ (border.T @ p))
 
 
+def _stepped_back(state, value, grad):
+    """``(value, grad)`` for L-BFGS, a trial point where they are not finite made one that
+    steps back.
+
+    A trial point past a kink or a bound of the domain gets a value above the
+    last finite point's, rising along the step, so the line search steps back
+    (L-BFGS-B's first step from a ZDT3-like set's point landed on the bound
+    where sqrt's gradient is infinite, and stage 1 stopped there; and a task
+    minimized alone from the start stopped at once, as if no better point
+    were near). ``state`` holds the last finite ``value`` and ``grad`` and the
+    count of ``non_finite`` trials in a row; past ``_NON_FINITE_TRIALS`` (no
+    finite point further on) or before any finite one, NonFiniteError.
+    """
+    if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+        state["non_finite"] += 1
+        if "value" not in state or state["non_finite"] > _NON_FINITE_TRIALS:
+            raise NonFiniteError("the scalarization is not finite")
+        return state["value"] + 1e3 * (1.0 + abs(state["value"])), -state["grad"]
+    state["non_finite"] = 0
+    state["value"], state["grad"] = float(value), grad
+    return float(value), grad
+
+
 def _scalar_value_grad(fun, scalar):
     """``z -> (value, gradient)`` of the scalarization: from ``fun``'s written-out Jacobian
     where it has one (m backward passes written out, cheaper than autograd's one on small
@@ -654,20 +677,9 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
         state["n_grad"] += 1
         with np.errstate(all="ignore"):  # (reported as the error below)
             value, grad = vg(z)
-        grad = np.asarray(grad, dtype=float)
-        if not (np.isfinite(value) and np.all(np.isfinite(grad))):
-            # a trial point past a kink or a bound of the domain: a value above the last
-            # point's, rising along the step, makes the line search step back (L-BFGS-B's
-            # first step from a ZDT3-like set's point landed on the bound where sqrt's
-            # gradient is infinite, and stage 1 stopped there; so it reached the branch in
-            # the box). Many in a row: no finite point further on.
-            state["non_finite"] += 1
-            if "value" not in state or state["non_finite"] > _NON_FINITE_TRIALS:
-                raise NonFiniteError("the scalarization is not finite")
-            return state["value"] + 1e3 * (1.0 + abs(state["value"])), -state["grad"]
-        state["non_finite"] = 0
-        state["value"], state["grad"] = float(value), grad
-        state["grad_norm"] = np.linalg.norm(grad)
+        value, grad = _stepped_back(state, value, np.asarray(grad, dtype=float))
+        if not state["non_finite"]:
+            state["grad_norm"] = np.linalg.norm(grad)
         state["last"] = np.array(z)
         return float(value), grad
 
@@ -868,8 +880,9 @@ def minimize_task(fun, x, task, max_iter, bounds=None, free=None):
 
     Returns ``(reached, seen, n_grad)``: the point of the lowest value met
     (None where the run went farther from ``x`` than stage 1's runaway
-    radius: the task alone has no minimum there), every value met on the
-    way in order (a value not finite ends the run), and the gradients spent
+    radius: the task alone has no minimum there), every finite value met on
+    the way in order (the line search steps back from the others, as stage
+    1's), and the gradients spent
     (``m`` per evaluation where ``fun`` writes out its Jacobian, one
     otherwise).
     """
@@ -879,6 +892,7 @@ def minimize_task(fun, x, task, max_iter, bounds=None, free=None):
     free = np.arange(x.size) if free is None else np.asarray(free)
     seen, lowest = [], [np.inf, x]
     radius = _RUNAWAY * (1.0 + np.linalg.norm(x))
+    state = dict(non_finite=0, calls=0)
 
     def tracked(sub):
         z = x.copy()
@@ -886,15 +900,16 @@ def minimize_task(fun, x, task, max_iter, bounds=None, free=None):
         if np.linalg.norm(z - x) > radius:
             lowest[1] = None
             raise NonFiniteError("the task alone runs away")
+        state["calls"] += 1
         with np.errstate(all="ignore"):
             value, grad = value_grad(z)
-        grad = np.asarray(grad, dtype=np.float64)[free]
-        seen.append(float(value))
-        if not (np.isfinite(value) and np.all(np.isfinite(grad))):
-            raise NonFiniteError("the task is not finite")
+        value, grad = _stepped_back(state, value, np.asarray(grad, dtype=np.float64)[free])
+        if state["non_finite"]:
+            return value, grad
+        seen.append(value)
         if value < lowest[0] and lowest[1] is not None:
-            lowest[:] = [float(value), z]
-        return float(value), grad
+            lowest[:] = [value, z]
+        return value, grad
 
     box = None if bounds is None else list(zip(bounds[0][free], bounds[1][free]))
     try:
@@ -902,7 +917,7 @@ def minimize_task(fun, x, task, max_iter, bounds=None, free=None):
                  options=dict(maxiter=max_iter, gtol=1e-12, ftol=1e-15))
     except NonFiniteError:
         pass
-    return lowest[1], np.array(seen), per * len(seen)
+    return lowest[1], np.array(seen), per * state["calls"]
 
 
 def _extreme_eigenvalue(op, which, n):

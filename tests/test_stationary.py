@@ -8,6 +8,7 @@ import pytest
 from autograd import jacobian
 
 from skpareto import ConvergenceWarning, SolverOptions, find_stationary
+from skpareto._stationary import minimize_task
 from skpareto._utils import Status
 from skpareto.metrics import stationarity_residual
 from skpareto.problems import DTLZ2, ConvexQuadratic, FonsecaFleming
@@ -591,3 +592,21 @@ def test_stage_one_steps_back_from_trial_points_where_the_objectives_are_not_fin
     assert res.success and res.residual <= 1e-10
     np.testing.assert_allclose(res.weights, w, rtol=0, atol=0)
     np.testing.assert_allclose(res.x, np.r_[exact, np.zeros(4)], rtol=0, atol=1e-8)
+
+
+def test_a_task_minimized_alone_steps_back_from_trial_points_where_it_is_not_finite():
+    # from x0 = 0.5, L-BFGS-B's first trial for task 1 lands on the bound x0 = 0, where its
+    # gradient is infinite: the run stopped there and returned the start (so explore never
+    # saw the better single-task point near); it now steps back, as stage 1 does, to task
+    # 1's minimum in its basin, where 1 / (2 sqrt(t)) + sin(10 pi t) + 10 pi t cos(10 pi t)
+    # = 0, with g at its minimum
+    from scipy.optimize import brentq
+
+    slope = lambda t: -(0.5 / np.sqrt(t) + np.sin(10 * np.pi * t)  # noqa: E731
+                        + 10 * np.pi * t * np.cos(10 * np.pi * t))
+    exact = brentq(slope, 0.2, 0.3, xtol=1e-15)
+    bounds = (np.r_[0.0, -np.ones(4)], np.ones(5))
+    reached, seen, n_grad = minimize_task(_zdt3_like, np.full(5, 0.5), 1, 1000, bounds)
+    assert np.all(np.isfinite(seen)) and n_grad > len(seen)  # the trial at the bound counted
+    np.testing.assert_allclose(reached, np.r_[exact, np.zeros(4)], rtol=0, atol=1e-6)
+    assert seen.min() == pytest.approx(_zdt3_like(reached)[1], rel=0, abs=1e-12)
