@@ -224,7 +224,9 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
                         "balance and there is no stationary point to follow; explore follows "
                         "sets inside the box.")
         mgda = "" if worst.get("method") == "mgda" else "options=SolverOptions(method='mgda'), "
-        if worst.residual <= tol or worst.status == Status.DIVERGED:
+        if on_bound:  # the box given is why: only another start or problem can help
+            advice = f" Try {mgda}another x0."
+        elif worst.residual <= tol or worst.status == Status.DIVERGED:
             # stationary, but every task still descends from there; or no end to descend
             advice = (" Where the problem has a box outside which the objectives fall without "
                       f"end, pass it as bounds=(lower, upper); else try {mgda}another x0.")
