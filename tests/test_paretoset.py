@@ -731,8 +731,9 @@ def test_contains_agrees_with_the_coordinates_in_every_piece():
 
 def test_params_at_takes_the_lowest_loss_among_every_piece_holding_the_weights():
     # params_at locates weights by chunks too; the reference is every piece's coordinates:
-    # the piece it interpolates in holds the weights and has the lowest weighted loss of all
-    # that hold them (Notes of ParetoSet), and the parameters are its convex combination
+    # the piece it interpolates in holds the weights and has the lowest weighted loss plus
+    # its bend of all that hold them (Notes of ParetoSet), and the parameters are its convex
+    # combination
     from skpareto._paretoset import _BARY_TOL
 
     problem = ConvexQuadratic(n=6, m=4, random_state=0)
@@ -745,6 +746,11 @@ def test_params_at_takes_the_lowest_loss_among_every_piece_holding_the_weights()
     bary = _barycentric(pset, w, pieces)  # (q, s, m)
     holds = np.all(bary >= -_BARY_TOL, axis=2)
     loss = np.einsum("qm,qsk,skm->qs", w, np.nan_to_num(bary), pset.front[pieces])
+    # the bend: the interpolated front's largest distance off a vertex's tangent plane
+    point = np.einsum("qsk,skm->qsm", np.nan_to_num(bary), pset.front[pieces])
+    off = np.einsum("skm,qskm->qsk", pset.weights[pieces],
+                    point[:, :, None, :] - pset.front[pieces][None])
+    loss = loss + np.abs(off).max(axis=2)
     lowest = np.where(holds, loss, np.inf).min(axis=1)
     chosen, coords = pset._locate(w)
     rows = np.arange(len(w))
@@ -896,3 +902,25 @@ def test_a_chord_across_an_edges_explored_steps_is_taken_only_where_nothing_else
     # where only the chord holds the weights it is taken
     pset._cache = (pset._cache[0], np.vstack([chord, beyond]), {})
     np.testing.assert_array_equal(pset._locate(w)[0], [0, 0])
+
+
+def test_params_at_prefers_pieces_that_follow_a_concave_front_to_chords_below_it():
+    # DTLZ2 (its front the unit sphere's octant, the exact point at weights w is w / |w|):
+    # where the triangulation folds over itself, a weight lies in several pieces, and on
+    # a concave front a long chord lies below the front, so the lowest weighted loss chose it
+    # (front_at 0.026 off at worst, 0.0032 on average over 300 random weights). The pieces
+    # are ranked by their bend off the vertices' tangent planes too (0.016, 0.0026)
+    import autograd.numpy as anp
+
+    def dtlz2(x):
+        g = anp.sum((x[2:] - 0.5) ** 2)
+        t = x[:2] * anp.pi / 2
+        return anp.stack([(1 + g) * anp.cos(t[0]) * anp.cos(t[1]),
+                          (1 + g) * anp.cos(t[0]) * anp.sin(t[1]), (1 + g) * anp.sin(t[0])])
+
+    pset = explore(dtlz2, np.full(7, 0.3), bounds=(0, 1))
+    weights = np.random.default_rng(123).dirichlet(np.ones(3), 300)
+    assert pset.contains(weights).all()
+    off = np.linalg.norm(pset.front_at(weights)
+                         - weights / np.linalg.norm(weights, axis=1)[:, None], axis=1)
+    assert off.max() <= 0.02 and off.mean() <= 0.0029
