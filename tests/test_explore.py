@@ -2187,8 +2187,18 @@ def test_progress_estimates_the_time_left_only_from_a_range_of_weights():
     pset.add_point(np.zeros(2), np.zeros(3), [0.25, 0.25, 0.5])
     pset.add_point(np.ones(2), np.ones(3), [0.25 + 1e-15, 0.25, 0.5 - 1e-15])
     assert "left" not in Progress(1)._line(pset)  # was "~992204769280000 s left"
-    pset.add_point(np.full(2, 2.0), np.ones(3), [0.5, 0.25, 0.25])
-    assert "s left" in Progress(1)._line(pset)
+    # three tasks and more: from the share of coverage()'s grid covered, not from a weight's
+    # range (three-label nets: "~55 s left" after 154 s, then 89 s after 248 s)
+    pset = ParetoSet.empty(2, 3)
+    pset.add_point(np.zeros(2), [1.0, 0.0, 0.0], [0.6, 0.2, 0.2])
+    pset.add_point(np.ones(2), [0.0, 1.0, 0.0], [0.2, 0.6, 0.2], parent=0)
+    line = Progress(1)._line(pset)
+    assert "left" not in line and "% of the weights covered" in line  # a segment's few
+    pset.add_point(np.full(2, 2.0), [0.0, 0.0, 1.0], [0.2, 0.2, 0.6], parent=0)
+    share = pset._grid_share()[0]
+    line = Progress(1)._line(pset)
+    assert 0.1 < share < 0.3 and f"{share:.1%} of the weights covered" in line
+    assert "s left" in line
 
 
 @pytest.mark.parametrize("kwargs, name", [
