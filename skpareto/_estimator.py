@@ -69,15 +69,21 @@ def _sklearn_convergence_warnings():
     scaling guide has the measurement; parallelism comes from ``n_jobs``). The core's
     ConvergenceWarnings become one :class:`sklearn.exceptions.ConvergenceWarning`
     per call, which gives each distinct message; other warnings pass through unchanged.
+    Yields a list: a message appended to it replaces the core's (a fit that explored
+    nothing says so once, not also in stage 1's words).
     """
+    instead = []
     with warnings.catch_warnings(record=True) as caught, _one_blas_thread():
         warnings.simplefilter("always")
-        yield
+        yield instead
     core = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
     for w in caught:
         if not issubclass(w.category, ConvergenceWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    if core:  # each distinct message once: "(and 1 more)" told the user nothing
+    if instead:
+        for text in instead:
+            warnings.warn(text, SklearnConvergenceWarning, stacklevel=4)
+    elif core:  # each distinct message once: "(and 1 more)" told the user nothing
         texts = list(dict.fromkeys(str(w.message).rstrip(".") for w in core))
         more = f" (also: {'; '.join(texts[1:])})" if len(texts) > 1 else ""
         warnings.warn(f"{texts[0]}{more}. The points found are kept; their "
@@ -520,19 +526,20 @@ damping, hessian, inexact
             np.atleast_2d(check_weights(self.start_weights, n_tasks, "start_weights",
                                         allow_2d=True))))
         ctx, limits = self._context(fun, hess_fun, x0.size)
-        with _sklearn_convergence_warnings(), _name_nonfinite():
+        with _sklearn_convergence_warnings() as instead, _name_nonfinite():
             pset, failures, self.n_iter_ = explore_starts(
                 fun, [x0] * len(rows), rows, ctx, limits, n_jobs=self.n_jobs,
                 verbose=self.verbose)
             if pset.n_points == 0:
-                pset = self._unexplored(pset, failures)
+                pset = self._unexplored(pset, failures, instead)
         self.pareto_set_ = pset
         self.n_iter_ = max(int(self.n_iter_), 1)
         self._set_front_attributes()
         return self
 
-    def _unexplored(self, pset, failures):
-        """No start reached tol: keep the best model reached, explore nothing, warn."""
+    def _unexplored(self, pset, failures, warn):
+        """No start reached tol: keep the best model reached, explore nothing, and say so
+        (append the warning's message to the list ``warn``)."""
         usable = [r for r in failures if r.objectives is not None]
         if not usable:
             raise StationarityError(f"stage 1 did not reach a usable model: "
@@ -544,11 +551,10 @@ damping, hessian, inexact
             residual = stationarity_residual(best.jac, weights)
         pset.add_point(best.x, best.objectives, weights, residual=residual)
         pset.mark_expanded([0])
-        warnings.warn(
+        warn.append(
             f"stage 1 did not reach tol={self.tol:g} (relative stationarity residual "
             f"{residual:.3g}, {best.message}): the model is kept, and no Pareto set "
-            "was explored from it. Increase max_iter or alpha, or loosen tol.",
-            ConvergenceWarning, stacklevel=2)
+            "was explored from it. Increase max_iter or alpha, or loosen tol.")
         return pset
 
     def _set_front_attributes(self):

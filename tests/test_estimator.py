@@ -374,6 +374,11 @@ def test_stage_one_failure_keeps_the_model_and_warns_like_sklearn(data):
     categories = [w.category for w in caught]
     assert SklearnConvergenceWarning in categories
     assert not any(issubclass(c, ConvergenceWarning) for c in categories)
+    # said once, in the fit's words (stage 1's own were joined to them: "stage 1 did not
+    # reach tol ... (also: stage 1 did not reach tol ...: the model is kept ...)")
+    ours = [str(w.message) for w in caught if w.category is SklearnConvergenceWarning]
+    assert len(ours) == 1 and ours[0].count("did not reach") == 1
+    assert "the model is kept, and no Pareto set was explored" in ours[0]
     # what it found is kept as a one-point set, with its residual; nothing is explored
     pset = est.pareto_set_
     assert pset.n_points == 1 and np.all(pset.expanded)
