@@ -478,9 +478,7 @@ def add_root(pset, ctx, root, max_points):
     the pieces between cover the simplex (the set covered its one weight).
     """
     m = pset.n_tasks
-    fitted = _fit_free(ctx.fun, root.x, root.weights, root.objectives, root.jac, ctx.tol,
-                       ctx.bounds) \
-        if m > 2 else None
+    fitted = _fit_free(ctx, root.x, root.weights, root.objectives, root.jac) if m > 2 else None
     if fitted is not None:  # a root on the boundary: its lattice goes inward from the limit
         root = Result(root)
         root.x, root.objectives, root.jac, root.residual, n_grad = fitted
@@ -512,7 +510,7 @@ def own_parameters(jac):
     return nonzero & (nonzero.sum(axis=0) == 1)
 
 
-def _fit_free(fun, x, weights, values, jac, tol, bounds=None):
+def _fit_free(ctx, x, weights, values, jac):
     """``x`` with the parameters of each zero-weight task's own (:func:`own_parameters`) at
     that task's best, the rest held: ``(x, values, jac, residual, n_grad)``, or None where
     none moved.
@@ -524,7 +522,7 @@ def _fit_free(fun, x, weights, values, jac, tol, bounds=None):
     values in the limit of the set as the weight falls to zero are that
     task's best; the other tasks do not depend on them, so the point stays
     stationary for ``weights`` (kept only if its residual stays within
-    ``tol`` or what it was), within the box ``bounds`` if given.
+    ``ctx.tol`` or what it was), within the box ``ctx.bounds`` if given.
     """
     own = own_parameters(jac)
     tasks = [i for i in np.flatnonzero(weights <= 0) if own[i].any()]
@@ -532,15 +530,15 @@ def _fit_free(fun, x, weights, values, jac, tol, bounds=None):
         return None
     y, n_grad = x, 0
     for i in tasks:
-        reached, _, used = minimize_task(fun, y, i, _FREE_ITER, bounds,
+        reached, _, used = minimize_task(ctx.fun, y, i, _FREE_ITER, ctx.bounds,
                                          free=np.flatnonzero(own[i]))
         n_grad += used
         y = y if reached is None else reached
-    new_values, new_jac = value_and_jacobian(fun, y)
+    new_values, new_jac = value_and_jacobian(ctx.fun, y)
     n_grad += len(new_values)
     residual = stationarity_residual(new_jac, weights)
     if not (np.all(np.isfinite(new_values)) and np.all(new_values <= values)
-            and residual <= max(tol, stationarity_residual(jac, weights))):
+            and residual <= max(ctx.tol, stationarity_residual(jac, weights))):
         return None
     return y, new_values, new_jac, residual, n_grad
 
@@ -939,7 +937,7 @@ def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done, top=No
         done.add(face)
         if len(face) == 1:  # a single task's minimum: one point
             if find_point(pset, res.x) is None:
-                _add_embedded(pset, [res], [None], inner, face)
+                _add_embedded(pset, ctx, res, inner, face)
             continue
         sub, roots, known = _sub_set(pset, ctx, res, face, own)
         until = None
@@ -958,7 +956,7 @@ def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done, top=No
                  progress=part, until=until)
         if len(face) == 2 and np.isinf(limits["n_steps"]):  # as a two-task set's own
             _seed_gaps(sub, sub_ctx, sub_limits, key + (m + 1,) + face, n_jobs, part)
-        _merge_face(pset, sub, inner, face)
+        _merge_face(pset, ctx, sub, inner, face)
         progress.update(pset)
 
 
@@ -1082,8 +1080,7 @@ def _sub_set(pset, ctx, res, face, own=None):
     if len(face) > 2 or inside.sum() < 2:
         w = res.weights[list(face)]
         x, values, residual, n_grad = res.x, res.objectives, res.residual, res.n_grad
-        fitted = _fit_free(ctx.fun, x, res.weights, values, res.jac, ctx.tol, ctx.bounds) \
-            if len(face) > 2 else None
+        fitted = _fit_free(ctx, x, res.weights, values, res.jac) if len(face) > 2 else None
         if fitted is not None:  # the root of a face's lattice: as add_root's
             x, values, _, residual, more = fitted
             n_grad += more
@@ -1105,16 +1102,31 @@ def _sub_set(pset, ctx, res, face, own=None):
     return sub, ends, sub.n_points
 
 
-def _add_embedded(pset, results, parents, inner, face):
-    for res in results:
-        w = np.zeros(pset.n_tasks)
-        w[list(face)] = res.weights[list(face)]
-        pset.add_point(res.x, res.objectives, w, parent=inner, residual=res.residual,
-                       n_grad=res.n_grad, n_hvp=res.n_hvp)
+def _add_embedded(pset, ctx, res, inner, face):
+    """Add a face's point ``res`` (all objectives, its Jacobian) to ``pset``: weights embedded,
+    the parameters of the tasks off the face's own at their best (see :func:`_merge_face`)."""
+    w = np.zeros(pset.n_tasks)
+    w[list(face)] = res.weights[list(face)]
+    x, values, residual, n_grad = res.x, res.objectives, res.residual, res.n_grad
+    fitted = _fit_free(ctx, x, w, values, res.jac)
+    if fitted is not None:
+        x, values, _, residual, more = fitted
+        n_grad += more
+    pset.add_point(x, values, w, parent=inner, residual=residual, n_grad=n_grad,
+                   n_hvp=res.n_hvp)
 
 
-def _merge_face(pset, sub, inner, face):
-    """Copy a face's points into ``pset``: weights embedded (zeros elsewhere), full objectives.
+def _merge_face(pset, ctx, sub, inner, face):
+    """Copy a face's points into ``pset``: weights embedded (zeros elsewhere), full objectives,
+    and the parameters of the tasks off the face's own (if they have any) at those tasks'
+    best (:func:`_fit_free`).
+
+    The face's set is explored without those tasks, so their own parameters
+    stay where the face's root left them while the rest moves: on linnerud's
+    face without task 0 its output bias was fitted at the root only, and the
+    face's models predicted task 0 worse than its mean (training R^2 to
+    -0.69, where the limit of the set, the head shrunk by the penalty and the
+    bias at its best, gives 0).
 
     ``inner``: the point of ``pset`` whose step reached the face's first point, its parent
     there (-1: none; a face built from points of ``pset`` has its first point there
@@ -1124,6 +1136,8 @@ def _merge_face(pset, sub, inner, face):
     on the same face, and that step's piece was 62 % of the weighted loss off.
     """
     mapping = {}
+    off = np.setdiff1d(np.arange(pset.n_tasks), face)
+    free = None  # whether the tasks off the face have parameters of their own
     for i in range(sub.n_points):
         x = sub.params[i]
         mapping[i] = find_point(pset, x)  # a vertex another face has already, say
@@ -1133,9 +1147,19 @@ def _merge_face(pset, sub, inner, face):
         w[list(face)] = sub.weights[i]
         parent = (inner if i == 0 else -1) if sub.parents[i] < 0 else \
             mapping.get(int(sub.parents[i]), -1)
-        values = np.asarray(pset.fun(x), dtype=float)
-        mapping[i] = pset.add_point(x, values, w, parent=parent, residual=sub.residuals[i],
-                                    n_grad=sub.n_grad[i] + 1, n_hvp=sub.n_hvp[i])
+        residual, n_grad = sub.residuals[i], sub.n_grad[i] + 1
+        if free is False:
+            values = np.asarray(pset.fun(x), dtype=float)
+        else:
+            values, jac = value_and_jacobian(ctx.fun, x)
+            n_grad += len(values) - 1
+            free = bool(own_parameters(jac)[off].any())
+            fitted = _fit_free(ctx, x, w, values, jac) if free else None
+            if fitted is not None:
+                x, values, _, residual, more = fitted
+                n_grad += more
+        mapping[i] = pset.add_point(x, values, w, parent=parent, residual=residual,
+                                    n_grad=n_grad, n_hvp=sub.n_hvp[i])
     pset.add_cost(sub.total_grad - sub.n_grad.sum(), sub.total_hvp - sub.n_hvp.sum())
     for a, b in sub.links:
         if mapping.get(int(a)) is not None and mapping.get(int(b)) is not None:

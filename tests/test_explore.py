@@ -1118,8 +1118,11 @@ def test_a_face_joins_only_its_first_point_to_the_point_that_stepped_onto_it():
     # own, far from either: joined to that point, a three-target regression's gap seed at
     # task 2's end became a step of 2.15 in the parameters, whose piece was 62 % off
     from skpareto._cover import _merge_face
+    from skpareto._explore import solver_context
 
     problem = ConvexQuadratic(n=4, m=3, random_state=0)
+    ctx, _ = solver_context(problem.fun, 3, problem.n, 1e-8, None, None, None, None,
+                            SolverOptions(), None)
     pset = ParetoSet.empty(problem.n, 3, fun=problem.fun)
     w = np.array([0.4, 0.3, 0.3])
     inner = pset.add_point(problem.pareto_set(w), problem.fun(problem.pareto_set(w)), w)
@@ -1129,7 +1132,7 @@ def test_a_face_joins_only_its_first_point_to_the_point_that_stepped_onto_it():
         x = problem.pareto_set(np.array([w0, 1.0 - w0, 0.0]))
         parents[k] = sub.add_point(x, problem.fun(x)[:2], [w0, 1.0 - w0],
                                    parent=parents.get(parent, -1))
-    _merge_face(pset, sub, inner, (0, 1))
+    _merge_face(pset, ctx, sub, inner, (0, 1))
     assert pset.n_points == 5
     np.testing.assert_array_equal(pset.parents, [-1, inner, 1, -1, 3])
     np.testing.assert_array_equal(pset.weights[1:, 2], 0.0)
