@@ -172,6 +172,9 @@ class Context:
     # faces of more tasks, where budget-bound lattices lost coverage and accuracy to the
     # points these took (five quadratics, a Rosenbrock valley against two spheres)
     whole: bool = False
+    # (m,) each task's own gradient scale, that the correctors' residual measures it against
+    # as well (skpareto._weights.task_scales); None: the largest gradient only
+    scales: Optional[np.ndarray] = None
 
     def hess_fun(self, key):
         """Hessian objective of one site: fixed, or sampled with a seed from ``key``."""
@@ -322,6 +325,8 @@ def correct(ctx, x, weights, target, max_step, key, corrector=None):
             extra["contract"] = False
     if ctx.basis is not None and corrector is CORRECTORS["arclength"]:
         extra["basis"] = ctx.basis
+    if ctx.scales is not None:
+        extra["scales"] = ctx.scales
     try:
         return corrector(ctx.fun, x, weights, target, tol=ctx.tol, options=options,
                          hess_fun=None if key is None else ctx.hess_fun(key),
@@ -373,7 +378,7 @@ def end_point(ctx, x, weights, max_step, key, far=False, confine=False):
     try:
         res = newton_correct(ctx.fun, x, weights, tol=ctx.tol, options=ctx.options,
                              hess_fun=ctx.hess_fun(key), max_step=max_step, max_iter=max_iter,
-                             confine=confine)
+                             confine=confine, scales=ctx.scales)
     except NonFiniteError:
         return None
     return res
@@ -828,7 +833,8 @@ class _Tracer:
         target = cur.coords + self.sign * reach
         try:
             res = resolve(self.ctx.fun, cur.x, cur.weights, target, tol=self.ctx.tol,
-                          options=self.ctx.options, hess_fun=self.ctx.hess_fun(self._site()))
+                          options=self.ctx.options, hess_fun=self.ctx.hess_fun(self._site()),
+                          scales=self.ctx.scales)
         except NonFiniteError:
             return End.SINGULAR
         ahead = ((res.objectives - cur.values) @ zero_sum_basis(len(cur.weights))[0]

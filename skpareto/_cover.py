@@ -873,7 +873,8 @@ def _face_point(ctx, x, weights, face, key):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # a failure is only not taken
             res = find_stationary(sub.fun, x, w, tol=ctx.tol,
-                                  options=_stage_one_options(sub, key), bounds=ctx.bounds)
+                                  options=_stage_one_options(sub, key), bounds=ctx.bounds,
+                                  scales=sub.scales)
         res.update(n_grad=res.n_grad + spent[0], n_hvp=res.n_hvp + spent[1])
     if res.success:
         values, jac = value_and_jacobian(ctx.fun, res.x)
@@ -1057,7 +1058,7 @@ def _face_context(ctx, face):
     elif options.hess_fun is not None:
         options = options.replace(hess_fun=_restrict(options.hess_fun, face))
     return Context(_restrict(ctx.fun, face), ctx.tol, options, ctx.step_size, ctx.bounds,
-                   ctx.entropy)
+                   ctx.entropy, scales=None if ctx.scales is None else ctx.scales[list(face)])
 
 
 def _sub_set(pset, ctx, res, face, own=None):
@@ -1404,6 +1405,16 @@ def _add_keeping_coverage(pset, ctx, points, grids, covered):
             + _add_keeping_coverage(pset, ctx, points[half:], grids, covered))
 
 
+def _found_at(pset, x, weights):
+    """Whether ``pset`` holds a point at ``x`` with ``weights`` (both to rounding): a seed
+    that lands there adds nothing, though no piece covers those weights (DTLZ4 with alpha
+    = 100: seed after seed landed on the start, stationary for one of two tasks whose
+    gradients were 1e-52, and the set was 122 copies of it)."""
+    gaps = np.linalg.norm(pset.params - x, axis=1)
+    same = gaps <= 1e-8 * (1.0 + np.linalg.norm(x))
+    return bool(np.any(np.abs(pset.weights[same] - weights).max(axis=1, initial=0.0) <= 1e-9))
+
+
 def find_point(pset, x):
     """Index of a point of ``pset`` at ``x`` (to rounding), or None."""
     gaps = np.linalg.norm(pset.params - x, axis=1)
@@ -1490,11 +1501,13 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
         root = find_stationary(pset.fun if ctx.fun is None else ctx.fun, start,
                                weights, tol=ctx.tol,
                                options=_stage_one_options(ctx, key + (0, 0, 0)),
-                               bounds=ctx.bounds, verbose=max(verbose - 1, 0))
+                               bounds=ctx.bounds, verbose=max(verbose - 1, 0),
+                               scales=ctx.scales)
     new = new or (lambda root: not _represented(pset, root, ctx.step_size))
     usable = root.success and ctx.admits(root)
     if not usable or not new(root):
-        if alone and usable and not pset.contains(root.weights):
+        if (alone and usable and not pset.contains(root.weights)
+                and not _found_at(pset, root.x, root.weights)):
             # the set around it is explored already: nothing is left to grow from it
             near = _joined(pset, ctx, root)
             if pset.n_tasks == 2 and near is None:  # no piece to it: no part of this set

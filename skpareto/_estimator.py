@@ -145,7 +145,9 @@ class ParetoExplorer(BaseEstimator):
         uniform. A point of the probability simplex.
     tol : float, default=1e-4
         Relative Pareto-stationarity residual
-        ``||J^T w|| / max_i ||grad f_i||`` every point must reach. Looser
+        ``||J^T w|| / max_i ||grad f_i||`` every point must reach (tasks
+        whose gradients lie more than a hundred times apart are each measured
+        against their own scale too, as in :func:`skpareto.explore`). Looser
         than :func:`skpareto.explore`'s 1e-8: a network's losses are
         themselves estimates from finite data, and the cost of a point grows
         quickly below about 1e-5 on ill-conditioned networks.

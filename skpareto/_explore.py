@@ -5,22 +5,24 @@ These functions validate, run stage 1 from each start
 (:mod:`skpareto._continuation`), which grows one :class:`ParetoSet` in place.
 """
 
+import dataclasses
 import warnings
 
 import numpy as np
 
 from ._continuation import _END_BALANCE, Context, end_point, piece_tests, trace
-from ._cover import (_face_point, _represented, _seed, _seed_gaps, _share, _stage_one_options,
-                     add_branch, add_root, grow, own_parameters, point_of, refine)
+from ._cover import (_face_point, _found_at, _represented, _seed, _seed_gaps, _share,
+                     _stage_one_options, add_branch, add_root, grow, own_parameters, point_of,
+                     refine)
 from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import SolverOptions
 from ._paretoset import ParetoSet
-from ._stationary import _strictly_inside, find_stationary, minimize_task
+from ._stationary import _strictly_inside, find_stationary, minimize_task, scaled_residual
 from ._utils import Progress, Status, log
-from ._validation import check_int, check_real
+from ._validation import check_bounds, check_int, check_real
 from ._weights import (check_weights, gradient_scale, lattice_divisions, lattice_size,
-                       simplex_lattice, zero_sum_basis)
+                       simplex_lattice, task_scales, zero_sum_basis)
 from .exceptions import ConvergenceWarning, StationarityError
 
 __all__ = ["explore", "expand_set", "explore_starts", "solver_context"]
@@ -90,7 +92,13 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         start; default uniform.
     tol : float, default=1e-8
         Relative stationarity residual ``||J^T w|| / max_i ||grad f_i||``
-        every point must reach.
+        every point must reach. Where the tasks' gradients lie more than a
+        hundred times apart (at ``x0`` or at the first stage-1 point), a task
+        of small gradients would pass far from its own minimum; there every
+        task is measured against its own gradient scale as well
+        (``ParetoSet.task_scales``, see
+        :func:`skpareto._weights.residual_scale`), and the residual recorded
+        is the larger of the two.
     step_size : float, default=None
         Largest change of any task's weight between neighbouring points
         (for three tasks or more: the lattice spacing at the start, which
@@ -208,7 +216,7 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     m = values.size
     per_start = _start_weights(weights, m, len(starts))
     ctx, limits = solver_context(fun, m, x0.size, tol, step_size, n_steps, max_points, bounds,
-                           options, random_state)
+                                 options, random_state)
     for k, start in enumerate(starts):
         if not ctx.inside(start):
             raise ValueError(f"x0 must lie inside bounds; start {k} does not.")
@@ -292,7 +300,7 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
         pset.fun = fun
     m = pset.n_tasks
     ctx, limits = solver_context(fun, m, pset.n_params, tol, step_size, n_steps, max_points,
-                                 bounds, options, random_state)
+                                 bounds, options, random_state, pset.task_scales)
     progress = Progress(verbose)
     if max_points is None:  # a set stopped by the default budget goes on
         limits["max_points"] += pset.n_points
@@ -327,7 +335,8 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
     for k, (start, w) in enumerate(zip(starts, weights)):
         root = find_stationary(fun, start, w, tol=ctx.tol,
                                options=_stage_one_options(ctx, (k, 0, 0, 0)),
-                               bounds=ctx.bounds, verbose=max(verbose - 1, 0))
+                               bounds=ctx.bounds, verbose=max(verbose - 1, 0),
+                               scales=ctx.scales)
         n_iter += root.nit
         if pset is None:
             pset = ParetoSet.empty(start.size, len(root.weights), fun=fun)
@@ -335,6 +344,8 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
             failures.append(root)
             pset.add_cost(root.n_grad, root.n_hvp)
             continue
+        if not pset.n_points:  # every later solve measures each task on its own scale too
+            ctx = ends.ctx = _with_task_scales(pset, ctx, start, root, (k, 0, 0, 1))
         if pset.n_points and _represented(pset, root, ctx.step_size):
             log(verbose, 2, f"start {k} lands on the set explored already")
             pset.add_cost(root.n_grad, root.n_hvp)
@@ -402,6 +413,25 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
     if pset is not None and pset.n_points:
         _coverage_note(pset, limits, verbose)
     return pset, failures, n_iter
+
+
+def _with_task_scales(pset, ctx, start, root, key):
+    """``ctx`` with the tasks' own scales (:func:`skpareto._weights.task_scales`) from the
+    gradients at ``start`` and at its stage-1 point ``root``, kept in ``pset`` for its
+    expansions; ``root`` polished to them where it is not stationary on them (at most ``m``
+    times ``tol`` off, on its weights)."""
+    jac = value_and_jacobian(ctx.fun, start)[1]
+    pset.add_cost(n_grad=len(jac))
+    pset.task_scales = task_scales([jac, root.jac])
+    ctx = dataclasses.replace(ctx, scales=pset.task_scales)
+    if scaled_residual(root.jac, root.weights, ctx.scales) > ctx.tol:
+        fixed = end_point(ctx, root.x, root.weights, np.inf, key)
+        if fixed is not None and fixed.success:
+            root.update({name: fixed[name] for name in ("x", "objectives", "jac", "residual")},
+                        n_grad=root.n_grad + fixed.n_grad, n_hvp=root.n_hvp + fixed.n_hvp)
+        else:  # the point as it is, its residual as it is measured now
+            root.update(residual=scaled_residual(root.jac, root.weights, ctx.scales))
+    return ctx
 
 
 def _coverage_note(pset, limits, verbose):
@@ -802,8 +832,12 @@ def _start_weights(weights, m, n_starts):
     return list(rows)
 
 
-def solver_context(fun, m, n, tol, step_size, n_steps, max_points, bounds, options, random_state):
-    """Validate the shared arguments; return the step context and the budgets."""
+def solver_context(fun, m, n, tol, step_size, n_steps, max_points, bounds, options, random_state,
+                   scales=None):
+    """Validate the shared arguments; return the step context and the budgets.
+
+    ``scales``: each task's own gradient scale for the residual
+    (:func:`skpareto._weights.task_scales`), or None."""
     if not callable(fun):
         raise ValueError(f"fun must be callable (x -> (m,) objectives), got "
                          f"{type(fun).__name__}.")
@@ -815,8 +849,8 @@ def solver_context(fun, m, n, tol, step_size, n_steps, max_points, bounds, optio
     n_steps = check_int(n_steps, "n_steps", low=0, allow_none=True)
     max_points = check_int(max_points, "max_points", low=1, allow_none=True) or _MAX_POINTS
     entropy = _entropy(random_state, options)
-    ctx = Context(fun, tol, options, step_size, _check_bounds(bounds, n), entropy,
-                  whole=True)
+    ctx = Context(fun, tol, options, step_size, check_bounds(bounds, n), entropy,
+                  whole=True, scales=scales)
     return ctx, dict(n_steps=np.inf if n_steps is None else n_steps, max_points=max_points)
 
 
@@ -842,21 +876,6 @@ def _entropy(random_state, options):
     if random_state is None:
         return np.random.SeedSequence().entropy
     return random_state
-
-
-def _check_bounds(bounds, n):
-    if bounds is None:
-        return None
-    try:
-        lower, upper = bounds
-        lower = np.broadcast_to(np.asarray(lower, dtype=np.float64), (n,)).copy()
-        upper = np.broadcast_to(np.asarray(upper, dtype=np.float64), (n,)).copy()
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"bounds must be (lower, upper), each a number or an array of "
-                         f"shape ({n},): {exc}") from None
-    if np.any(np.isnan(lower)) or np.any(np.isnan(upper)) or np.any(lower >= upper):
-        raise ValueError("bounds must satisfy lower < upper in every coordinate (no NaN).")
-    return lower, upper
 
 
 def _toward(pset, ctx, limits, target, n_jobs, progress):
@@ -919,7 +938,7 @@ def _solve_at(pset, ctx, limits, target, n_jobs, progress):
             values, jac = value_and_jacobian(ctx.fun, again.x)
             again.update(objectives=values, jac=jac, n_grad=again.n_grad + m)
             res = again
-    if not res.success or not ctx.admits(res):
+    if not res.success or not ctx.admits(res) or _found_at(pset, res.x, res.weights):
         pset.add_cost(res.n_grad, res.n_hvp)
         return
     index = add_root(pset, ctx, res, limits["max_points"])

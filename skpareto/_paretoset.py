@@ -12,11 +12,14 @@ from .metrics import non_dominated
 __all__ = ["ParetoSet", "SetParameterization"]
 
 _FORMAT = "skpareto.ParetoSet"
-_FORMAT_VERSION = 2
-# (name, dtype kind, ndim) of every array a saved file holds (version 1: all but "excluded")
+_FORMAT_VERSION = 3
+# (name, dtype kind, ndim) of every array a saved file holds (version 1: all but "excluded"
+# and "task_scales", version 2: all but "task_scales"; an empty one holds None)
 _ARRAYS = (("params", "f", 2), ("front", "f", 2), ("weights", "f", 2), ("parents", "i", 1),
            ("residuals", "f", 1), ("n_grad", "i", 1), ("n_hvp", "i", 1),
-           ("expanded", "b", 1), ("links", "i", 2), ("excluded", "i", 2), ("totals", "i", 1))
+           ("expanded", "b", 1), ("links", "i", 2), ("excluded", "i", 2), ("totals", "i", 1),
+           ("task_scales", "f", 1))
+_SINCE_VERSION = {"excluded": 2, "task_scales": 3}
 # barycentric coordinates down to -_BARY_TOL count as inside a piece
 _BARY_TOL = 1e-9
 # coverage() reports the covered share of a simplex lattice of at most this many weights
@@ -111,6 +114,11 @@ class ParetoSet:
         Simplices of the triangulation (m >= 3; vertex indices) that are not
         pieces of the set: exploration found that they interpolate it poorly
         (see :meth:`exclude`).
+    task_scales : array-like of shape (m,), default=None
+        Each task's own gradient scale that the residuals measure it against
+        as well, where exploration took them from the start's gradients (see
+        :func:`skpareto.explore`, ``tol``); an expansion measures them the
+        same way. None: the relative residual alone.
 
     Attributes
     ----------
@@ -192,13 +200,15 @@ class ParetoSet:
         m = self.front.shape[1]
         self.excluded = (np.zeros((0, m), np.int64) if excluded is None
                          else np.sort(np.asarray(excluded, dtype=np.int64).reshape(-1, m), axis=1))
+        self.task_scales = (None if task_scales is None
+                            else np.asarray(task_scales, dtype=np.float64))
         self.total_grad = int(self.n_grad.sum())
         self.total_hvp = int(self.n_hvp.sum())
         self.fun = fun
         self._check_consistent()
 
     @classmethod
-    def empty(cls, n_params, n_tasks, fun=None):
+    def empty(cls, n_params, n_tasks, fun=None, task_scales=None):
         """A set with no points, for ``n_params`` parameters and ``n_tasks`` tasks.
 
         Parameters
@@ -207,13 +217,15 @@ class ParetoSet:
             Number of parameters and of tasks.
         fun : callable, default=None
             The objectives ``x -> (n_tasks,)``, kept as :attr:`fun`.
+        task_scales : array-like of shape (n_tasks,), default=None
+            See :class:`ParetoSet`.
 
         Returns
         -------
         pset : ParetoSet
         """
         return cls(np.zeros((0, n_params)), np.zeros((0, n_tasks)), np.zeros((0, n_tasks)),
-                   fun=fun)
+                   fun=fun, task_scales=task_scales)
 
     def _check_consistent(self):
         p = len(self.params)
@@ -223,6 +235,11 @@ class ParetoSet:
                                  f"got {getattr(self, name).shape}.")
         if np.any((self.parents < -1) | (self.parents >= p)):
             raise ValueError(f"parents must be -1 or indices of points (< {p}).")
+        scales = self.task_scales
+        if scales is not None and (scales.shape != (self.front.shape[1],)
+                                   or not np.all(np.isfinite(scales) & (scales > 0))):
+            raise ValueError(f"task_scales must hold {self.front.shape[1]} positive finite "
+                             f"numbers, one per task, got {scales!r}.")
         if self.links.size and (self.links.min() < 0 or self.links.max() >= p):
             raise ValueError(f"links must hold indices of points (< {p}).")
         if self.excluded.size and (self.excluded.min() < 0 or self.excluded.max() >= p):
@@ -256,6 +273,7 @@ class ParetoSet:
     def __setstate__(self, state):
         # sets pickled before pieces could be excluded
         state.setdefault("excluded", np.zeros((0, state["front"].shape[1]), np.int64))
+        state.setdefault("task_scales", None)  # and before their residuals had scales
         self.__dict__.update(state)
 
     def add_point(self, x, objectives, weights, *, parent=-1, residual=0.0, n_grad=0,
@@ -328,7 +346,7 @@ class ParetoSet:
                          n_grad=self.n_grad[indices], n_hvp=self.n_hvp[indices],
                          expanded=self.expanded[indices], fun=self.fun,
                          links=_reindexed(self.links, index),
-                         excluded=_reindexed(self.excluded, index))
+                         excluded=_reindexed(self.excluded, index), task_scales=self.task_scales)
 
     def _drop_last(self, count):
         """Remove the last ``count`` points, which must have no children among the points
@@ -1064,7 +1082,8 @@ class ParetoSet:
             neighbour to a collision, a link joins it to the nearest point of
             this set, so the merged pieces leave no gap where the two local
             sets overlapped. Work counters are summed, including the work
-            spent on dropped points. ``fun`` is this set's, else ``other``'s.
+            spent on dropped points. ``fun`` is this set's, else ``other``'s;
+            ``task_scales`` this set's.
 
         Raises
         ------
@@ -1126,7 +1145,8 @@ class ParetoSet:
         excluded = np.vstack([self.excluded, _reindexed(other.excluded, new_index)])
         result = ParetoSet(**merged, links=_reindexed(links, index),
                            excluded=_reindexed(excluded, index),
-                           fun=self.fun if self.fun is not None else other.fun)
+                           fun=self.fun if self.fun is not None else other.fun,
+                           task_scales=self.task_scales)
         result.total_grad = self.total_grad + other.total_grad
         result.total_hvp = self.total_hvp + other.total_hvp
         return result
@@ -1195,7 +1215,8 @@ class ParetoSet:
                     parents=self.parents, residuals=self.residuals, n_grad=self.n_grad,
                     n_hvp=self.n_hvp, expanded=self.expanded, links=self.links,
                     excluded=self.excluded,
-                    totals=np.array([self.total_grad, self.total_hvp], np.int64))
+                    totals=np.array([self.total_grad, self.total_hvp], np.int64),
+                    task_scales=np.zeros(0) if self.task_scales is None else self.task_scales)
 
     def save(self, path):
         """Write the set to a NumPy ``.npz`` file (no pickle; ``fun`` is not saved).
@@ -1249,10 +1270,10 @@ class ParetoSet:
         header = contents.pop("header")
         if header.shape != (3,) or header.dtype.kind != "U" or header[0] != _FORMAT:
             raise ValueError(f"{path!s} is not a ParetoSet file (bad header).")
-        if header[1] not in ("1", str(_FORMAT_VERSION)):
+        if header[1] not in [str(v) for v in range(1, _FORMAT_VERSION + 1)]:
             raise ValueError(f"{path!s} has ParetoSet format version {header[1]}; this "
                              f"version of skpareto reads versions 1 to {_FORMAT_VERSION}.")
-        arrays = [a for a in _ARRAYS if header[1] != "1" or a[0] != "excluded"]
+        arrays = [a for a in _ARRAYS if int(header[1]) >= _SINCE_VERSION.get(a[0], 1)]
         expected = {name for name, _, _ in arrays}
         if set(contents) != expected:
             raise ValueError(f"{path!s}: arrays {sorted(set(contents) ^ expected)} are "
@@ -1271,7 +1292,8 @@ class ParetoSet:
                 or contents.get("excluded", np.zeros((0, m))).shape[1:] != (m,)):
             raise ValueError(f"{path!s}: inconsistent array shapes.")
         totals = contents.pop("totals")
-        pset = cls(**contents, fun=fun)  # checks the per-point arrays
+        scales = contents.pop("task_scales", np.zeros(0))
+        pset = cls(**contents, fun=fun, task_scales=scales if scales.size else None)  # checked
         pset.total_grad, pset.total_hvp = int(totals[0]), int(totals[1])
         return pset
 

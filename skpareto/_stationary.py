@@ -25,9 +25,9 @@ from ._hvp import check_point, hessian_operator, value_and_jacobian, weighted_ob
 from ._linalg import DenseHessian, bordered_operator, solve
 from ._options import SolverOptions
 from ._utils import Result, Status, log
-from ._validation import check_real
+from ._validation import check_bounds, check_real
 from ._weights import (check_weights, gradient_scale, min_norm_weights, onto_simplex,
-                       safe_norm, zero_sum_basis)
+                       residual_scale, safe_norm, zero_sum_basis)
 from .exceptions import ConvergenceWarning, NonFiniteError
 from .metrics import stationarity_residual
 
@@ -52,8 +52,8 @@ _FORCING_AIM = 0.9
 _RUNAWAY = 100.0
 # the Newton polish of stage 1 and of a re-solve may take this many steps
 _POLISH_STEPS = 30
-# every task gradient below this fraction of the largest at the start: a critical point
-# of every objective (stationary for any weights)
+# every task gradient below this fraction of its own at the start: a critical point of
+# every objective (stationary for any weights)
 _CRITICAL = 1e-8
 # a Hessian is positive definite where its least eigenvalue is above this fraction of its
 # largest (see minimum_of_every)
@@ -84,12 +84,31 @@ _TRUST_TRIES = 6
 _NON_FINITE_TRIALS = 30
 
 
+def _vanished(jac, norms):
+    """Whether every task's gradient (a row of ``jac``) is below ``_CRITICAL`` times its
+    norm in ``norms`` (at the start): each against its own, as a task of gradients 1e12 times
+    smaller than another's at the start is no critical point where it is 1e-8 of the
+    other's there (two spheres on scales 1e6 and 1e-6: the larger's minimum was taken for
+    a minimum of both, and a set of one point for every weight)."""
+    return bool(np.all(safe_norm(np.asarray(jac, dtype=np.float64), axis=1) <= _CRITICAL * norms))
+
+
 def critical_residual(jac, weights, scale):
     """The stationarity residual of a critical point of every objective: ``||J^T w||``
     against ``scale``, the largest task gradient at the start (the relative residual,
     against the vanishing gradients themselves, says nothing there)."""
     norm = safe_norm(np.asarray(jac, dtype=np.float64).T @ weights)
     return float(norm / scale) if norm > 0 else 0.0  # (a start at the critical point: 0 / 0)
+
+
+def scaled_residual(jac, weights, scales=None):
+    """The relative stationarity residual, each task measured against its own scale too
+    where ``scales`` (:func:`skpareto._weights.task_scales`) has them (see
+    :func:`skpareto._weights.residual_scale`); the metric's where ``scales`` is None."""
+    if scales is None:
+        return stationarity_residual(jac, weights)
+    norm = safe_norm(np.asarray(jac, dtype=np.float64).T @ weights)
+    return float(norm / residual_scale(jac, weights, scales)) if norm > 0 else 0.0
 
 
 def front_coordinates(values):
@@ -153,7 +172,7 @@ def _result(status, x, values, jac, weights, residual, nit, n_grad, n_hvp, messa
 
 
 def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hess_fun=None,
-                   max_step=np.inf, max_iter=None, confine=False):
+                   max_step=np.inf, max_iter=None, confine=False, scales=None):
     """Newton-MINRES on the weighted objective at fixed weights.
 
     Finds a stationary point of ``weights @ fun`` near ``x`` (minimum or
@@ -172,7 +191,7 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
         The corrector protocol's position along the set; fixed weights
         determine the point.
     tol : float
-        Stop when ``stationarity_residual(jac, weights) <= tol``.
+        Stop when ``scaled_residual(jac, weights, scales) <= tol``.
     options : SolverOptions, default=None
         Linear solves (``minres_rtol``, ``minres_maxiter``, ``damping``,
         ``hessian``) and with ``inexact`` a forcing sequence: step ``k`` is
@@ -190,6 +209,10 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
         linearized residual that stays; see :func:`skpareto._linalg.solve`).
         Where the Hessian has nearly flat directions, the Newton step runs far
         along them; confined, it reaches the stationary point nearest ``x``.
+    scales : ndarray of shape (m,), default=None
+        Each task's own gradient scale (:func:`skpareto._weights.task_scales`)
+        that the residual measures it against as well; None: the largest
+        gradient only.
 
     Returns
     -------
@@ -214,8 +237,8 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
     weighted_grad = _gradient(fun, weights, own=hess_fun is None)
     values, jac = value_and_jacobian(fun, x)
     n_grad, n_hvp = len(values), 0
-    scale = gradient_scale(jac)
-    residual = stationarity_residual(jac, weights)
+    scale = residual_scale(jac, weights, scales)
+    residual = scaled_residual(jac, weights, scales)
     grad = jac.T @ weights
     op = None  # Hessian linearized at x, if a line-search trial made it already
     exact = True  # values, jac and residual belong to x
@@ -225,8 +248,8 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
         if not exact and np.linalg.norm(grad) <= 2.0 * tol * scale:
             values, jac = value_and_jacobian(fun, x)  # confirm with the exact residual
             n_grad += len(values)
-            scale = gradient_scale(jac)
-            residual, exact = stationarity_residual(jac, weights), True
+            scale = residual_scale(jac, weights, scales)
+            residual, exact = scaled_residual(jac, weights, scales), True
         if exact and residual <= tol:
             status = Status.CONVERGED
             break
@@ -274,7 +297,7 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
     if not exact:
         values, jac = value_and_jacobian(fun, x)
         n_grad += len(values)
-        residual = stationarity_residual(jac, weights)
+        residual = scaled_residual(jac, weights, scales)
         if status == Status.MAX_ITER and residual <= tol:  # the last step converged
             status = Status.CONVERGED
     return _result(status, x, values, jac, weights, residual, nit, n_grad, n_hvp)
@@ -282,7 +305,7 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
 
 def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
                       hess_fun=None, max_step=np.inf, max_iter=None, contract=True,
-                      basis=None):
+                      basis=None, scales=None):
     """Bordered Newton-MINRES: the point and its weights together, at a position of the front.
 
     Solves for ``x`` and weights ``w = weights + Z mu`` (``Z`` an orthonormal
@@ -309,7 +332,7 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
         Front coordinates ``basis.T @ f`` to reach; default those of ``f(x)``
         (the point moves across the set, not along it).
     tol : float
-        Stop when ``stationarity_residual(jac, w) <= tol``.
+        Stop when ``scaled_residual(jac, w, scales) <= tol``.
     options : SolverOptions, default=None
         Linear solves and forcing sequence, as in :func:`newton_correct`.
     hess_fun : callable, default=None
@@ -327,6 +350,8 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
         and of the front coordinates; default all ``m - 1``
         (:func:`front_coordinates`). Fewer where the front has fewer
         dimensions than ``m - 1``: there ``B`` with all of them is singular.
+    scales : ndarray of shape (m,), default=None
+        As in :func:`newton_correct`.
 
     Returns
     -------
@@ -365,7 +390,7 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
     values, jac = value_and_jacobian(fun, x)
     n_grad, n_hvp = m, 0
     target = basis.T @ values if target is None else np.asarray(target, dtype=float)
-    residual = stationarity_residual(jac, w)
+    residual = scaled_residual(jac, w, scales)
     status = Status.MAX_ITER
     nit = 0
     previous = np.inf
@@ -415,7 +440,7 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
         previous = residual
         x, w, values, jac = step.point
         region = step.region
-        residual = stationarity_residual(jac, w)
+        residual = scaled_residual(jac, w, scales)
         if np.linalg.norm(x - x_pred) > max_step:
             status = Status.TRUST_REGION
             break
@@ -424,7 +449,7 @@ def arclength_correct(fun, x, weights, target=None, *, tol=1e-10, options=None,
             status = Status.LEFT_SIMPLEX
         else:  # within rounding: onto the simplex
             w = onto_simplex(w)
-            residual = stationarity_residual(jac, w)
+            residual = scaled_residual(jac, w, scales)
             status = Status.CONVERGED if residual <= tol else Status.MAX_ITER
     res = _result(status, x, values, jac, w, residual, nit, n_grad, n_hvp)
     res.n_chord = int(chords)
@@ -648,7 +673,7 @@ def _scalar_value_grad(fun, scalar):
     return value_grad
 
 
-def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
+def _minimize(fun, x0, scalar, tol, max_iter, norms, bounds=None):
     """Minimize a scalarization until ``fun`` is stationary to ``tol`` for its weights.
 
     L-BFGS first (cheap iterations, fast early progress); if it has not
@@ -661,11 +686,13 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
     times the last known scale, and only then is the Jacobian evaluated to
     confirm. Stops with ``Status.DIVERGED`` once the iterate runs away from
     ``x0`` (an unbounded scalarization), and converged where every gradient
-    has all but vanished (a critical point of every objective, where the
-    relative residual is undefined: see :func:`find_stationary`). With ``bounds`` (a list of
+    has all but vanished against its norm in ``norms`` (each task's at
+    ``x0``: a critical point of every objective, where the relative residual
+    is undefined; see :func:`find_stationary`). With ``bounds`` (a list of
     ``(low, high)`` pairs) only L-BFGS-B runs, within the box. Returns ``(x,
     status, nit, n_grad, n_hvp)``.
     """
+    scale = np.max(norms)
     radius = _RUNAWAY * (1.0 + np.linalg.norm(x0))
     written = getattr(fun, "value_and_jacobian", None) is not None  # see _hvp
     own = getattr(fun, "weighted_hvp", None) if written else None
@@ -708,7 +735,7 @@ def _minimize(fun, x0, scalar, tol, max_iter, scale, bounds=None):
         state["n_grad"] += len(jac)
         state["scale"] = gradient_scale(jac)
         if (stationarity_residual(jac, scalar.of_values(values)[1]) <= tol
-                or state["scale"] <= _CRITICAL * scale):
+                or _vanished(jac, norms)):
             state["status"] = Status.CONVERGED
             raise StopIteration
 
@@ -933,7 +960,7 @@ def _extreme_eigenvalue(op, which, n):
     return float(values[0]), vector / (np.linalg.norm(vector) or 1.0)
 
 
-def _stage_one_polish(fun, x, weights, method, tol, options, hess_fun):
+def _stage_one_polish(fun, x, weights, method, tol, options, hess_fun, scales=None):
     """Finish stage 1 at ``tol``: at the weights asked for if possible, else moving them.
 
     After L-BFGS the point is nearly stationary for the weights it minimized:
@@ -942,24 +969,26 @@ def _stage_one_polish(fun, x, weights, method, tol, options, hess_fun):
     bordered corrector moves the weights along with the point.
     """
     values, jac = value_and_jacobian(fun, x)
-    residual = stationarity_residual(jac, weights)
+    residual = scaled_residual(jac, weights, scales)
     if residual <= tol:
         return _result(Status.CONVERGED, x, values, jac, weights, residual, 0, len(values), 0)
     spent = Result(n_grad=len(values), n_hvp=0, nit=0)
     if method == "lbfgs":
         fixed = newton_correct(fun, x, weights, tol=tol, options=options, hess_fun=hess_fun,
-                               max_iter=max(_POLISH_STEPS, options.newton_steps))
+                               max_iter=max(_POLISH_STEPS, options.newton_steps),
+                               scales=scales)
         if fixed.success:
             fixed.update(n_grad=fixed.n_grad + spent.n_grad)
             return fixed
         spent = fixed
-    res = _polish(fun, x, weights, tol=tol, options=options, hess_fun=hess_fun)
+    res = _polish(fun, x, weights, tol=tol, options=options, hess_fun=hess_fun, scales=scales)
     if not res.success and method == "mgda":
         # the bordered system is singular where the front has fewer dimensions than
         # m - 1 (the gradients span fewer than m - 1 directions); Newton at MGDA's own
         # weights needs no front coordinates
         fixed = newton_correct(fun, x, weights, tol=tol, options=options, hess_fun=hess_fun,
-                               max_iter=max(_POLISH_STEPS, options.newton_steps))
+                               max_iter=max(_POLISH_STEPS, options.newton_steps),
+                               scales=scales)
         fixed.update(nit=fixed.nit + res.nit, n_grad=fixed.n_grad + res.n_grad,
                      n_hvp=fixed.n_hvp + res.n_hvp)
         res = fixed if fixed.success or fixed.residual < res.residual else res
@@ -968,14 +997,14 @@ def _stage_one_polish(fun, x, weights, method, tol, options, hess_fun):
     return res
 
 
-def _polish(fun, x, weights, *, tol, options, hess_fun, target=None):
+def _polish(fun, x, weights, *, tol, options, hess_fun, target=None, scales=None):
     """The bordered Newton corrector from a nearly stationary point, with a generous budget."""
     return arclength_correct(fun, x, weights, target, tol=tol, options=options,
                              hess_fun=hess_fun, max_iter=max(_POLISH_STEPS, options.newton_steps),
-                             contract=False)
+                             contract=False, scales=scales)
 
 
-def resolve(fun, x, weights, target, *, tol, options, hess_fun=None, rho=None):
+def resolve(fun, x, weights, target, *, tol, options, hess_fun=None, rho=None, scales=None):
     """Re-solve: reach the set near front coordinates ``target`` from a point off it.
 
     Minimizes the penalized sum of :func:`_penalized` with L-BFGS from ``x``
@@ -1001,6 +1030,8 @@ def resolve(fun, x, weights, target, *, tol, options, hess_fun=None, rho=None):
     rho : float, default=None
         Penalty; default such that a miss of ``|target - Z.T f(x)|`` moves
         the weights by 0.5.
+    scales : ndarray of shape (m,), default=None
+        Of the polish's residual, as in :func:`newton_correct`.
 
     Returns
     -------
@@ -1010,19 +1041,20 @@ def resolve(fun, x, weights, target, *, tol, options, hess_fun=None, rho=None):
     basis = zero_sum_basis(len(values)).T
     gap = np.linalg.norm(basis.T @ values - target)
     rho = 0.5 / max(gap, 1e-12) if rho is None else rho
-    scale = gradient_scale(jac)
     scalar = _penalized(fun, weights, target, rho)
-    z, status, nit, n_grad, n_hvp = _minimize(fun, x, scalar, tol, options.max_iter, scale)
+    z, status, nit, n_grad, n_hvp = _minimize(fun, x, scalar, tol, options.max_iter,
+                                              safe_norm(jac, axis=1))
     n_grad += len(values)
     if status == Status.DIVERGED:
         return _result(status, z, None, None, weights, np.inf, nit, n_grad, n_hvp)
     res = _polish(fun, z, scalar.of_values(np.asarray(fun(z), dtype=float))[1], tol=tol,
-                  options=options, hess_fun=hess_fun)
+                  options=options, hess_fun=hess_fun, scales=scales)
     res.update(nit=res.nit + nit, n_grad=res.n_grad + n_grad + 1, n_hvp=res.n_hvp + n_hvp)
     return res
 
 
-def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=None, verbose=0):
+def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=None, verbose=0,
+                    scales=None):
     """Stage 1: reach a Pareto-stationary point from ``x0``.
 
     Parameters
@@ -1039,11 +1071,16 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
     options : SolverOptions, default=None
         ``method`` (``"auto"``, ``"lbfgs"`` or ``"mgda"``), ``max_iter`` and
         the settings of the Newton polish.
-    bounds : tuple of ndarray, default=None
-        ``(lower, upper)`` of shape (n,): L-BFGS keeps to the box, and a point
-        outside it is not accepted.
+    bounds : tuple, default=None
+        ``(lower, upper)``, numbers or arrays of shape (n,): L-BFGS keeps to the
+        box, and a point outside it is not accepted.
     verbose : int, default=0
         Print progress to stderr when positive.
+    scales : ndarray of shape (m,), default=None
+        Each task's own gradient scale that the polish's residual measures it
+        against as well (:func:`skpareto.explore` takes them from ``x0``'s
+        gradients where these differ by more than a hundred times); None: the
+        relative residual of :func:`skpareto.metrics.stationarity_residual`.
 
     Returns
     -------
@@ -1082,15 +1119,16 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
     point where the gradients oppose. Approached, not hit, such a minimum
     leaves gradients of no direction of their own (a network fitting
     constant targets: 1e-19 of the start's, their relative residual 0.27);
-    where every gradient is below ``1e-8`` of the largest at ``x0``, the
-    residual is measured against that one (``critical_scale`` in the
-    result).
+    where every task's gradient is below ``1e-8`` of its own at ``x0``, the
+    residual is measured against the largest there (``critical_scale`` in
+    the result).
     """
     x0 = check_point(x0, "x0")
     options = SolverOptions() if options is None else options
     if not isinstance(options, SolverOptions):
         raise ValueError(f"options must be a SolverOptions, got {type(options).__name__}.")
     check_real(tol, "tol", low=0.0, high=1.0)
+    bounds = check_bounds(bounds, x0.size)
     values, jac0 = value_and_jacobian(fun, x0)
     m = values.size
     w = np.full(m, 1.0 / m) if weights is None else check_weights(weights, m)
@@ -1105,7 +1143,7 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
     for method in methods[options.method]:
         if method == "lbfgs":
             x, status, k, used, hvps = _minimize(fun, x0, _weighted(fun, w), tol,
-                                                 options.max_iter, scale, box)
+                                                 options.max_iter, safe_norm(jac0, axis=1), box)
             spent_hvp += hvps
             start_w = w
         else:
@@ -1132,7 +1170,7 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
                 res.update(method=method)
             continue
         try:
-            res = _stage_one_polish(fun, x, start_w, method, tol, options, hess_fun)
+            res = _stage_one_polish(fun, x, start_w, method, tol, options, hess_fun, scales)
         except NonFiniteError as exc:
             res = _result(Status.NON_FINITE, x, None, None, start_w, np.inf, 0, 0, 0, str(exc))
             res.update(method=method)
@@ -1158,7 +1196,7 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
                        message=f"{method} reached a kink (a gradient "
                                f"{gradient_scale(res.jac) / scale:.3g} times the start's)")
             fallback = fallback or res
-        elif res.jac is not None and gradient_scale(res.jac) <= _CRITICAL * scale:
+        elif res.jac is not None and _vanished(res.jac, safe_norm(jac0, axis=1)):
             # stationary for any weights. A minimum of every objective (see
             # minimum_of_every) is the whole local set: kept, for every weight
             # (skpareto._cover.add_root).

@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 
 __all__ = ["ArgumentError", "check_real", "check_int", "check_choice", "check_bool",
-           "check_callable"]
+           "check_callable", "check_bounds"]
 
 
 class ArgumentError(ValueError):
@@ -93,3 +93,21 @@ def _describe(kind, low, high, closed):
     if high is not None:
         parts.append(f"<= {high}" if closed in ("right", "both") else f"< {high}")
     return kind + (" " + " and ".join(parts) if parts else "")
+
+
+def check_bounds(bounds, n):
+    """``bounds`` as ``(lower, upper)`` arrays of shape (n,) (scalars broadcast), or None;
+    ValueError naming ``bounds`` otherwise."""
+    if bounds is None:
+        return None
+    try:
+        lower, upper = bounds
+        lower = np.broadcast_to(np.asarray(lower, dtype=np.float64), (n,)).copy()
+        upper = np.broadcast_to(np.asarray(upper, dtype=np.float64), (n,)).copy()
+    except (TypeError, ValueError) as exc:
+        raise ArgumentError("bounds", f"bounds must be (lower, upper), each a number or an "
+                            f"array of shape ({n},): {exc}") from None
+    if np.any(np.isnan(lower)) or np.any(np.isnan(upper)) or np.any(lower >= upper):
+        raise ArgumentError("bounds", "bounds must satisfy lower < upper in every coordinate "
+                            "(no NaN).")
+    return lower, upper

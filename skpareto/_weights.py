@@ -121,6 +121,67 @@ def gradient_scale(jac):
     return np.max(safe_norm(jac, axis=1))
 
 
+# the relative residual measures every task's gradient against the largest: fair while the
+# tasks' gradients are within this factor of one another at the start. Farther apart, a
+# small task's end passed at 2 % of its objective's range short of its minimum (two
+# quadratics scaled 1e3 and 1e-3, whose gradients differ by 1e8): beyond the factor each task
+# is measured against its own scale as well (see task_scales)
+_FAIR_RANGE = 100.0
+
+
+def task_scales(jacs):
+    """Each task's own gradient scale for the stationarity residual, or None where the
+    relative residual is fair to every task.
+
+    The relative residual ``||J^T w|| / max_i ||g_i||`` measures a task whose
+    gradients are many times smaller than another's against the larger: at
+    its own end (its weight 1) it passes while it is still far from its
+    minimum. A task's gradient norm is the largest of its norms at the points
+    of ``jacs``: the start, whose gradients may be far apart, and the first
+    stage-1 point, whose weighted gradients balance (a start at one task's
+    minimum has that task's gradient at its size there). Its scale is
+    ``_FAIR_RANGE`` times that norm, at most the largest norm (tasks within
+    ``_FAIR_RANGE`` of the largest keep the largest: the residual is
+    unchanged for them), and a task whose gradient vanished at every point
+    keeps the largest too. See :func:`residual_scale`.
+
+    Parameters
+    ----------
+    jacs : sequence of array-like of shape (m, n)
+        Jacobians at a few points.
+
+    Returns
+    -------
+    scales : ndarray of shape (m,) or None
+        None where every task keeps the largest norm.
+    """
+    norms = np.max([safe_norm(np.asarray(jac, dtype=np.float64), axis=1) for jac in jacs],
+                   axis=0)
+    top = np.max(norms)
+    if not (np.isfinite(top) and top > 0):
+        return None
+    scales = np.where(norms > 0, np.minimum(_FAIR_RANGE * norms, top), top)
+    return None if np.all(scales == top) else scales
+
+
+def residual_scale(jac, weights, scales=None):
+    """What the relative stationarity residual divides ``||J^T w||`` by.
+
+    The largest task gradient's norm (see
+    :func:`skpareto.metrics.stationarity_residual`); with ``scales``
+    (:func:`task_scales`), the smaller of that and the same norm of the
+    problem with each objective divided by its scale, at the weights that
+    problem has, ``sum_i |w_i| s_i * max_i ||g_i|| / s_i``: the residual is
+    the larger of the two, so a point within ``tol`` is within it as the
+    metric measures it, and each task is measured against its own scale.
+    """
+    norms = safe_norm(np.asarray(jac, dtype=np.float64), axis=1)
+    scale = np.max(norms)
+    if scales is None:
+        return scale
+    return min(scale, float(np.abs(weights) @ scales) * np.max(norms / scales))
+
+
 def _two_task_weights(jac):
     # minimize ||g2 + a (g1 - g2)||^2; the difference is formed before squaring so
     # that nearly identical gradients do not cancel catastrophically in a Gram matrix

@@ -2601,3 +2601,73 @@ def test_a_root_on_a_face_takes_the_zero_weight_tasks_best_for_their_own_paramet
     assert pset.front[index, 0] == pytest.approx(root.objectives[0] - 4.0, abs=1e-6)
     assert stationarity_residual(jacobian(_owned_bias)(x), [0.0, 0.5, 0.5]) <= 1e-8
     assert pset.n_grad[index] > root.n_grad  # its work is counted
+
+
+def test_tasks_on_scales_far_apart_are_each_solved_to_their_own_scale():
+    # two quadratics scaled 1e3 and 1e-3 (gradients 1e7 apart at the start): the relative
+    # residual measured task 1 against task 0's gradient, and the set's task-1 end (weights
+    # (0, 1)) passed 2.97 from task 1's minimum, f1 at 2 % of its range; the points near it
+    # were up to 65 % of the set's length from the exact x(w). Each task is now measured
+    # against its own scale too; tasks 1e6 apart when scaled 1e3 and 1 stay as they were
+    n = 8
+    rng = np.random.default_rng(0)
+    a0 = np.diag(np.logspace(0, 4, n))
+    q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    a1 = q @ np.diag(np.logspace(0, 2, n)) @ q.T
+    c0, c1 = rng.standard_normal(n), rng.standard_normal(n)
+
+    def fun(x):
+        return anp.array([1e3 * 0.5 * anp.dot(x - c0, anp.dot(a0, x - c0)),
+                          1e-3 * 0.5 * anp.dot(x - c1, anp.dot(a1, x - c1))])
+
+    def exact(w0):
+        return np.linalg.solve(w0 * 1e3 * a0 + (1 - w0) * 1e-3 * a1,
+                               w0 * 1e3 * a0 @ c0 + (1 - w0) * 1e-3 * a1 @ c1)
+
+    pset = _explore_quietly(fun, np.full(n, 0.1))
+    assert pset.task_scales is not None and pset.weights[:, 0].min() == 0.0
+    end = np.argmin(pset.weights[:, 0])
+    assert np.linalg.norm(pset.params[end] - c1) <= 1e-12 * np.linalg.norm(c1)
+    length = np.linalg.norm(c0 - c1)
+    worst = max(np.linalg.norm(x - exact(w[0])) for x, w in zip(pset.params, pset.weights))
+    assert worst <= 1e-6 * length
+    # every point still within tol as the metric measures it
+    residuals = [stationarity_residual(jacobian(fun)(x), w)
+                 for x, w in zip(pset.params, pset.weights)]
+    assert max(residuals) <= 1e-8
+    np.testing.assert_array_less(residuals, pset.residuals * (1 + 1e-6) + 1e-300)
+
+
+def test_a_task_of_tiny_gradients_is_no_critical_point_at_the_other_tasks_minimum():
+    # spheres scaled 1e6 and 1e-6: at the larger one's minimum the smaller one's gradient was
+    # 1e-12 of the start's largest, "every gradient vanished", and the set was that one
+    # point for every weight (params_at([0, 1]) gave task 0's minimum, 2.04 from task 1's).
+    # Each gradient is now compared with its own at the start: every point found is on the
+    # set, and at its weights
+    a, b = np.array([1.0, 0.5, 0.0, 0.0]), np.array([-1.0, 0.2, 0.3, 0.0])
+
+    def fun(x):
+        return anp.array([1e6 * anp.sum((x - a) ** 2), 1e-6 * anp.sum((x - b) ** 2)])
+
+    pset = _explore_quietly(fun, np.zeros(4))
+    w0 = pset.weights[:, :1]
+    exact = (w0 * 1e6 * a + (1 - w0) * 1e-6 * b) / (w0 * 1e6 + (1 - w0) * 1e-6)
+    np.testing.assert_allclose(pset.params, exact, rtol=0, atol=1e-6 * np.linalg.norm(a - b))
+    assert np.all(pset.residuals <= 1e-8)
+
+
+def test_seeds_that_land_on_a_point_found_already_add_no_copies_of_it():
+    # DTLZ4 with alpha = 100 from x = 0.3: the angles are 0.3 ** 100, and tasks 1 and 2 have
+    # gradients of 1e-52 there, so the start is stationary for either alone. The fill solved
+    # weight after weight from it and landed there each time: 122 points, two distinct
+    # (parameters, weights) rows, none at the distance variables' optimum 0.5
+    def dtlz4(x):
+        g = anp.sum((x[2:] - 0.5) ** 2)
+        t = x[:2] ** 100.0 * anp.pi / 2
+        return anp.stack([(1 + g) * anp.cos(t[0]) * anp.cos(t[1]),
+                          (1 + g) * anp.cos(t[0]) * anp.sin(t[1]), (1 + g) * anp.sin(t[0])])
+
+    pset = _explore_quietly(dtlz4, np.full(3, 0.3), bounds=(0.0, 1.0))
+    rows = np.c_[pset.params, pset.weights]
+    assert len(np.unique(rows, axis=0)) == pset.n_points
+    assert pset.front[:, 0].min() == pytest.approx(1.0, abs=1e-12)  # g = 0 reached

@@ -697,6 +697,34 @@ def test_mutation_api_rejects_what_does_not_fit():
     assert pset.contains(pset.weights[1])
 
 
+def test_task_scales_persist_and_files_before_them_load_without(tmp_path, quadratic):
+    from skpareto._paretoset import _FORMAT, _checksum
+
+    _, pset = quadratic
+    scaled = pickle.loads(pickle.dumps(pset))
+    scaled.task_scales = np.array([2.0, 0.5])
+    scaled.save(tmp_path / "scaled.npz")
+    for again in (ParetoSet.load(tmp_path / "scaled.npz"), pickle.loads(pickle.dumps(scaled)),
+                  scaled._subset(np.arange(3)), scaled.merge(pset)):
+        np.testing.assert_array_equal(again.task_scales, [2.0, 0.5])
+    pset.save(tmp_path / "none.npz")
+    assert ParetoSet.load(tmp_path / "none.npz").task_scales is None
+    arrays = {k: v for k, v in scaled._arrays().items() if k != "task_scales"}
+    with open(tmp_path / "v2.npz", "wb") as fh:
+        np.savez(fh, header=np.array([_FORMAT, "2", _checksum(arrays)]), **arrays)
+    old = ParetoSet.load(tmp_path / "v2.npz")
+    assert old.task_scales is None
+    np.testing.assert_array_equal(old.params, pset.params)
+    state = scaled.__getstate__()
+    del state["task_scales"]  # a set pickled before them
+    unpickled = ParetoSet.__new__(ParetoSet)
+    unpickled.__setstate__(state)
+    assert unpickled.task_scales is None
+    for bad in ([1.0], [1.0, 0.0], [1.0, np.inf]):
+        with pytest.raises(ValueError, match="task_scales"):
+            ParetoSet(pset.params, pset.front, pset.weights, task_scales=bad)
+
+
 def test_coverage_never_rounds_a_weight_onto_the_simplex_vertex_it_misses():
     # a set ending at 1 - 2e-9 said "[1, 1]", and params_at([1, 0]) refused that weight
     pset = ParetoSet.empty(1, 2)
@@ -843,7 +871,7 @@ def test_excluded_pieces_leave_their_weights_uncovered_and_persist(tmp_path, qua
             again = ParetoSet.load(tmp_path / "cut.npz")
         np.testing.assert_array_equal(again.excluded, np.sort(holding, axis=1))
         np.testing.assert_array_equal(again.pieces, cut.pieces)
-    arrays = {k: v for k, v in pset._arrays().items() if k != "excluded"}
+    arrays = {k: v for k, v in pset._arrays().items() if k not in ("excluded", "task_scales")}
     with open(tmp_path / "v1.npz", "wb") as fh:
         np.savez(fh, header=np.array([_FORMAT, "1", _checksum(arrays)]), **arrays)
     old = ParetoSet.load(tmp_path / "v1.npz")

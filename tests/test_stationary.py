@@ -610,3 +610,18 @@ def test_a_task_minimized_alone_steps_back_from_trial_points_where_it_is_not_fin
     assert np.all(np.isfinite(seen)) and n_grad > len(seen)  # the trial at the bound counted
     np.testing.assert_allclose(reached, np.r_[exact, np.zeros(4)], rtol=0, atol=1e-6)
     assert seen.min() == pytest.approx(_zdt3_like(reached)[1], rel=0, abs=1e-12)
+
+
+def test_find_stationary_takes_bounds_as_explore_does():
+    # scalars broadcast (they raised "'int' object is not iterable"); bad ones are named
+    def fun(x):
+        return anp.stack([anp.sum((x - 1) ** 2), anp.sum((x + 1) ** 2), anp.sum(x ** 2) + x[0]])
+
+    scalar = find_stationary(fun, np.zeros(3), bounds=(-2, 2))
+    array = find_stationary(fun, np.zeros(3), bounds=(np.full(3, -2.0), np.full(3, 2.0)))
+    assert scalar.success
+    np.testing.assert_array_equal(scalar.x, array.x)
+    for bad in ((2, -2), (0, 1, 2), ([0, 0], [1, 1]), (np.nan, 1)):
+        with pytest.raises(ValueError, match="bounds") as error:
+            find_stationary(fun, np.zeros(3), bounds=bad)
+        assert error.value.argument == "bounds"

@@ -239,3 +239,42 @@ def test_nearly_identical_gradients_keep_their_weights_exact():
     for scale in (1.0, 2.0 ** -600, 2.0 ** 600):
         weights = min_norm_weights(scale * jac)
         assert abs(weights[0] - float(exact)) <= 1e-9  # 3e-11 measured (was 1.1e-5)
+
+
+def test_task_scales_keep_the_relative_residual_within_a_hundred_times():
+    from skpareto._weights import task_scales
+
+    # within a hundred times of the largest at either point: no scales of their own
+    assert task_scales([[[3.0, 4.0], [0.0, 0.06]]]) is None
+    assert task_scales([[[3.0, 4.0], [0.0, 0.0]]]) is None  # no gradient: no scale known
+    # the largest norm of each task over the points, a hundred times, up to the largest
+    np.testing.assert_allclose(task_scales([[[3.0, 4.0], [0.0, 1e-4]],
+                                            [[1e-3, 0.0], [2e-3, 0.0]]]), [5.0, 0.2])
+    np.testing.assert_allclose(task_scales([[[1e6, 0.0], [0.0, 1.0], [1.0, 0.0]]]),
+                               [1e6, 100.0, 100.0])
+    assert task_scales([np.zeros((2, 3))]) is None
+
+
+def test_scaled_residual_is_the_larger_of_the_relative_and_the_normalized_problems():
+    # the reference: the residual of the problem whose objectives are divided by their
+    # scales, at the weights that problem has (w_i s_i, normalized), and the metric's
+    from skpareto._stationary import scaled_residual
+    from skpareto.metrics import stationarity_residual
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        m, n = rng.integers(2, 5), rng.integers(1, 6)
+        jac = rng.normal(size=(m, n)) * 10.0 ** rng.uniform(-6, 6, size=(m, 1))
+        scales = 10.0 ** rng.uniform(-6, 6, size=m)
+        w = rng.dirichlet(np.ones(m))
+        w[rng.integers(m)] = 0.0
+        w /= w.sum()
+        normalized = stationarity_residual(jac / scales[:, None], w * scales / (w @ scales))
+        expected = max(stationarity_residual(jac, w), normalized)
+        assert scaled_residual(jac, w, scales) == pytest.approx(expected, rel=1e-12)
+        assert scaled_residual(jac, w, None) == stationarity_residual(jac, w)
+    # a task's own end: its gradient against its scale, not against the other's
+    jac = np.array([[1e6, 0.0], [0.0, 1e-2]])
+    assert stationarity_residual(jac, [0.0, 1.0]) == pytest.approx(1e-8)
+    assert scaled_residual(jac, np.array([0.0, 1.0]), np.array([1e6, 1.0])) \
+        == pytest.approx(1e-2)
