@@ -478,10 +478,10 @@ def add_root(pset, ctx, root, max_points):
     the pieces between cover the simplex (the set covered its one weight).
     """
     m = pset.n_tasks
-    fitted = _fit_free(ctx, root.x, root.weights, root.objectives, root.jac) if m > 2 else None
-    if fitted is not None:  # a root on the boundary: its lattice goes inward from the limit
+    if m > 2:  # a root on the boundary: its lattice goes inward from the limit
         root = Result(root)
-        root.x, root.objectives, root.jac, root.residual, n_grad = fitted
+        root.x, root.objectives, root.jac, root.residual, n_grad = _fit_free(
+            ctx, root.x, root.weights, root.objectives, root.jac, root.residual)
         root.n_grad += n_grad
     index = pset.add_point(root.x, root.objectives, root.weights, residual=root.residual,
                            n_grad=root.n_grad, n_hvp=root.n_hvp)
@@ -510,10 +510,10 @@ def own_parameters(jac):
     return nonzero & (nonzero.sum(axis=0) == 1)
 
 
-def _fit_free(ctx, x, weights, values, jac):
+def _fit_free(ctx, x, weights, values, jac, residual):
     """``x`` with the parameters of each zero-weight task's own (:func:`own_parameters`) at
-    that task's best, the rest held: ``(x, values, jac, residual, n_grad)``, or None where
-    none moved.
+    that task's best, the rest held: ``(x, values, jac, residual, n_grad)``; the point as
+    given (``residual`` its residual) and no gradients where none moved.
 
     At weights giving a task none, its own parameters are free: stage 1 and
     the correctors leave them where they start, and a lattice's tangents
@@ -526,8 +526,9 @@ def _fit_free(ctx, x, weights, values, jac):
     """
     own = own_parameters(jac)
     tasks = [i for i in np.flatnonzero(weights <= 0) if own[i].any()]
+    unmoved = x, values, jac, residual, 0
     if not tasks:
-        return None
+        return unmoved
     y, n_grad = x, 0
     for i in tasks:
         reached, _, used = minimize_task(ctx.fun, y, i, _FREE_ITER, ctx.bounds,
@@ -536,11 +537,11 @@ def _fit_free(ctx, x, weights, values, jac):
         y = y if reached is None else reached
     new_values, new_jac = value_and_jacobian(ctx.fun, y)
     n_grad += len(new_values)
-    residual = stationarity_residual(new_jac, weights)
+    new_residual = stationarity_residual(new_jac, weights)
     if not (np.all(np.isfinite(new_values)) and np.all(new_values <= values)
-            and residual <= max(ctx.tol, stationarity_residual(jac, weights))):
-        return None
-    return y, new_values, new_jac, residual, n_grad
+            and new_residual <= max(ctx.tol, stationarity_residual(jac, weights))):
+        return unmoved
+    return y, new_values, new_jac, new_residual, n_grad
 
 
 def _lattice(ctx, root, key):
@@ -1081,9 +1082,9 @@ def _sub_set(pset, ctx, res, face, own=None):
     if len(face) > 2 or inside.sum() < 2:
         w = res.weights[list(face)]
         x, values, residual, n_grad = res.x, res.objectives, res.residual, res.n_grad
-        fitted = _fit_free(ctx, x, res.weights, values, res.jac) if len(face) > 2 else None
-        if fitted is not None:  # the root of a face's lattice: as add_root's
-            x, values, _, residual, more = fitted
+        if len(face) > 2:  # the root of a face's lattice: as add_root's
+            x, values, _, residual, more = _fit_free(ctx, x, res.weights, values, res.jac,
+                                                     residual)
             n_grad += more
         sub.add_point(x, values[list(face)], w / w.sum(), residual=residual,
                       n_grad=n_grad, n_hvp=res.n_hvp)
@@ -1108,12 +1109,9 @@ def _add_embedded(pset, ctx, res, inner, face):
     the parameters of the tasks off the face's own at their best (see :func:`_merge_face`)."""
     w = np.zeros(pset.n_tasks)
     w[list(face)] = res.weights[list(face)]
-    x, values, residual, n_grad = res.x, res.objectives, res.residual, res.n_grad
-    fitted = _fit_free(ctx, x, w, values, res.jac)
-    if fitted is not None:
-        x, values, _, residual, more = fitted
-        n_grad += more
-    pset.add_point(x, values, w, parent=inner, residual=residual, n_grad=n_grad,
+    x, values, _, residual, more = _fit_free(ctx, res.x, w, res.objectives, res.jac,
+                                             res.residual)
+    pset.add_point(x, values, w, parent=inner, residual=residual, n_grad=res.n_grad + more,
                    n_hvp=res.n_hvp)
 
 
@@ -1155,9 +1153,8 @@ def _merge_face(pset, ctx, sub, inner, face):
             values, jac = value_and_jacobian(ctx.fun, x)
             n_grad += len(values) - 1
             free = bool(own_parameters(jac)[off].any())
-            fitted = _fit_free(ctx, x, w, values, jac) if free else None
-            if fitted is not None:
-                x, values, _, residual, more = fitted
+            if free:
+                x, values, _, residual, more = _fit_free(ctx, x, w, values, jac, residual)
                 n_grad += more
         mapping[i] = pset.add_point(x, values, w, parent=parent, residual=residual,
                                     n_grad=n_grad, n_hvp=sub.n_hvp[i])
@@ -1410,15 +1407,21 @@ def _found_at(pset, x, weights):
     that lands there adds nothing, though no piece covers those weights (DTLZ4 with alpha
     = 100: seed after seed landed on the start, stationary for one of two tasks whose
     gradients were 1e-52, and the set was 122 copies of it)."""
-    gaps = np.linalg.norm(pset.params - x, axis=1)
-    same = gaps <= 1e-8 * (1.0 + np.linalg.norm(x))
+    same = _at(pset, x)[1]
     return bool(np.any(np.abs(pset.weights[same] - weights).max(axis=1, initial=0.0) <= 1e-9))
 
 
 def find_point(pset, x):
     """Index of a point of ``pset`` at ``x`` (to rounding), or None."""
+    gaps, same = _at(pset, x)
+    return int(np.argmin(gaps)) if same.any() else None
+
+
+def _at(pset, x):
+    """The distances of ``pset``'s points from ``x``, and which of them lie at ``x`` (to
+    rounding)."""
     gaps = np.linalg.norm(pset.params - x, axis=1)
-    return int(np.argmin(gaps)) if gaps.min() <= 1e-8 * (1.0 + np.linalg.norm(x)) else None
+    return gaps, gaps <= 1e-8 * (1.0 + np.linalg.norm(x))
 
 
 # -- stage 1 again where the set leaves weights uncovered -------------------------------

@@ -22,7 +22,7 @@ from ._stationary import _strictly_inside, find_stationary, minimize_task, scale
 from ._utils import Progress, Status, log
 from ._validation import check_bounds, check_int, check_real
 from ._weights import (check_weights, gradient_scale, lattice_divisions, lattice_size,
-                       simplex_lattice, task_scales, zero_sum_basis)
+                       safe_norm, simplex_lattice, task_scales, zero_sum_basis)
 from .exceptions import ConvergenceWarning, StationarityError
 
 __all__ = ["explore", "expand_set", "explore_starts", "solver_context"]
@@ -345,7 +345,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
             pset.add_cost(root.n_grad, root.n_hvp)
             continue
         if not pset.n_points:  # every later solve measures each task on its own scale too
-            ctx = ends.ctx = _with_task_scales(pset, ctx, start, root, (k, 0, 0, 1))
+            ctx = ends.ctx = _with_task_scales(pset, ctx, root, (k, 0, 0, 1))
         if pset.n_points and _represented(pset, root, ctx.step_size):
             log(verbose, 2, f"start {k} lands on the set explored already")
             pset.add_cost(root.n_grad, root.n_hvp)
@@ -415,14 +415,12 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
     return pset, failures, n_iter
 
 
-def _with_task_scales(pset, ctx, start, root, key):
+def _with_task_scales(pset, ctx, root, key):
     """``ctx`` with the tasks' own scales (:func:`skpareto._weights.task_scales`) from the
-    gradients at ``start`` and at its stage-1 point ``root``, kept in ``pset`` for its
+    gradients at the start and at its stage-1 point ``root``, kept in ``pset`` for its
     expansions; ``root`` polished to them where it is not stationary on them (at most ``m``
     times ``tol`` off, on its weights)."""
-    jac = value_and_jacobian(ctx.fun, start)[1]
-    pset.add_cost(n_grad=len(jac))
-    pset.task_scales = task_scales([jac, root.jac])
+    pset.task_scales = task_scales([root.start_norms, safe_norm(root.jac, axis=1)])
     ctx = dataclasses.replace(ctx, scales=pset.task_scales)
     if scaled_residual(root.jac, root.weights, ctx.scales) > ctx.tol:
         fixed = end_point(ctx, root.x, root.weights, np.inf, key)

@@ -852,10 +852,11 @@ class ParetoSet:
             if chord.any():
                 keep = ~chord | ~np.isin(rows, rows[~chord])
                 rows, near, bary = rows[keep], near[keep], bary[keep]
-            loss = np.einsum("pm,pk,pkm->p", w[rows], bary, self.front[pieces[near]])
+            fronts = self.front[pieces[near]]
+            point = np.einsum("pk,pkm->pm", bary, fronts)  # the interpolated front
+            loss = np.einsum("pm,pm->p", w[rows], point)
             if self.n_tasks > 2:
-                loss = loss + _BENT * _bend(bary, self.front[pieces[near]],
-                                            self.weights[pieces[near]])
+                loss = loss + _BENT * _bend(point, fronts, self.weights[pieces[near]])
             # the pairs come row by row: each row's lowest loss, and the lowest piece index
             # among the losses equal to it
             starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
@@ -1298,9 +1299,9 @@ class ParetoSet:
         return pset
 
 
-def _bend(bary, fronts, weights):
+def _bend(point, fronts, weights):
     """How far a piece's interpolated front point lies off the front's tangent planes at the
-    piece's vertices: ``max_k |w_k . (f - f_k)|``, for points ``f = bary @ fronts`` of
+    piece's vertices: ``max_k |w_k . (f - f_k)|``, for the points ``f`` (pairs, m) of
     pieces with vertex fronts ``fronts`` and weights ``weights`` (pairs, m, m).
 
     A point's weights are the normal of the front there, so a piece that follows
@@ -1311,7 +1312,6 @@ def _bend(bary, fronts, weights):
     chords of DTLZ2 (a front 0.009 off where a piece of the same weights was
     within 0.002).
     """
-    point = np.einsum("pk,pkm->pm", bary, fronts)
     return np.max(np.abs(np.einsum("pkm,pkm->pk", weights, point[:, None, :] - fronts)), axis=1)
 
 

@@ -1088,7 +1088,8 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
         ``x``, ``objectives``, ``jac``, ``weights`` (the weights ``x`` is
         stationary for), ``residual``, ``status``, ``success``, ``message``,
         ``method`` (the method that produced the point), ``nit``,
-        ``n_grad``, ``n_hvp``.
+        ``n_grad``, ``n_hvp``, ``start_norms`` (each task's gradient norm at
+        ``x0``).
 
     Warns
     -----
@@ -1133,7 +1134,8 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
     m = values.size
     w = np.full(m, 1.0 / m) if weights is None else check_weights(weights, m)
     hess_fun = options.hess_fun
-    scale = gradient_scale(jac0)
+    norms0 = safe_norm(jac0, axis=1)  # each task's gradient at x0
+    scale = np.max(norms0)
     methods = {"auto": ("lbfgs", "mgda"), "lbfgs": ("lbfgs",), "mgda": ("mgda",)}
     box = None if bounds is None else list(zip(*bounds))
     spent = m  # the Jacobian at x0 that checked it is finite
@@ -1143,7 +1145,7 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
     for method in methods[options.method]:
         if method == "lbfgs":
             x, status, k, used, hvps = _minimize(fun, x0, _weighted(fun, w), tol,
-                                                 options.max_iter, safe_norm(jac0, axis=1), box)
+                                                 options.max_iter, norms0, box)
             spent_hvp += hvps
             start_w = w
         else:
@@ -1196,7 +1198,7 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
                        message=f"{method} reached a kink (a gradient "
                                f"{gradient_scale(res.jac) / scale:.3g} times the start's)")
             fallback = fallback or res
-        elif res.jac is not None and _vanished(res.jac, safe_norm(jac0, axis=1)):
+        elif res.jac is not None and _vanished(res.jac, norms0):
             # stationary for any weights. A minimum of every objective (see
             # minimum_of_every) is the whole local set: kept, for every weight
             # (skpareto._cover.add_root).
@@ -1236,7 +1238,7 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
         res.update(status=Status.CONVERGED, success=True,
                    message=f"converged; nothing better than this: {res.message}")
     res.update(nit=nit + res.nit, n_grad=spent + res.n_grad, n_hvp=spent_hvp + res.n_hvp,
-               method=res.get("method", method))  # of the result kept
+               method=res.get("method", method), start_norms=norms0)  # of the result kept
     if not res.success:
         if res.status == Status.OUT_OF_BOUNDS:
             failed = "reached no point strictly inside bounds"

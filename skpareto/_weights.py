@@ -129,15 +129,15 @@ def gradient_scale(jac):
 _FAIR_RANGE = 100.0
 
 
-def task_scales(jacs):
+def task_scales(norms):
     """Each task's own gradient scale for the stationarity residual, or None where the
     relative residual is fair to every task.
 
     The relative residual ``||J^T w|| / max_i ||g_i||`` measures a task whose
     gradients are many times smaller than another's against the larger: at
     its own end (its weight 1) it passes while it is still far from its
-    minimum. A task's gradient norm is the largest of its norms at the points
-    of ``jacs``: the start, whose gradients may be far apart, and the first
+    minimum. A task's gradient norm is the largest of its norms in ``norms``,
+    at a few points: the start, whose gradients may be far apart, and the first
     stage-1 point, whose weighted gradients balance (a start at one task's
     minimum has that task's gradient at its size there). Its scale is
     ``_FAIR_RANGE`` times that norm, at most the largest norm (tasks within
@@ -147,16 +147,15 @@ def task_scales(jacs):
 
     Parameters
     ----------
-    jacs : sequence of array-like of shape (m, n)
-        Jacobians at a few points.
+    norms : array-like of shape (k, m)
+        Each task's gradient norm at ``k`` points.
 
     Returns
     -------
     scales : ndarray of shape (m,) or None
         None where every task keeps the largest norm.
     """
-    norms = np.max([safe_norm(np.asarray(jac, dtype=np.float64), axis=1) for jac in jacs],
-                   axis=0)
+    norms = np.max(np.asarray(norms, dtype=np.float64), axis=0)
     top = np.max(norms)
     if not (np.isfinite(top) and top > 0):
         return None

@@ -244,15 +244,14 @@ def test_nearly_identical_gradients_keep_their_weights_exact():
 def test_task_scales_keep_the_relative_residual_within_a_hundred_times():
     from skpareto._weights import task_scales
 
-    # within a hundred times of the largest at either point: no scales of their own
-    assert task_scales([[[3.0, 4.0], [0.0, 0.06]]]) is None
-    assert task_scales([[[3.0, 4.0], [0.0, 0.0]]]) is None  # no gradient: no scale known
+    # each task's gradient norm at a few points (rows): within a hundred times of the
+    # largest, no scales of their own
+    assert task_scales([[5.0, 0.06]]) is None
+    assert task_scales([[5.0, 0.0]]) is None  # no gradient: no scale known
     # the largest norm of each task over the points, a hundred times, up to the largest
-    np.testing.assert_allclose(task_scales([[[3.0, 4.0], [0.0, 1e-4]],
-                                            [[1e-3, 0.0], [2e-3, 0.0]]]), [5.0, 0.2])
-    np.testing.assert_allclose(task_scales([[[1e6, 0.0], [0.0, 1.0], [1.0, 0.0]]]),
-                               [1e6, 100.0, 100.0])
-    assert task_scales([np.zeros((2, 3))]) is None
+    np.testing.assert_allclose(task_scales([[5.0, 1e-4], [1e-3, 2e-3]]), [5.0, 0.2])
+    np.testing.assert_allclose(task_scales([[1e6, 1.0, 1.0]]), [1e6, 100.0, 100.0])
+    assert task_scales([np.zeros(2)]) is None
 
 
 def test_scaled_residual_is_the_larger_of_the_relative_and_the_normalized_problems():
