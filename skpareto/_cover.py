@@ -513,7 +513,8 @@ def own_parameters(jac):
 def _fit_free(ctx, x, weights, values, jac, residual):
     """``x`` with the parameters of each zero-weight task's own (:func:`own_parameters`) at
     that task's best, the rest held: ``(x, values, jac, residual, n_grad)``; the point as
-    given (``residual`` its residual) and no gradients where none moved.
+    given (``residual`` its residual) where none moved or the fit is rejected, ``n_grad``
+    the gradients spent either way.
 
     At weights giving a task none, its own parameters are free: stage 1 and
     the correctors leave them where they start, and a lattice's tangents
@@ -540,7 +541,7 @@ def _fit_free(ctx, x, weights, values, jac, residual):
     new_residual = stationarity_residual(new_jac, weights)
     if not (np.all(np.isfinite(new_values)) and np.all(new_values <= values)
             and new_residual <= max(ctx.tol, stationarity_residual(jac, weights))):
-        return unmoved
+        return x, values, jac, residual, n_grad
     return y, new_values, new_jac, new_residual, n_grad
 
 

@@ -2603,6 +2603,32 @@ def test_a_root_on_a_face_takes_the_zero_weight_tasks_best_for_their_own_paramet
     assert pset.n_grad[index] > root.n_grad  # its work is counted
 
 
+def test_a_rejected_fit_of_a_zero_weight_tasks_own_parameters_still_counts_its_gradients():
+    # at (0, 1/2, 1/2) with x[2] far from task 0's best, task 0's gradient is the largest;
+    # fitting x[2] shrinks it, the relative residual of the (not quite stationary) rest rises
+    # above tol, and the fit is rejected: the point is kept as it was, but the gradients the
+    # fit spent are the set's cost all the same (they were dropped from the totals)
+    from skpareto._cover import _fit_free
+    from skpareto._explore import solver_context
+
+    calls = []
+
+    def fun(x):
+        calls.append(1)
+        return _owned_bias(x)
+
+    ctx, _ = solver_context(fun, 3, 3, 1e-8, None, None, None, None, SolverOptions(), None)
+    x = np.array([0.5, 0.5 + 1e-6, 40.0])
+    weights = np.array([0.0, 0.5, 0.5])
+    values, jac = _owned_bias(x), jacobian(_owned_bias)(x)
+    before = stationarity_residual(jac, weights)
+    assert ctx.tol < before <= 1e-6
+    calls.clear()
+    y, new_values, new_jac, residual, n_grad = _fit_free(ctx, x, weights, values, jac, before)
+    assert y is x and residual == before and new_values is values  # rejected: unmoved
+    assert n_grad >= len(calls) > 0  # every evaluation it made is counted (m per Jacobian)
+
+
 def test_tasks_on_scales_far_apart_are_each_solved_to_their_own_scale():
     # two quadratics scaled 1e3 and 1e-3 (gradients 1e7 apart at the start): the relative
     # residual measured task 1 against task 0's gradient, and the set's task-1 end (weights
