@@ -261,7 +261,9 @@ def check_weights(weights, n_tasks, name="weights", allow_2d=False, rounding=Non
         Whether a stack of weight vectors is accepted.
     rounding : float, default=None
         How far below zero each weight, and how far from one their sum, may
-        lie (a solver's rounding); default 1e-12 and 1e-8.
+        lie (a solver's rounding); default 1e-12 and 1e-8. The sum may also lie
+        ``n_tasks`` times the machine epsilon of the weights' own float type from one
+        (float32 weights: the rounding of each).
 
     Returns
     -------
@@ -282,6 +284,8 @@ def check_weights(weights, n_tasks, name="weights", allow_2d=False, rounding=Non
                          "different lengths.") from None
     if w.dtype.kind not in "biuf":
         raise ValueError(f"{name} must hold real numbers, got dtype {w.dtype}.")
+    # weights given in a lower precision sum to one only to that precision's rounding
+    precision = np.finfo(w.dtype).eps if w.dtype.kind == "f" else 0.0
     w = w.astype(np.float64)
     ndims = (1, 2) if allow_2d else (1,)
     shape = f"({n_tasks},)" + (f" or (q, {n_tasks})" if allow_2d else "")
@@ -292,6 +296,7 @@ def check_weights(weights, n_tasks, name="weights", allow_2d=False, rounding=Non
     if not np.all(np.isfinite(w)):
         raise ValueError(f"{name} contains NaN or infinite values.")
     below, off = (1e-12, 1e-8) if rounding is None else (rounding, rounding)
+    off = max(off, n_tasks * precision)
     if np.any(w < -below):
         raise ValueError(f"{name} must be non-negative; got a minimum of {w.min():g}.")
     sums = w.sum(axis=-1)

@@ -203,6 +203,19 @@ def test_check_weights_rejects(weights, message):
         check_weights(weights, 2)
 
 
+def test_check_weights_takes_float32_weights_to_their_rounding():
+    # (0.2, 0.8) in float32 sums to 1.00000001 as float64: refused at 1e-8 of one
+    weights = np.array([0.2, 0.8], dtype=np.float32)
+    assert abs(weights.astype(np.float64).sum() - 1.0) > 1e-8
+    np.testing.assert_array_equal(check_weights(weights, 2), weights.astype(np.float64))
+    grid = np.linspace(0.0, 1.0, 11, dtype=np.float32)
+    check_weights(np.c_[grid, 1 - grid], 2, allow_2d=True)
+    with pytest.raises(ValueError, match="sum to one"):  # beyond float32's rounding
+        check_weights(np.array([0.2, 0.8001], dtype=np.float32), 2)
+    with pytest.raises(ValueError, match="sum to one"):  # float64 keeps its 1e-8
+        check_weights([0.2, 0.8 + 2e-8], 2)
+
+
 @pytest.mark.parametrize("weights", [[[0.5, 0.5], [1.0]], [[0.5], 0.5]])
 def test_ragged_weights_are_named(weights):
     # numpy's own "inhomogeneous shape" message named no argument
