@@ -13,6 +13,7 @@ from scipy.linalg import lapack
 from scipy.optimize import brentq
 from scipy.sparse.linalg import LinearOperator, minres
 
+from ._weights import safe_norm
 from .exceptions import NonFiniteError
 
 __all__ = ["HessianOperator", "DenseHessian", "DenseSystem", "bordered_operator",
@@ -376,9 +377,37 @@ def minres_solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
     Newton step that long would leave the region where the linear model
     holds; MINRES's early iterates stay in the span of the large ones.
     """
-    norm = np.linalg.norm(rhs)
-    if norm == 0.0:
+    peak = np.max(np.abs(rhs))
+    if peak == 0.0:
         return np.zeros_like(rhs), 0.0
+    if not _NORM_RANGE[0] <= peak <= _NORM_RANGE[1]:  # its norm's squares would underflow
+        scale = np.ldexp(1.0, -np.frexp(peak)[1])  # (a power of two: exact)
+        v, residual = minres_solve(op, scale * rhs, rtol=rtol, maxiter=maxiter,
+                                   radius=radius * scale, head=head)
+        return v / scale, residual
+    v, residual, residual_vec = _minres_runs(op, rhs, rtol, maxiter, radius, head)
+    if residual > rtol:
+        # SciPy's MINRES takes quantities below its machine epsilon for zero, absolutely: an
+        # operator of norm 1e-20 (objectives scaled by 1e-20) stopped it at residual 1;
+        # one of 1e200 overflowed.
+        # Its size, from the last iterate (op v = rhs - residual, no product more), or
+        # where that is zero (op v below the float range) from one product
+        length = safe_norm(v)
+        size = safe_norm(rhs - residual_vec) / length if length > 0 else 0.0
+        if size == 0.0:
+            size = safe_norm(op.matvec(rhs / np.linalg.norm(rhs)))
+        if 0.0 < size and not _OPERATOR_RANGE[0] <= size <= _OPERATOR_RANGE[1]:
+            scale = np.ldexp(1.0, -np.frexp(size)[1])  # (scale op) y = rhs: v = scale y
+            y, scaled, _ = _minres_runs(_Scaled(op, scale), rhs, rtol, maxiter,
+                                        radius / scale, head)
+            if scaled < residual:
+                v, residual = scale * y, scaled
+    return v, float(residual)
+
+
+def _minres_runs(op, rhs, rtol, maxiter, radius, head):
+    """:func:`minres_solve`'s runs: ``(v, relative residual, residual vector)``."""
+    norm = np.linalg.norm(rhs)
     budget = 5 * rhs.size if maxiter is None else int(maxiter)
     used = 0
     v = None  # allocated by the first run: one vector fewer alive during it
@@ -407,10 +436,18 @@ def minres_solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
         if (residual <= rtol or used >= budget or monitor.iterations == 0
                 or monitor.truncated):
             break
-    return v, float(residual)
+    return v, float(residual), residual_vec
 
 
 _MAX_RESTARTS = 3
+# outside this range a right-hand side's norm squares under- or overflow: it is solved with
+# the operator scaled by a power of two (the solution is the same)
+_NORM_RANGE = (2.0 ** -500, 2.0 ** 500)
+# a MINRES solve that missed rtol is tried again with the operator scaled to about one where
+# its norm (estimated from the last iterate) lies outside this range (large: its squares
+# overflow beyond about 1e150; a network's Hessian is near one, and a failed solve there is
+# not tried twice)
+_OPERATOR_RANGE = (2.0 ** -30, 2.0 ** 100)
 # eigenvalues below this fraction of the largest are treated as zero by the dense solve
 _RCOND = 1e-12
 # a dense solve by LU where LAPACK's estimate of the reciprocal condition number (1-norm) is
@@ -422,6 +459,20 @@ _TAIL_COND = 1e10
 # directions per block product of a DenseHessian: on the estimator's small networks a block of
 # 32 costs about 0.06-0.6 of a single product per direction (benchmarks/bench_dense.py)
 _BLOCK = 32
+
+
+class _Scaled(LinearOperator):
+    """``scale * op`` (a power of two: exact), counting its products on ``op``."""
+
+    def __init__(self, op, scale):
+        super().__init__(dtype=np.float64, shape=op.shape)
+        self.op, self.scale = op, scale
+
+    def _matvec(self, v):
+        return self.scale * self.op.matvec(v)
+
+    def _adjoint(self):
+        return self  # symmetric
 
 
 class _Reached(Exception):

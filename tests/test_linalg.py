@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from scipy.sparse.linalg import LinearOperator
 
+from skpareto import tangent_directions
 from skpareto._hvp import hessian_operator, value_and_jacobian
 from skpareto._linalg import (DenseHessian, DenseSystem, HessianOperator, bordered_operator,
                               minres_solve, solve)
@@ -285,3 +286,42 @@ def test_a_truncated_dense_step_does_not_depend_on_the_matrix_scale():
     assert np.linalg.norm(v) == pytest.approx(0.5, rel=1e-12)
     np.testing.assert_allclose(v, reference, rtol=1e-9, atol=1e-12)
     assert residual == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("scale", [1e-20, 1e-200, 1e200])
+def test_minres_solves_an_operator_on_any_scale(scale):
+    # SciPy's MINRES takes quantities below its machine epsilon for zero, absolutely: an
+    # operator of norm 1e-20 (objectives scaled by 1e-20) stopped at residual 1 with a
+    # solution 1e-20 of the true one; at 1e-200 the norm of the right-hand side underflowed
+    # and the solve returned zero with residual 0; an operator of 1e200 overflowed
+    rng = np.random.default_rng(3)
+    q, _ = np.linalg.qr(rng.normal(size=(30, 30)))
+    a = (q * np.linspace(-2.0, 5.0, 30)) @ q.T  # indefinite, as a saddle's Hessian
+    rhs = rng.normal(size=30)
+    op = LinearOperator((30, 30), matvec=lambda v: (scale * a) @ v, dtype=np.float64)
+    v, residual = minres_solve(op, scale * rhs, rtol=1e-10, maxiter=None)
+    np.testing.assert_allclose(v, np.linalg.solve(a, rhs), rtol=1e-8, atol=1e-10)
+    assert residual <= 1e-10
+
+
+def test_tangent_directions_do_not_depend_on_the_objectives_scale():
+    # n = 40 (the matrix-free path): f scaled by 1e-20 gave directions 1e-18 long, and
+    # explore 17 isolated points where scale 1 gives a set covering every weight
+    rng = np.random.default_rng(12)
+    n = 40
+    a = [rng.standard_normal((n + 5, n)) for _ in range(2)]
+    b = [rng.standard_normal(n + 5) for _ in range(2)]
+    w = np.array([0.3, 0.7])
+    h = sum(wi * ai.T @ ai for wi, ai in zip(w, a))
+    x = np.linalg.solve(h, sum(wi * ai.T @ bi for wi, ai, bi in zip(w, a, b)))
+    results = []
+    for scale in (1.0, 1e-20):
+        def fun(z, scale=scale):
+            return scale * autograd.numpy.array(
+                [autograd.numpy.sum((autograd.numpy.dot(ai, z) - bi) ** 2) for ai, bi in zip(a, b)])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            results.append(tangent_directions(fun, x, weights=w))
+    np.testing.assert_allclose(results[1].directions, results[0].directions, rtol=1e-7,
+                               atol=1e-9)
+    assert results[1].residuals.max() <= 1e-8
