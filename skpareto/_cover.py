@@ -51,6 +51,8 @@ _FACE_REACH = 1.0
 # three-label net, whose weights change slowly, lost a quarter of its coverage)
 _FLAT_STEP = 0.1
 _FLAT_RATE = 1e-6
+# the longest stride looked along for a node that steps over another (see _stepped_over)
+_MAX_STRIDE = 64
 # two tasks: weights every 0.005 where gaps in the covered weights are looked for, and at
 # most this many stage-1 seeds in them per call
 _GAP_GRID = 201
@@ -733,9 +735,13 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
         jobs, seen = [], set()
         for node in ring:
             for new in _next_nodes(node, solved[node][2]):
-                if new not in tried and new not in seen:
-                    seen.add(new)
-                    jobs.append((node, new))
+                if new in tried or new in seen:
+                    continue
+                if _stepped_over(new, solved):
+                    tried.add(new)  # for good: strides do not change once solved
+                    continue
+                seen.add(new)
+                jobs.append((node, new))
         room = top(pset) - pset.n_points
         if room <= 0 and ends is not None and not ends.done:
             ends.seed(pset)
@@ -902,6 +908,26 @@ def _next_nodes(node, stride):
     """The lattice nodes a node steps to: ``stride[j]`` nodes away along axis j, both ways."""
     return [tuple(k + sign * stride[j] * (i == j) for i, k in enumerate(node))
             for j in range(len(node)) for sign in (1, -1)]
+
+
+def _stepped_over(node, solved):
+    """Whether a solved node's stride steps over ``node`` along an axis: ``node`` lies
+    between it and the next node it steps to, where the weights change slowly.
+
+    Such a node is not solved from a neighbour along another axis either: those unit
+    steps solved every node the strides stepped over, and a 60-row three-target net
+    crowded 217 of its 1,000 points within 0.005 of another's weights near the vertices
+    (79.4 % of random weights covered; 90.4 % without them).
+    """
+    for j in range(len(node)):
+        for sign in (1, -1):
+            for k in range(1, _MAX_STRIDE + 1):
+                entry = solved.get(tuple(c - sign * k * (i == j) for i, c in enumerate(node)))
+                if entry is not None:
+                    if entry[2][j] > k:
+                        return True
+                    break
+    return False
 
 
 def _stride(ctx, stride, node, new, change, widest):

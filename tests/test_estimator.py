@@ -777,6 +777,20 @@ def test_weakly_regularized_three_task_network_defaults_reach_every_face():
     _assert_stationary(est, X, Y, est.tol)
 
 
+def test_a_lattice_does_not_solve_the_nodes_its_strides_step_over():
+    # alpha 1e-5, 50 rows: where the weights change slowly a node's stride steps over the
+    # next nodes, but other nodes' unit steps solved them all the same, crowding the weights
+    # near the vertices (217 of a 60-row net's 1,000 points within 0.005 of another): the
+    # budget ran out with 85.4 % of these random weights covered; not solved, 96.6 %
+    X, Y = make_conflicting_regression(50, 4, 3, conflict=0.6, noise=0.2, random_state=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est = ParetoExplorer(hidden_layer_sizes=(3,), alpha=1e-5, random_state=1).fit(X, Y)
+    weights = np.random.default_rng(0).dirichlet(np.ones(3), 500)
+    assert est.pareto_set_.contains(weights).mean() >= 0.93
+    _assert_stationary(est, X, Y, est.tol)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("random_state", [2, 3])
 def test_a_stalled_lattice_leaves_budget_for_the_seeds(random_state):
@@ -801,7 +815,11 @@ def test_a_seed_whose_lattice_covers_nothing_new_pauses_for_the_next():
     # fill's rings on the seams between sheets: 57.0 -> 67.0 % of random weights. A face's
     # gap seeds as roots of their own (not joined to the point that reached the face): 80.1
     # -> 87.9 % of a 231-weight grid, 62.8 -> 60.6 % of these random weights, 14 % fewer
-    # gradient-equivalents (the models at 302 of the 303 covered ones stationary to 0.05)
+    # gradient-equivalents (the models at 302 of the 303 covered ones stationary to 0.05).
+    # Lattices that no longer solve the nodes their strides step over: 86.6 -> 77.9 % of
+    # the grid, 68.6 -> 59.2 % of these weights (the nodes near the face without task 0
+    # covered a band along it), while other three-target nets gained 1 to 13 % of random
+    # weights (see the benchmark page): a known loss, not the mechanism tested here
     from sklearn.datasets import make_regression
     from sklearn.model_selection import train_test_split
     X, Y = make_regression(200, 5, n_targets=3, noise=5.0, random_state=3)
@@ -810,9 +828,9 @@ def test_a_seed_whose_lattice_covers_nothing_new_pauses_for_the_next():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SklearnConvergenceWarning)
         est = ParetoExplorer(random_state=0).fit(X, Y)
-    assert est.pareto_set_.contains(_simplex_grid(20)).mean() >= 0.8
+    assert est.pareto_set_.contains(_simplex_grid(20)).mean() >= 0.75
     weights = np.random.default_rng(1).dirichlet(np.ones(3), 500)
-    assert est.pareto_set_.contains(weights).mean() >= 0.59
+    assert est.pareto_set_.contains(weights).mean() >= 0.55
     errors = np.array([((est.predict_at(X_test, end) - Y_test) ** 2).mean(axis=0)
                        for end in np.eye(3)])
     np.testing.assert_array_equal(errors.argmin(axis=0), [0, 1, 2])
