@@ -1517,7 +1517,8 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
     to it. With ``alone``, a root that adds nothing to explore from, but
     lies at weights the set does not cover, is added as a point of its own
     (it covers its weights; a weakly regularized net's single-task end, which
-    the set reached to 1e-5, was dropped). ``component``: the root is of
+    the set reached to 1e-5, was dropped); two tasks: where a piece joins it
+    to the set (:func:`_joined`), else the set is followed from it. ``component``: the root is of
     another component of the set (see :func:`grow`). A stage 1 that fails warns
     nothing: the seed is only not taken, and the set is whole without it.
     Returns the stage-1 iterations (none once ``max_points`` is reached).
@@ -1536,20 +1537,22 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
     new = new or (lambda root: not _represented(pset, root, ctx.step_size))
     usable = root.success and ctx.admits(root)
     if not usable or not new(root):
-        if (alone and usable and not pset.contains(root.weights)
-                and not _found_at(pset, root.x, root.weights)):
+        uncovered = (alone and usable and not pset.contains(root.weights)
+                     and not _found_at(pset, root.x, root.weights))
+        if not uncovered:
+            pset.add_cost(root.n_grad, root.n_hvp)
+            return root.nit
+        near = _joined(pset, ctx, root)
+        if pset.n_tasks > 2 or near is not None:
             # the set around it is explored already: nothing is left to grow from it
-            near = _joined(pset, ctx, root)
-            if pset.n_tasks == 2 and near is None:  # no piece to it: no part of this set
-                pset.add_cost(root.n_grad, root.n_hvp)
-                return root.nit
             index = add_root(pset, ctx, root, limits["max_points"])
             pset.mark_expanded([index])
             if near is not None:
                 pset.add_link(near, index)
-        else:
-            pset.add_cost(root.n_grad, root.n_hvp)
-        return root.nit
+            return root.nit
+        # two tasks, and no piece to it: the set between is longer than the front made it
+        # look (a log-loss task's end 3.2 from the last point in the parameters, that at
+        # weight 0.014, dropped: predict_at refused the end); followed, it meets the set
     index = add_root(pset, ctx, root, limits["max_points"])
     stopped = grow(pset, ctx, limits, [index], key=key, n_jobs=n_jobs, progress=progress,
                    until=until, pause=paused is not None, seed=True, component=component)

@@ -643,14 +643,16 @@ def _simplex_grid(k):
 
 
 def _assert_stationary(est, X, Y, tol, loss="squared_error"):
-    """Every point of the set is stationary at its weights, recomputed from the network."""
-    targets, heads = list(_standardized(Y).T), (1,) * Y.shape[1]
-    if loss == "log_loss":  # one softmax head per task, over its classes in sorted order
-        codes = [np.unique(column, return_inverse=True) for column in Y.T]
-        targets = [index.astype(np.intp) for _, index in codes]
-        heads = tuple(len(labels) for labels, _ in codes)
-    net = SharedTrunkNet(X.shape[1], est.hidden_layer_sizes, heads, "tanh")
-    fun = net.objective(X, targets, [loss] * Y.shape[1], est.alpha)
+    """Every point of the set is stationary at its weights, recomputed from the network.
+    ``loss``: one for every task, or a list of one per task."""
+    losses = [loss] * Y.shape[1] if isinstance(loss, str) else list(loss)
+    targets, heads = list(_standardized(Y).T), [1] * Y.shape[1]
+    for j, name in enumerate(losses):
+        if name == "log_loss":  # one softmax head, over the task's classes in sorted order
+            labels, index = np.unique(Y[:, j], return_inverse=True)
+            targets[j], heads[j] = index.astype(np.intp), len(labels)
+    net = SharedTrunkNet(X.shape[1], est.hidden_layer_sizes, tuple(heads), "tanh")
+    fun = net.objective(X, targets, losses, est.alpha)
     for x, w in zip(est.pareto_set_.params, est.pareto_weights_):
         assert stationarity_residual(value_and_jacobian(fun, x)[1], w) <= tol
 
@@ -775,6 +777,22 @@ def test_weakly_regularized_three_task_network_defaults_reach_every_face():
         assert np.any(w[:, k] == 1)
     assert est.pareto_set_.contains(_simplex_grid(20)).mean() >= 0.8
     _assert_stationary(est, X, Y, est.tol)
+
+
+def test_a_single_task_end_far_along_the_set_from_its_last_point_is_followed_to_it():
+    # a log-loss task on separable labels: the branch stopped at task-0 weight 0.014; stage
+    # 1 for task 1 alone reached the end 3.2 from the last point in the parameters, near it
+    # in the front, with no piece between them, and was dropped: predict_at refused the end
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(150, 3))
+    Y = np.c_[1e4 * (X[:, 0] - X[:, 1]) + 0.1 * rng.normal(size=150),
+              (X[:, 0] + X[:, 1] > 0).astype(int)]
+    est = ParetoExplorer(loss=["squared_error", "log_loss"], hidden_layer_sizes=(8,),
+                         random_state=0).fit(X, Y)
+    assert est.pareto_weights_[:, 0].min() == 0.0 and est.pareto_weights_[:, 0].max() == 1.0
+    assert est.pareto_set_.contains(np.c_[np.linspace(0, 1, 201), 1 - np.linspace(0, 1, 201)]).all()
+    est.predict_at(X[:5], [0.0, 1.0])
+    _assert_stationary(est, X, Y, est.tol, loss=["squared_error", "log_loss"])
 
 
 def test_a_lattice_does_not_solve_the_nodes_its_strides_step_over():
