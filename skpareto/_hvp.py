@@ -107,17 +107,25 @@ def _check_values(values):
         raise NonFiniteError(f"fun returned non-finite objectives {values} at x.")
 
 
-def weighted_objective(fun, weights):
-    """The scalar ``weights @ fun(z)``, differentiable with autograd."""
+def weighted_objective(fun, weights, name="fun"):
+    """The scalar ``weights @ fun(z)``, differentiable with autograd.
+
+    Raises ValueError naming ``name`` where ``fun`` returns another number of
+    objectives than ``weights`` has.
+    """
     weights = anp.asarray(weights, dtype=np.float64)
 
     def weighted(z):
-        return anp.dot(weights, fun(z))
+        values = fun(z)
+        if anp.shape(values) != weights.shape:
+            raise ValueError(f"{name} must return {weights.size} objectives (one per task), "
+                             f"got shape {anp.shape(values)}.")
+        return anp.dot(weights, values)
 
     return weighted
 
 
-def hessian_operator(fun, x, weights, *, damping=0.0, dense=False):
+def hessian_operator(fun, x, weights, *, damping=0.0, dense=False, name="fun"):
     """Hessian of the weighted objective as a matrix-free operator.
 
     Parameters
@@ -139,6 +147,9 @@ def hessian_operator(fun, x, weights, *, damping=0.0, dense=False):
         Added to the diagonal (``H + damping * I``).
     dense : bool, default=False
         Form the matrix from ``n`` products (:class:`~skpareto._linalg.DenseHessian`).
+    name : str, default="fun"
+        Name of ``fun`` in the error raised where it returns another number of
+        objectives than ``weights`` has.
 
     Returns
     -------
@@ -149,7 +160,7 @@ def hessian_operator(fun, x, weights, *, damping=0.0, dense=False):
     """
     own = getattr(fun, "weighted_hvp", None)  # products written out for the objective
     hvp, grad = own(x, weights) if own is not None else \
-        make_hvp(weighted_objective(fun, weights))(x)
+        make_hvp(weighted_objective(fun, weights, name))(x)
     grad = np.asarray(grad, dtype=np.float64)
     if dense:  # written-out products take blocks of directions
         return DenseHessian(hvp, x.size, damping, grad, block=own is not None)

@@ -7,7 +7,7 @@ import numpy as np
 from ._hvp import check_point, hessian_operator, value_and_jacobian
 from ._linalg import bordered_operator, minres_solve, solve
 from ._utils import Result
-from ._validation import check_int, check_real
+from ._validation import check_callable, check_int, check_real
 from ._weights import check_weights, min_norm_weights, zero_sum_basis
 from .exceptions import ConvergenceWarning
 
@@ -64,8 +64,9 @@ def tangent_directions(fun, x, weights=None, betas=None, *, rtol=1e-10,
     Raises
     ------
     ValueError
-        If ``x``, ``weights`` or ``betas`` are malformed, or ``fun`` returns
-        non-finite values.
+        If ``x``, ``weights``, ``betas`` or ``hess_fun`` are malformed,
+        ``hess_fun`` returns another number of objectives than ``fun``, or
+        ``fun`` returns non-finite values.
 
     Warns
     -----
@@ -105,9 +106,10 @@ def tangent_directions(fun, x, weights=None, betas=None, *, rtol=1e-10,
     check_real(rtol, "rtol", low=0.0)
     check_int(maxiter, "maxiter", low=1, allow_none=True)
     check_real(damping, "damping", low=0.0, closed="left")
+    check_callable(hess_fun, "hess_fun", "x -> (m,) objectives")
 
     op = hessian_operator(fun if hess_fun is None else hess_fun, x, alpha,
-                          damping=damping)
+                          damping=damping, name="fun" if hess_fun is None else "hess_fun")
     # stacked after the solves, so that no (k, n) block is alive during them
     solved = [minres_solve(op, jac.T @ beta, rtol=rtol, maxiter=maxiter) for beta in betas]
     directions = np.array([v for v, _ in solved]).reshape(len(betas), x.size)

@@ -186,6 +186,9 @@ def test_maxiter_one_warns_and_keeps_residual():
     (dict(rtol=0.0), "rtol"),
     (dict(maxiter=0), "maxiter"),
     (dict(damping=-1.0), "damping"),
+    (dict(hess_fun=3), "hess_fun must be callable"),
+    (dict(hess_fun=lambda x: autograd.numpy.stack([autograd.numpy.sum(x ** 2)] * 3)),
+     r"hess_fun must return 2 objectives"),
 ])
 def test_bad_arguments(kwargs, name):
     def fun(x):
