@@ -290,9 +290,25 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
     Returns
     -------
     pareto_set : ParetoSet
+
+    Raises
+    ------
+    ValueError
+        If ``pareto_set`` is not a ParetoSet or is empty (explore it first),
+        or ``fun`` does not return one objective per task of the set.
     """
     if not isinstance(pareto_set, ParetoSet):
         raise ValueError(f"pareto_set must be a ParetoSet, got {type(pareto_set).__name__}.")
+    if not pareto_set.n_points:
+        raise ValueError("pareto_set is empty: there is no point to continue from. Explore "
+                         "the set first (explore(fun, x0)), then expand it.")
+    if not callable(fun):
+        raise ValueError(f"fun must be callable (x -> (m,) objectives), got "
+                         f"{type(fun).__name__}.")
+    shape = np.shape(fun(pareto_set.params[0]))
+    if shape != (pareto_set.n_tasks,):
+        raise ValueError(f"fun must return the set's {pareto_set.n_tasks} objectives, one per "
+                         f"task; at the set's first point it returns shape {shape}.")
     options = SolverOptions() if options is None else options
     check_int(verbose, "verbose", low=0)
     pset = pareto_set

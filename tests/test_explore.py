@@ -1721,6 +1721,16 @@ def test_expand_set_toward_arguments():
         expand_set(pset.params, problem.fun)
 
 
+def test_expand_set_rejects_an_empty_set_and_another_number_of_tasks():
+    problem = ConvexQuadratic(n=4, m=2, random_state=0)
+    with pytest.raises(ValueError, match="pareto_set is empty"):
+        expand_set(ParetoSet.empty(4, 2), problem.fun)
+    pset = _explore_quietly(problem.fun, problem.x0, n_steps=1)
+    three = ConvexQuadratic(n=4, m=3, random_state=0)
+    with pytest.raises(ValueError, match=r"fun must return the set's 2 objectives"):
+        expand_set(pset, three.fun)
+
+
 @pytest.mark.parametrize("n_steps", [1, 3])
 def test_n_steps_is_the_number_of_steps_each_way(n_steps):
     problem = ConvexQuadratic(n=6, m=2, random_state=5)
