@@ -6,6 +6,7 @@ import zipfile
 
 import numpy as np
 
+from ._validation import check_real
 from ._weights import check_weights, onto_simplex, simplex_lattice, zero_sum_basis
 from .metrics import non_dominated
 
@@ -90,11 +91,12 @@ class ParetoSet:
     Parameters
     ----------
     params : array-like of shape (p, n)
-        Explored parameter vectors.
+        Explored parameter vectors (finite).
     front : array-like of shape (p, m)
-        Objectives at each point.
+        Objectives at each point (finite).
     weights : array-like of shape (p, m)
-        Weights on the simplex for which each point is stationary.
+        Weights on the simplex (non-negative, each row summing to one) for
+        which each point is stationary.
     parents : array-like of int, shape (p,), default=None
         Index of the point each one was expanded from; -1 for a root.
     residuals : array-like of shape (p,), default=None
@@ -186,7 +188,18 @@ class ParetoSet:
         if self.params.ndim != 2 or self.front.ndim != 2 or len(self.front) != len(self.params):
             raise ValueError(f"params and front must be 2-D with one row per point, got "
                              f"shapes {self.params.shape} and {self.front.shape}.")
-        self.weights = np.asarray(weights, dtype=np.float64).reshape(self.front.shape)
+        for name in ("params", "front"):
+            if not np.all(np.isfinite(getattr(self, name))):
+                raise ValueError(f"{name} contains NaN or infinite values.")
+        weights = np.asarray(weights, dtype=np.float64)
+        if weights.ndim == 1 and weights.size == self.front.size:  # a flat stack of rows
+            weights = weights.reshape(self.front.shape)
+        # checked on the simplex (to a solve's rounding), kept as given (a file's checksum)
+        check_weights(weights, self.front.shape[1], allow_2d=True, rounding=_WEIGHT_ROUNDING)
+        if weights.shape != self.front.shape:
+            raise ValueError(f"weights must have shape {self.front.shape}, one row per point "
+                             f"and one column per task; got shape {weights.shape}.")
+        self.weights = weights
         p = len(self.params)
         self.parents = (np.full(p, -1) if parents is None else np.asarray(parents)).astype(np.int64)
         self.residuals = (np.zeros(p) if residuals is None
@@ -827,6 +840,9 @@ class ParetoSet:
             if piece.dtype.kind not in "iu" or np.any((piece < 0) | (piece >= len(pieces))):
                 raise ValueError(f"piece must hold indices of pieces in [0, {len(pieces)}), "
                                  f"got {piece!r}.")
+            if piece.ndim > 1 or (piece.ndim == 1 and piece.shape != (len(w),)):
+                raise ValueError(f"piece must be one index, or one per row of weights "
+                                 f"(shape ({len(w)},)); got shape {piece.shape}.")
             piece = np.broadcast_to(piece, (len(w),))
             bary = self._boxes()[0](w, piece)
             bad = ~np.all(bary >= -_BARY_TOL, axis=1)
@@ -1011,7 +1027,7 @@ class ParetoSet:
         """
         if self.n_tasks != 2:
             raise ValueError(f"trace is defined for two tasks, this set has {self.n_tasks}.")
-        if int(n_samples) != n_samples or n_samples < 2:
+        if not _is_integer(n_samples) or n_samples < 2:
             raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}.")
         pieces = self._pieces()
         length = np.linalg.norm(self.params[pieces[:, 1]] - self.params[pieces[:, 0]], axis=1)
@@ -1202,7 +1218,7 @@ class ParetoSet:
         ------
         ValueError
             If ``n_components`` is not in ``[1, min(p, n)]`` or ``center`` has
-            the wrong shape.
+            the wrong shape or is not finite.
         """
         if n_components is None:
             n_components = max(self.n_tasks - 1, 1)
@@ -1551,9 +1567,14 @@ def _check_tol(tol, name, scale, *arrays):
             return 0.25 * scale
         size = max(np.abs(a).max() if a.size else 0.0 for a in arrays)
         return 1e-8 * (1.0 + size)
-    if not (np.isfinite(tol) and tol > 0):
-        raise ValueError(f"{name} must be a positive number or None, got {tol!r}.")
-    return float(tol)
+    return check_real(tol, name, low=0.0, allow_none=True)
+
+
+def _is_integer(value):
+    """Whether ``value`` is a number with an integer value (``2`` or ``2.0``, not ``"2"``)."""
+    return (isinstance(value, (int, float, np.integer, np.floating))
+            and not isinstance(value, (bool, np.bool_)) and np.isfinite(value)
+            and int(value) == value)
 
 
 class SetParameterization:
@@ -1592,7 +1613,7 @@ class SetParameterization:
     def __init__(self, params, n_components, center=None):
         params = np.asarray(params, dtype=np.float64)
         p, n = params.shape
-        if int(n_components) != n_components or not 1 <= n_components <= min(p, n):
+        if not _is_integer(n_components) or not 1 <= n_components <= min(p, n):
             raise ValueError(f"n_components must be an integer in [1, {min(p, n)}], "
                              f"got {n_components!r}.")
         k = int(n_components)
@@ -1601,6 +1622,8 @@ class SetParameterization:
         center = np.asarray(center, dtype=np.float64)
         if center.shape != (n,):
             raise ValueError(f"center must have shape ({n},), got {center.shape}.")
+        if not np.all(np.isfinite(center)):
+            raise ValueError("center contains NaN or infinite values.")
         _, s, vt = np.linalg.svd(params - center, full_matrices=False)
         total = np.sum(s ** 2)
         self.center_ = center

@@ -697,6 +697,42 @@ def test_mutation_api_rejects_what_does_not_fit():
     assert pset.contains(pset.weights[1])
 
 
+@pytest.mark.parametrize("change, message", [
+    (dict(params=np.full((1, 2), np.nan)), "params contains NaN"),
+    (dict(front=[[np.inf, 0.0]]), "front contains NaN"),
+    (dict(weights=[[5.0, 5.0]]), "weights must sum to one"),
+    (dict(weights=[[1.5, -0.5]]), "weights must be non-negative"),
+    (dict(weights=[[np.nan, 1.0]]), "weights contains NaN"),
+    (dict(weights=[[0.2, 0.3, 0.5]]), r"weights must have shape \(2,\) or \(q, 2\)"),
+    (dict(weights=[[0.5, 0.5], [0.5, 0.5]]), r"weights must have shape \(1, 2\)"),
+])
+def test_constructor_rejects_what_is_not_a_set(change, message):
+    arrays = dict(params=np.zeros((1, 2)), front=np.zeros((1, 2)), weights=[[0.5, 0.5]])
+    ParetoSet(**arrays)
+    arrays.update(change)
+    with pytest.raises(ValueError, match=message):
+        ParetoSet(**arrays)
+
+
+@pytest.mark.parametrize("method, kwargs, message", [
+    ("merge", dict(tol="a"), "tol must be a finite number"),
+    ("merge", dict(front_tol=np.nan), "front_tol must be a finite number"),
+    ("params_at", dict(weights=[[0.5, 0.5], [0.4, 0.6]], piece=[0, 1, 2]),
+     r"piece must be one index, or one per row of weights \(shape \(2,\)\)"),
+    ("params_at", dict(weights=[[0.5, 0.5], [0.4, 0.6]], piece=[[0, 1]]), "piece must be"),
+    ("reparameterize", dict(center=np.full(5, np.nan)), "center contains NaN"),
+    ("reparameterize", dict(n_components="a"), "n_components must be an integer"),
+    ("trace", dict(n_samples="a"), "n_samples must be an integer >= 2, got 'a'"),
+    ("trace", dict(n_samples=np.inf), "n_samples must be an integer >= 2"),
+])
+def test_methods_name_a_bad_argument(quadratic, method, kwargs, message):
+    _, pset = quadratic
+    if method == "merge":
+        kwargs = dict(kwargs, other=pset)
+    with pytest.raises(ValueError, match=message):
+        getattr(pset, method)(**kwargs)
+
+
 def test_task_scales_persist_and_files_before_them_load_without(tmp_path, quadratic):
     from skpareto._paretoset import _FORMAT, _checksum
 
