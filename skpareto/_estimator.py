@@ -28,7 +28,7 @@ from ._options import SolverOptions
 from ._validation import check_choice, check_int, check_real
 from ._weights import check_weights, onto_simplex
 from .exceptions import ConvergenceWarning, NonFiniteError, StationarityError
-from .metrics import stationarity_residual
+from .metrics import _unchecked_residual
 
 __all__ = ["ParetoExplorer"]
 
@@ -550,7 +550,7 @@ damping, hessian, inexact
         weights, residual = best.weights, best.residual
         if np.min(weights) < 0:  # a polish that left the simplex: back onto it
             weights = onto_simplex(weights)
-            residual = stationarity_residual(best.jac, weights)
+            residual = _unchecked_residual(best.jac, weights)
         pset.add_point(best.x, best.objectives, weights, residual=residual)
         pset.mark_expanded([0])
         warn.append(

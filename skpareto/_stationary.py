@@ -29,7 +29,7 @@ from ._validation import check_bounds, check_real
 from ._weights import (check_weights, gradient_scale, min_norm_weights, onto_simplex,
                        residual_scale, safe_norm, zero_sum_basis)
 from .exceptions import ConvergenceWarning, NonFiniteError
-from .metrics import stationarity_residual
+from .metrics import _unchecked_residual
 
 
 __all__ = ["find_stationary", "newton_correct", "arclength_correct", "mgda_descent",
@@ -106,7 +106,7 @@ def scaled_residual(jac, weights, scales=None):
     where ``scales`` (:func:`skpareto._weights.task_scales`) has them (see
     :func:`skpareto._weights.residual_scale`); the metric's where ``scales`` is None."""
     if scales is None:
-        return stationarity_residual(jac, weights)
+        return _unchecked_residual(jac, weights)
     norm = safe_norm(np.asarray(jac, dtype=np.float64).T @ weights)
     return float(norm / residual_scale(jac, weights, scales)) if norm > 0 else 0.0
 
@@ -563,7 +563,7 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf, bounds=No
             status = Status.DIVERGED
             break
         alpha = min_norm_weights(jac)
-        residual = stationarity_residual(jac, alpha)
+        residual = _unchecked_residual(jac, alpha)
         if residual <= tol:
             status = Status.CONVERGED
             break
@@ -734,7 +734,7 @@ def _minimize(fun, x0, scalar, tol, max_iter, norms, bounds=None):
         values, jac = value_and_jacobian(fun, z)
         state["n_grad"] += len(jac)
         state["scale"] = gradient_scale(jac)
-        if (stationarity_residual(jac, scalar.of_values(values)[1]) <= tol
+        if (_unchecked_residual(jac, scalar.of_values(values)[1]) <= tol
                 or _vanished(jac, norms)):
             state["status"] = Status.CONVERGED
             raise StopIteration

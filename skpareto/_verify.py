@@ -20,7 +20,7 @@ import numpy as np
 
 from ._hvp import value_and_jacobian
 from ._validation import ArgumentError
-from .metrics import stationarity_residual
+from .metrics import _unchecked_residual
 from .problems import ConvexQuadratic
 from .testing import (
     RESULT_ARRAYS,
@@ -268,7 +268,7 @@ def main_verify(path, *, precision="float64", angle_tol=1e-6, stationarity_tol=1
     line("problem", f"{problem.name} (n={problem.n}, m={problem.m}{extra})")
     results = []
     _, jac = value_and_jacobian(problem.fun, x)
-    residual = stationarity_residual(jac, weights)
+    residual = _unchecked_residual(jac, weights)
     results.append(residual <= stationarity_tol)
     line("stationarity", f"||J^T w|| / max ||grad f_i|| = {residual:.3e} "
                          f"(tol {stationarity_tol:.1e})", results[-1])

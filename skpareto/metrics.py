@@ -6,7 +6,8 @@ the estimator it is given.
 
 import numpy as np
 
-from ._weights import _by_power_of_two, _check_jac, gradient_scale, min_norm_weights, safe_norm
+from ._weights import (_by_power_of_two, _check_jac, check_weights, gradient_scale,
+                       min_norm_weights, safe_norm)
 
 __all__ = ["stationarity_residual", "hypervolume", "non_dominated", "igd", "igd_plus",
            "front_hypervolume_scorer"]
@@ -24,18 +25,37 @@ def stationarity_residual(jac, weights=None):
     jac : array-like of shape (m, n)
         Jacobian of the objectives.
     weights : array-like of shape (m,), default=None
-        Weights to test; default the min-norm weights (the smallest residual
-        any weights reach).
+        Weights to test, on the probability simplex (non-negative, summing
+        to one); default the min-norm weights (the smallest residual any
+        weights reach).
 
     Returns
     -------
     residual : float
         0 when every gradient vanishes.
 
+    Raises
+    ------
+    ValueError
+        If ``jac`` is not a finite real 2-D array, or ``weights`` is not a
+        point of the simplex with one entry per row of ``jac``.
+
     Examples
     --------
     >>> stationarity_residual([[1.0, 0.0], [-1.0, 0.0]])
     0.0
+    """
+    jac = _check_jac(jac)
+    if weights is not None:
+        weights = check_weights(weights, jac.shape[0])
+    return _unchecked_residual(jac, weights)
+
+
+def _unchecked_residual(jac, weights=None):
+    """:func:`stationarity_residual` with ``weights`` unchecked beyond their shape.
+
+    For the solvers, whose weights may leave the simplex by a little (a
+    polish's, a corrector's) or lie off it (a scalarization's).
     """
     jac = _check_jac(jac)
     if jac.shape[0] == 1:

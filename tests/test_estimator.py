@@ -422,6 +422,7 @@ def test_a_kept_stage_one_model_whose_polish_left_the_simplex_has_weights_on_it(
     from sklearn.datasets import load_iris
     from skpareto._paretoset import ParetoSet
     from skpareto._utils import Result, Status
+    from skpareto.metrics import _unchecked_residual
 
     X, y = load_iris(return_X_y=True)
     X = StandardScaler().fit_transform(X)
@@ -432,7 +433,7 @@ def test_a_kept_stage_one_model_whose_polish_left_the_simplex_has_weights_on_it(
         values, jac = value_and_jacobian(fun, x)
         weights = np.array([1.000022, -2.2e-5])
         left = Result(x=x, objectives=values, jac=jac, weights=weights,
-                      residual=stationarity_residual(jac, weights), status=Status.LEFT_SIMPLEX,
+                      residual=_unchecked_residual(jac, weights), status=Status.LEFT_SIMPLEX,
                       success=False, message="left simplex")
         return ParetoSet(np.empty((0, x.size)), np.empty((0, 2)), np.empty((0, 2)),
                          fun=fun), [left], 1

@@ -125,11 +125,18 @@ def test_stationarity_residual_of_gradients_past_the_float_range_of_their_square
     assert stationarity_residual(2.0 ** -700 * jac, w) == stationarity_residual(jac, w)
 
 
-def test_stationarity_residual_names_bad_weights():
-    jac = np.eye(3)
-    for weights in ([0.5, 0.5], [np.nan, 0.5, 0.5], [[0.2, 0.3, 0.5]]):
-        with pytest.raises(ValueError, match="weights must be 3 finite numbers"):
-            stationarity_residual(jac, weights)
+@pytest.mark.parametrize("weights, message", [
+    ([0.5, 0.5], r"weights must have shape \(3,\)"),
+    ([[0.2, 0.3, 0.5]], r"weights must have shape \(3,\)"),
+    ([np.nan, 0.5, 0.5], "weights contains NaN"),
+    # off the simplex: [1, -1, 0] cancels two equal gradients, a residual of 0 it does not have
+    ([1.0, -1.0, 0.0], "weights must be non-negative"),
+    ([0.5, 0.5, 0.5], "weights must sum to one"),
+])
+def test_stationarity_residual_names_bad_weights(weights, message):
+    jac = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    with pytest.raises(ValueError, match=message):
+        stationarity_residual(jac, weights)
 
 
 def test_stationarity_residual_of_a_single_objective_is_its_gradient_norm():
