@@ -101,14 +101,21 @@ def hypervolume(front, reference=None):
     Parameters
     ----------
     front : array-like of shape (p, m)
-        Objective vectors.
+        Objective vectors, without NaN or -inf (a point with an infinite
+        objective, +inf, contributes nothing).
     reference : array-like of shape (m,), default=None
-        Reference point; default all ones. Points not strictly better than it
-        in every objective contribute nothing.
+        Finite reference point; default all ones. Points not strictly better
+        than it in every objective contribute nothing.
 
     Returns
     -------
     volume : float
+
+    Raises
+    ------
+    ValueError
+        If ``front`` is not 2-D or holds NaN or -inf, or ``reference`` has
+        not one entry per column of ``front`` or is not finite.
 
     Notes
     -----
@@ -128,6 +135,12 @@ def hypervolume(front, reference=None):
     ref = np.ones(m) if reference is None else np.asarray(reference, dtype=np.float64)
     if ref.shape != (m,):
         raise ValueError(f"reference must have shape ({m},), got {ref.shape}.")
+    # an infinite loss (+inf) is worse than any reference and adds nothing; NaN and -inf
+    # have no volume to add
+    if np.any(np.isnan(front) | (front == -np.inf)):
+        raise ValueError("front contains NaN or -inf values.")
+    if not np.all(np.isfinite(ref)):
+        raise ValueError("reference contains NaN or infinite values.")
     pts = front[np.all(front < ref, axis=1)]
     return float(_hv(pts, ref))
 

@@ -77,6 +77,19 @@ def test_hypervolume_simple_cases():
         hypervolume([[0.5, 0.5]], reference=[1.0, 1.0, 1.0])
 
 
+@pytest.mark.parametrize("front, reference, message", [
+    ([[np.nan, 0.5], [0.5, 0.5]], None, "front contains NaN or -inf"),  # was dropped: 0.25
+    ([[-np.inf, 0.5]], None, "front contains NaN or -inf"),  # was an infinite volume
+    ([[0.5, 0.5]], [np.nan, 1.0], "reference contains NaN or infinite"),
+    ([[0.5, 0.5]], [np.inf, 1.0], "reference contains NaN or infinite"),
+])
+def test_hypervolume_rejects_values_without_a_volume(front, reference, message):
+    with pytest.raises(ValueError, match=message):
+        hypervolume(front, reference)
+    # an infinite loss is worse than the reference: it adds nothing
+    assert hypervolume([[np.inf, 0.5], [0.5, 0.5]]) == 0.25
+
+
 def test_hypervolume_large_front_is_fast_and_monotone():
     # 20,000 points on a concave front: a sorted sweep, no quadratic memory
     u = np.linspace(-1.0, 1.0, 20_000)
