@@ -18,10 +18,22 @@ def _axes(ax, projection=None):
     return fig.add_subplot(projection=projection)
 
 
-def _check_tasks(pareto_set, allowed, name="pareto_set"):
-    if pareto_set.n_tasks not in allowed:
+def _check_tasks(pareto_set, allowed=None, name="pareto_set"):
+    """ValueError naming ``name`` unless the set holds points (and has ``allowed`` tasks)."""
+    if allowed is not None and pareto_set.n_tasks not in allowed:
         raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} tasks, "
                          f"got {pareto_set.n_tasks}.")
+    if not pareto_set.n_points:
+        raise ValueError(f"{name} is empty: there is nothing to plot. Explore the set first "
+                         f"(explore(fun, x0)).")
+
+
+def _check_reference(reference, m, name="reference"):
+    """``reference`` as a float array of shape (r, m), or ValueError naming ``name``."""
+    reference = np.asarray(reference, dtype=float)
+    if reference.ndim != 2 or reference.shape[1] != m:
+        raise ValueError(f"{name} must have shape (r, {m}), got {reference.shape}.")
+    return reference
 
 
 def _chain_of_pieces(pareto_set):
@@ -139,8 +151,18 @@ def plot_front(pareto_set, ax=None, *, reference=None, test_front=None, test_fun
     Returns
     -------
     ax : matplotlib Axes
+
+    Raises
+    ------
+    ValueError
+        If ``pareto_set`` has not two tasks or is empty, or ``reference`` or
+        ``test_front`` has not two columns.
     """
     _check_tasks(pareto_set, (2,))
+    if reference is not None:
+        reference = _check_reference(reference, 2)
+    if test_front is not None:
+        test_front = _check_reference(test_front, 2, "test_front")
     ax = _axes(ax)
     series = [(pareto_set.fun, pareto_set.front, color, "")]
     if test_fun is not None:
@@ -153,10 +175,8 @@ def plot_front(pareto_set, ax=None, *, reference=None, test_front=None, test_fun
         ax.plot(points[:, 0], points[:, 1], "o", color=c, ms=3,
                 label=f"explored points ({pareto_set.n_points}){suffix}")
     if reference is not None:
-        reference = np.asarray(reference, dtype=float)
         ax.plot(reference[:, 0], reference[:, 1], "k--", lw=1, label="reference")
     if test_front is not None:
-        test_front = np.asarray(test_front, dtype=float)
         ax.plot(test_front[:, 0], test_front[:, 1], ".-", color="C1", lw=1, ms=3,
                 label="held-out losses")
     labels = labels or ("task 0 loss", "task 1 loss")
@@ -265,6 +285,7 @@ def plot_weights(pareto_set, ax=None, *, task=0, n_samples=500):
     -------
     ax : matplotlib Axes
     """
+    _check_tasks(pareto_set)
     if not 0 <= task < pareto_set.n_tasks:
         raise ValueError(f"task must be in [0, {pareto_set.n_tasks}), got {task!r}.")
     ax = _axes(ax)
@@ -315,8 +336,10 @@ def plot_tradeoff(pareto_set, ax=None, *, reparameterization=None, component=0,
     Raises
     ------
     ValueError
-        If ``fun`` is not set or ``component`` is out of range.
+        If ``pareto_set`` is empty, ``fun`` is not set or ``component`` is
+        out of range.
     """
+    _check_tasks(pareto_set)
     if pareto_set.fun is None:
         raise ValueError("plot_tradeoff needs the objective: set pareto_set.fun first.")
     rep = reparameterization or pareto_set.reparameterize()
@@ -371,8 +394,8 @@ def plot_parallel(pareto_set, ax=None, *, reference=None, normalize=True, task=0
     Raises
     ------
     ValueError
-        If ``task`` is out of range or ``reference`` has the wrong number of
-        columns.
+        If ``pareto_set`` is empty, ``task`` is out of range or ``reference``
+        has the wrong number of columns.
 
     Examples
     --------
@@ -392,14 +415,13 @@ def plot_parallel(pareto_set, ax=None, *, reference=None, normalize=True, task=0
     m = pareto_set.n_tasks
     if m < 2:
         raise ValueError(f"pareto_set must have at least 2 tasks, got {m}.")
+    _check_tasks(pareto_set)
     if isinstance(task, bool) or not isinstance(task, (int, np.integer)) or not 0 <= task < m:
         raise ValueError(f"task must be an integer in [0, {m}), got {task!r}.")
     front = pareto_set.front
     drawn = front
     if reference is not None:
-        reference = np.asarray(reference, dtype=float)
-        if reference.ndim != 2 or reference.shape[1] != m:
-            raise ValueError(f"reference must have shape (r, {m}), got {reference.shape}.")
+        reference = _check_reference(reference, m)
         drawn = np.vstack([front, reference])
     if normalize:
         low, high = drawn.min(axis=0), drawn.max(axis=0)

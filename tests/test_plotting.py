@@ -238,3 +238,28 @@ def test_plot_parallel_four_tasks(tmp_path):
         plot_parallel(pset, task=4)
     with pytest.raises(ValueError, match="reference"):
         plot_parallel(pset, reference=reference[:, :3])
+
+
+@pytest.mark.parametrize("plot, m", [
+    (plot_front, 2), (plot_front_3d, 3), (plot_weights, 2), (plot_weights, 3),
+    (plot_parallel, 3), (trace_chains, 2),
+])
+def test_plots_of_an_empty_set_say_so(plot, m):
+    with pytest.raises(ValueError, match="pareto_set is empty"):
+        plot(ParetoSet.empty(2, m))
+
+
+def test_plot_tradeoff_of_an_empty_set_says_so():
+    with pytest.raises(ValueError, match="pareto_set is empty"):
+        plot_tradeoff(ParetoSet.empty(2, 2, fun=ConvexQuadratic(n=2, m=2).fun))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(reference=np.zeros((4, 3))), r"reference must have shape \(r, 2\)"),
+    (dict(reference=np.zeros(2)), r"reference must have shape \(r, 2\)"),
+    (dict(test_front=np.zeros((4, 3))), r"test_front must have shape \(r, 2\)"),
+])
+def test_plot_front_checks_the_shape_of_other_fronts(fonseca, kwargs, message):
+    _, pset = fonseca
+    with pytest.raises(ValueError, match=message):
+        plot_front(pset, **kwargs)
