@@ -377,7 +377,10 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
         # a lattice that stalls leaves the budget to the seeds of _seed_uncovered first
         paused += grow(pset, ctx, limits, [index], key=(k,), n_jobs=n_jobs, progress=progress,
                        pause=np.isinf(limits["n_steps"]), ends=ends, component=component)
-        if pset.n_points == index + 1 and limits["n_steps"] > 0 and _front_moves(root.jac):
+        # no step from the root, though the budgets allowed one (n_steps=0 or max_points=1
+        # stopped it, not the steps)
+        if (pset.n_points == index + 1 and limits["n_steps"] > 0
+                and pset.n_points < limits["max_points"] and _front_moves(root.jac)):
             stuck.append(root)
     if pset.n_points:
         # within what the lattices may grow to: the points kept for the ends stay theirs

@@ -2723,3 +2723,15 @@ def test_seeds_that_land_on_a_point_found_already_add_no_copies_of_it():
     rows = np.c_[pset.params, pset.weights]
     assert len(np.unique(rows, axis=0)) == pset.n_points
     assert pset.front[:, 0].min() == pytest.approx(1.0, abs=1e-12)  # g = 0 reached
+
+
+@pytest.mark.parametrize("budget", [dict(max_points=1), dict(n_steps=0)])
+def test_a_budget_that_stops_at_the_stage_one_point_is_not_a_stalled_set(budget):
+    # max_points=1 warned "no step from it converged. Try a smaller step_size", as if the
+    # steps had failed; the budget stopped them, as n_steps=0 does
+    problem = ConvexQuadratic(n=3, m=2, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pset = explore(problem.fun, problem.x0, **budget)
+    assert pset.n_points == 1
+    assert not [w for w in caught if "no step from it converged" in str(w.message)]
