@@ -43,7 +43,8 @@ import numpy as np
 
 from ._hvp import hessian_operator, value_and_jacobian
 from ._options import SolverOptions
-from ._stationary import CORRECTORS, front_coordinates, newton_correct, resolve
+from ._stationary import (CORRECTORS, _hessian_name, front_coordinates, newton_correct,
+                          resolve)
 from ._tangent import front_tangents
 from ._utils import Status
 from ._weights import onto_simplex, safe_norm, zero_sum_basis
@@ -258,7 +259,8 @@ def tangents(ctx, point, key, rtol=None):
     options = ctx.options
     source = ctx.hessian_source(key)
     op = hessian_operator(source, point.x, point.weights, damping=options.damping,
-                          dense=options.dense_for(point.x.size, source))
+                          dense=options.dense_for(point.x.size, source),
+                          name=_hessian_name(options, source is ctx.fun))
     if rtol is None:
         rtol = _PREDICTOR_RTOL if options.inexact else options.minres_rtol
     directions, rates, _ = front_tangents(op, point.jac, rtol=max(rtol, options.minres_rtol),

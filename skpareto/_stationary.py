@@ -151,7 +151,15 @@ def _hessian(fun, x, weights, options, hess_fun):
     """The weighted Hessian at ``x`` (dense or matrix-free, as ``options`` say)."""
     source = fun if hess_fun is None else hess_fun
     return hessian_operator(source, x, weights, damping=options.damping,
-                            dense=options.dense_for(x.size, source))
+                            dense=options.dense_for(x.size, source),
+                            name=_hessian_name(options, hess_fun is None))
+
+
+def _hessian_name(options, own):
+    """What the errors call the objective whose Hessian is taken (see hessian_operator)."""
+    if own:
+        return "fun"
+    return "hess_fun" if options.hess_sampler is None else "hess_sampler's objective"
 
 
 def _gradient(fun, weights, own):

@@ -2735,3 +2735,14 @@ def test_a_budget_that_stops_at_the_stage_one_point_is_not_a_stalled_set(budget)
         pset = explore(problem.fun, problem.x0, **budget)
     assert pset.n_points == 1
     assert not [w for w in caught if "no step from it converged" in str(w.message)]
+
+
+@pytest.mark.parametrize("options, name", [
+    (lambda f: SolverOptions(hess_fun=f), "hess_fun"),
+    (lambda f: SolverOptions(hess_sampler=lambda rng: f), "hess_sampler's objective"),
+])
+def test_a_hessian_objective_of_another_number_of_tasks_is_named(options, name):
+    problem = ConvexQuadratic(n=3, m=2, random_state=0)
+    three = ConvexQuadratic(n=3, m=3, random_state=0)
+    with pytest.raises(ValueError, match=f"{name} must return 2 objectives"):
+        explore(problem.fun, problem.x0, options=options(three.fun))
