@@ -1539,7 +1539,9 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
     if not usable or not new(root):
         uncovered = (alone and usable and not pset.contains(root.weights)
                      and not _found_at(pset, root.x, root.weights))
-        if not uncovered:
+        # (a point found already, at other weights, is critical for every task: it stands
+        # for those weights only)
+        if not uncovered or find_point(pset, root.x) is not None:
             pset.add_cost(root.n_grad, root.n_hvp)
             return root.nit
         near = _joined(pset, ctx, root)
