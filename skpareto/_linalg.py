@@ -385,8 +385,9 @@ def minres_solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
         v, residual = minres_solve(op, scale * rhs, rtol=rtol, maxiter=maxiter,
                                    radius=radius * scale, head=head)
         return v / scale, residual
-    v, residual, residual_vec = _minres_runs(op, rhs, rtol, maxiter, radius, head)
-    if residual > rtol:
+    with np.errstate(over="ignore", invalid="ignore"):  # (an operator too large: below)
+        v, residual, residual_vec = _minres_runs(op, rhs, rtol, maxiter, radius, head)
+    if not residual <= rtol:
         # SciPy's MINRES takes quantities below its machine epsilon for zero, absolutely: an
         # operator of norm 1e-20 (objectives scaled by 1e-20) stopped it at residual 1;
         # one of 1e200 overflowed.
@@ -394,7 +395,7 @@ def minres_solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
         # where that is zero (op v below the float range) from one product
         length = safe_norm(v)
         size = safe_norm(rhs - residual_vec) / length if length > 0 else 0.0
-        if size == 0.0:
+        if not 0.0 < size < np.inf:
             size = safe_norm(op.matvec(rhs / np.linalg.norm(rhs)))
         if 0.0 < size and not _OPERATOR_RANGE[0] <= size <= _OPERATOR_RANGE[1]:
             scale = np.ldexp(1.0, -np.frexp(size)[1])  # (scale op) y = rhs: v = scale y
