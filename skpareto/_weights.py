@@ -216,7 +216,12 @@ def _active_set_weights(jac, tol=1e-14):
     for _ in range(50 * m):
         # optimality: (g_i - p) . p >= 0 for every row g_i, with p = jac.T alpha
         point = jac.T @ alpha
-        slack = (jac - point) @ point
+        # each row's slack relative to its own distance from the point: rows 1e8 shorter
+        # than the longest (tasks on scales far apart) passed an absolute test near a
+        # stationary point, and never entered
+        gaps = jac - point
+        slack = (gaps @ point) / np.maximum(np.linalg.norm(gaps, axis=1) * np.linalg.norm(point),
+                                            np.finfo(float).tiny)
         enter = int(np.argmin(slack))
         if slack[enter] >= -tol or enter in free:
             break

@@ -290,3 +290,22 @@ def test_scaled_residual_is_the_larger_of_the_relative_and_the_normalized_proble
     assert stationarity_residual(jac, [0.0, 1.0]) == pytest.approx(1e-8)
     assert scaled_residual(jac, np.array([0.0, 1.0]), np.array([1e6, 1.0])) \
         == pytest.approx(1e-2)
+
+
+def test_min_norm_weights_exact_for_gradients_on_scales_far_apart():
+    # tasks scaled 1e4, 1, 1e-4 at an exactly stationary point: the row 1e8 shorter than
+    # the longest never entered the active set (its slack was below an absolute 1e-14),
+    # and the weights were (7.8e-9, 0, 1) with residual 9.3e-9 against the exact 1e-22
+    from skpareto.metrics import stationarity_residual
+    rng = np.random.default_rng(4)
+    scales = np.array([1e4, 1.0, 1e-4])
+    for _ in range(20):
+        effective = rng.dirichlet(np.ones(3))
+        u = rng.standard_normal((3, 4))
+        u[2] = -(effective[0] * u[0] + effective[1] * u[1]) / effective[2]
+        jac = scales[:, None] * u
+        exact = effective / scales
+        exact /= exact.sum()
+        weights = min_norm_weights(jac)
+        np.testing.assert_allclose(weights, exact, rtol=1e-6, atol=1e-14)
+        assert stationarity_residual(jac, weights) <= 1e-15
