@@ -1518,8 +1518,9 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
     lies at weights the set does not cover, is added as a point of its own
     (it covers its weights; a weakly regularized net's single-task end, which
     the set reached to 1e-5, was dropped); two tasks: where a piece joins it
-    to the set (:func:`_joined`), else the set is followed from it. ``component``: the root is of
-    another component of the set (see :func:`grow`). A stage 1 that fails warns
+    to the set (:func:`_joined`), else the set is followed from it.
+    ``component``: the root is of another component of the set (see
+    :func:`grow`). A stage 1 that fails warns
     nothing: the seed is only not taken, and the set is whole without it.
     Returns the stage-1 iterations (none once ``max_points`` is reached).
     """
@@ -1539,9 +1540,9 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
     if not usable or not new(root):
         uncovered = (alone and usable and not pset.contains(root.weights)
                      and not _found_at(pset, root.x, root.weights))
-        # (a point found already, at other weights, is critical for every task: it stands
-        # for those weights only)
-        if not uncovered or find_point(pset, root.x) is not None:
+        # (two tasks: a point found already, at other weights, is critical for every task,
+        # and stands for those weights only)
+        if not uncovered or (pset.n_tasks == 2 and find_point(pset, root.x) is not None):
             pset.add_cost(root.n_grad, root.n_hvp)
             return root.nit
         near = _joined(pset, ctx, root)

@@ -13,7 +13,7 @@ from scipy.linalg import lapack
 from scipy.optimize import brentq
 from scipy.sparse.linalg import LinearOperator, minres
 
-from ._weights import safe_norm
+from ._weights import _NORM_RANGE, safe_norm
 from .exceptions import NonFiniteError
 
 __all__ = ["HessianOperator", "DenseHessian", "DenseSystem", "bordered_operator",
@@ -376,11 +376,17 @@ def minres_solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
     ``op`` the exact solution is dominated by its smallest eigenvalues, and a
     Newton step that long would leave the region where the linear model
     holds; MINRES's early iterates stay in the span of the large ones.
+
+    SciPy's MINRES is not scale-free (it takes quantities below its machine
+    epsilon for zero, and squares overflow): a right-hand side whose norm's
+    squares leave the float range is solved scaled, and a solve that misses
+    ``rtol`` where the operator's norm lies outside ``_OPERATOR_RANGE`` is
+    run again with the operator scaled to about one, each by a power of two.
     """
     peak = np.max(np.abs(rhs))
     if peak == 0.0:
         return np.zeros_like(rhs), 0.0
-    if not _NORM_RANGE[0] <= peak <= _NORM_RANGE[1]:  # its norm's squares would underflow
+    if not _NORM_RANGE[0] <= peak <= _NORM_RANGE[1]:  # its norm's squares under/overflow
         scale = np.ldexp(1.0, -np.frexp(peak)[1])  # (a power of two: exact)
         v, residual = minres_solve(op, scale * rhs, rtol=rtol, maxiter=maxiter,
                                    radius=radius * scale, head=head)
@@ -441,9 +447,6 @@ def _minres_runs(op, rhs, rtol, maxiter, radius, head):
 
 
 _MAX_RESTARTS = 3
-# outside this range a right-hand side's norm squares under- or overflow: it is solved with
-# the operator scaled by a power of two (the solution is the same)
-_NORM_RANGE = (2.0 ** -500, 2.0 ** 500)
 # a MINRES solve that missed rtol is tried again with the operator scaled to about one where
 # its norm (estimated from the last iterate) lies outside this range (large: its squares
 # overflow beyond about 1e150; a network's Hessian is near one, and a failed solve there is
