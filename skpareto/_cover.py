@@ -1538,11 +1538,11 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
     new = new or (lambda root: not _represented(pset, root, ctx.step_size))
     usable = root.success and ctx.admits(root)
     if not usable or not new(root):
-        uncovered = (alone and usable and not pset.contains(root.weights)
-                     and not _found_at(pset, root.x, root.weights))
-        # (two tasks: a point found already, at other weights, is critical for every task,
-        # and stands for those weights only)
-        if not uncovered or (pset.n_tasks == 2 and find_point(pset, root.x) is not None):
+        # a point found already adds nothing at its weights; two tasks: nor at others (it is
+        # critical for every task, and stands for its own weights only)
+        if (not (alone and usable and not pset.contains(root.weights))
+                or (find_point(pset, root.x) is not None if pset.n_tasks == 2
+                    else _found_at(pset, root.x, root.weights))):
             pset.add_cost(root.n_grad, root.n_hvp)
             return root.nit
         near = _joined(pset, ctx, root)
@@ -1567,7 +1567,7 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
 def _joined(pset, ctx, root):
     """Two tasks: the point of nearest weights to the stage-1 point ``root`` if the piece
     between them interpolates the set (its midpoint's residual within the chord's), else
-    None (also for more tasks).
+    None (also for more tasks). ``root`` is no point found already (see :func:`_seed`).
 
     A network's branch that approaches its single-task end in halving steps
     stops within ``_END_GAP`` of it (the end singular for the branch's
@@ -1576,8 +1576,8 @@ def _joined(pset, ctx, root):
     weights in between uncovered (a two-target regression's set covered
     ``[0.000815, 1]``, and ``predict_at`` raised at task 1 alone).
     """
-    if pset.n_tasks != 2 or pset.n_points == 0 or find_point(pset, root.x) is not None:
-        return None  # (a point found already, at other weights: critical for every task)
+    if pset.n_tasks != 2 or pset.n_points == 0:
+        return None
     near = int(np.argmin(np.abs(pset.weights[:, 0] - root.weights[0])))
     residual = piece_residual(ctx, np.stack([pset.params[near], root.x]),
                               np.stack([pset.weights[near], root.weights]))

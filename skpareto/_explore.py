@@ -20,7 +20,7 @@ from ._options import SolverOptions
 from ._paretoset import ParetoSet
 from ._stationary import _strictly_inside, find_stationary, minimize_task, scaled_residual
 from ._utils import Progress, Status, log
-from ._validation import check_bounds, check_int, check_real
+from ._validation import check_bounds, check_callable, check_int, check_real
 from ._weights import (check_weights, gradient_scale, lattice_divisions, lattice_size,
                        safe_norm, simplex_lattice, task_scales, zero_sum_basis)
 from .exceptions import ConvergenceWarning, StationarityError
@@ -204,9 +204,7 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     >>> float(pset.weights[:, 0].min()), float(pset.weights[:, 0].max())
     (0.0, 1.0)
     """
-    if not callable(fun):
-        raise ValueError(f"fun must be callable (x -> (m,) objectives), got "
-                         f"{type(fun).__name__}.")
+    check_callable(fun, "fun", "x -> (m,) objectives", allow_none=False)
     options = SolverOptions() if options is None else options
     check_int(verbose, "verbose", low=0)
     starts = np.atleast_2d(np.asarray(x0)) if np.ndim(x0) == 2 else None
@@ -302,9 +300,7 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
     if not pareto_set.n_points:
         raise ValueError("pareto_set is empty: there is no point to continue from. Explore "
                          "the set first (explore(fun, x0)), then expand it.")
-    if not callable(fun):
-        raise ValueError(f"fun must be callable (x -> (m,) objectives), got "
-                         f"{type(fun).__name__}.")
+    check_callable(fun, "fun", "x -> (m,) objectives", allow_none=False)
     shape = np.shape(fun(pareto_set.params[0]))
     if shape != (pareto_set.n_tasks,):
         raise ValueError(f"fun must return the set's {pareto_set.n_tasks} objectives, one per "
@@ -855,9 +851,7 @@ def solver_context(fun, m, n, tol, step_size, n_steps, max_points, bounds, optio
 
     ``scales``: each task's own gradient scale for the residual
     (:func:`skpareto._weights.task_scales`), or None."""
-    if not callable(fun):
-        raise ValueError(f"fun must be callable (x -> (m,) objectives), got "
-                         f"{type(fun).__name__}.")
+    check_callable(fun, "fun", "x -> (m,) objectives", allow_none=False)
     if not isinstance(options, SolverOptions):
         raise ValueError(f"options must be a SolverOptions, got {type(options).__name__}.")
     tol = check_real(tol, "tol", low=0.0, high=1.0)
