@@ -1138,6 +1138,25 @@ def test_a_face_joins_only_its_first_point_to_the_point_that_stepped_onto_it():
     np.testing.assert_array_equal(pset.weights[1:, 2], 0.0)
 
 
+def test_a_face_merged_back_keeps_each_link_once():
+    # a face's curve is copied out of the set with its links, its gaps traced, and merged
+    # back; kept twice, its links doubled at every lattice that reached the face (a
+    # three-task quadratic on scales 1e4, 1, 1e-4 ended with 524,327 links, 37 of them
+    # distinct, and took 728 s instead of 50)
+    problem = ConvexQuadratic(n=4, m=3, random_state=0)
+    pset = _face_pieces(problem, [np.linspace(0.0, 0.3, 7), np.linspace(0.35, 0.6, 6),
+                                  np.linspace(0.8, 1.0, 5)])
+    pset.add_link(6, 7)  # the first two pieces joined: the gap left is (0.6, 0.8)
+    before = pset.n_points
+    _cover_the_face(problem, pset)
+    assert pset.n_points > before  # the gap was traced
+    edges = np.sort(pset.links, axis=1)
+    assert len(np.unique(edges, axis=0)) == len(edges)
+    assert [6, 7] in edges.tolist()
+    w = np.c_[np.linspace(0.0, 1.0, 41), np.linspace(1.0, 0.0, 41), np.zeros(41)]
+    assert pset.contains(w).all()
+
+
 def test_a_face_that_another_root_finds_covered_is_not_traced_again():
     # two pieces that overlap in the weights (on a network: two branches of minima); from
     # their open ends a trace would go on over weights covered already

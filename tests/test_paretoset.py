@@ -673,6 +673,11 @@ def test_building_a_set_point_by_point():
     assert pset.contains([0.75, 0.25])
     assert sorted(pset.neighbours(3).tolist()) == [1, 4]
     np.testing.assert_array_equal(pset.links, [[4, 3]])
+    # a pair joined already stays one link, either way round (a face's curve is merged
+    # back into the set each time a lattice reaches it: its links doubled at each merge)
+    pset.add_link(3, 4)
+    pset.add_link(4, 3)
+    np.testing.assert_array_equal(pset.links, [[4, 3]])
 
 
 def test_mutation_api_rejects_what_does_not_fit():
