@@ -13,7 +13,7 @@ from scipy.linalg import lapack
 from scipy.optimize import brentq
 from scipy.sparse.linalg import LinearOperator, minres
 
-from ._weights import _NORM_RANGE, safe_norm
+from ._weights import _NORM_RANGE, _by_power_of_two, safe_norm
 from .exceptions import NonFiniteError
 
 __all__ = ["HessianOperator", "DenseHessian", "DenseSystem", "bordered_operator",
@@ -387,7 +387,7 @@ def minres_solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
     if peak == 0.0:
         return np.zeros_like(rhs), 0.0
     if not _NORM_RANGE[0] <= peak <= _NORM_RANGE[1]:  # its norm's squares under/overflow
-        scale = np.ldexp(1.0, -np.frexp(peak)[1])  # (a power of two: exact)
+        scale = _by_power_of_two(1.0, peak)  # (a power of two: exact)
         v, residual = minres_solve(op, scale * rhs, rtol=rtol, maxiter=maxiter,
                                    radius=radius * scale, head=head)
         return v / scale, residual
@@ -404,7 +404,7 @@ def minres_solve(op, rhs, *, rtol, maxiter, radius=np.inf, head=None):
         if not 0.0 < size < np.inf:
             size = safe_norm(op.matvec(rhs / np.linalg.norm(rhs)))
         if 0.0 < size and not _OPERATOR_RANGE[0] <= size <= _OPERATOR_RANGE[1]:
-            scale = np.ldexp(1.0, -np.frexp(size)[1])  # (scale op) y = rhs: v = scale y
+            scale = _by_power_of_two(1.0, size)  # (scale op) y = rhs: v = scale y
             y, scaled, _ = _minres_runs(_Scaled(op, scale), rhs, rtol, maxiter,
                                         radius / scale, head)
             if scaled < residual:
