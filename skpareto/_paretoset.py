@@ -13,14 +13,15 @@ from .metrics import non_dominated
 __all__ = ["ParetoSet", "SetParameterization"]
 
 _FORMAT = "skpareto.ParetoSet"
-_FORMAT_VERSION = 3
-# (name, dtype kind, ndim) of every array a saved file holds (version 1: all but "excluded"
-# and "task_scales", version 2: all but "task_scales"; an empty one holds None)
+_FORMAT_VERSION = 4
+# (name, dtype kind, ndim) of every array a saved file holds (version 1: all but "excluded",
+# "task_scales" and "objective_scales", version 2 also without "task_scales", version 3
+# without "objective_scales"; an empty one holds None)
 _ARRAYS = (("params", "f", 2), ("front", "f", 2), ("weights", "f", 2), ("parents", "i", 1),
            ("residuals", "f", 1), ("n_grad", "i", 1), ("n_hvp", "i", 1),
            ("expanded", "b", 1), ("links", "i", 2), ("excluded", "i", 2), ("totals", "i", 1),
-           ("task_scales", "f", 1))
-_SINCE_VERSION = {"excluded": 2, "task_scales": 3}
+           ("task_scales", "f", 1), ("objective_scales", "f", 1))
+_SINCE_VERSION = {"excluded": 2, "task_scales": 3, "objective_scales": 4}
 # barycentric coordinates down to -_BARY_TOL count as inside a piece
 _BARY_TOL = 1e-9
 # coverage() reports the covered share of a simplex lattice of at most this many weights
@@ -121,6 +122,14 @@ class ParetoSet:
         as well, where exploration took them from the start's gradients (see
         :func:`skpareto.explore`, ``tol``); an expansion measures them the
         same way. None: the relative residual alone.
+    objective_scales : array-like of shape (m,), default=None
+        Where exploration divided each objective by a scale of its own (tasks
+        whose gradients lie orders of magnitude apart, see
+        :func:`skpareto.explore`), those scales: the set was explored, and its
+        pieces are triangulated and weights located in them, in the weights
+        of the scaled objectives, ``w * objective_scales`` normalized (the
+        weights themselves stay those of the objectives as given). None: in
+        the weights as given.
 
     Attributes
     ----------
@@ -182,7 +191,7 @@ class ParetoSet:
 
     def __init__(self, params, front, weights, parents=None, residuals=None,
                  n_grad=None, n_hvp=None, expanded=None, fun=None, links=None, excluded=None,
-                 task_scales=None):
+                 task_scales=None, objective_scales=None):
         self.params = np.asarray(params, dtype=np.float64)
         self.front = np.asarray(front, dtype=np.float64)
         if self.params.ndim != 2 or self.front.ndim != 2 or len(self.front) != len(self.params):
@@ -215,13 +224,15 @@ class ParetoSet:
                          else np.sort(np.asarray(excluded, dtype=np.int64).reshape(-1, m), axis=1))
         self.task_scales = (None if task_scales is None
                             else np.asarray(task_scales, dtype=np.float64))
+        self.objective_scales = (None if objective_scales is None
+                                 else np.asarray(objective_scales, dtype=np.float64))
         self.total_grad = int(self.n_grad.sum())
         self.total_hvp = int(self.n_hvp.sum())
         self.fun = fun
         self._check_consistent()
 
     @classmethod
-    def empty(cls, n_params, n_tasks, fun=None, task_scales=None):
+    def empty(cls, n_params, n_tasks, fun=None, task_scales=None, objective_scales=None):
         """A set with no points, for ``n_params`` parameters and ``n_tasks`` tasks.
 
         Parameters
@@ -230,7 +241,7 @@ class ParetoSet:
             Number of parameters and of tasks.
         fun : callable, default=None
             The objectives ``x -> (n_tasks,)``, kept as :attr:`fun`.
-        task_scales : array-like of shape (n_tasks,), default=None
+        task_scales, objective_scales : array-like of shape (n_tasks,), default=None
             See :class:`ParetoSet`.
 
         Returns
@@ -238,7 +249,7 @@ class ParetoSet:
         pset : ParetoSet
         """
         return cls(np.zeros((0, n_params)), np.zeros((0, n_tasks)), np.zeros((0, n_tasks)),
-                   fun=fun, task_scales=task_scales)
+                   fun=fun, task_scales=task_scales, objective_scales=objective_scales)
 
     def _check_consistent(self):
         p = len(self.params)
@@ -248,11 +259,12 @@ class ParetoSet:
                                  f"got {getattr(self, name).shape}.")
         if np.any((self.parents < -1) | (self.parents >= p)):
             raise ValueError(f"parents must be -1 or indices of points (< {p}).")
-        scales = self.task_scales
-        if scales is not None and (scales.shape != (self.front.shape[1],)
-                                   or not np.all(np.isfinite(scales) & (scales > 0))):
-            raise ValueError(f"task_scales must hold {self.front.shape[1]} positive finite "
-                             f"numbers, one per task, got {scales!r}.")
+        for name in ("task_scales", "objective_scales"):
+            scales = getattr(self, name)
+            if scales is not None and (scales.shape != (self.front.shape[1],)
+                                       or not np.all(np.isfinite(scales) & (scales > 0))):
+                raise ValueError(f"{name} must hold {self.front.shape[1]} positive finite "
+                                 f"numbers, one per task, got {scales!r}.")
         if self.links.size and (self.links.min() < 0 or self.links.max() >= p):
             raise ValueError(f"links must hold indices of points (< {p}).")
         if self.excluded.size and (self.excluded.min() < 0 or self.excluded.max() >= p):
@@ -281,13 +293,39 @@ class ParetoSet:
         state = self.__dict__.copy()
         state["fun"] = None  # objectives often close over data; never pickle them
         state.pop("_cache", None)
+        state.pop("_chart_cache", None)
         return state
 
     def __setstate__(self, state):
         # sets pickled before pieces could be excluded
         state.setdefault("excluded", np.zeros((0, state["front"].shape[1]), np.int64))
         state.setdefault("task_scales", None)  # and before their residuals had scales
+        state.setdefault("objective_scales", None)  # or their objectives
         self.__dict__.update(state)
+
+    def _chart(self, weights):
+        """``weights`` (rows) in the weights the set is triangulated in: those of the
+        objectives divided by :attr:`objective_scales` (normalized ``w * scales``)."""
+        if self.objective_scales is None:
+            return weights
+        scaled = weights * self.objective_scales
+        return scaled / scaled.sum(axis=-1, keepdims=True)
+
+    def _chart_front(self):
+        """The front of the objectives divided by :attr:`objective_scales`."""
+        if self.objective_scales is None:
+            return self.front
+        return self.front / self.objective_scales
+
+    def _chart_weights(self):
+        """The explored points' weights in :meth:`_chart` (formed once per set of points)."""
+        if self.objective_scales is None:
+            return self.weights
+        key = (self.weights.tobytes(), self.objective_scales.tobytes())
+        cache = getattr(self, "_chart_cache", None)
+        if cache is None or cache[0] != key:
+            cache = self._chart_cache = (key, self._chart(self.weights))
+        return cache[1]
 
     def add_point(self, x, objectives, weights, *, parent=-1, residual=0.0, n_grad=0,
                   n_hvp=0):
@@ -359,7 +397,8 @@ class ParetoSet:
                          n_grad=self.n_grad[indices], n_hvp=self.n_hvp[indices],
                          expanded=self.expanded[indices], fun=self.fun,
                          links=_reindexed(self.links, index),
-                         excluded=_reindexed(self.excluded, index), task_scales=self.task_scales)
+                         excluded=_reindexed(self.excluded, index), task_scales=self.task_scales,
+                         objective_scales=self.objective_scales)
 
     def _drop_last(self, count):
         """Remove the last ``count`` points, which must have no children among the points
@@ -512,7 +551,7 @@ class ParetoSet:
         m = self.n_tasks
         # the front coordinates never fold on a Pareto front (the weights may): triangulate
         # there, where the exploration's lattice lives
-        coords = self.front @ zero_sum_basis(m).T
+        coords = self._chart_front() @ zero_sum_basis(m).T
         edges = self._edges()
         steps = (_longest_step(edges, coords, self.n_points),
                  _longest_step(edges, self.params, self.n_points))
@@ -522,10 +561,11 @@ class ParetoSet:
         # weights: a front of fewer dimensions, see skpareto._cover._add_fiber) are one
         # point of the front: they are joined by _segment_pieces instead
         group = np.unique(self.params, axis=0, return_inverse=True)[1].ravel()
+        weights = self._chart_weights()
         spread = np.zeros((group.max() + 1, m))
-        np.maximum.at(spread, group, self.weights)
+        np.maximum.at(spread, group, weights)
         low = np.ones_like(spread)
-        np.minimum.at(low, group, self.weights)
+        np.minimum.at(low, group, weights)
         fibered = (spread - low).max(axis=1)[group] > _WEIGHT_ROUNDING
         simplices = [self._triangulate(np.flatnonzero(near & ~fibered), coords, steps, edges)]
         if np.sum(~near & ~fibered) > m:
@@ -580,7 +620,7 @@ class ParetoSet:
             points = np.flatnonzero(~support[:, others].any(axis=1) & ~fibered)
             if len(points) <= k:
                 continue
-            local = self.front[:, face] @ zero_sum_basis(k).T
+            local = self._chart_front()[:, face] @ zero_sum_basis(k).T
             for layout, reach in self._layouts(local, points, edges):
                 try:
                     simplices = points[_delaunay(layout[points])]  # (t, k)
@@ -625,7 +665,7 @@ class ParetoSet:
         for gs in sets:
             points = np.array([i for g in gs for i in members[g]])
             try:
-                simplices = points[_delaunay(self.weights[points, : m - 1])]
+                simplices = points[_delaunay(self._chart_weights()[points, : m - 1])]
             except (QhullError, ValueError):  # too few points, or on a lower-dimensional set
                 continue
             out.append(simplices[self._regular_in_weights(simplices)])
@@ -658,14 +698,14 @@ class ParetoSet:
         layouts = [(coords, np.inf)]
         if coords.shape[1] <= _ISOTROPIC_DIMENSIONS:
             within = edges[np.isin(edges, points).all(axis=1)]
-            layouts.append((_isotropic(coords, within), _reach(within, self.weights)))
+            layouts.append((_isotropic(coords, within), _reach(within, self._chart_weights())))
         return layouts
 
     def _within_reach(self, simplices, reach):
         """Simplices whose vertices are at most ``reach`` apart in the weights."""
         if np.isinf(reach):
             return np.ones(len(simplices), bool)
-        w = self.weights[simplices]  # (s, k, m)
+        w = self._chart_weights()[simplices]  # (s, k, m)
         return np.all(np.linalg.norm(w[:, :, None] - w[:, None, :], axis=3) <= reach,
                       axis=(1, 2))
 
@@ -736,11 +776,13 @@ class ParetoSet:
         """Simplices whose vertex weights span a piece of the simplex (interpolation needs it);
         with ``tasks``, of the face of those tasks (one vertex per task)."""
         tasks = list(range(self.n_tasks)) if tasks is None else list(tasks)
-        return np.abs(np.linalg.det(_affine(self.weights[simplices][:, :, tasks]))) > _DEGENERATE
+        weights = self._chart_weights()[simplices][:, :, tasks]
+        return np.abs(np.linalg.det(_affine(weights))) > _DEGENERATE
 
     def _pieces(self):
         key = (self.n_points, self.links.tobytes(), self.parents.tobytes(),
-               self.weights.tobytes(), self.excluded.tobytes())
+               self.weights.tobytes(), self.excluded.tobytes(),
+               None if self.objective_scales is None else self.objective_scales.tobytes())
         cache = getattr(self, "_cache", None)
         if cache is not None and cache[0] == key:
             return cache[1]
@@ -779,7 +821,7 @@ class ParetoSet:
         ``by_lo`` orders the pieces by the lower end of their box in task 0's weight.
         """
         def make(pieces):
-            vertices = self.weights[pieces]
+            vertices = self._chart_weights()[pieces]
             margin = self.n_tasks * _BARY_TOL + 1e-9
             lo = vertices.min(axis=1) - margin
             return (_Coordinates(vertices), lo, vertices.max(axis=1) + margin,
@@ -790,7 +832,7 @@ class ParetoSet:
         """Which pieces join two points of an edge of the weight simplex past explored steps
         along it (see :func:`_skips_edge_points`); only :meth:`params_at` asks."""
         return self._derived("chords", lambda pieces: _skips_edge_points(
-            pieces, self.weights, self._edges()))
+            pieces, self._chart_weights(), self._edges()))
 
     @property
     def pieces(self):
@@ -851,7 +893,7 @@ class ParetoSet:
                 raise ValueError(f"piece must be one index, or one per row of weights "
                                  f"(shape ({len(w)},)); got shape {piece.shape}.")
             piece = np.broadcast_to(piece, (len(w),))
-            bary = self._boxes()[0](w, piece)
+            bary = self._boxes()[0](self._chart(w), piece)
             bad = ~np.all(bary >= -_BARY_TOL, axis=1)
             if np.any(bad):
                 k = int(np.argmax(bad))
@@ -864,7 +906,7 @@ class ParetoSet:
         coords = np.zeros((len(w), self.n_tasks))
         found = np.zeros(len(w), dtype=bool)
         chords = self._chords()
-        for rows, near, bary in self._near_pieces(w):
+        for rows, near, bary in self._near_pieces(self._chart(w)):
             inside = np.all(bary >= -_BARY_TOL, axis=1)
             rows, near, bary = rows[inside], near[inside], bary[inside]
             found[rows] = True
@@ -912,7 +954,7 @@ class ParetoSet:
     def _inside(self, w):
         """:meth:`contains` for rows ``w``."""
         inside = np.zeros(len(w), dtype=bool)
-        for rows, _, bary in self._near_pieces(w):
+        for rows, _, bary in self._near_pieces(self._chart(w)):
             inside[rows[np.all(bary >= -_BARY_TOL, axis=1)]] = True
         return inside
 
@@ -1170,7 +1212,8 @@ class ParetoSet:
         result = ParetoSet(**merged, links=_reindexed(links, index),
                            excluded=_reindexed(excluded, index),
                            fun=self.fun if self.fun is not None else other.fun,
-                           task_scales=self.task_scales)
+                           task_scales=self.task_scales,
+                           objective_scales=self.objective_scales)
         result.total_grad = self.total_grad + other.total_grad
         result.total_hvp = self.total_hvp + other.total_hvp
         return result
@@ -1240,7 +1283,9 @@ class ParetoSet:
                     n_hvp=self.n_hvp, expanded=self.expanded, links=self.links,
                     excluded=self.excluded,
                     totals=np.array([self.total_grad, self.total_hvp], np.int64),
-                    task_scales=np.zeros(0) if self.task_scales is None else self.task_scales)
+                    task_scales=np.zeros(0) if self.task_scales is None else self.task_scales,
+                    objective_scales=(np.zeros(0) if self.objective_scales is None
+                                      else self.objective_scales))
 
     def save(self, path):
         """Write the set to a NumPy ``.npz`` file (no pickle; ``fun`` is not saved).
@@ -1316,8 +1361,10 @@ class ParetoSet:
                 or contents.get("excluded", np.zeros((0, m))).shape[1:] != (m,)):
             raise ValueError(f"{path!s}: inconsistent array shapes.")
         totals = contents.pop("totals")
-        scales = contents.pop("task_scales", np.zeros(0))
-        pset = cls(**contents, fun=fun, task_scales=scales if scales.size else None)  # checked
+        scales = {name: contents.pop(name, np.zeros(0))
+                  for name in ("task_scales", "objective_scales")}
+        pset = cls(**contents, fun=fun,  # checked
+                   **{name: a if a.size else None for name, a in scales.items()})
         pset.total_grad, pset.total_hvp = int(totals[0]), int(totals[1])
         return pset
 

@@ -750,7 +750,8 @@ def test_task_scales_persist_and_files_before_them_load_without(tmp_path, quadra
         np.testing.assert_array_equal(again.task_scales, [2.0, 0.5])
     pset.save(tmp_path / "none.npz")
     assert ParetoSet.load(tmp_path / "none.npz").task_scales is None
-    arrays = {k: v for k, v in scaled._arrays().items() if k != "task_scales"}
+    arrays = {k: v for k, v in scaled._arrays().items()
+              if k not in ("task_scales", "objective_scales")}
     with open(tmp_path / "v2.npz", "wb") as fh:
         np.savez(fh, header=np.array([_FORMAT, "2", _checksum(arrays)]), **arrays)
     old = ParetoSet.load(tmp_path / "v2.npz")
@@ -764,6 +765,51 @@ def test_task_scales_persist_and_files_before_them_load_without(tmp_path, quadra
     for bad in ([1.0], [1.0, 0.0], [1.0, np.inf]):
         with pytest.raises(ValueError, match="task_scales"):
             ParetoSet(pset.params, pset.front, pset.weights, task_scales=bad)
+
+
+def test_a_set_of_scaled_objectives_locates_weights_in_their_weights(tmp_path):
+    # two points at the ends of a segment of two tasks whose objectives were divided by
+    # (1, 1e-3): the piece interpolates linearly in the scaled objectives' weights,
+    # u0 = w0 / (w0 + 1e-3 w1), not in the weights as given
+    scales = np.array([1.0, 1e-3])
+    pset = ParetoSet(np.array([[0.0], [1.0]]), np.array([[1.0, 0.0], [0.0, 1.0]]),
+                     np.array([[0.0, 1.0], [1.0, 0.0]]), parents=[-1, 0],
+                     objective_scales=scales)
+    w0 = np.linspace(0.0, 1.0, 11)
+    weights = np.stack([w0, 1.0 - w0], axis=1)
+    assert pset.contains(weights).all()
+    np.testing.assert_allclose(pset.params_at(weights)[:, 0],
+                               w0 / (w0 + 1e-3 * (1.0 - w0)), rtol=1e-12, atol=1e-15)
+    # three tasks: the pieces are triangulated in those weights too; one triangle of
+    # points at the vertices holds every weight, at the scaled weights' coordinates
+    tri = ParetoSet(np.eye(3), 1.0 - np.eye(3), np.eye(3), parents=[-1, 0, 0],
+                    objective_scales=[1.0, 1e-2, 1e-4])
+    grid = simplex_lattice(3, 10)
+    scaled = grid * [1.0, 1e-2, 1e-4]
+    np.testing.assert_allclose(tri.params_at(grid), scaled / scaled.sum(1, keepdims=True),
+                               rtol=1e-10, atol=1e-14)
+    # kept by pickling, files, subsets and merges; files before them load without
+    tri.save(tmp_path / "scaled.npz")
+    for again in (ParetoSet.load(tmp_path / "scaled.npz"), pickle.loads(pickle.dumps(tri)),
+                  tri._subset(np.arange(3)), tri.merge(tri)):
+        np.testing.assert_array_equal(again.objective_scales, [1.0, 1e-2, 1e-4])
+        np.testing.assert_allclose(again.params_at(grid), tri.params_at(grid), rtol=1e-12)
+    from skpareto._paretoset import _FORMAT, _checksum
+
+    arrays = {k: v for k, v in tri._arrays().items() if k != "objective_scales"}
+    with open(tmp_path / "v3.npz", "wb") as fh:
+        np.savez(fh, header=np.array([_FORMAT, "3", _checksum(arrays)]), **arrays)
+    old = ParetoSet.load(tmp_path / "v3.npz")
+    assert old.objective_scales is None
+    np.testing.assert_allclose(old.params_at(grid), grid, atol=1e-14)  # in the weights as given
+    state = tri.__getstate__()
+    del state["objective_scales"]  # a set pickled before them
+    unpickled = ParetoSet.__new__(ParetoSet)
+    unpickled.__setstate__(state)
+    assert unpickled.objective_scales is None
+    for bad in ([1.0], [1.0, 0.0], [1.0, -np.inf]):
+        with pytest.raises(ValueError, match="objective_scales"):
+            ParetoSet(pset.params, pset.front, pset.weights, objective_scales=bad)
 
 
 def test_coverage_never_rounds_a_weight_onto_the_simplex_vertex_it_misses():
@@ -912,7 +958,8 @@ def test_excluded_pieces_leave_their_weights_uncovered_and_persist(tmp_path, qua
             again = ParetoSet.load(tmp_path / "cut.npz")
         np.testing.assert_array_equal(again.excluded, np.sort(holding, axis=1))
         np.testing.assert_array_equal(again.pieces, cut.pieces)
-    arrays = {k: v for k, v in pset._arrays().items() if k not in ("excluded", "task_scales")}
+    arrays = {k: v for k, v in pset._arrays().items()
+              if k not in ("excluded", "task_scales", "objective_scales")}
     with open(tmp_path / "v1.npz", "wb") as fh:
         np.savez(fh, header=np.array([_FORMAT, "1", _checksum(arrays)]), **arrays)
     old = ParetoSet.load(tmp_path / "v1.npz")
