@@ -23,11 +23,10 @@ from ._continuation import (_CHORD_RESIDUAL, _END_BALANCE, _TIGHT_RTOL, Context,
 from ._hvp import value_and_jacobian
 from ._paretoset import ParetoSet
 from ._stationary import (critical_residual, find_stationary, front_coordinates, minimize_task,
-                          minimum_of_every)
+                          minimum_of_every, scaled_residual)
 from ._utils import Result, Status, log
 from ._weights import lattice_size, onto_simplex, simplex_lattice, zero_sum_basis
 from .exceptions import ConvergenceWarning
-from .metrics import _unchecked_residual
 
 __all__ = ["grow", "add_branch", "add_root", "refine", "directions", "point_of", "find_point",
            "own_parameters"]
@@ -456,7 +455,7 @@ def _add_fiber(pset, ctx, index, point, max_points):
     added = []
     for vertex in vertices:
         vertex = onto_simplex(np.where(vertex <= 1e-12, 0.0, vertex))
-        residual = _unchecked_residual(point.jac, vertex)
+        residual = scaled_residual(point.jac, vertex, ctx.scales)
         if residual <= ctx.tol and pset.n_points < max_points:
             added.append(pset.add_point(point.x, point.values, vertex, parent=index,
                                         residual=residual))
@@ -491,7 +490,7 @@ def add_root(pset, ctx, root, max_points):
     if m < 2 or pset.n_points + m > max_points or (scale is None and _dependence(root.jac)[1]):
         return index
     vertices = np.eye(m)
-    residuals = [_unchecked_residual(root.jac, w) if scale is None else
+    residuals = [scaled_residual(root.jac, w, ctx.scales) if scale is None else
                  critical_residual(root.jac, w, scale) for w in vertices]
     if max(residuals) > ctx.tol:
         return index
@@ -540,9 +539,9 @@ def _fit_free(ctx, x, weights, values, jac, residual):
         y = y if reached is None else reached
     new_values, new_jac = value_and_jacobian(ctx.fun, y)
     n_grad += len(new_values)
-    new_residual = _unchecked_residual(new_jac, weights)
+    new_residual = scaled_residual(new_jac, weights, ctx.scales)
     if not (np.all(np.isfinite(new_values)) and np.all(new_values <= values)
-            and new_residual <= max(ctx.tol, _unchecked_residual(jac, weights))):
+            and new_residual <= max(ctx.tol, scaled_residual(jac, weights, ctx.scales))):
         return x, values, jac, residual, n_grad
     return y, new_values, new_jac, new_residual, n_grad
 
