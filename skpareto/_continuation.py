@@ -174,7 +174,8 @@ class Context:
     # points these took (five quadratics, a Rosenbrock valley against two spheres)
     whole: bool = False
     # (m,) each task's own gradient scale, that the correctors' residual measures it against
-    # as well (skpareto._weights.task_scales); None: the largest gradient only
+    # as well (skpareto._weights.residual_scale; set where the set is explored in its scaled
+    # objectives, skpareto._explore._Chart); None: the largest gradient only
     scales: Optional[np.ndarray] = None
 
     def hess_fun(self, key):

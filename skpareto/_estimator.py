@@ -142,11 +142,13 @@ class ParetoExplorer(BaseEstimator):
         penalties make the set fold more often and cost more to follow.
     weights : array-like of shape (n_tasks,), default=None
         Trade-off of stage 1 and the model used by :meth:`predict`. Default
-        uniform. A point of the probability simplex.
+        uniform (of the losses divided by their gradient scales where these
+        lie more than ten times apart, see :func:`skpareto.explore`).
+        A point of the probability simplex.
     tol : float, default=1e-4
         Relative Pareto-stationarity residual
         ``||J^T w|| / max_i ||grad f_i||`` every point must reach (tasks
-        whose gradients lie more than a hundred times apart are each measured
+        whose gradients lie more than ten times apart are each measured
         against their own scale too, as in :func:`skpareto.explore`). Looser
         than :func:`skpareto.explore`'s 1e-8: a network's losses are
         themselves estimates from finite data, and the cost of a point grows
@@ -353,7 +355,8 @@ damping, hessian, inexact
         check_int(self.max_points, "max_points", low=1, allow_none=True)
         check_int(self.verbose, "verbose", low=0)
         SolverOptions(**{name: getattr(self, name) for name in self._SOLVER_SETTINGS})
-        weights = (np.full(n_tasks, 1.0 / n_tasks) if self.weights is None
+        # None: uniform, in the objectives the set is explored in (see skpareto.explore)
+        weights = (None if self.weights is None
                    else check_weights(self.weights, n_tasks, "weights"))
         if self.start_weights is not None:
             check_weights(self.start_weights, n_tasks, "start_weights", allow_2d=True)

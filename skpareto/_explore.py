@@ -22,7 +22,7 @@ from ._stationary import _strictly_inside, find_stationary, minimize_task, scale
 from ._utils import Progress, Status, log
 from ._validation import check_bounds, check_callable, check_int, check_real
 from ._weights import (check_weights, gradient_scale, lattice_divisions, lattice_size,
-                       safe_norm, simplex_lattice, task_scales, zero_sum_basis)
+                       objective_scales, safe_norm, simplex_lattice, zero_sum_basis)
 from .exceptions import ConvergenceWarning, StationarityError
 
 __all__ = ["explore", "expand_set", "explore_starts", "solver_context"]
@@ -89,16 +89,20 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         explored adds nothing.
     weights : array-like of shape (m,) or (k, m), default=None
         Trade-off of stage 1 (the weighted sum L-BFGS minimizes), one row per
-        start; default uniform.
+        start; default uniform (in the scaled objectives, where the set is
+        explored in them: see ``tol``).
     tol : float, default=1e-8
         Relative stationarity residual ``||J^T w|| / max_i ||grad f_i||``
-        every point must reach. Where the tasks' gradients lie more than a
-        hundred times apart (at ``x0`` or at the first stage-1 point), a task
-        of small gradients would pass far from its own minimum; there every
-        task is measured against its own gradient scale as well
-        (``ParetoSet.task_scales``, see
+        every point must reach. Where the tasks' gradients lie more than ten
+        times apart (at ``x0`` or at the first stage-1 point), the set is
+        explored in the objectives divided by each task's gradient scale
+        (``ParetoSet.objective_scales``): in the weights as given it lies in a
+        corner of the simplex, and against the largest gradient a task of
+        small gradients would pass far from its own minimum. Every point is
+        then measured against both (``ParetoSet.task_scales``, see
         :func:`skpareto._weights.residual_scale`), and the residual recorded
-        is the larger of the two.
+        is the larger of the two; the weights stay those of the objectives as
+        given.
     step_size : float, default=None
         Largest change of any task's weight between neighbouring points
         (for three tasks or more: the lattice spacing at the start, which
@@ -311,13 +315,34 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
     if pset.fun is None:  # e.g. loaded from a file: front_at needs it too
         pset.fun = fun
     m = pset.n_tasks
+    target = None if toward is None else check_weights(toward, m, "toward")
     ctx, limits = solver_context(fun, m, pset.n_params, tol, step_size, n_steps, max_points,
-                                 bounds, options, random_state, pset.task_scales)
+                                 bounds, options, random_state)
+    if pset.objective_scales is None:
+        _expand(pset, ctx, limits, max_points, target, n_jobs, verbose)
+    else:  # explored in its scaled objectives: go on there
+        chart = _Chart(fun, pset.objective_scales)
+        chart.enter(pset)
+        try:
+            _expand(pset, chart.context(ctx), limits, max_points,
+                    None if target is None else chart.weights_in(target), n_jobs, verbose)
+        finally:  # an interruption keeps the points found so far, as the set's own
+            chart.leave(pset)
+    if target is not None and not pset.contains(target):
+        spent = ("; max_points is reached, pass a larger one"
+                 if pset.n_points >= limits["max_points"] else "")
+        warnings.warn(f"expand_set stopped before reaching weights {target}: "
+                      f"{pset.coverage()}{spent}.", ConvergenceWarning, stacklevel=2)
+    return pset
+
+
+def _expand(pset, ctx, limits, max_points, target, n_jobs, verbose):
+    """:func:`expand_set` on validated arguments (``target``: ``toward``, or None)."""
+    ctx = dataclasses.replace(ctx, scales=pset.task_scales)
     progress = Progress(verbose)
     if max_points is None:  # a set stopped by the default budget goes on
         limits["max_points"] += pset.n_points
-    if toward is not None:
-        target = check_weights(toward, m, "toward")
+    if target is not None:
         if not pset.contains(target):
             _toward(pset, ctx, limits, target, n_jobs, progress)
     else:
@@ -340,11 +365,13 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
     reached ``ctx.tol``), the stage-1 results that did not, and the stage-1
     iterations summed over the starts.
     """
-    pset = None
+    pset = chart = None
     progress = Progress(verbose)
     failures, stuck, paused, n_iter = [], [], [], 0
     ends = _Ends(ctx, limits, len(starts), n_jobs, progress, verbose)
     for k, (start, w) in enumerate(zip(starts, weights)):
+        if chart is not None and w is not None:
+            w = chart.weights_in(w)
         root = find_stationary(fun, start, w, tol=ctx.tol,
                                options=_stage_one_options(ctx, (k, 0, 0, 0)),
                                bounds=ctx.bounds, verbose=max(verbose - 1, 0),
@@ -356,8 +383,15 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
             failures.append(root)
             pset.add_cost(root.n_grad, root.n_hvp)
             continue
-        if not pset.n_points:  # every later solve measures each task on its own scale too
-            ctx = ends.ctx = _with_task_scales(pset, ctx, root, (k, 0, 0, 1))
+        if not pset.n_points:
+            # tasks of scales far apart: the set is explored in their scaled objectives
+            chart = _Chart.of(fun, root)
+            if chart is not None:  # every later solve measures each task on its own scale too
+                fun, ctx = chart.fun, chart.context(ctx)
+                ends.ctx = ctx
+                pset.fun, pset.task_scales = fun, ctx.scales
+                root = _chart_root(pset, ctx, chart.root(root), w, (k, 0, 0, 2))
+                _polish(ctx, root, (k, 0, 0, 1))
         if pset.n_points and _represented(pset, root, ctx.step_size):
             log(verbose, 2, f"start {k} lands on the set explored already")
             pset.add_cost(root.n_grad, root.n_hvp)
@@ -419,6 +453,8 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                 if pset.n_points > before:
                     refine(pset, ctx, limits, (len(starts), 2), n_jobs, progress)
                 _fill(pset, ctx, limits, n_jobs, progress, verbose)
+    if chart is not None:
+        chart.leave(pset)
     if stuck and pset.n_points == len(stuck):
         warnings.warn(f"the set could not be followed from the stage-1 point at weights "
                       f"{np.round(stuck[0].weights, 4)}: no step from it converged. Try a "
@@ -430,13 +466,122 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
     return pset, failures, n_iter
 
 
-def _with_task_scales(pset, ctx, root, key):
-    """``ctx`` with the tasks' own scales (:func:`skpareto._weights.task_scales`) from the
-    gradients at the start and at its stage-1 point ``root``, kept in ``pset`` for its
-    expansions; ``root`` polished to them where it is not stationary on them (at most ``m``
-    times ``tol`` off, on its weights)."""
-    pset.task_scales = task_scales([root.start_norms, safe_norm(root.jac, axis=1)])
-    ctx = dataclasses.replace(ctx, scales=pset.task_scales)
+class _Scaled:
+    """``fun`` with each objective divided by its scale (picklable, for ``n_jobs``)."""
+
+    def __init__(self, fun, scales):
+        self.fun = fun
+        self.scales = scales
+
+    def __call__(self, x):
+        return self.fun(x) / self.scales
+
+
+class _ScaledSampler:
+    """``sampler(rng)``'s objective divided by the scales (see :class:`_Scaled`)."""
+
+    def __init__(self, sampler, scales):
+        self.sampler = sampler
+        self.scales = scales
+
+    def __call__(self, rng):
+        return _Scaled(self.sampler(rng), self.scales)
+
+
+class _Chart:
+    """The objectives divided by scales of their own (:func:`~skpareto._weights.
+    objective_scales`), which the set is explored in, and a set's weights and front between
+    them and the objectives as given (``ParetoSet.objective_scales``).
+
+    The weights ``w`` of the objectives as given are ``w * scales`` normalized in the scaled
+    ones: a point stationary for one is for the other (the weighted gradients are the same
+    up to a positive factor), and the map takes a piece of the simplex to a piece.
+
+    The residual of a point is measured in both: the relative residual of the scaled
+    objectives, and of the objectives as given (which :func:`skpareto.metrics.
+    stationarity_residual` measures), the larger recorded: ``residual_scales`` in the
+    scaled objectives (``ctx.scales``), ``scales`` in the objectives as given
+    (``ParetoSet.task_scales``; see :func:`skpareto._weights.residual_scale`).
+    """
+
+    def __init__(self, fun, scales):
+        self.raw = fun
+        self.scales = scales
+        self.residual_scales = 1.0 / scales
+        self.fun = _Scaled(fun, scales)
+
+    @classmethod
+    def of(cls, fun, root):
+        """The chart of the tasks' gradients at ``root``'s start and at ``root``, or None."""
+        scales = objective_scales([root.start_norms, safe_norm(root.jac, axis=1)])
+        return None if scales is None else cls(fun, scales)
+
+    def weights_in(self, weights):
+        """Weights of the objectives as given, in the scaled objectives'."""
+        scaled = np.asarray(weights, dtype=np.float64) * self.scales
+        return scaled / scaled.sum(axis=-1, keepdims=True)
+
+    def _weights_out(self, weights):
+        raw = np.asarray(weights, dtype=np.float64) / self.scales
+        return raw / raw.sum(axis=-1, keepdims=True)
+
+    def context(self, ctx):
+        """``ctx`` for the scaled objectives (and Hessian objectives)."""
+        options = ctx.options
+        options = dataclasses.replace(
+            options,
+            hess_fun=None if options.hess_fun is None else _Scaled(options.hess_fun, self.scales),
+            hess_sampler=(None if options.hess_sampler is None
+                          else _ScaledSampler(options.hess_sampler, self.scales)))
+        return dataclasses.replace(ctx, fun=self.fun, options=options, scales=self.residual_scales)
+
+    def root(self, root):
+        """A stage-1 result of the objectives as given, as one of the scaled objectives (its
+        residual measured on them)."""
+        jac = root.jac / self.scales[:, None]
+        weights = self.weights_in(root.weights)
+        root.update(objectives=root.objectives / self.scales, jac=jac, weights=weights,
+                    start_norms=root.start_norms / self.scales,
+                    residual=scaled_residual(jac, weights, self.residual_scales))
+        return root
+
+    def enter(self, pset):
+        """Put ``pset`` (of the objectives as given, with these scales) in place into the
+        scaled objectives' weights and front, as exploration wrote it."""
+        pset.__dict__.update(weights=self.weights_in(pset.weights),
+                             front=pset.front / self.scales, fun=self.fun,
+                             task_scales=self.residual_scales, objective_scales=None)
+
+    def leave(self, pset):
+        """Put ``pset`` (explored in the scaled objectives) in place back into the weights
+        and front of the objectives as given, with these scales: its pieces stay those
+        explored."""
+        pset.__dict__.update(weights=self._weights_out(pset.weights),
+                             front=pset.front * self.scales, fun=self.raw,
+                             task_scales=self.scales, objective_scales=self.scales)
+
+
+def _chart_root(pset, ctx, root, weights, key):
+    """The first root in the scaled objectives (``root``, converted): with default stage-1
+    ``weights`` (None), solved again from there at their uniform weights, where a lattice
+    reaches the whole simplex soonest (three spheres on scales 1, 100, 0.01: 688 points
+    from the converted root, in the corner of task 1, 299 from the centre, both covering
+    every weight)."""
+    if weights is not None:
+        return root
+    again = find_stationary(ctx.fun, root.x, None, tol=ctx.tol,
+                            options=_stage_one_options(ctx, key), bounds=ctx.bounds,
+                            scales=ctx.scales)
+    if not again.success:
+        pset.add_cost(again.n_grad, again.n_hvp)
+        return root
+    pset.add_cost(root.n_grad, root.n_hvp)
+    return again
+
+
+def _polish(ctx, root, key):
+    """``root`` polished to ``ctx.scales`` (the tasks' own scales) on its weights where it is
+    not stationary on them (at most ``m`` times ``tol`` off)."""
     if scaled_residual(root.jac, root.weights, ctx.scales) > ctx.tol:
         fixed = end_point(ctx, root.x, root.weights, np.inf, key)
         if fixed is not None and fixed.success:
@@ -444,7 +589,6 @@ def _with_task_scales(pset, ctx, root, key):
                         n_grad=root.n_grad + fixed.n_grad, n_hvp=root.n_hvp + fixed.n_hvp)
         else:  # the point as it is, its residual as it is measured now
             root.update(residual=scaled_residual(root.jac, root.weights, ctx.scales))
-    return ctx
 
 
 def _coverage_note(pset, limits, verbose):
@@ -845,12 +989,8 @@ def _start_weights(weights, m, n_starts):
     return list(rows)
 
 
-def solver_context(fun, m, n, tol, step_size, n_steps, max_points, bounds, options, random_state,
-                   scales=None):
-    """Validate the shared arguments; return the step context and the budgets.
-
-    ``scales``: each task's own gradient scale for the residual
-    (:func:`skpareto._weights.task_scales`), or None."""
+def solver_context(fun, m, n, tol, step_size, n_steps, max_points, bounds, options, random_state):
+    """Validate the shared arguments; return the step context and the budgets."""
     check_callable(fun, "fun", "x -> (m,) objectives", allow_none=False)
     if not isinstance(options, SolverOptions):
         raise ValueError(f"options must be a SolverOptions, got {type(options).__name__}.")
@@ -860,8 +1000,7 @@ def solver_context(fun, m, n, tol, step_size, n_steps, max_points, bounds, optio
     n_steps = check_int(n_steps, "n_steps", low=0, allow_none=True)
     max_points = check_int(max_points, "max_points", low=1, allow_none=True) or _MAX_POINTS
     entropy = _entropy(random_state, options)
-    ctx = Context(fun, tol, options, step_size, check_bounds(bounds, n), entropy,
-                  whole=True, scales=scales)
+    ctx = Context(fun, tol, options, step_size, check_bounds(bounds, n), entropy, whole=True)
     return ctx, dict(n_steps=np.inf if n_steps is None else n_steps, max_points=max_points)
 
 
@@ -895,11 +1034,6 @@ def _toward(pset, ctx, limits, target, n_jobs, progress):
         _toward_from_ends(pset, ctx, limits, target, progress)
     if not pset.contains(target) and pset.n_points < limits["max_points"]:
         _solve_at(pset, ctx, limits, target, n_jobs, progress)
-    if not pset.contains(target):
-        spent = ("; max_points is reached, pass a larger one"
-                 if pset.n_points >= limits["max_points"] else "")
-        warnings.warn(f"expand_set stopped before reaching weights {target}: "
-                      f"{pset.coverage()}{spent}.", ConvergenceWarning, stacklevel=3)
 
 
 def _toward_from_ends(pset, ctx, limits, target, progress):

@@ -103,8 +103,8 @@ def critical_residual(jac, weights, scale):
 
 def scaled_residual(jac, weights, scales=None):
     """The relative stationarity residual, each task measured against its own scale too
-    where ``scales`` (:func:`skpareto._weights.task_scales`) has them (see
-    :func:`skpareto._weights.residual_scale`); the metric's where ``scales`` is None."""
+    where ``scales`` has them (see :func:`skpareto._weights.residual_scale`); the metric's
+    where ``scales`` is None."""
     if scales is None:
         return _unchecked_residual(jac, weights)
     norm = safe_norm(np.asarray(jac, dtype=np.float64).T @ weights)
@@ -218,9 +218,9 @@ def newton_correct(fun, x, weights, target=None, *, tol=1e-10, options=None, hes
         Where the Hessian has nearly flat directions, the Newton step runs far
         along them; confined, it reaches the stationary point nearest ``x``.
     scales : ndarray of shape (m,), default=None
-        Each task's own gradient scale (:func:`skpareto._weights.task_scales`)
-        that the residual measures it against as well; None: the largest
-        gradient only.
+        Each task's own gradient scale (see
+        :func:`skpareto._weights.residual_scale`) that the residual measures it
+        against as well; None: the largest gradient only.
 
     Returns
     -------
@@ -1086,9 +1086,8 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
         Print progress to stderr when positive.
     scales : ndarray of shape (m,), default=None
         Each task's own gradient scale that the polish's residual measures it
-        against as well (:func:`skpareto.explore` takes them from ``x0``'s
-        gradients where these differ by more than a hundred times); None: the
-        relative residual of :func:`skpareto.metrics.stationarity_residual`.
+        against as well (see :func:`skpareto._weights.residual_scale`); None:
+        the relative residual of :func:`skpareto.metrics.stationarity_residual`.
 
     Returns
     -------

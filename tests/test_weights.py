@@ -254,17 +254,19 @@ def test_nearly_identical_gradients_keep_their_weights_exact():
         assert abs(weights[0] - float(exact)) <= 1e-9  # 3e-11 measured (was 1.1e-5)
 
 
-def test_task_scales_keep_the_relative_residual_within_a_hundred_times():
-    from skpareto._weights import task_scales
+def test_objective_scales_only_where_the_gradients_lie_ten_times_apart():
+    from skpareto._weights import objective_scales
 
-    # each task's gradient norm at a few points (rows): within a hundred times of the
-    # largest, no scales of their own
-    assert task_scales([[5.0, 0.06]]) is None
-    assert task_scales([[5.0, 0.0]]) is None  # no gradient: no scale known
-    # the largest norm of each task over the points, a hundred times, up to the largest
-    np.testing.assert_allclose(task_scales([[5.0, 1e-4], [1e-3, 2e-3]]), [5.0, 0.2])
-    np.testing.assert_allclose(task_scales([[1e6, 1.0, 1.0]]), [1e6, 100.0, 100.0])
-    assert task_scales([np.zeros(2)]) is None
+    # none where every task's largest norm is within ten times of the largest
+    assert objective_scales([[5.0, 0.5]]) is None
+    assert objective_scales([[5.0, 0.0]]) is None  # no gradient: no scale known
+    assert objective_scales([np.zeros(3)]) is None
+    np.testing.assert_allclose(objective_scales([[5.0, 0.49]]), [1.0, 0.098])
+    # else every task's largest norm over the points, unclipped, over the largest of all;
+    # a task whose gradient vanished everywhere keeps the largest
+    np.testing.assert_allclose(objective_scales([[5.0, 1e-4, 0.5], [1e-3, 2e-3, 0.0]]),
+                               [1.0, 4e-4, 0.1])
+    np.testing.assert_allclose(objective_scales([[1e6, 1.0, 0.0]]), [1.0, 1e-6, 1.0])
 
 
 def test_scaled_residual_is_the_larger_of_the_relative_and_the_normalized_problems():
