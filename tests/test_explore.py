@@ -336,6 +336,35 @@ def test_tasks_on_scales_far_apart_cover_every_weight():
     assert error.max() <= 1e-6 * np.linalg.norm(_B_FAR)  # 1.2e-8 measured
 
 
+@pytest.mark.parametrize("s", [1e5, 1e8])
+def test_two_tasks_scales_far_apart_cover_the_weights_as_given(s):
+    # f0 = s |x - a|^2, f1 = |x - b|^2 / s: x(w) = (w0 s a + w1 b / s) / (w0 s + w1 / s).
+    # Explored as given, the set moved only for w0 below 1e-9 (1e5) to 1e-15 (1e8), and
+    # covered those weights and task 0's end: 8 points. In the scaled objectives the
+    # weights [0, 1] are covered, 23 points, each within 3.2e-9 of |a - b|
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(4), rng.standard_normal(4)
+
+    def fun(x):
+        return anp.stack([s * anp.sum((x - a) ** 2), anp.sum((x - b) ** 2) / s])
+
+    def exact(w):
+        return ((w[:, :1] * s) * a + (w[:, 1:] / s) * b) / (w[:, :1] * s + w[:, 1:] / s)
+
+    pset = _explore_quietly(fun, np.zeros(4))
+    _check_consistent(pset, fun, 1e-8)
+    length = np.linalg.norm(a - b)
+    assert np.abs(pset.params - exact(pset.weights)).max() <= 1e-7 * length
+    # the set uniform along the segment: x = t a + (1 - t) b at w0 / w1 = t / (1 - t) / s^2
+    t = np.linspace(0.0, 1.0, 101)
+    weights = np.stack([t / s, (1.0 - t) * s], axis=1)
+    weights /= weights.sum(axis=1, keepdims=True)
+    assert pset.contains(weights).all()
+    error = np.linalg.norm(pset.params_at(weights) - exact(weights), axis=1)
+    assert error.max() <= 5e-3 * length  # 1.7e-3 measured: a chord of 24 points
+    assert pset.weights[:, 0].min() == 0.0 and pset.weights[:, 0].max() == 1.0
+
+
 _CENTRES = np.array([[1.0, 0.0, 0.0], [-0.5, 0.866, 0.0], [-0.5, -0.866, 0.3]])
 
 
