@@ -545,8 +545,7 @@ class _Chart:
     def context(self, ctx):
         """``ctx`` for the scaled objectives (and Hessian objectives)."""
         options = ctx.options
-        options = dataclasses.replace(
-            options,
+        options = options.replace(
             hess_fun=None if options.hess_fun is None else _Scaled(options.hess_fun, self.scales),
             hess_sampler=(None if options.hess_sampler is None
                           else _ScaledSampler(options.hess_sampler, self.scales)))

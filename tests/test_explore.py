@@ -438,12 +438,15 @@ def test_tasks_on_scales_far_apart_are_explored_evenly_in_their_scaled_weights(s
     assert np.median(error) <= 3e-3 and error.max() <= 0.15  # 0.0013 and 0.06-0.12 measured
 
 
-def test_a_hessian_objective_is_scaled_with_the_objectives():
+@pytest.mark.parametrize("option", ["hess_fun", "hess_sampler"])
+def test_a_hessian_objective_is_scaled_with_the_objectives(option):
     # hess_fun (and each hess_sampler draw) is divided by the scales too: its Hessians are
     # those of the objectives explored
     scales = np.array([1e2, 1.0, 1e-2])
     fun, exact = _least_squares_on_scales(scales)
-    pset = _explore_quietly(fun, np.zeros(4), options=SolverOptions(hess_fun=fun))
+    given = fun if option == "hess_fun" else (lambda rng: fun)
+    pset = _explore_quietly(fun, np.zeros(4), options=SolverOptions(**{option: given}),
+                            random_state=0)
     _check_consistent(pset, fun, 1e-8)
     assert pset.objective_scales is not None
     u = np.random.default_rng(1).dirichlet(np.ones(3), 200)
