@@ -22,7 +22,8 @@ from ._stationary import _strictly_inside, find_stationary, minimize_task, scale
 from ._utils import Progress, Status, log
 from ._validation import check_bounds, check_callable, check_int, check_real
 from ._weights import (check_weights, gradient_scale, lattice_divisions, lattice_size,
-                       objective_scales, safe_norm, simplex_lattice, zero_sum_basis)
+                       objective_scales, safe_norm, scaled_weights, simplex_lattice,
+                       zero_sum_basis)
 from .exceptions import ConvergenceWarning, StationarityError
 
 __all__ = ["explore", "expand_set", "explore_starts", "solver_context"]
@@ -325,7 +326,8 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
         chart.enter(pset)
         try:
             _expand(pset, chart.context(ctx), limits, max_points,
-                    None if target is None else chart.weights_in(target), n_jobs, verbose)
+                    None if target is None else scaled_weights(target, chart.scales), n_jobs,
+                    verbose)
         finally:  # an interruption keeps the points found so far, as the set's own
             chart.leave(pset)
     if target is not None and not pset.contains(target):
@@ -371,7 +373,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
     ends = _Ends(ctx, limits, len(starts), n_jobs, progress, verbose)
     for k, (start, w) in enumerate(zip(starts, weights)):
         if chart is not None and w is not None:
-            w = chart.weights_in(w)
+            w = scaled_weights(w, chart.scales)
         root = find_stationary(fun, start, w, tol=ctx.tol,
                                options=_stage_one_options(ctx, (k, 0, 0, 0)),
                                bounds=ctx.bounds, verbose=max(verbose - 1, 0),
@@ -510,9 +512,8 @@ class _Chart:
     objective_scales`), which the set is explored in, and a set's weights and front between
     them and the objectives as given (``ParetoSet.objective_scales``).
 
-    The weights ``w`` of the objectives as given are ``w * scales`` normalized in the scaled
-    ones: a point stationary for one is for the other (the weighted gradients are the same
-    up to a positive factor), and the map takes a piece of the simplex to a piece.
+    The weights of the objectives as given map to the scaled ones' by
+    :func:`~skpareto._weights.scaled_weights`.
 
     The residual of a point is measured in both: the relative residual of the scaled
     objectives, and of the objectives as given (which :func:`skpareto.metrics.
@@ -533,15 +534,6 @@ class _Chart:
         scales = objective_scales([root.start_norms, safe_norm(root.jac, axis=1)])
         return None if scales is None else cls(fun, scales)
 
-    def weights_in(self, weights):
-        """Weights of the objectives as given, in the scaled objectives'."""
-        scaled = np.asarray(weights, dtype=np.float64) * self.scales
-        return scaled / scaled.sum(axis=-1, keepdims=True)
-
-    def _weights_out(self, weights):
-        raw = np.asarray(weights, dtype=np.float64) / self.scales
-        return raw / raw.sum(axis=-1, keepdims=True)
-
     def context(self, ctx):
         """``ctx`` for the scaled objectives (and Hessian objectives)."""
         options = ctx.options
@@ -555,7 +547,7 @@ class _Chart:
         """A stage-1 result of the objectives as given, as one of the scaled objectives (its
         residual measured on them)."""
         jac = root.jac / self.scales[:, None]
-        weights = self.weights_in(root.weights)
+        weights = scaled_weights(root.weights, self.scales)
         root.update(objectives=root.objectives / self.scales, jac=jac, weights=weights,
                     start_norms=root.start_norms / self.scales,
                     residual=scaled_residual(jac, weights, self.residual_scales))
@@ -564,7 +556,7 @@ class _Chart:
     def enter(self, pset):
         """Put ``pset`` (of the objectives as given, with these scales) in place into the
         scaled objectives' weights and front, as exploration wrote it."""
-        pset.__dict__.update(weights=self.weights_in(pset.weights),
+        pset.__dict__.update(weights=scaled_weights(pset.weights, self.scales),
                              front=pset.front / self.scales, fun=self.fun,
                              task_scales=self.residual_scales, objective_scales=None)
 
@@ -572,7 +564,7 @@ class _Chart:
         """Put ``pset`` (explored in the scaled objectives) in place back into the weights
         and front of the objectives as given, with these scales: its pieces stay those
         explored."""
-        pset.__dict__.update(weights=self._weights_out(pset.weights),
+        pset.__dict__.update(weights=scaled_weights(pset.weights, self.scales, inverse=True),
                              front=pset.front * self.scales, fun=self.raw,
                              task_scales=self.scales, objective_scales=self.scales)
 

@@ -7,7 +7,8 @@ import zipfile
 import numpy as np
 
 from ._validation import check_real
-from ._weights import check_weights, onto_simplex, simplex_lattice, zero_sum_basis
+from ._weights import (check_weights, onto_simplex, scaled_weights, simplex_lattice,
+                       zero_sum_basis)
 from .metrics import non_dominated
 
 __all__ = ["ParetoSet", "SetParameterization"]
@@ -119,9 +120,10 @@ class ParetoSet:
         (see :meth:`exclude`).
     task_scales : array-like of shape (m,), default=None
         Each task's own gradient scale that the residuals measure it against
-        as well, where exploration took them from the start's gradients (see
-        :func:`skpareto.explore`, ``tol``); an expansion measures them the
-        same way. None: the relative residual alone.
+        as well (see :func:`skpareto.explore`, ``tol``; a set explored now
+        has them where it has ``objective_scales``, and the same); an
+        expansion measures them the same way. None: the relative residual
+        alone.
     objective_scales : array-like of shape (m,), default=None
         Where exploration divided each objective by a scale of its own (tasks
         whose gradients lie orders of magnitude apart, see
@@ -293,7 +295,6 @@ class ParetoSet:
         state = self.__dict__.copy()
         state["fun"] = None  # objectives often close over data; never pickle them
         state.pop("_cache", None)
-        state.pop("_chart_cache", None)
         return state
 
     def __setstate__(self, state):
@@ -308,8 +309,7 @@ class ParetoSet:
         objectives divided by :attr:`objective_scales` (normalized ``w * scales``)."""
         if self.objective_scales is None:
             return weights
-        scaled = weights * self.objective_scales
-        return scaled / scaled.sum(axis=-1, keepdims=True)
+        return scaled_weights(weights, self.objective_scales)
 
     def _chart_front(self):
         """The front of the objectives divided by :attr:`objective_scales`."""
@@ -318,14 +318,8 @@ class ParetoSet:
         return self.front / self.objective_scales
 
     def _chart_weights(self):
-        """The explored points' weights in :meth:`_chart` (formed once per set of points)."""
-        if self.objective_scales is None:
-            return self.weights
-        key = (self.weights.tobytes(), self.objective_scales.tobytes())
-        cache = getattr(self, "_chart_cache", None)
-        if cache is None or cache[0] != key:
-            cache = self._chart_cache = (key, self._chart(self.weights))
-        return cache[1]
+        """The explored points' weights in :meth:`_chart` (as cheap to form as a cache key)."""
+        return self._chart(self.weights)
 
     def add_point(self, x, objectives, weights, *, parent=-1, residual=0.0, n_grad=0,
                   n_hvp=0):

@@ -124,10 +124,11 @@ def gradient_scale(jac):
 # tasks' gradients farther apart than this: the set is explored in the objectives divided by
 # their scales (see objective_scales), each task measured against its own scale too (two
 # quadratics scaled 1e3 and 1e-3, gradients 1e8 apart: against the largest gradient alone,
-# task 1's end passed at 2 % of its objective's range short of its minimum). Three spheres on scales 1, 10, 0.1 (gradients 96 times
-# apart): 294 points, 7,137 gradient-equivalents, every random weight covered, the models
-# within 0.0013 of the set, against 419 points, 33,804, 94 % and 0.098 as given; on 1, 3, 1/3
-# (9 times) they stay as given (368 points, every weight covered)
+# task 1's end passed at 2 % of its objective's range short of its minimum). Three spheres
+# on scales 1, 10, 0.1 (gradients 96 times apart): 294 points, 7,137 gradient-equivalents,
+# every random weight covered, the models within 0.0013 of the set, against 419 points,
+# 33,804, 94 % and 0.098 as given; on 1, 3, 1/3 (9 times) they stay as given (368 points,
+# every weight covered)
 _CHART_RANGE = 10.0
 
 
@@ -162,6 +163,18 @@ def objective_scales(norms):
         return None
     scales = np.where(norms > 0, norms, top) / top
     return None if np.all(_CHART_RANGE * scales >= 1.0) else scales
+
+
+def scaled_weights(weights, scales, inverse=False):
+    """Weights (rows) of the objectives as given, in those of the objectives divided by
+    ``scales``: ``w * scales`` normalized (``inverse``: back, ``w / scales`` normalized).
+
+    A point stationary for one is for the other (the weighted gradients differ by a
+    positive factor), and the map takes a piece of the simplex to a piece.
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    moved = weights / scales if inverse else weights * scales
+    return moved / moved.sum(axis=-1, keepdims=True)
 
 
 def residual_scale(jac, weights, scales=None):
