@@ -730,6 +730,9 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
     tight = False
     covered = _Covered(pset, ctx.step_size, edges=ctx.whole, own=own if component else None)
     top = (lambda _: limits["max_points"]) if ends is None else ends.top
+    # the faces a lattice reaches take their share of what the ends leave (top keeps it
+    # for them until they have points)
+    face_top = top if ends is None else (lambda pset: ends.top(pset, faces=False))
     for level in range(int(min(limits["n_steps"], 10 ** 6))):
         jobs, seen = [], set()
         for node in ring:
@@ -808,7 +811,7 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
         # a face is covered as soon as the lattice reaches it: it is one dimension lower,
         # and a lattice stopped by max_points would otherwise leave every face out
         before = pset.n_points
-        _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, faces, top(pset),
+        _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, faces, face_top(pset),
                      own if component else None)
         if component:
             own.update(range(before, pset.n_points))

@@ -11,9 +11,9 @@ import warnings
 import numpy as np
 
 from ._continuation import _END_BALANCE, Context, end_point, piece_tests, trace
-from ._cover import (_face_point, _found_at, _represented, _seed, _seed_gaps, _share,
-                     _stage_one_options, add_branch, add_root, grow, own_parameters, point_of,
-                     refine)
+from ._cover import (_cover_faces, _face_point, _found_at, _represented, _seed, _seed_gaps,
+                     _share, _stage_one_options, add_branch, add_root, grow, own_parameters,
+                     point_of, refine)
 from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import SolverOptions
@@ -420,7 +420,8 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                                    starts[0], (len(starts), 3), n_jobs, progress, verbose,
                                    paused)
         ends.seed(pset)  # unless a lattice did
-        held = ends.top(pset)
+        # (the seeds are not held back for faces: their lattices reach them)
+        held = ends.top(pset, faces=False)
         fill = int(_FILL_SHARE * limits["max_points"]) if pset.n_tasks > 2 else 0
         n_iter += _seed_uncovered(pset, ctx, dict(limits, max_points=held - fill),
                                   len(starts), n_jobs, progress, verbose)
@@ -747,6 +748,11 @@ class _Ends:
     there a share only took points from the lattice (a weakly regularized
     three-task net: 88.7 -> 79.2 % of the grid covered, one end at 0.999).
 
+    With three tasks a lattice keeps a face's share for each face the set has no
+    point on; once it has used the rest, each such face is solved at its middle
+    weights and traced (three convex quadratics with ``max_points`` 40 to 100:
+    the lattice reached no face, and no two-task trade-off had a point).
+
     Then, three tasks or more, one point is kept back for each end not reached
     exactly; once the lattices and seeds have used the rest, stage 1 for each
     such task alone gives a point of its own there (a three-target regression's
@@ -767,10 +773,11 @@ class _Ends:
         """The points each end's start may add: a two-task face's share."""
         return _share(2, m, self.ctx.step_size, self.limits["max_points"])
 
-    def top(self, pset):
+    def top(self, pset, faces=True):
         """The points a lattice may grow the set to, for now: all once every end is
         reached; before the shares, a share fewer for each task while an end is not
-        reached within a step; else one fewer for each end not reached exactly."""
+        reached within a step; else one fewer for each end not reached exactly, and (three
+        tasks, with ``faces``) a share fewer for each face the set has no point on."""
         m, most = pset.n_tasks, self.limits["max_points"]
         if m < 3 or self.done:
             return most
@@ -779,7 +786,10 @@ class _Ends:
             return most - m * self.share(m)
         if most <= 2 * m:
             return most
-        return most - int(np.sum(~_ends_reached(pset, _EXACT_END)))
+        kept = int(np.sum(~_ends_reached(pset, _EXACT_END)))
+        if m == 3 and faces:
+            kept += self.share(m) * len(_faces_missing(pset))
+        return most - kept
 
     def seed(self, pset, ran_out=False):
         """Stage 1 at each single-task end the set does not reach: with a share, once
@@ -801,11 +811,46 @@ class _Ends:
                                       short=self.ctx.step_size)
             return
         if ran_out or pset.n_points >= self.top(pset):
+            if m == 3:  # within what the ends leave
+                self._seed_faces(pset, self.top(pset, faces=False))
+            self.done = True
             # not grown from: the lattices the budget stopped go on to them when the set
             # is expanded
-            self.done = True
             self.n_iter += _seed_ends(pset, self.ctx, self.limits, self.key, self.n_jobs,
                                       self.progress, self.verbose, alone=True)
+
+    def _seed_faces(self, pset, top):
+        """Three tasks: each face the set has no point on is solved at its middle weights
+        from the point of nearest weights (see :func:`skpareto._cover._face_point`) and
+        covered from there as a lattice's faces are, within its share, the set growing to
+        at most ``top`` points."""
+        m = pset.n_tasks
+        outside = []
+        for face in _faces_missing(pset):
+            w = np.zeros(m)
+            w[list(face)] = 1.0 / len(face)
+            near = int(np.argmin(np.abs(pset.weights - w).max(axis=1)))
+            log(self.verbose, 2, f"the set has no point on the face of tasks {face}: "
+                                 "solving it there")
+            res = _face_point(self.ctx, pset.params[near], w, face, (self.key, 5) + face)
+            pset.add_cost(res.n_grad, res.n_hvp)
+            if res.success and self.ctx.admits(res):
+                outside.append((res, -1))
+        if outside:
+            _cover_faces(pset, self.ctx, self.limits, outside, (self.key, 5), self.n_jobs,
+                         self.progress, set(), top)
+
+
+def _faces_missing(pset):
+    """Three tasks: the faces (pairs of tasks, the third's weight zero) on which the set has
+    no point with both weights positive."""
+    w = pset.weights
+    missing = []
+    for k in range(3):
+        face = tuple(i for i in range(3) if i != k)
+        if not np.any((w[:, k] == 0) & (w[:, list(face)] > 0).all(axis=1)):
+            missing.append(face)
+    return missing
 
 
 def _seed_inside(pset, ctx, limits, key, n_jobs, progress, verbose):

@@ -970,6 +970,24 @@ def test_a_stalled_lattice_pauses_for_the_seeds_and_goes_on_after_them(monkeypat
     assert np.all(pset.expanded)
 
 
+@pytest.mark.parametrize("max_points", [40, 60, 100])
+def test_a_budget_too_small_for_the_lattice_to_reach_the_faces_still_covers_them(max_points):
+    # three tasks: the lattice from the root grows rings that reach no face of the simplex
+    # within 100 points (none of the three two-task curves had a point); each face's share
+    # is kept from the lattice until the face has points, then the face is solved at its
+    # middle weights and traced as a lattice's faces are
+    problem = ConvexQuadratic(n=5, m=3, random_state=7)
+    pset = _explore_quietly(problem.fun, problem.x0, max_points=max_points)
+    assert pset.n_points == max_points
+    w = pset.weights
+    for k, face in enumerate([(1, 2), (0, 2), (0, 1)]):
+        on_face = (w[:, k] == 0) & (w[:, list(face)] > 0).all(axis=1)
+        assert on_face.sum() >= 3, face
+    # the centre is covered still (the lattice kept the rest of the budget)
+    assert pset.contains(np.full(3, 1 / 3))
+    _assert_on_quadratic_set(problem, pset, 1e-8)
+
+
 def test_a_face_solved_from_a_lattice_point_near_it_with_a_sampled_hessian(monkeypatch):
     # where the weights change slowly near a face the lattice solves the face's point
     # directly (stage 1 of the face's tasks); with a Hessian sampler that solve draws its
@@ -1971,12 +1989,15 @@ def test_resuming_with_expand_set_covers_what_one_call_covers(case, budget):
     if problem.m == 2:
         _chain(pset)
     else:  # a face the budget stopped in goes on from its open end; none is traced twice
-        # (the fill's rings where the budget left weights uncovered add a point or two)
+        # (the fill's rings where the budget left weights uncovered add a point or two, and
+        # a face that a small budget had solved at its middle weights and traced meets the
+        # lattice's trace of it: DTLZ2 at 121 points, 27 points on a face of one call's 21)
         covered = _simplex_lattice(3, 20)
         assert pset.contains(covered).all()
         for k in range(3):
             on_face = np.sum(pset.weights[:, k] == 0)
-            assert abs(on_face - np.sum(once.weights[:, k] == 0)) <= 3
+            once_on_face = np.sum(once.weights[:, k] == 0)
+            assert once_on_face - 3 <= on_face <= 1.5 * once_on_face
     assert np.all(pset.expanded)
 
 
@@ -2009,8 +2030,9 @@ def test_a_resumed_lattice_steps_from_each_node_with_the_stride_it_had(monkeypat
     once = _explore_quietly(problem.fun, problem.x0)
     strides = dict(seen)
     seen.clear()
-    # stopped at 70 %: by then strides grew (at half of it, not yet)
-    pset = _explore_quietly(problem.fun, problem.x0, max_points=int(0.7 * once.n_points))
+    # stopped at 80 %: by then strides grew (at half of it, not yet; at 70 %, with each
+    # face's share kept from the lattice until the face has points, at 5 nodes)
+    pset = _explore_quietly(problem.fun, problem.x0, max_points=int(0.8 * once.n_points))
     before = {node for node, _ in seen}
     seen.clear()
     expand_set(pset, problem.fun)
@@ -2201,8 +2223,9 @@ def test_once_a_lattice_tangent_was_far_off_the_later_ones_are_solved_tightly(mo
 
     monkeypatch.setattr(_cover, "_solve_children", spy_children)
     monkeypatch.setattr(_cover, "tangents", spy_tangents)
+    # (at 200 points, with each face's share kept from the lattice, no step of it failed)
     pset = _explore_quietly(problem.fun, problem.x0, options=SolverOptions(hessian="matvec"),
-                            max_points=200)
+                            max_points=250)
     _assert_on_quadratic_set(problem, pset, 1e-8)
     first = next(k for k, (_, _, changed, _) in enumerate(calls) if changed)
     lattice = calls[first][0]
