@@ -929,6 +929,14 @@ def test_a_lattice_stalls_where_its_rate_of_covering_weights_falls():
     # max_points): the lattice spends it all
     assert _first_stall(lambda n: n / 4000) is None
     assert _first_stall(lambda n: n / 4000, max_points=40, step=1) is None
+    # a lattice that enters the strip along a face where the weights change slowly covers
+    # at a third of its rate there, and reaches the face at 600 points (the face's curve
+    # covers a fifth of the grid at once): it goes on until it has, where the rest of the
+    # budget still covers a quarter of what is left (paused where it would cover less than
+    # half, it stopped at 540, short of the face)
+    fall = _first_stall(lambda n: min(min(n, 400) / 1000 + max(n - 400, 0) / 3000
+                                      + 0.2 * (n >= 600), 1.0))
+    assert fall is None or fall > 600
     # nor is a fall with less than a tenth of the simplex left: the holes border the
     # lattice's nodes
     assert _first_stall(lambda n: min(n, 920) / 1000) is None
