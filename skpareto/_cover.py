@@ -29,7 +29,7 @@ from ._weights import lattice_size, onto_simplex, simplex_lattice, zero_sum_basi
 from .exceptions import ConvergenceWarning
 
 __all__ = ["grow", "add_branch", "add_root", "refine", "directions", "point_of", "find_point",
-           "own_parameters"]
+           "own_parameters", "face_end"]
 
 # a lattice node whose correction moved farther than this many lattice steps from its
 # prediction is not trusted
@@ -862,14 +862,21 @@ def _faces_near(pset, ctx, indices, done, outside, key):
             continue
         reached.add(face)
         w_end = np.where(small, 0.0, w)
-        res = _face_point(ctx, pset.params[index], w_end / w_end.sum(), face,
-                          key + (index,))
-        pset.add_cost(res.n_grad, res.n_hvp)
-        if res.success and ctx.admits(res):
-            # no parent: the jump is not an explored step, and a step that long would let
-            # the triangles of the continuous set bridge the strip it jumped over
-            found.append((res, -1))
+        end = face_end(pset, ctx, pset.params[index], w_end / w_end.sum(), face,
+                       key + (index,))
+        if end is not None:
+            found.append(end)
     return found
+
+
+def face_end(pset, ctx, x, weights, face, key):
+    """The face's point at ``weights`` from ``x`` (:func:`_face_point`), its work charged
+    to ``pset``, as an end for :func:`_cover_faces`: ``(result, -1)``, or None where it
+    failed. No parent: the jump is not an explored step, and a step that long would let
+    the triangles of the continuous set bridge the strip it jumped over."""
+    res = _face_point(ctx, x, weights, face, key)
+    pset.add_cost(res.n_grad, res.n_hvp)
+    return (res, -1) if res.success and ctx.admits(res) else None
 
 
 def _face_point(ctx, x, weights, face, key):

@@ -12,8 +12,8 @@ import numpy as np
 
 from ._continuation import _END_BALANCE, Context, end_point, piece_tests, trace
 from ._cover import (_cover_faces, _face_point, _found_at, _represented, _seed, _seed_gaps,
-                     _share, _stage_one_options, add_branch, add_root, grow, own_parameters,
-                     point_of, refine)
+                     _share, _stage_one_options, add_branch, add_root, face_end, grow,
+                     own_parameters, point_of, refine)
 from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import SolverOptions
@@ -823,8 +823,10 @@ class _Ends:
         """Three tasks: each face the set has no point on is solved at its middle weights
         from the point of nearest weights (see :func:`skpareto._cover._face_point`) and
         covered from there as a lattice's faces are, within its share, the set growing to
-        at most ``top`` points."""
+        at most ``top`` points (none is solved where the set holds that many already)."""
         m = pset.n_tasks
+        if pset.n_points >= top:
+            return
         outside = []
         for face in _faces_missing(pset):
             w = np.zeros(m)
@@ -832,10 +834,9 @@ class _Ends:
             near = int(np.argmin(np.abs(pset.weights - w).max(axis=1)))
             log(self.verbose, 2, f"the set has no point on the face of tasks {face}: "
                                  "solving it there")
-            res = _face_point(self.ctx, pset.params[near], w, face, (self.key, 5) + face)
-            pset.add_cost(res.n_grad, res.n_hvp)
-            if res.success and self.ctx.admits(res):
-                outside.append((res, -1))
+            end = face_end(pset, self.ctx, pset.params[near], w, face, (self.key, 5) + face)
+            if end is not None:
+                outside.append(end)
         if outside:
             _cover_faces(pset, self.ctx, self.limits, outside, (self.key, 5), self.n_jobs,
                          self.progress, set(), top)

@@ -1997,9 +1997,11 @@ def test_resuming_with_expand_set_covers_what_one_call_covers(case, budget):
     if problem.m == 2:
         _chain(pset)
     else:  # a face the budget stopped in goes on from its open end; none is traced twice
-        # (the fill's rings where the budget left weights uncovered add a point or two, and
-        # a face that a small budget had solved at its middle weights and traced meets the
-        # lattice's trace of it: DTLZ2 at 121 points, 27 points on a face of one call's 21)
+        # (the fill's rings where the budget left weights uncovered add a point or two; and
+        # DTLZ2 at 121 points, its lattice stopped sooner by the share kept for a face it
+        # had not reached, reaches the face without task 2 a second time, at task-0 weight
+        # 0.35, and traces from there toward the gap, one step into weights covered already:
+        # 27 points on that face, one call's 21)
         covered = _simplex_lattice(3, 20)
         assert pset.contains(covered).all()
         for k in range(3):
