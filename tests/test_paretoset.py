@@ -225,13 +225,14 @@ def test_three_task_quadratic_pieces_interpolate_the_analytic_set():
     errors = np.array([np.linalg.norm(pset.params_at(w) - problem.pareto_set(w))
                        for w in vertices.mean(axis=1)])
     # the lattice's triangles: second order in their size in the weights (this set's
-    # curvature gives about a quarter of the squared diameter; a wrong vertex or
-    # coefficient gives errors of the order of the diameter itself)
+    # curvature gives about a quarter of the squared diameter, 0.61 for the thinnest of the
+    # triangles in the weights, ParetoSet._layouts; a wrong vertex or coefficient gives
+    # errors of the order of the diameter itself)
     diameters = np.max(np.linalg.norm(vertices[:, :, None] - vertices[:, None], axis=-1),
                        axis=(1, 2))
     triangle = np.array([len(set(p)) == 3 for p in pieces])
     assert triangle.sum() >= 10 and np.median(diameters[triangle]) <= 0.5
-    assert np.all(errors[triangle] <= 0.5 * diameters[triangle] ** 2)
+    assert np.all(errors[triangle] <= 0.75 * diameters[triangle] ** 2)
     # the segments along the faces, where the parameters change fast and the weights slowly
     assert np.all(errors[~triangle] <= 0.05)
 
