@@ -29,7 +29,7 @@ from ._weights import lattice_size, onto_simplex, simplex_lattice, zero_sum_basi
 from .exceptions import ConvergenceWarning
 
 __all__ = ["grow", "add_branch", "add_root", "refine", "directions", "point_of", "find_point",
-           "own_parameters", "face_end"]
+           "own_parameters", "face_end", "rays"]
 
 # a lattice node whose correction moved farther than this many lattice steps from its
 # prediction is not trusted
@@ -123,6 +123,14 @@ _DEGENERATE = 1e-6
 _ONE_SIGNED = 1e-3
 # L-BFGS iterations for a zero-weight task's own parameters (see _fit_free)
 _FREE_ITER = 50
+# rays toward the faces (see rays): one per band of this many steps of the two other tasks'
+# ratio, from a point within _RAY_REACH steps of the face; the face's task's weight divided
+# by _RAY_RATIO at each point, down to _RAY_FIRST, at most _RAY_LEVELS points a ray
+_RAY_BAND = 1.0
+_RAY_REACH = 3.0
+_RAY_RATIO = 2.0
+_RAY_FIRST = 2.5e-3
+_RAY_LEVELS = 8
 
 
 def point_of(pset, i, fun):
@@ -1626,3 +1634,95 @@ def _represented(pset, root, step_size):
         near = np.linalg.norm(coords - c, axis=1) <= 0.5 * max(np.median(steps), 0.0)
     near &= np.abs(pset.weights - root.weights).max(axis=1) <= step_size
     return bool(np.any(near)) or find_point(pset, root.x) is not None
+
+
+# -- rays toward the faces (three tasks) -------------------------------------------------
+
+
+def rays(pset, ctx, limits, key, n_jobs, progress, top=None):
+    """Three tasks: from the points nearest each face, rays of fixed-weight points toward it.
+
+    On a network the weights of a task approach zero over a long stretch of
+    the front: its head is let go while the other two tasks stay near their
+    best, and the front runs far out in that task (a three-target regression:
+    its loss from 0.08 at weight 0.08 to 0.52 at the face, the others'
+    within 0.01). A lattice even in the front coordinates crowds the weights
+    there and stops short of the faces, and the strip left between was a
+    third of the simplex (57 % of random weights covered). The face's own
+    points do not bridge it: they can lie on another sheet of minima (at
+    weights 0.04 from the face, 1.05 apart in the parameters from the
+    lattice's point of nearly the same weights).
+
+    So, for each face and each band of ``_RAY_BAND`` steps of the other two
+    tasks' ratio, the point (not on a face) with the least weight of the
+    face's task within ``_RAY_REACH`` steps of it starts a ray: that weight
+    divided by ``_RAY_RATIO`` again and again down to ``_RAY_FIRST``, the
+    ratio kept, each point solved by fixed-weight Newton from the one before
+    (the set there moves about evenly per halving of the weight), until a
+    weight the set covers already. A ray's points are explored steps from
+    its start; their pieces are checked by :func:`refine`. At most ``top``
+    points (default ``max_points``), the rays taken in turn from each face.
+    Returns how many points were added.
+    """
+    if pset.n_tasks != 3 or not ctx.whole:
+        return 0
+    top = limits["max_points"] if top is None else top
+    w = pset.weights
+    inner = np.flatnonzero(w.min(axis=1) > 0)
+    width = _RAY_BAND * ctx.step_size
+    bands = np.arange(0.5 * width, 1.0, width)
+    found = {}  # (band, face) -> (start, weights of the ray)
+    for k in range(3):
+        pair = [i for i in range(3) if i != k]
+        near = inner[w[inner, k] <= _RAY_REACH * ctx.step_size]
+        ratio = w[near, pair[0]] / w[near][:, pair].sum(axis=1)
+        for b, centre in enumerate(bands):
+            band = near[np.abs(ratio - centre) <= 0.5 * width]
+            if not len(band):
+                continue
+            start = int(band[np.argmin(w[band, k])])
+            levels = w[start, k] / _RAY_RATIO ** np.arange(1, _RAY_LEVELS + 1)
+            levels = levels[levels >= _RAY_FIRST]
+            weights = np.outer(1.0 - levels, w[start]) / (1.0 - w[start, k])
+            weights[:, k] = levels
+            covered = pset.contains(weights) if len(levels) else np.zeros(0, bool)
+            upto = int(np.argmax(covered)) if covered.any() else len(levels)
+            if upto:
+                found[b, k] = (start, weights[:upto])
+    chosen, room = [], top - pset.n_points
+    for item in sorted(found):
+        if room <= 0:
+            break
+        start, weights = found[item]
+        chosen.append((start, weights[:room]))
+        room -= len(chosen[-1][1])
+    results = Parallel(n_jobs=n_jobs)(delayed(_ray)(ctx, pset.params[start], weights, key + r)
+                                      for r, (start, weights) in zip(sorted(found), chosen))
+    added = 0
+    for (start, _), ray in zip(chosen, results):
+        parent = start
+        for res in ray:
+            if res is None:
+                break
+            if not (res.success and ctx.admits(res)):
+                pset.add_cost(res.n_grad, res.n_hvp)
+                break
+            parent = pset.add_point(res.x, res.objectives, res.weights, parent=parent,
+                                    residual=res.residual, n_grad=res.n_grad, n_hvp=res.n_hvp)
+            pset.mark_expanded([parent])
+            added += 1
+    progress.update(pset)
+    return added
+
+
+def _ray(ctx, x, weights, key):
+    """The results of fixed-weight Newton at each row of ``weights`` in turn, each from the
+    point before (from ``x`` first), up to the first that fails (None: not finite)."""
+    out = []
+    for j, w in enumerate(weights):
+        res = end_point(ctx, x, w, np.inf, key + (j,), far=True)
+        out.append(res)
+        if res is None or not res.success:
+            break
+        x = res.x
+    return out

@@ -13,7 +13,7 @@ import numpy as np
 from ._continuation import _END_BALANCE, Context, end_point, piece_tests, trace
 from ._cover import (_cover_faces, _face_point, _found_at, _represented, _seed, _seed_gaps,
                      _share, _stage_one_options, add_branch, add_root, face_end, grow,
-                     own_parameters, point_of, refine)
+                     own_parameters, point_of, rays, refine)
 from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import SolverOptions
@@ -429,6 +429,11 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
             _fill(pset, ctx, dict(limits, max_points=held), n_jobs, progress, verbose)
             n_iter += _seed_uncovered(pset, ctx, dict(limits, max_points=held), len(starts),
                                       n_jobs, progress, verbose)
+        if pset.n_tasks == 3 and np.isinf(limits["n_steps"]):
+            # with the room the lattices and seeds left, not the ends'
+            added = rays(pset, ctx, limits, (len(starts), 4), n_jobs, progress,
+                         top=ends.top(pset))
+            log(verbose, 2, f"{added} points on rays toward the faces")
         if pset.n_points >= held:  # the ends the budget left out
             ends.seed(pset, ran_out=True)
             if pset.n_points < limits["max_points"]:  # points the ends did not take
