@@ -703,11 +703,10 @@ class ParetoSet:
         pieces overlap the weights choose the one of lower loss (:meth:`_locate`).
         """
         layouts = [(coords, np.inf)]
+        within = edges[np.isin(edges, points).all(axis=1)]
         if coords.shape[1] <= _ISOTROPIC_DIMENSIONS:
-            within = edges[np.isin(edges, points).all(axis=1)]
             layouts.append((_isotropic(coords, within), _reach(within, self._chart_weights())))
         if len(tasks) == 3:
-            within = edges[np.isin(edges, points).all(axis=1)]
             weights = self._chart_weights()[:, list(tasks)]
             layouts.append((weights[:, :2], _reach(within, weights)))
         return layouts
