@@ -1671,7 +1671,7 @@ def rays(pset, ctx, limits, key, n_jobs, progress, top=None):
     inner = np.flatnonzero(w.min(axis=1) > 0)
     width = _RAY_BAND * ctx.step_size
     bands = np.arange(0.5 * width, 1.0, width)
-    found = {}  # (band, face) -> (start, weights of the ray)
+    found = []  # (band, face, start, weights of the ray), by band, then face
     for k in range(3):
         pair = [i for i in range(3) if i != k]
         near = inner[w[inner, k] <= _RAY_REACH * ctx.step_size]
@@ -1685,21 +1685,24 @@ def rays(pset, ctx, limits, key, n_jobs, progress, top=None):
             levels = levels[levels >= _RAY_FIRST]
             weights = np.outer(1.0 - levels, w[start]) / (1.0 - w[start, k])
             weights[:, k] = levels
-            covered = pset.contains(weights) if len(levels) else np.zeros(0, bool)
-            upto = int(np.argmax(covered)) if covered.any() else len(levels)
-            if upto:
-                found[b, k] = (start, weights[:upto])
+            found.append((b, k, start, weights))
+    if not found:
+        return 0
+    found.sort(key=lambda ray: ray[:2])
+    # each ray up to the first weights the set covers already (one lookup for all of them)
+    covered = np.split(pset.contains(np.vstack([ray[3] for ray in found])),
+                       np.cumsum([len(ray[3]) for ray in found])[:-1])
     chosen, room = [], top - pset.n_points
-    for item in sorted(found):
-        if room <= 0:
-            break
-        start, weights = found[item]
-        chosen.append((start, weights[:room]))
-        room -= len(chosen[-1][1])
-    results = Parallel(n_jobs=n_jobs)(delayed(_ray)(ctx, pset.params[start], weights, key + r)
-                                      for r, (start, weights) in zip(sorted(found), chosen))
+    for (b, k, start, weights), done in zip(found, covered):
+        upto = int(np.argmax(done)) if done.any() else len(weights)
+        if upto and room > 0:
+            chosen.append((b, k, start, weights[:min(upto, room)]))
+            room -= len(chosen[-1][3])
+    results = Parallel(n_jobs=n_jobs)(delayed(_ray)(ctx, pset.params[start], weights,
+                                                    key + (b, k))
+                                      for b, k, start, weights in chosen)
     added = 0
-    for (start, _), ray in zip(chosen, results):
+    for (_, _, start, _), ray in zip(chosen, results):
         parent = start
         for res in ray:
             if res is None:

@@ -703,12 +703,17 @@ class ParetoSet:
         pieces overlap the weights choose the one of lower loss (:meth:`_locate`).
         """
         layouts = [(coords, np.inf)]
+        isotropic = coords.shape[1] <= _ISOTROPIC_DIMENSIONS
+        if not isotropic and len(tasks) != 3:
+            return layouts
         within = edges[np.isin(edges, points).all(axis=1)]
-        if coords.shape[1] <= _ISOTROPIC_DIMENSIONS:
-            layouts.append((_isotropic(coords, within), _reach(within, self._chart_weights())))
+        # (the points of a face weigh the tasks off it zero: the reach over all weights is
+        # the reach over the face's)
+        reach = _reach(within, self._chart_weights())
+        if isotropic:
+            layouts.append((_isotropic(coords, within), reach))
         if len(tasks) == 3:
-            weights = self._chart_weights()[:, list(tasks)]
-            layouts.append((weights[:, :2], _reach(within, weights)))
+            layouts.append((self._chart_weights()[:, list(tasks)[:2]], reach))
         return layouts
 
     def _within_reach(self, simplices, reach):
