@@ -698,6 +698,27 @@ class _Covered:
         return True
 
 
+@dataclasses.dataclass
+class _Paused:
+    """Where a budget (or a stall) stopped a lattice: what it goes on from, in
+    :attr:`ParetoSet._lattices` by its root.
+
+    ``ring`` holds the last level's new nodes in the order solved, ``pending``
+    the steps ``(node, new)`` of that level the budget left out, ``tried`` the
+    nodes stepped to (or over) so far, ``reached`` the end result on each face
+    the lattice reached (of least residual, with its inner point), ``own`` its
+    points, ``level`` the next level's number.
+    """
+
+    ring: list
+    pending: list
+    tried: set
+    tight: bool
+    reached: dict
+    own: set
+    level: int
+
+
 def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=None,
                   ends=None, component=False):
     """Cover the set around the point ``root_index`` by a lattice (see :func:`_lattice`),
@@ -735,40 +756,75 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
                 ctx, solved[parent][2], parent, node, pset.weights[i] - pset.weights[j], widest)
             solved[node] = (int(i), None, stride)
             node_of[int(i)] = node
-    tried = set(solved)
     own = {index for index, _, _ in solved.values()}  # the points this lattice solved
-    if ctx.basis is not None and len(solved) == 1:
-        own.update(_add_fiber(pset, ctx, root_index, root, limits["max_points"]))
-    faces = set()  # the faces covered (or being covered) from this lattice
-    ring = sorted(solved)
-    # once a loose tangent was far off, every later tangent of the lattice is solved tightly:
-    # the Hessian is nearly singular there, and the loose ones would be off as well
-    tight = False
+    paused = pset._lattices.pop(root_index, None)
+    if paused is not None and all(node in solved for node in
+                                  paused.ring + [node for node, _ in paused.pending]):
+        # as one call would go on: from the last level's new nodes, in the order solved, and
+        # the steps of that level the budget left out (from every node solved, a node is
+        # claimed by another parent than in one call, with another stride)
+        ring, pending, tried = list(paused.ring), list(paused.pending), paused.tried | set(solved)
+        tight, reached, first = paused.tight, dict(paused.reached), paused.level
+        own |= paused.own
+    else:  # a set loaded or built from points: every node solved may step on
+        ring, pending, tried = sorted(solved), [], set(solved)
+        # once a loose tangent was far off, every later tangent of the lattice is solved
+        # tightly: the Hessian is nearly singular there, and the loose ones would be off too
+        tight, reached, first = False, {}, 0
+        if ctx.basis is not None and len(solved) == 1:
+            own.update(_add_fiber(pset, ctx, root_index, root, limits["max_points"]))
     covered = _Covered(pset, ctx.step_size, edges=ctx.whole, own=own if component else None)
     top = (lambda _: limits["max_points"]) if ends is None else ends.top
     # the faces a lattice reaches take their share of what the ends leave (top keeps it
     # for them until they have points)
     face_top = top if ends is None else (lambda pset: ends.top(pset, faces=False))
-    for level in range(int(min(limits["n_steps"], 10 ** 6))):
-        jobs, seen = [], set()
-        for node in ring:
-            for new in _next_nodes(node, solved[node][2]):
-                if new in tried or new in seen:
-                    continue
-                if _stepped_over(new, solved):
-                    tried.add(new)  # for good: strides do not change once solved
-                    continue
-                seen.add(new)
-                jobs.append((node, new))
+    faces = set()  # the faces covered (or being covered) from this lattice in this call
+
+    def cover_faces(outside):
+        for res, inner in outside:
+            if res.face not in reached or res.residual < reached[res.face][0].residual:
+                reached[res.face] = (res, inner)
+        # a face is covered as soon as the lattice reaches it: it is one dimension lower,
+        # and a lattice stopped by max_points would otherwise leave every face out
+        before = pset.n_points
+        _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, faces, face_top(pset),
+                     own if component else None)
+        if component:
+            own.update(range(before, pset.n_points))
+        if ctx.basis is not None:  # the faces' points have segments of weights too
+            for index in range(before, pset.n_points):
+                if not np.all(pset.params[:index] == pset.params[index], axis=1).any():
+                    own.update(_add_fiber(pset, ctx, index, point_of(pset, index, ctx.fun),
+                                          limits["max_points"]))
+
+    # the faces a budget stopped in go on from their open ends (their gaps, see _cover_faces)
+    cover_faces(list(reached.values()))
+    stalled, level = False, first - 1
+    for level in range(first, first + int(min(limits["n_steps"], 10 ** 6))):
+        carry = []  # the new nodes of a level the budget stopped, which its rest joins
+        if pending:
+            jobs, pending, carry = pending, [], ring
+        else:
+            jobs, seen = [], set()
+            for node in ring:
+                for new in _next_nodes(node, solved[node][2]):
+                    if new in tried or new in seen:
+                        continue
+                    if _stepped_over(new, solved):
+                        tried.add(new)  # for good: strides do not change once solved
+                        continue
+                    seen.add(new)
+                    jobs.append((node, new))
         room = top(pset) - pset.n_points
         if room <= 0 and ends is not None and not ends.done:
             ends.seed(pset)
             room = top(pset) - pset.n_points
         if not jobs or room <= 0:
+            pending, ring = jobs, carry
             break
         # the nodes max_points leaves out stay untried: their parents stay open, and the
         # lattice goes on from them when the set is expanded
-        jobs = jobs[:room]
+        jobs, pending = jobs[:room], jobs[room:]
         tried.update(new for _, new in jobs)
         for node in {node for node, _ in jobs if solved[node][1] is None}:
             index, _, stride = solved[node]
@@ -787,7 +843,8 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
             tight |= changed
             for k, result in zip(ks, group):
                 results[k] = result
-        ring, outside = [], []  # outside: end results on a face, with their inner point or -1
+        # outside: end results on a face, with their inner point or -1
+        ring, outside = list(carry), []
         added = []
         for (node, new), (kind, found, cost) in zip(jobs, results):
             index = solved[node][0]
@@ -823,25 +880,19 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
         progress.update(pset)
         pset.mark_expanded([index for node, (index, _, stride) in solved.items()
                             if tried.issuperset(_next_nodes(node, stride))])
-        outside += _faces_near(pset, ctx, added, faces, outside, key + (level + 1, 0))
-        # a face is covered as soon as the lattice reaches it: it is one dimension lower,
-        # and a lattice stopped by max_points would otherwise leave every face out
-        before = pset.n_points
-        _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, faces, face_top(pset),
-                     own if component else None)
-        if component:
-            own.update(range(before, pset.n_points))
-        if ctx.basis is not None:  # the faces' points have segments of weights too
-            for index in range(before, pset.n_points):
-                if not np.all(pset.params[:index] == pset.params[index], axis=1).any():
-                    own.update(_add_fiber(pset, ctx, index, point_of(pset, index, ctx.fun),
-                                          limits["max_points"]))
+        cover_faces(outside + _faces_near(pset, ctx, added, faces, outside,
+                                          key + (level + 1, 0)))
         if stall is not None and stall(pset, idle=not flat.any()):
-            return True
+            stalled = True
+            break
         if covered(pset):  # nothing left to reach: the lattice's open nodes are done
             pset.mark_expanded(sorted(own))
+            ring, pending = [], []
             break
-    return False
+    pset._lattices[root_index] = _Paused(ring, pending, tried, tight, reached, own, level + 1)
+    return stalled
+
+
 
 
 def _faces_near(pset, ctx, indices, done, outside, key):

@@ -53,6 +53,9 @@ _EXACT_END = 1e-9
 _FILL_SHARE = 0.1
 # ... of which at most this many are tried
 _FILL_TRIES = 60
+# three tasks: the lattices, seeds and fill leave this share of max_points to the rays toward
+# the faces (see skpareto._cover.rays); what the rays leave, the lattices take again
+_RAY_SHARE = 0.15
 # a task minimized alone from the start is explored from where it beats the set's best
 # value of that task by more than this fraction of the task's range over the set
 _BETTER_END = 0.1
@@ -264,7 +267,11 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
 
     Branches that stopped on a budget (``n_steps``, ``max_points``) go on
     from their last point; branches that ended (the weights reached the
-    simplex boundary, a bound, a singular end) stay ended. Then, unless a
+    simplex boundary, a bound, a singular end) stay ended. With three tasks
+    or more, a lattice goes on from its last ring, with the steps the budget
+    left out, as one call would have; a set pickled or loaded from a file
+    keeps its points, not where its lattices stopped, and they go on from
+    every point not yet expanded. Then, unless a
     budget stops it, stage 1 starts again where the weights are not covered,
     as in :func:`explore` (the single-task ends and the gaps between branches
     for two tasks, a coarse simplex lattice for more).
@@ -415,8 +422,9 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                 and pset.n_points < limits["max_points"] and _front_moves(root.jac)):
             stuck.append(root)
     if pset.n_points:
-        # within what the lattices may grow to: the points kept for the ends stay theirs
-        n_iter += _ends_from_start(pset, ctx, dict(limits, max_points=ends.top(pset)),
+        # within what the lattices may grow to: the points kept for the ends stay theirs (not
+        # the rays': a component with a better end comes first)
+        n_iter += _ends_from_start(pset, ctx, dict(limits, max_points=ends.top(pset, rays=False)),
                                    starts[0], (len(starts), 3), n_jobs, progress, verbose,
                                    paused)
         ends.seed(pset)  # unless a lattice did
@@ -429,8 +437,9 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
             _fill(pset, ctx, dict(limits, max_points=held), n_jobs, progress, verbose)
             n_iter += _seed_uncovered(pset, ctx, dict(limits, max_points=held), len(starts),
                                       n_jobs, progress, verbose)
-        if pset.n_tasks == 3 and np.isinf(limits["n_steps"]):
-            # with the room the lattices and seeds left, not the ends'
+        if pset.n_tasks == 3 and not ends.rayed:
+            # with the room the lattices and seeds left (and their share), not the ends'
+            ends.rayed = True
             added = rays(pset, ctx, limits, (len(starts), 4), n_jobs, progress,
                          top=ends.top(pset))
             log(verbose, 2, f"{added} points on rays toward the faces")
@@ -773,17 +782,22 @@ class _Ends:
         # the passes done: the shares (more tasks), then the exact ends (three tasks or more),
         # after which nothing is left to do
         self.shared = self.done = not np.isinf(limits["n_steps"])
+        self.rayed = self.done or not ctx.whole  # three tasks: the rays' share released
 
     def share(self, m):
         """The points each end's start may add: a two-task face's share."""
         return _share(2, m, self.ctx.step_size, self.limits["max_points"])
 
-    def top(self, pset, faces=True):
+    def top(self, pset, faces=True, rays=True):
         """The points a lattice may grow the set to, for now: all once every end is
         reached; before the shares, a share fewer for each task while an end is not
         reached within a step; else one fewer for each end not reached exactly, and (three
-        tasks, with ``faces``) a share fewer for each face the set has no point on."""
+        tasks, with ``faces``) a share fewer for each face the set has no point on. Three
+        tasks, with ``rays``, until the rays toward the faces have run, ``_RAY_SHARE`` of
+        ``max_points`` fewer as well (see :func:`skpareto._cover.rays`)."""
         m, most = pset.n_tasks, self.limits["max_points"]
+        if m == 3 and rays and not self.rayed:
+            most -= int(_RAY_SHARE * most)
         if m < 3 or self.done:
             return most
         if m >= _ENDS_TASKS and not self.shared \

@@ -231,6 +231,9 @@ class ParetoSet:
         self.total_grad = int(self.n_grad.sum())
         self.total_hvp = int(self.n_hvp.sum())
         self.fun = fun
+        # the engine's lattices that a budget stopped, by root, to go on as one call would
+        # (see skpareto._cover._grow_lattice); not saved: a set loaded goes on from its points
+        self._lattices = {}
         self._check_consistent()
 
     @classmethod
@@ -295,6 +298,7 @@ class ParetoSet:
         state = self.__dict__.copy()
         state["fun"] = None  # objectives often close over data; never pickle them
         state.pop("_cache", None)
+        state.pop("_lattices", None)
         return state
 
     def __setstate__(self, state):
@@ -303,6 +307,7 @@ class ParetoSet:
         state.setdefault("task_scales", None)  # and before their residuals had scales
         state.setdefault("objective_scales", None)  # or their objectives
         self.__dict__.update(state)
+        self._lattices = {}
 
     def _chart(self, weights):
         """``weights`` (rows) in the weights the set is triangulated in: those of the

@@ -734,6 +734,28 @@ def test_rays_toward_the_faces_follow_the_set_across_the_strip_a_lattice_leaves(
     assert max(gaps) <= 0.05  # 0.015 measured
 
 
+def test_the_rays_toward_the_faces_have_a_share_of_the_default_budget(monkeypatch):
+    # the lattices, seeds and fill leave 15 % of max_points to the rays; without rays the
+    # lattices take it again, and 300 points leave the strip within 0.1 of a face uncovered
+    from skpareto import _explore
+    fun, exact = _ridges()
+    weights = np.random.default_rng(0).dirichlet(np.ones(3), 1000)
+    strip = weights[weights.min(axis=1) < 0.1]
+    pset = _explore_quietly(fun, np.zeros(9), max_points=300)
+    monkeypatch.setattr(_explore, "rays", lambda *args, **kwargs: 0)
+    without = _explore_quietly(fun, np.zeros(9), max_points=300)
+    assert pset.n_points == without.n_points == 300
+    inside = pset.contains(strip)
+    # 20.8 % against 0.4 % measured
+    assert inside.mean() >= 0.15 and without.contains(strip).mean() <= 0.05
+    gaps = [(w @ fun(x)) / (w @ fun(exact(w))) - 1.0
+            for w, x in zip(strip[inside], pset.params_at(strip[inside]))]
+    assert max(gaps) <= 0.05  # 4.3e-3 measured
+    for i in range(pset.n_points):  # every point the ridge regression at its weights
+        x = exact(pset.weights[i])
+        assert np.linalg.norm(pset.params[i] - x) <= 1e-6 * (1.0 + np.linalg.norm(x))
+
+
 def test_five_tasks_defaults_cover_the_simplex():
     # a step of 0.025 (m - 1) = 0.1 gives five tasks a lattice of more nodes than the default
     # budget: 1,000 points covered 85 % of these weights; the default is now 1/6
@@ -2105,22 +2127,28 @@ def test_a_resumed_lattice_steps_from_each_node_with_the_stride_it_had(monkeypat
     once = _explore_quietly(problem.fun, problem.x0)
     strides = dict(seen)
     seen.clear()
-    # stopped at 80 %: by then strides grew (at half of it, not yet; at 70 %, with each
-    # face's share kept from the lattice until the face has points, at 5 nodes)
-    pset = _explore_quietly(problem.fun, problem.x0, max_points=int(0.8 * once.n_points))
+    # stopped at 95 %: by then strides grew (the lattice leaves each face's share until the
+    # face has points and the rays' share until they ran: at 80 %, 5 resumed nodes with a
+    # stride above one; at 70 %, none)
+    pset = _explore_quietly(problem.fun, problem.x0, max_points=int(0.95 * once.n_points))
     before = {node for node, _ in seen}
+    # a set pickled keeps its points, not where its lattices paused: it goes on from them
+    restored = pickle.loads(pickle.dumps(pset))
     seen.clear()
     expand_set(pset, problem.fun)
     resumed = {node: stride for node, stride in seen if node in before}
     assert len(resumed) > 100
     assert sum(max(stride) > 1 for stride in resumed.values()) >= 10
     assert all(strides[node] == stride for node, stride in resumed.items())
-    # and it adds no more than one call adds (401 points, resumed 385: the nodes a stride
+    # and it adds no more than one call adds (401 points, resumed 396: the nodes a stride
     # steps over are not solved, and the resumed lattice knows every stride from the start),
     # covering the same weights
     assert pset.n_points <= once.n_points + 2
     weights = np.random.default_rng(0).dirichlet(np.ones(3), 1000)
     np.testing.assert_array_equal(pset.contains(weights), once.contains(weights))
+    assert not restored._lattices
+    expand_set(restored, problem.fun)
+    np.testing.assert_array_equal(restored.contains(weights), once.contains(weights))
 
 
 def test_expand_set_resumes_a_saved_set(tmp_path):
@@ -2298,9 +2326,10 @@ def test_once_a_lattice_tangent_was_far_off_the_later_ones_are_solved_tightly(mo
 
     monkeypatch.setattr(_cover, "_solve_children", spy_children)
     monkeypatch.setattr(_cover, "tangents", spy_tangents)
-    # (at 200 points, with each face's share kept from the lattice, no step of it failed)
+    # (at 200 points, with each face's share kept from the lattice, no step of it failed;
+    # at 250, with the rays' share too)
     pset = _explore_quietly(problem.fun, problem.x0, options=SolverOptions(hessian="matvec"),
-                            max_points=250)
+                            max_points=300)
     _assert_on_quadratic_set(problem, pset, 1e-8)
     first = next(k for k, (_, _, changed, _) in enumerate(calls) if changed)
     lattice = calls[first][0]
