@@ -1712,8 +1712,8 @@ def rays(pset, ctx, limits, key, n_jobs, progress, top=None):
     (the set there moves about evenly per halving of the weight), until a
     weight the set covers already. A ray's points are explored steps from
     its start; their pieces are checked by :func:`refine`. At most ``top``
-    points (default ``max_points``), the rays taken in turn from each face.
-    Returns how many points were added.
+    points (default ``max_points``), level by level across the rays (see
+    :func:`_depths`). Returns how many points were added.
     """
     if pset.n_tasks != 3 or not ctx.whole:
         return 0
@@ -1743,12 +1743,10 @@ def rays(pset, ctx, limits, key, n_jobs, progress, top=None):
     # each ray up to the first weights the set covers already (one lookup for all of them)
     covered = np.split(pset.contains(np.vstack([ray[3] for ray in found])),
                        np.cumsum([len(ray[3]) for ray in found])[:-1])
-    chosen, room = [], top - pset.n_points
-    for (b, k, start, weights), done in zip(found, covered):
-        upto = int(np.argmax(done)) if done.any() else len(weights)
-        if upto and room > 0:
-            chosen.append((b, k, start, weights[:min(upto, room)]))
-            room -= len(chosen[-1][3])
+    depths = _depths([int(np.argmax(done)) if done.any() else len(done) for done in covered],
+                     top - pset.n_points)
+    chosen = [(b, k, start, weights[:depth])
+              for (b, k, start, weights), depth in zip(found, depths) if depth]
     results = Parallel(n_jobs=n_jobs)(delayed(_ray)(ctx, pset.params[start], weights,
                                                     key + (b, k))
                                       for b, k, start, weights in chosen)
@@ -1767,6 +1765,27 @@ def rays(pset, ctx, limits, key, n_jobs, progress, top=None):
             added += 1
     progress.update(pset)
     return added
+
+
+def _depths(lengths, room):
+    """How many of its ``lengths`` levels each ray solves within ``room`` points: level by
+    level across the rays (every ray's first, then every ray's second, ...), the last level
+    reached for the first rays in order.
+
+    Most of a strip's weights lie at its first levels (half of those within 0.1 of a face
+    are above 0.05), and a network's rays ask for more than the room: 58 rays of 253
+    levels for 150 points, of which the rays in order took all, each to its end, and 24
+    rays none.
+    """
+    lengths = np.asarray(lengths, dtype=int)
+    depths = np.zeros_like(lengths)
+    for level in range(1, lengths.max(initial=0) + 1):
+        if room <= 0:
+            break
+        rays = np.flatnonzero(lengths >= level)[:room]
+        depths[rays] = level
+        room -= len(rays)
+    return depths
 
 
 def _ray(ctx, x, weights, key):
