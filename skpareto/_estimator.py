@@ -161,7 +161,8 @@ class ParetoExplorer(BaseEstimator):
         tasks) or lattice rings (more); None: until the set ends.
     max_points : int, default=None
         Largest number of explored models; None: 1000, and each
-        :meth:`expand` up to 1000 more.
+        :meth:`expand` up to 1000 more. An int counts the set's models in
+        all: raise it before :meth:`expand` to add more.
     method, corrector, max_iter, newton_steps, minres_rtol, minres_maxiter, \
 damping, hessian, inexact
         Solver settings, as in :class:`skpareto.SolverOptions`.
@@ -598,6 +599,8 @@ damping, hessian, inexact
         -----
         UserWarning
             With a single task: its set is one point, there is nothing to expand.
+            Where the set holds ``max_points`` models already: nothing is added
+            until it is raised (``set_params(max_points=...)``).
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
@@ -613,6 +616,11 @@ damping, hessian, inexact
         self.pareto_set_.fun = fun
         if n_steps is None and toward is None:
             n_steps = self.n_steps
+        if self.max_points is not None and self.pareto_set_.n_points >= self.max_points:
+            warnings.warn(f"the set holds max_points={self.max_points} models already: nothing "
+                          "to expand. Raise it first, e.g. est.set_params(max_points="
+                          f"{2 * self.max_points}).expand(X, y).", UserWarning, stacklevel=2)
+            return self
         try:
             with _sklearn_convergence_warnings(), _name_nonfinite():
                 if n_steps != 0:

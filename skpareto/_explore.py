@@ -629,7 +629,8 @@ def _coverage_note(pset, limits, verbose):
     if pset.n_points >= limits["max_points"]:
         log(verbose, 1, f"max_points={limits['max_points']} ended the exploration with "
                         f"{1.0 - share:.1%} of a grid of {size} weights uncovered: "
-                        "expand_set (ParetoExplorer.expand) goes on from the set")
+                        "expand_set goes on from the set (ParetoExplorer.expand, with "
+                        "max_points raised)")
     else:
         log(verbose, 1, f"the set leaves {1.0 - share:.1%} of a grid of {size} weights "
                         "uncovered: it ends there as far as these starts reach (another x0, "

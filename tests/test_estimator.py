@@ -231,6 +231,21 @@ def test_expand_continues_the_set(data):
     assert est.pareto_weights_[:, 0].min() == 0.0 and est.pareto_weights_[:, 0].max() == 1.0
 
 
+def test_expand_at_max_points_says_to_raise_it(data):
+    # expand counts max_points as the set's total: at it, nothing is added, and saying so
+    # beats a silent no-op (the coverage note after fit points to expand)
+    X, Y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est = ParetoExplorer(**dict(SETTINGS, max_points=5)).fit(X, Y)
+        assert est.pareto_set_.n_points == 5
+        with pytest.warns(UserWarning, match=r"max_points=5 models already.*set_params"):
+            est.expand(X, Y)
+        assert est.pareto_set_.n_points == 5
+        est.set_params(max_points=9).expand(X, Y)
+    assert est.pareto_set_.n_points == 9
+
+
 def test_expand_on_other_data_is_refused(data):
     # the set went on from models stationary for the fit's objectives with those of other
     # rows: residuals 0.09-0.49 on the fit's data, the set a mix of two problems
