@@ -893,8 +893,6 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
     return stalled
 
 
-
-
 def _faces_near(pset, ctx, indices, done, outside, key):
     """End points on the faces that the points ``indices`` lie within a step of.
 
@@ -1782,9 +1780,9 @@ def _depths(lengths, room):
     for level in range(1, lengths.max(initial=0) + 1):
         if room <= 0:
             break
-        rays = np.flatnonzero(lengths >= level)[:room]
-        depths[rays] = level
-        room -= len(rays)
+        taken = np.flatnonzero(lengths >= level)[:room]
+        depths[taken] = level
+        room -= len(taken)
     return depths
 
 

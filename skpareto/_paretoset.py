@@ -712,13 +712,14 @@ class ParetoSet:
         if not isotropic and len(tasks) != 3:
             return layouts
         within = edges[np.isin(edges, points).all(axis=1)]
+        weights = self._chart_weights()
         # (the points of a face weigh the tasks off it zero: the reach over all weights is
         # the reach over the face's)
-        reach = _reach(within, self._chart_weights())
+        reach = _reach(within, weights)
         if isotropic:
             layouts.append((_isotropic(coords, within), reach))
         if len(tasks) == 3:
-            layouts.append((self._chart_weights()[:, list(tasks)[:2]], reach))
+            layouts.append((weights[:, list(tasks)[:2]], reach))
         return layouts
 
     def _within_reach(self, simplices, reach):
