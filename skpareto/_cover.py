@@ -1601,7 +1601,7 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
     if pset.n_points >= limits["max_points"]:
         return 0
     if start is None:
-        start = pset.params[int(np.argmin(np.abs(pset.weights - weights).max(axis=1)))]
+        start = pset.params[pset._nearest_in_weights(weights)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         root = find_stationary(pset.fun if ctx.fun is None else ctx.fun, start,

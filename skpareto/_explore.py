@@ -851,7 +851,7 @@ class _Ends:
         for face in _faces_missing(pset):
             w = np.zeros(m)
             w[list(face)] = 1.0 / len(face)
-            near = int(np.argmin(np.abs(pset.weights - w).max(axis=1)))
+            near = pset._nearest_in_weights(w)
             log(self.verbose, 2, f"the set has no point on the face of tasks {face}: "
                                  "solving it there")
             end = face_end(pset, self.ctx, pset.params[near], w, face, (self.key, 5) + face)
@@ -1147,7 +1147,7 @@ def _solve_at(pset, ctx, limits, target, n_jobs, progress):
     a later :func:`expand_set` goes on from there.
     """
     m = pset.n_tasks
-    nearest = int(np.argmin(np.abs(pset.weights - target).max(axis=1)))
+    nearest = pset._nearest_in_weights(target)
     key = (pset.n_points, nearest)
     res = _face_point(ctx, pset.params[nearest], target, tuple(range(m)), key)
     if res.success and np.any(res.weights != target):

@@ -493,6 +493,11 @@ class ParetoSet:
         edges = edges[edges[:, 0] != edges[:, 1]]
         return np.unique(edges, axis=0) if len(edges) else edges.reshape(0, 2)
 
+    def _nearest_in_weights(self, weights):
+        """Index of the point whose weights are nearest ``weights`` (largest difference of a
+        task's weight): where a solve at ``weights`` is warm started."""
+        return int(np.argmin(np.abs(self.weights - weights).max(axis=1)))
+
     def neighbours(self, index):
         """Indices of the points joined to point ``index`` by a piece edge.
 
