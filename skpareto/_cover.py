@@ -1189,6 +1189,7 @@ def _sub_set(pset, ctx, res, face, own=None):
             n_grad += more
         sub.add_point(x, values[list(face)], w / w.sum(), residual=residual,
                       n_grad=n_grad, n_hvp=res.n_hvp)
+        _charged_before(sub, res)
         return sub, [0], 0
     index = {}
     for i in on_face:
@@ -1214,6 +1215,14 @@ def _add_embedded(pset, ctx, res, inner, face):
                                              res.residual)
     pset.add_point(x, values, w, parent=inner, residual=residual, n_grad=res.n_grad + more,
                    n_hvp=res.n_hvp)
+    _charged_before(pset, res)
+
+
+def _charged_before(pset, res):
+    """A face's end ``res`` was charged to the totals where it was found (:func:`face_end`,
+    a lattice's step that left the simplex): the point made of it holds that work as its
+    own, and the totals count it once."""
+    pset.add_cost(-res.n_grad, -res.n_hvp)
 
 
 def _merge_face(pset, ctx, sub, inner, face):
@@ -1238,11 +1247,13 @@ def _merge_face(pset, ctx, sub, inner, face):
     mapping = {}
     off = np.setdiff1d(np.arange(pset.n_tasks), face)
     free = None  # whether the tasks off the face have parameters of their own
+    added = []  # the face's points new to pset, which carry their work there
     for i in range(sub.n_points):
         x = sub.params[i]
         mapping[i] = find_point(pset, x)  # a vertex another face has already, say
         if mapping[i] is not None:
             continue
+        added.append(i)
         w = np.zeros(pset.n_tasks)
         w[list(face)] = sub.weights[i]
         parent = (inner if i == 0 else -1) if sub.parents[i] < 0 else \
@@ -1259,7 +1270,8 @@ def _merge_face(pset, ctx, sub, inner, face):
                 n_grad += more
         mapping[i] = pset.add_point(x, values, w, parent=parent, residual=residual,
                                     n_grad=n_grad, n_hvp=sub.n_hvp[i])
-    pset.add_cost(sub.total_grad - sub.n_grad.sum(), sub.total_hvp - sub.n_hvp.sum())
+    pset.add_cost(sub.total_grad - sub.n_grad[added].sum(),
+                  sub.total_hvp - sub.n_hvp[added].sum())
     for a, b in sub.links:
         if mapping.get(int(a)) is not None and mapping.get(int(b)) is not None:
             pset.add_link(mapping[int(a)], mapping[int(b)])

@@ -1376,6 +1376,33 @@ def _cover_the_face(problem, pset):
     _cover_faces(pset, ctx, limits, [(end, -1)], (0,), None, Progress(0), set())
 
 
+def test_a_face_end_is_counted_once_where_it_was_found():
+    # face_end charges its work to the set; the face's first point, made of that end, holds
+    # it as its own: counted again there, the totals held every face root's work twice
+    from skpareto._cover import _cover_faces, face_end
+    from skpareto._explore import solver_context
+    from skpareto._utils import Progress
+
+    problem = ConvexQuadratic(n=4, m=3, random_state=0)
+    ctx, limits = solver_context(problem.fun, 3, problem.n, 1e-8, None, 0, None, None,
+                                 SolverOptions(), None)
+    pset = ParetoSet.empty(problem.n, 3, fun=problem.fun)
+    w = np.array([0.4, 0.3, 0.3])
+    x = problem.pareto_set(w)
+    pset.add_point(x, problem.fun(x), w)
+    before = pset.total_grad, pset.total_hvp
+    end = face_end(pset, ctx, x, np.array([0.5, 0.5, 0.0]), (0, 1), (0,))
+    res = end[0]
+    assert res.n_grad > 0 and res.n_hvp > 0
+    # n_steps=0: the face is its first point alone, merged with its objectives' Jacobian
+    _cover_faces(pset, ctx, limits, [end], (1,), None, Progress(0), set())
+    assert pset.n_points == 2
+    assert pset.total_grad - before[0] == res.n_grad + 3
+    assert pset.total_hvp - before[1] == res.n_hvp
+    # and the point holds it as its own
+    assert pset.n_grad[1] == res.n_grad + 3 and pset.n_hvp[1] == res.n_hvp
+
+
 def test_a_face_joins_only_its_first_point_to_the_point_that_stepped_onto_it():
     # a face's curve is traced from the point a lattice step reached, its parent the point
     # the step came from; stage 1 in the gaps of the face's weights starts roots of their
