@@ -25,7 +25,7 @@ from threadpoolctl import threadpool_limits
 from ._explore import expand_set, explore_starts, solver_context
 from ._models import ACTIVATIONS, LOSSES, SharedTrunkNet
 from ._options import SolverOptions
-from ._validation import check_choice, check_int, check_real
+from ._validation import ArgumentError, check_choice, check_int, check_real
 from ._weights import check_weights, onto_simplex
 from .exceptions import ConvergenceWarning, NonFiniteError, StationarityError
 from .metrics import _unchecked_residual
@@ -34,6 +34,8 @@ __all__ = ["ParetoExplorer"]
 
 
 _BLAS = {"lock": threading.Lock(), "users": 0, "limiter": None}
+# what scikit-learn's validate_data sets in a fit
+_FEATURE_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 
 
 @contextmanager
@@ -179,9 +181,11 @@ damping, hessian, inexact
     random_state : int, RandomState instance or None, default=None
         Seeds the initial network and the Hessian subsample.
     n_jobs : int, default=None
-        Parallel jobs (joblib) for independent branches of the exploration.
-    verbose : int, default=0
-        Progress on stderr (see :func:`skpareto.explore`).
+        Parallel jobs (joblib) for independent branches of the exploration
+        (None: one, unless a ``joblib.parallel_backend`` context says
+        otherwise; -1: every core).
+    verbose : int or bool, default=0
+        Progress on stderr (see :func:`skpareto.explore`); True is 1.
 
     Attributes
     ----------
@@ -288,6 +292,10 @@ damping, hessian, inexact
         self.n_jobs = n_jobs
         self.verbose = verbose
 
+    def __sklearn_is_fitted__(self):
+        # not n_features_in_, which validating the data of a fit that failed later sets
+        return hasattr(self, "pareto_set_")
+
     # -- tags ---------------------------------------------------------------
 
     def _loss_names(self):
@@ -328,13 +336,15 @@ damping, hessian, inexact
     def _check_params(self, n_samples, n_tasks):
         """Validate the hyper-parameters; return them in canonical form."""
         sizes = self.hidden_layer_sizes
-        if isinstance(sizes, numbers.Integral):
+        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, (bool, np.bool_)):
             sizes = (sizes,)
         try:
             sizes = tuple(sizes)
         except TypeError:
             sizes = None
-        if sizes is None or not all(isinstance(h, numbers.Integral) and h >= 1
+        # (a bool is an Integral: True was taken as a trunk of one unit)
+        if sizes is None or not all(isinstance(h, numbers.Integral)
+                                    and not isinstance(h, (bool, np.bool_)) and h >= 1
                                     for h in sizes):
             raise ValueError("hidden_layer_sizes must be a tuple of positive integers, "
                              f"got {self.hidden_layer_sizes!r}.")
@@ -354,7 +364,13 @@ damping, hessian, inexact
                    allow_none=True)
         check_int(self.n_steps, "n_steps", low=0, allow_none=True)
         check_int(self.max_points, "max_points", low=1, allow_none=True)
-        check_int(self.verbose, "verbose", low=0)
+        self._run_settings()
+        try:  # numpy's messages do not name it
+            check_random_state(self.random_state)
+        except ValueError as exc:
+            raise ArgumentError("random_state", "random_state must be None, an int in "
+                                f"[0, 2**32 - 1] or a numpy RandomState, got "
+                                f"{self.random_state!r}.") from exc
         SolverOptions(**{name: getattr(self, name) for name in self._SOLVER_SETTINGS})
         # None: uniform, in the objectives the set is explored in (see skpareto.explore)
         weights = (None if self.weights is None
@@ -362,6 +378,19 @@ damping, hessian, inexact
         if self.start_weights is not None:
             check_weights(self.start_weights, n_tasks, "start_weights", allow_2d=True)
         return sizes, names, weights, self._hvp_rows(n_samples)
+
+    def _run_settings(self):
+        """``(n_jobs, verbose)``, validated: ``verbose`` a bool (as scikit-learn's
+        estimators take it) or an int >= 0, given as an int."""
+        n_jobs = self.n_jobs
+        if n_jobs is not None and (not isinstance(n_jobs, numbers.Integral)
+                                   or isinstance(n_jobs, (bool, np.bool_)) or n_jobs == 0):
+            raise ArgumentError("n_jobs", "n_jobs must be None or a non-zero integer (-1: "
+                                f"every core), got {n_jobs!r}.")
+        verbose = self.verbose
+        if isinstance(verbose, (bool, np.bool_)):
+            return n_jobs, int(verbose)
+        return n_jobs, check_int(verbose, "verbose", low=0)
 
     def _hvp_rows(self, n_samples):
         """Rows of the Hessian subsample."""
@@ -375,11 +404,12 @@ damping, hessian, inexact
         raise ValueError("hvp_subsample must be None, a positive int (rows) or a float "
                          f"in (0, 1] (fraction of rows), got {sub!r}.")
 
-    def _encode_targets(self, y, names):
-        """Per-task float targets (standardized) or class codes, and each head's size and
-        initial bias; sets ``_y_center`` and ``_y_scale`` (None for a classification task)."""
-        targets, classes, head_sizes, biases = [], [], [], []
-        self._y_center, self._y_scale = [], []
+    @staticmethod
+    def _encode_targets(y, names):
+        """Per-task float targets (standardized) or class codes, each head's size and
+        initial bias, and each target's centre and scale (None for a classification
+        task)."""
+        targets, classes, head_sizes, biases, centers, scales = [], [], [], [], [], []
         for j, name in enumerate(names):
             col = y[:, j]
             if name == "squared_error":
@@ -391,15 +421,15 @@ damping, hessian, inexact
                 if not np.all(np.isfinite(t)):
                     raise ValueError(f"y column {j} contains NaN or infinite values.")
                 center, scale = _center_and_scale(t)
-                self._y_center.append(center)
-                self._y_scale.append(scale)
+                centers.append(center)
+                scales.append(scale)
                 targets.append((t - center) / scale)
                 classes.append(None)
                 head_sizes.append(1)
                 biases.append(0.0)
             else:
-                self._y_center.append(None)
-                self._y_scale.append(None)
+                centers.append(None)
+                scales.append(None)
                 col = _column(y, j)
                 check_classification_targets(col)
                 labels, codes = np.unique(col, return_inverse=True)
@@ -411,7 +441,7 @@ damping, hessian, inexact
                 head_sizes.append(len(labels))
                 freq = np.bincount(codes, minlength=len(labels)) / len(codes)
                 biases.append(np.log(freq) - np.log(freq).mean())
-        return targets, classes, head_sizes, biases
+        return targets, classes, head_sizes, biases, centers, scales
 
     def _validate_fit_data(self, X, y):
         """validate_data for X, then y on its own, so each error names its argument."""
@@ -497,9 +527,10 @@ damping, hessian, inexact
         ------
         ValueError
             On NaN/inf, wrong shapes or bad parameters (the message names the
-            argument).
+            argument). A refit refused so leaves the last fit as it was.
         skpareto.StationarityError
-            If no start reaches a model with finite losses.
+            If no start reaches a model with finite losses (the estimator is
+            then unfitted).
 
         Warns
         -----
@@ -508,14 +539,31 @@ damping, hessian, inexact
             is kept as a one-point set, with its residual, and nothing is
             explored) or some solves stop early.
         """
-        X, y = self._validate_fit_data(X, y)
-        self._y_ndim = np.ndim(y)
-        y = self._validate_y(y, X.shape[0])
-        n_tasks = y.shape[1]
-        sizes, names, weights, n_sub = self._check_params(X.shape[0], n_tasks)
+        # bad input loses nothing: a refit refused leaves the last fit as it was (validate_data
+        # sets the features' count and names before y or the parameters are checked)
+        last = {name: self.__dict__.pop(name) for name in _FEATURE_ATTRIBUTES
+                if name in self.__dict__}
+        try:
+            X, y = self._validate_fit_data(X, y)
+            y_ndim = np.ndim(y)
+            y = self._validate_y(y, X.shape[0])
+            n_tasks = y.shape[1]
+            sizes, names, weights, n_sub = self._check_params(X.shape[0], n_tasks)
+            n_jobs, verbose = self._run_settings()
+            targets, classes, head_sizes, biases, centers, scales = self._encode_targets(
+                y, names)
+        except Exception:
+            for name in _FEATURE_ATTRIBUTES:
+                self.__dict__.pop(name, None)
+            self.__dict__.update(last)
+            raise
+        # from here a fit that fails leaves the estimator unfitted, not a new task count over
+        # the last fit's set (predict dropped a task)
+        self.__dict__.pop("pareto_set_", None)
+        self._y_ndim = y_ndim
         self.n_tasks_ = n_tasks
         self.loss_ = names
-        targets, classes, head_sizes, biases = self._encode_targets(y, names)
+        self._y_center, self._y_scale = centers, scales
         self._classes = classes
         if all(name == "log_loss" for name in names) and n_tasks == 1 and self._y_ndim == 1:
             self.classes_ = classes[0]
@@ -534,8 +582,7 @@ damping, hessian, inexact
         ctx, limits = self._context(fun, hess_fun, x0.size)
         with _sklearn_convergence_warnings() as instead, _name_nonfinite():
             pset, failures, self.n_iter_ = explore_starts(
-                fun, [x0] * len(rows), rows, ctx, limits, n_jobs=self.n_jobs,
-                verbose=self.verbose)
+                fun, [x0] * len(rows), rows, ctx, limits, n_jobs=n_jobs, verbose=verbose)
             if pset.n_points == 0:
                 pset = self._unexplored(pset, failures, instead)
         self.pareto_set_ = pset
@@ -607,6 +654,7 @@ damping, hessian, inexact
         y = self._validate_y(y, X.shape[0])
         self._check_n_tasks(y)
         check_int(n_steps, "n_steps", low=0, allow_none=True)
+        n_jobs, verbose = self._run_settings()
         if self.n_tasks_ < 2:
             warnings.warn("a single task has a one-point Pareto set: nothing to expand.",
                           UserWarning, stacklevel=2)
@@ -627,7 +675,7 @@ damping, hessian, inexact
                     expand_set(self.pareto_set_, fun, toward=toward, tol=self.tol,
                                step_size=self.step_size, n_steps=n_steps,
                                max_points=self.max_points, options=self._options(hess_fun),
-                               n_jobs=self.n_jobs, verbose=self.verbose)
+                               n_jobs=n_jobs, verbose=verbose)
         finally:  # an interruption keeps the points found so far: show them
             self._set_front_attributes()
         return self
@@ -733,14 +781,17 @@ damping, hessian, inexact
         if self.n_tasks_ == 1:
             w = check_weights(weights, 1, "weights", allow_2d=True)
             params = self.pareto_set_.params[0]
-            return params if w.ndim == 1 else np.tile(params, (w.shape[0], 1))
+            return params.copy() if w.ndim == 1 else np.tile(params, (w.shape[0], 1))
         w = check_weights(weights, self.n_tasks_, "weights", allow_2d=True)
         inside = self.pareto_set_.contains(w)
         if not np.all(inside):
             bad = w if w.ndim == 1 else w[int(np.argmin(inside))]
+            first = ""
+            if self.max_points is not None and self.pareto_set_.n_points >= self.max_points:
+                first = f".set_params(max_points={2 * self.max_points})"
             raise ValueError(f"weights {bad} are outside the explored region: "
                              f"{self.pareto_set_.coverage()}; explore toward them first: "
-                             f"est.expand(X, y, toward={np.round(bad, 6).tolist()}).")
+                             f"est{first}.expand(X, y, toward={_shown(bad)}).")
         return self.pareto_set_.params_at(w)
 
     def _outputs(self, params, X):
@@ -1012,6 +1063,16 @@ damping, hessian, inexact
         with _one_blas_thread():
             return np.stack([np.asarray(fun(params), dtype=np.float64)
                              for params in self.pareto_set_.params])
+
+
+def _shown(weights):
+    """``weights`` rounded to 6 decimals for a message, the largest taking the rounding so
+    that they sum to one as ``toward`` must (rounded alone, three weights summed to
+    1.000001, and the call the message suggested was refused)."""
+    shown = np.round(weights, 6)
+    top = int(np.argmax(shown))
+    shown[top] = round(1.0 - (shown.sum() - shown[top]), 6)
+    return shown.tolist()
 
 
 @contextmanager

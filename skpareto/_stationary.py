@@ -766,6 +766,9 @@ def _minimize(fun, x0, scalar, tol, max_iter, norms, bounds=None):
         x = opt.x
         if state["status"] in (Status.CONVERGED, Status.DIVERGED):
             break
+        # scipy's own stop before the iteration limit: no step reduced the objective (the
+        # log said "max iter" after 41 of 1,000 iterations)
+        state["status"] = Status.MAX_ITER if opt.status == 1 else Status.LINE_SEARCH
     return x, state["status"], state["nit"], state["n_grad"], state["n_hvp"]
 
 

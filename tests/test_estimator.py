@@ -15,7 +15,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skpareto import ConvergenceWarning, ParetoExplorer
+from skpareto import ConvergenceWarning, ParetoExplorer, StationarityError
+from skpareto import _estimator
 from skpareto._hvp import value_and_jacobian
 from skpareto._models import SharedTrunkNet
 from skpareto.datasets import make_conflicting_regression
@@ -486,6 +487,101 @@ def test_predict_at_outside_the_explored_region_says_how_to_reach_it(data):
         assert stationarity_residual(value_and_jacobian(fun, x)[1], w) <= 1e-6
 
 
+def test_a_refused_refit_leaves_the_last_fit_as_it_was(data):
+    # a refit refused while encoding y had set the new task count and target scales over the
+    # last fit's set: predict then returned one column of two, or raised a TypeError
+    X, Y = data
+    est = ParetoExplorer(**dict(SETTINGS, max_points=20)).fit(X, Y)
+    state = pickle.dumps(est)
+    predicted = est.predict(X[:3])
+    words = Y.astype(object)
+    words[5, 1] = "n/a"
+    refusals = [(X, words, {}), (X[:, :3], words, {}),
+                (X, np.c_[Y > 0, np.ones(len(Y))], dict(loss="log_loss")),
+                (X, Y, dict(random_state="x")), (X[:, :3], Y, dict(n_jobs=0))]
+    for X_bad, Y_bad, params in refusals:
+        with pytest.raises(ValueError):
+            clone_of_last = pickle.loads(state)
+            clone_of_last.set_params(**params).fit(X_bad, Y_bad)
+        assert clone_of_last.n_tasks_ == 2 and clone_of_last.n_features_in_ == X.shape[1]
+        np.testing.assert_array_equal(clone_of_last.predict(X[:3]), predicted)
+    # bad input loses nothing on the estimator itself either
+    with pytest.raises(ValueError, match="column 1"):
+        est.fit(X[:, :3], words)
+    assert est.n_features_in_ == X.shape[1]
+    np.testing.assert_array_equal(est.predict(X[:3]), predicted)
+
+
+def test_a_fit_that_fails_after_its_input_was_accepted_leaves_the_estimator_unfitted(
+        data, monkeypatch):
+    X, Y = data
+    est = ParetoExplorer(**dict(SETTINGS, max_points=20)).fit(X, Y)
+
+    def fails(*args, **kwargs):
+        raise StationarityError("no usable model")
+
+    monkeypatch.setattr(_estimator, "explore_starts", fails)
+    with pytest.raises(StationarityError):
+        est.fit(X[:, :3], Y[:, :1])
+    with pytest.raises(NotFittedError):
+        est.predict(X[:, :3])
+
+
+def test_verbose_may_be_a_bool_as_in_scikit_learn(data, capsys):
+    X, Y = data
+    ParetoExplorer(**dict(SETTINGS, max_points=5, verbose=True)).fit(X, Y)
+    assert "[skpareto]" in capsys.readouterr().err
+    ParetoExplorer(**dict(SETTINGS, max_points=5, verbose=False)).fit(X, Y)
+    assert capsys.readouterr().err == ""
+
+
+def test_stage_one_log_says_why_lbfgs_stopped(data, capsys):
+    # constant inputs: L-BFGS's line search fails after a few dozen iterations, which the log
+    # called "max iter" with max_iter=1000
+    X, Y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        ParetoExplorer(**dict(SETTINGS, max_points=5, max_iter=1000, verbose=2)).fit(
+            np.ones_like(X), Y)
+    line = next(line for line in capsys.readouterr().err.splitlines()
+                if "stage 1 (lbfgs)" in line)
+    iterations = int(line.split(": ")[1].split(" iterations")[0])
+    assert iterations < 1000 and line.endswith("line search"), line
+
+
+def test_single_task_params_at_is_a_copy():
+    X, Y = make_conflicting_regression(60, 3, 2, random_state=0)
+    est = ParetoExplorer(hidden_layer_sizes=(2,), random_state=0).fit(X, Y[:, 0])
+    predicted = est.predict(X[:2])
+    est.params_at([1.0])[:] = 0.0
+    np.testing.assert_array_equal(est.predict(X[:2]), predicted)
+
+
+def test_the_suggested_toward_sums_to_one_and_raises_max_points_first():
+    # rounded to 6 decimals alone, three weights summed to 1.000001 and the suggested call
+    # was refused; at max_points, expand adds nothing until it is raised
+    from skpareto._estimator import _shown
+    from skpareto._weights import check_weights
+
+    w = [0.39801164483050094, 0.11218566308621611, 0.4898026920832831]
+    assert abs(np.round(w, 6).sum() - 1.0) > 1e-8  # the case that was refused
+    shown = _shown(np.array(w))
+    check_weights(shown, 3, "toward")
+    np.testing.assert_allclose(shown, w, atol=1.5e-6)
+    X, Y = make_conflicting_regression(100, 3, 3, conflict=0.8, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est = ParetoExplorer(hidden_layer_sizes=(2,), max_points=30, random_state=0).fit(X, Y)
+    grid = np.random.default_rng(0).dirichlet(np.ones(3), 200)
+    target = grid[np.argmin(est.pareto_set_.contains(grid))]
+    assert not est.pareto_set_.contains(target)
+    with pytest.raises(ValueError, match=r"est\.set_params\(max_points=60\)\.expand\(X, y, "
+                                         r"toward=\[") as info:
+        est.predict_at(X, target)
+    suggested = eval(str(info.value).split("toward=")[1].rstrip(")."))
+    check_weights(suggested, 3, "toward")
+
+
 # -- classification, single task, tags ---------------------------------------
 
 def _two_task_labels(n=120, seed=0):
@@ -596,7 +692,7 @@ def test_bad_input(fitted, data):
         clone(est).set_params(loss="hinge").fit(X, Y)
     with pytest.raises(ValueError, match="loss"):
         clone(est).set_params(loss=["squared_error"] * 3).fit(X, Y)
-    for sizes in ((0,), (2.5,), "a"):
+    for sizes in ((0,), (2.5,), "a", True, (4, True)):
         with pytest.raises(ValueError, match="hidden_layer_sizes"):
             clone(est).set_params(hidden_layer_sizes=sizes).fit(X, Y)
     for name, value in [("alpha", -1.0), ("tol", 0.0), ("tol", 1.0), ("step_size", -0.1),
@@ -606,7 +702,9 @@ def test_bad_input(fitted, data):
                         ("minres_rtol", 2.0), ("minres_maxiter", 0), ("damping", -1.0),
                         ("hessian", "full"), ("inexact", "yes"), ("hvp_subsample", 1.5),
                         ("hvp_subsample", True), ("activation", "sigmoid"),
-                        ("verbose", -1)]:
+                        ("verbose", -1), ("verbose", 1.5), ("random_state", "x"),
+                        ("random_state", 2 ** 40), ("n_jobs", 0), ("n_jobs", "two"),
+                        ("n_jobs", 1.0)]:
         with pytest.raises(ValueError, match=name):
             clone(est).set_params(**{name: value}).fit(X, Y)
     with pytest.raises(ValueError, match="weights"):
