@@ -335,7 +335,8 @@ def front_hypervolume_scorer(reference):
     ------
     ValueError
         If ``reference`` is not a finite 1-D array, or (when scoring) its
-        length is not the number of tasks.
+        length is not the number of tasks or the estimator has no
+        ``held_out_front`` (it is not a :class:`~skpareto.ParetoExplorer`).
 
     Examples
     --------
@@ -361,6 +362,10 @@ def front_hypervolume_scorer(reference):
         if hasattr(estimator, "steps"):  # a Pipeline: the explorer is its last step
             X = estimator[:-1].transform(X)
             estimator = estimator[-1]
+        if not callable(getattr(estimator, "held_out_front", None)):
+            raise ValueError(f"front_hypervolume_scorer scores the explored front of a "
+                             f"ParetoExplorer (its held_out_front); got "
+                             f"{type(estimator).__name__}.")
         return hypervolume(estimator.held_out_front(X, y), reference)
 
     return scorer

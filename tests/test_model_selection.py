@@ -167,3 +167,14 @@ def test_front_hypervolume_scorer_in_a_grid_search():
 def test_front_hypervolume_scorer_reference_must_be_a_point(reference):
     with pytest.raises(ValueError, match="reference"):
         front_hypervolume_scorer(reference)
+
+
+def test_front_hypervolume_scorer_names_what_it_scores():
+    # another estimator failed with an AttributeError from inside the scorer
+    from sklearn.linear_model import Ridge
+
+    X, Y = make_conflicting_regression(40, 3, random_state=0)
+    scorer = front_hypervolume_scorer([0.5, 0.5])
+    for estimator in (Ridge().fit(X, Y), make_pipeline(StandardScaler(), Ridge()).fit(X, Y)):
+        with pytest.raises(ValueError, match="ParetoExplorer.*got Ridge"):
+            scorer(estimator, X, Y)
