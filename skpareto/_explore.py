@@ -25,6 +25,7 @@ from ._weights import (check_weights, gradient_scale, lattice_divisions, lattice
                        objective_scales, safe_norm, scaled_weights, simplex_lattice,
                        zero_sum_basis)
 from .exceptions import ConvergenceWarning, StationarityError
+from .metrics import non_dominated
 
 __all__ = ["explore", "expand_set", "explore_starts", "solver_context"]
 
@@ -238,8 +239,10 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
                         "balance and there is no stationary point to follow; explore follows "
                         "sets inside the box.")
         mgda = "" if worst.get("method") == "mgda" else "options=SolverOptions(method='mgda'), "
-        if on_bound:  # the box given is why: only another start or problem can help
-            advice = f" Try {mgda}another x0."
+        if on_bound:  # the box given is why: only another start (inside) can help; MGDA
+            # descends to the same boundary (ZDT1: then to x0 = 0, where sqrt's gradient is
+            # infinite, and its error read as unrelated)
+            advice = " Another x0 may reach a part of the set inside the box."
         elif worst.residual <= tol or worst.status == Status.DIVERGED:
             # stationary, but every task still descends from there; or no end to descend
             advice = (" Where the problem has a box outside which the objectives fall without "
@@ -615,7 +618,8 @@ def _polish(ctx, root, key):
 
 
 def _coverage_note(pset, limits, verbose):
-    """At ``verbose >= 1``, say how much of the simplex (the grid of
+    """At ``verbose >= 1``, say how many points other points of the set dominate, if any,
+    and how much of the simplex (the grid of
     :meth:`ParetoSet.coverage`) the set leaves uncovered, if any: where ``max_points``
     ended the exploration, the set is part of the trade-off and :func:`expand_set` goes on
     from where it stopped; else the set ends there (bounds, a degenerate or unbounded part)
@@ -623,6 +627,14 @@ def _coverage_note(pset, limits, verbose):
     and "done" said nothing)."""
     if verbose < 1 or pset.n_tasks < 2:
         return
+    # the set is Pareto-stationary: a branch of it may be dominated (Viennet's problem: 86
+    # of 372 points, by the end of task 1 among others), and a user reading the front as
+    # the Pareto front is not told otherwise
+    dominated = int(np.sum(~non_dominated(pset.front)))
+    if dominated:
+        log(verbose, 1, f"{dominated} of {pset.n_points} points are dominated by others of "
+                        "the set (stationary, not Pareto optimal): "
+                        "skpareto.metrics.non_dominated(front) selects the others")
     share, size = pset._grid_share()
     if share >= 1.0:
         return

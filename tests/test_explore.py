@@ -1579,6 +1579,12 @@ def test_a_set_on_the_boundary_of_the_box_is_named_in_the_error():
             np.errstate(all="ignore"):
         explore(zdt1, np.full(6, 0.3), bounds=(0.0, 1.0))
     assert "pass it as bounds" not in str(error.value)  # it was: the box is why
+    # nor MGDA, which descends to the same boundary and fails there on sqrt's gradient
+    assert "mgda" not in str(error.value).lower()
+    with pytest.raises(StationarityError), pytest.warns(ConvergenceWarning), \
+            np.errstate(all="ignore"):
+        explore(zdt1, np.full(6, 0.3), bounds=(0.0, 1.0),
+                options=SolverOptions(method="mgda"))
 
 
 def test_a_stationary_point_on_the_bound_is_not_called_no_stationary_point():
@@ -2531,6 +2537,28 @@ def test_verbose_output_says_what_a_set_that_ends_leaves_uncovered(capsys):
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last.startswith(f"[skpareto] the set leaves {uncovered:.1%} of a grid of 231 weights "
                            "uncovered") and "toward=weights" in last
+
+
+def _viennet(x):
+    r = x[0] ** 2 + x[1] ** 2
+    return anp.stack([0.5 * r + anp.sin(r),
+                      (3.0 * x[0] - 2.0 * x[1] + 4.0) ** 2 / 8.0
+                      + (x[0] - x[1] + 1.0) ** 2 / 27.0 + 15.0,
+                      1.0 / (r + 1.0) - 1.1 * anp.exp(-r)])
+
+
+def test_verbose_output_counts_the_points_others_dominate(capsys):
+    # the set is Pareto-stationary: on Viennet's problem a branch of it is dominated (by
+    # task 1's end among others), which nothing said
+    pset = explore(_viennet, np.array([0.3, -0.2]), verbose=1)
+    dominated = int(np.sum(~non_dominated(pset.front)))
+    assert dominated >= 20 and np.all(pset.residuals <= 1e-8)
+    assert (f"{dominated} of {pset.n_points} points are dominated by others of the set"
+            in capsys.readouterr().err)
+    problem = ConvexQuadratic(n=5, m=3, random_state=0)
+    pset = explore(problem.fun, problem.x0, verbose=1)
+    assert non_dominated(pset.front).all()
+    assert "dominated" not in capsys.readouterr().err
 
 
 def test_progress_estimates_the_time_left_only_from_a_range_of_weights():
