@@ -103,13 +103,15 @@ _NORM_RANGE = (2.0 ** -500, 2.0 ** 500)
 def safe_norm(a, axis=None):
     """``numpy.linalg.norm`` (2-norm), scaled by a power of two before squaring where the
     squares would leave the float range (gradients of 1e160 and more, an exponential far
-    out, or of 1e-160 and less)."""
+    out, or of 1e-160 and less). A norm beyond the float range is inf, without numpy's
+    overflow warning (entries near 1.8e308: a point far out on a run-off face)."""
     a = np.asarray(a, dtype=np.float64)
     peak = np.max(np.abs(a)) if a.size else 0.0
     if not np.isfinite(peak) or peak == 0.0 or _NORM_RANGE[0] <= peak <= _NORM_RANGE[1]:
         return np.linalg.norm(a, axis=axis)
     shift = np.frexp(peak)[1]
-    return np.ldexp(np.linalg.norm(np.ldexp(a, -shift), axis=axis), shift)
+    with np.errstate(over="ignore"):
+        return np.ldexp(np.linalg.norm(np.ldexp(a, -shift), axis=axis), shift)
 
 
 def gradient_scale(jac):

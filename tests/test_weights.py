@@ -1,6 +1,7 @@
 """min_norm_weights against independent solutions of the simplex QP."""
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -311,3 +312,17 @@ def test_min_norm_weights_exact_for_gradients_on_scales_far_apart():
         weights = min_norm_weights(jac)
         np.testing.assert_allclose(weights, exact, rtol=1e-6, atol=1e-14)
         assert stationarity_residual(jac, weights) <= 1e-15
+
+
+def test_safe_norm_scales_past_the_float_range_and_overflows_to_inf_quietly():
+    from skpareto._weights import safe_norm
+
+    big = np.array([[3e200, 4e200], [3e-200, 4e-200]])
+    np.testing.assert_allclose(safe_norm(big[:1], axis=1), [5e200], rtol=1e-15)
+    np.testing.assert_allclose(safe_norm(big[1:], axis=1), [5e-200], rtol=1e-15)
+    # entries near the largest float: the norm is beyond it (a run-off face's gradients
+    # warned "overflow encountered in ldexp", an error where warnings are)
+    huge = np.array([[-1.79769313e308, -1.79769313e308, 0.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isinf(safe_norm(huge, axis=1)).all()
