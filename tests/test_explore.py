@@ -2539,14 +2539,6 @@ def test_verbose_output_says_what_a_set_that_ends_leaves_uncovered(capsys):
                            "uncovered") and "toward=weights" in last
 
 
-def _viennet(x):
-    r = x[0] ** 2 + x[1] ** 2
-    return anp.stack([0.5 * r + anp.sin(r),
-                      (3.0 * x[0] - 2.0 * x[1] + 4.0) ** 2 / 8.0
-                      + (x[0] - x[1] + 1.0) ** 2 / 27.0 + 15.0,
-                      1.0 / (r + 1.0) - 1.1 * anp.exp(-r)])
-
-
 def test_verbose_output_counts_the_points_others_dominate(capsys):
     # the set is Pareto-stationary: on Viennet's problem a branch of it is dominated (by
     # task 1's end among others), which nothing said
