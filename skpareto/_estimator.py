@@ -34,8 +34,9 @@ __all__ = ["ParetoExplorer"]
 
 
 _BLAS = {"lock": threading.Lock(), "users": 0, "limiter": None}
-# what scikit-learn's validate_data sets in a fit
+# what scikit-learn's validate_data sets in a fit, and what fit sets once it has explored
 _FEATURE_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
+_FITTED_ATTRIBUTES = ("pareto_set_", "pareto_front_", "pareto_weights_", "n_iter_")
 
 
 @contextmanager
@@ -364,7 +365,6 @@ damping, hessian, inexact
                    allow_none=True)
         check_int(self.n_steps, "n_steps", low=0, allow_none=True)
         check_int(self.max_points, "max_points", low=1, allow_none=True)
-        self._run_settings()
         try:  # numpy's messages do not name it
             check_random_state(self.random_state)
         except ValueError as exc:
@@ -527,7 +527,9 @@ damping, hessian, inexact
         ------
         ValueError
             On NaN/inf, wrong shapes or bad parameters (the message names the
-            argument). A refit refused so leaves the last fit as it was.
+            argument): a refit refused so leaves the last fit as it was. Where
+            the training losses are not finite for the models reached (the
+            estimator is then unfitted).
         skpareto.StationarityError
             If no start reaches a model with finite losses (the estimator is
             then unfitted).
@@ -552,14 +554,15 @@ damping, hessian, inexact
             n_jobs, verbose = self._run_settings()
             targets, classes, head_sizes, biases, centers, scales = self._encode_targets(
                 y, names)
-        except Exception:
+        except BaseException:  # an interruption too: validate_data may have set them
             for name in _FEATURE_ATTRIBUTES:
                 self.__dict__.pop(name, None)
             self.__dict__.update(last)
             raise
         # from here a fit that fails leaves the estimator unfitted, not a new task count over
         # the last fit's set (predict dropped a task)
-        self.__dict__.pop("pareto_set_", None)
+        for name in _FITTED_ATTRIBUTES:
+            self.__dict__.pop(name, None)
         self._y_ndim = y_ndim
         self.n_tasks_ = n_tasks
         self.loss_ = names
@@ -581,12 +584,12 @@ damping, hessian, inexact
                                         allow_2d=True))))
         ctx, limits = self._context(fun, hess_fun, x0.size)
         with _sklearn_convergence_warnings() as instead, _name_nonfinite():
-            pset, failures, self.n_iter_ = explore_starts(
+            pset, failures, n_iter = explore_starts(
                 fun, [x0] * len(rows), rows, ctx, limits, n_jobs=n_jobs, verbose=verbose)
             if pset.n_points == 0:
                 pset = self._unexplored(pset, failures, instead)
         self.pareto_set_ = pset
-        self.n_iter_ = max(int(self.n_iter_), 1)
+        self.n_iter_ = max(int(n_iter), 1)
         self._set_front_attributes()
         return self
 
@@ -640,7 +643,8 @@ damping, hessian, inexact
         ------
         ValueError
             If ``X, y`` are not the training data (the losses of the set's
-            first model on them differ from those :meth:`fit` recorded).
+            first model on them differ from those :meth:`fit` recorded), or
+            ``n_steps``, ``n_jobs`` or ``verbose`` is not valid.
 
         Warns
         -----
@@ -667,7 +671,8 @@ damping, hessian, inexact
         if self.max_points is not None and self.pareto_set_.n_points >= self.max_points:
             warnings.warn(f"the set holds max_points={self.max_points} models already: nothing "
                           "to expand. Raise it first, e.g. est.set_params(max_points="
-                          f"{2 * self.max_points}).expand(X, y).", UserWarning, stacklevel=2)
+                          f"{self._raised_max_points()}).expand(X, y).", UserWarning,
+                          stacklevel=2)
             return self
         try:
             with _sklearn_convergence_warnings(), _name_nonfinite():
@@ -679,6 +684,12 @@ damping, hessian, inexact
         finally:  # an interruption keeps the points found so far: show them
             self._set_front_attributes()
         return self
+
+    def _raised_max_points(self):
+        """A ``max_points`` to suggest where the set holds ``max_points`` models: room for as
+        many again as it holds (twice max_points alone was below what a set fitted with a
+        larger one held)."""
+        return max(2 * self.max_points, self.pareto_set_.n_points + self.max_points)
 
     def _check_same_objectives(self, fun):
         """Raise unless ``fun`` gives the set's first point the losses :meth:`fit` recorded:
@@ -788,7 +799,7 @@ damping, hessian, inexact
             bad = w if w.ndim == 1 else w[int(np.argmin(inside))]
             first = ""
             if self.max_points is not None and self.pareto_set_.n_points >= self.max_points:
-                first = f".set_params(max_points={2 * self.max_points})"
+                first = f".set_params(max_points={self._raised_max_points()})"
             raise ValueError(f"weights {bad} are outside the explored region: "
                              f"{self.pareto_set_.coverage()}; explore toward them first: "
                              f"est{first}.expand(X, y, toward={_shown(bad)}).")

@@ -149,9 +149,10 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         saves.
     verbose : int, default=0
         Progress on stderr: 1 one line with elapsed time, points, weight
-        coverage and an estimate of what remains, and at the end, where
-        ``max_points`` stopped the exploration short of the simplex, how much
-        of it is left uncovered; 2 every branch.
+        coverage and an estimate of what remains, and at the end how many
+        points others of the set dominate (it is Pareto-stationary), and,
+        where ``max_points`` stopped the exploration short of the simplex, how
+        much of it is left uncovered; 2 every branch.
 
     Returns
     -------
@@ -627,9 +628,9 @@ def _coverage_note(pset, limits, verbose):
     and "done" said nothing)."""
     if verbose < 1 or pset.n_tasks < 2:
         return
-    # the set is Pareto-stationary: a branch of it may be dominated (Viennet's problem: 86
-    # of 372 points, by the end of task 1 among others), and a user reading the front as
-    # the Pareto front is not told otherwise
+    # the set is Pareto-stationary: a branch of it may be dominated (Viennet's problem, see
+    # the user guide's limitations), and a user reading the front as the Pareto front is
+    # not told otherwise
     dominated = int(np.sum(~non_dominated(pset.front)))
     if dominated:
         log(verbose, 1, f"{dominated} of {pset.n_points} points are dominated by others of "

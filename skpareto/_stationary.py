@@ -766,9 +766,9 @@ def _minimize(fun, x0, scalar, tol, max_iter, norms, bounds=None):
         x = opt.x
         if state["status"] in (Status.CONVERGED, Status.DIVERGED):
             break
-        # scipy's own stop before the iteration limit: no step reduced the objective (the
-        # log said "max iter" after 41 of 1,000 iterations)
-        state["status"] = Status.MAX_ITER if opt.status == 1 else Status.LINE_SEARCH
+        # scipy's code 2 (both methods): no step along the search direction reduced the
+        # objective, before the iteration limit, which the log called "max iter"
+        state["status"] = Status.LINE_SEARCH if opt.status == 2 else Status.MAX_ITER
     return x, state["status"], state["nit"], state["n_grad"], state["n_hvp"]
 
 

@@ -1,5 +1,6 @@
 """ParetoExplorer: scikit-learn conventions, bad input, and the explored set on a network."""
 
+import ast
 import pickle
 import warnings
 
@@ -244,7 +245,12 @@ def test_expand_at_max_points_says_to_raise_it(data):
             est.expand(X, Y)
         assert est.pareto_set_.n_points == 5
         est.set_params(max_points=9).expand(X, Y)
-    assert est.pareto_set_.n_points == 9
+        assert est.pareto_set_.n_points == 9
+        # lowered below what the set holds: the suggestion leaves room (twice max_points
+        # alone, 6, was below the 9 held)
+        est.set_params(max_points=3)
+        with pytest.warns(UserWarning, match=r"set_params\(max_points=12\)"):
+            est.expand(X, Y)
 
 
 def test_expand_on_other_data_is_refused(data):
@@ -500,9 +506,9 @@ def test_a_refused_refit_leaves_the_last_fit_as_it_was(data):
                 (X, np.c_[Y > 0, np.ones(len(Y))], dict(loss="log_loss")),
                 (X, Y, dict(random_state="x")), (X[:, :3], Y, dict(n_jobs=0))]
     for X_bad, Y_bad, params in refusals:
+        clone_of_last = pickle.loads(state).set_params(**params)
         with pytest.raises(ValueError):
-            clone_of_last = pickle.loads(state)
-            clone_of_last.set_params(**params).fit(X_bad, Y_bad)
+            clone_of_last.fit(X_bad, Y_bad)
         assert clone_of_last.n_tasks_ == 2 and clone_of_last.n_features_in_ == X.shape[1]
         np.testing.assert_array_equal(clone_of_last.predict(X[:3]), predicted)
     # bad input loses nothing on the estimator itself either
@@ -525,6 +531,9 @@ def test_a_fit_that_fails_after_its_input_was_accepted_leaves_the_estimator_unfi
         est.fit(X[:, :3], Y[:, :1])
     with pytest.raises(NotFittedError):
         est.predict(X[:, :3])
+    # none of the last fit's results is left beside the new task count
+    assert not any(hasattr(est, name) for name in ("pareto_set_", "pareto_front_",
+                                                   "pareto_weights_", "n_iter_"))
 
 
 def test_verbose_may_be_a_bool_as_in_scikit_learn(data, capsys):
@@ -578,7 +587,7 @@ def test_the_suggested_toward_sums_to_one_and_raises_max_points_first():
     with pytest.raises(ValueError, match=r"est\.set_params\(max_points=60\)\.expand\(X, y, "
                                          r"toward=\[") as info:
         est.predict_at(X, target)
-    suggested = eval(str(info.value).split("toward=")[1].rstrip(")."))
+    suggested = ast.literal_eval(str(info.value).split("toward=")[1].rstrip(")."))
     check_weights(suggested, 3, "toward")
 
 

@@ -1401,6 +1401,15 @@ def test_a_face_end_is_counted_once_where_it_was_found():
     assert pset.total_hvp - before[1] == res.n_hvp
     # and the point holds it as its own
     assert pset.n_grad[1] == res.n_grad + 3 and pset.n_hvp[1] == res.n_hvp
+    # a single task's end is one point, added as it is
+    before = pset.total_grad, pset.total_hvp
+    end = face_end(pset, ctx, x, np.array([1.0, 0.0, 0.0]), (0,), (2,))
+    res = end[0]
+    assert res.n_grad > 0
+    _cover_faces(pset, ctx, limits, [end], (3,), None, Progress(0), set())
+    assert pset.n_points == 3 and pset.weights[2].tolist() == [1.0, 0.0, 0.0]
+    assert pset.total_grad - before[0] == res.n_grad == pset.n_grad[2]
+    assert pset.total_hvp - before[1] == res.n_hvp == pset.n_hvp[2]
 
 
 def test_a_face_joins_only_its_first_point_to_the_point_that_stepped_onto_it():

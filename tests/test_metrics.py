@@ -110,6 +110,18 @@ def test_non_dominated_matches_loop(m, seed):
     assert mask.any()
 
 
+def test_non_dominated_in_blocks_matches_all_pairs(monkeypatch):
+    # rows are compared in blocks, so that a large front does not take p * p * m booleans
+    from skpareto import metrics
+
+    rng = np.random.default_rng(0)
+    front = rng.integers(0, 6, size=(60, 3)).astype(float)
+    whole = non_dominated(front)
+    monkeypatch.setattr(metrics, "_BLOCK", 7)
+    np.testing.assert_array_equal(non_dominated(front), whole)
+    np.testing.assert_array_equal(whole, _loop_non_dominated(front))
+
+
 def test_stationarity_residual():
     jac = np.array([[1.0, 2.0], [-2.0, -4.0]])
     # min-norm weights (2/3, 1/3) cancel the gradients exactly

@@ -320,6 +320,12 @@ def test_safe_norm_scales_past_the_float_range_and_overflows_to_inf_quietly():
     big = np.array([[3e200, 4e200], [3e-200, 4e-200]])
     np.testing.assert_allclose(safe_norm(big[:1], axis=1), [5e200], rtol=1e-15)
     np.testing.assert_allclose(safe_norm(big[1:], axis=1), [5e-200], rtol=1e-15)
+    # each row on its own scale: by the array's peak the small row underflowed to 0
+    np.testing.assert_allclose(safe_norm(big, axis=1), [5e200, 5e-200], rtol=1e-15)
+    np.testing.assert_allclose(safe_norm(np.array([[3.0, 4.0], [3e-170, 4e-170]]), axis=1),
+                               [5.0, 5e-170], rtol=1e-15)
+    np.testing.assert_allclose(safe_norm(big, axis=0), [3e200, 4e200], rtol=1e-15)
+    assert safe_norm(np.array([[3.0, 4.0]]), axis=1) == pytest.approx([5.0], rel=1e-15)
     # entries near the largest float: the norm is beyond it (a run-off face's gradients
     # warned "overflow encountered in ldexp", an error where warnings are)
     huge = np.array([[-1.79769313e308, -1.79769313e308, 0.0]])
