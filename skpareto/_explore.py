@@ -246,8 +246,10 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
             advice = " Another x0 may reach a part of the set inside the box."
         elif worst.residual <= tol or worst.status == Status.DIVERGED:
             # stationary, but every task still descends from there; or no end to descend
+            # (Kursawe's |x|**0.8 from x0 = 0.1: stage 1 ended at the kink x = 0)
             advice = (" Where the problem has a box outside which the objectives fall without "
-                      f"end, pass it as bounds=(lower, upper); else try {mgda}another x0.")
+                      "end, pass it as bounds=(lower, upper); where they have a kink there "
+                      f"(|x|**p at 0, p < 1), or else, try {mgda}another x0.")
         else:
             advice = (" Try more iterations (options=SolverOptions(max_iter=...)), "
                       f"{mgda}a looser tol, or another x0.")

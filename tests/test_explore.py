@@ -1596,6 +1596,19 @@ def test_a_set_on_the_boundary_of_the_box_is_named_in_the_error():
                 options=SolverOptions(method="mgda"))
 
 
+def test_a_start_that_ends_at_a_kink_is_told_so():
+    # Kursawe's problem from x0 = 0.1: stage 1 ends at x = 0, where |x|**0.8 has no
+    # derivative (weights 1.002, -0.002); the advice spoke only of a box to pass, and the
+    # objectives are bounded
+    def kursawe(x):
+        f1 = anp.sum(-10.0 * anp.exp(-0.2 * anp.sqrt(x[:-1] ** 2 + x[1:] ** 2)))
+        return anp.array([f1, anp.sum(anp.abs(x) ** 0.8 + 5.0 * anp.sin(x ** 3))])
+
+    with pytest.raises(StationarityError, match=r"kink there \(\|x\|\*\*p at 0"), \
+            pytest.warns(ConvergenceWarning), np.errstate(all="ignore"):
+        explore(kursawe, np.full(3, 0.1))
+
+
 def test_a_stationary_point_on_the_bound_is_not_called_no_stationary_point():
     # the set ends on the box's bound at x = 0 (f0 falls as -x): the error said "no
     # Pareto-stationary point ... the best relative residual was 2.5e-17"
