@@ -25,7 +25,7 @@ from threadpoolctl import threadpool_limits
 from ._explore import expand_set, explore_starts, solver_context
 from ._models import ACTIVATIONS, LOSSES, SharedTrunkNet
 from ._options import SolverOptions
-from ._validation import ArgumentError, check_choice, check_int, check_real
+from ._validation import ArgumentError, check_choice, check_int, check_n_jobs, check_real
 from ._weights import check_weights, onto_simplex
 from .exceptions import ConvergenceWarning, NonFiniteError, StationarityError
 from .metrics import _unchecked_residual
@@ -382,11 +382,7 @@ damping, hessian, inexact
     def _run_settings(self):
         """``(n_jobs, verbose)``, validated: ``verbose`` a bool (as scikit-learn's
         estimators take it) or an int >= 0, given as an int."""
-        n_jobs = self.n_jobs
-        if n_jobs is not None and (not isinstance(n_jobs, numbers.Integral)
-                                   or isinstance(n_jobs, (bool, np.bool_)) or n_jobs == 0):
-            raise ArgumentError("n_jobs", "n_jobs must be None or a non-zero integer (-1: "
-                                f"every core), got {n_jobs!r}.")
+        n_jobs = check_n_jobs(self.n_jobs)
         verbose = self.verbose
         if isinstance(verbose, (bool, np.bool_)):
             return n_jobs, int(verbose)
@@ -668,11 +664,11 @@ damping, hessian, inexact
         self.pareto_set_.fun = fun
         if n_steps is None and toward is None:
             n_steps = self.n_steps
-        if self.max_points is not None and self.pareto_set_.n_points >= self.max_points:
+        raised = self._raised_max_points()
+        if raised is not None:
             warnings.warn(f"the set holds max_points={self.max_points} models already: nothing "
-                          "to expand. Raise it first, e.g. est.set_params(max_points="
-                          f"{self._raised_max_points()}).expand(X, y).", UserWarning,
-                          stacklevel=2)
+                          f"to expand. Raise it first, e.g. est.set_params(max_points={raised})"
+                          ".expand(X, y).", UserWarning, stacklevel=2)
             return self
         try:
             with _sklearn_convergence_warnings(), _name_nonfinite():
@@ -686,9 +682,11 @@ damping, hessian, inexact
         return self
 
     def _raised_max_points(self):
-        """A ``max_points`` to suggest where the set holds ``max_points`` models: room for as
-        many again as it holds (twice max_points alone was below what a set fitted with a
-        larger one held)."""
+        """Where the set holds ``max_points`` models (nothing more is explored), a
+        ``max_points`` to suggest: room for as many again as it holds (twice max_points alone
+        was below what a set fitted with a larger one held); else None."""
+        if self.max_points is None or self.pareto_set_.n_points < self.max_points:
+            return None
         return max(2 * self.max_points, self.pareto_set_.n_points + self.max_points)
 
     def _check_same_objectives(self, fun):
@@ -797,9 +795,8 @@ damping, hessian, inexact
         inside = self.pareto_set_.contains(w)
         if not np.all(inside):
             bad = w if w.ndim == 1 else w[int(np.argmin(inside))]
-            first = ""
-            if self.max_points is not None and self.pareto_set_.n_points >= self.max_points:
-                first = f".set_params(max_points={self._raised_max_points()})"
+            raised = self._raised_max_points()
+            first = "" if raised is None else f".set_params(max_points={raised})"
             raise ValueError(f"weights {bad} are outside the explored region: "
                              f"{self.pareto_set_.coverage()}; explore toward them first: "
                              f"est{first}.expand(X, y, toward={_shown(bad)}).")

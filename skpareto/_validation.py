@@ -10,8 +10,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["ArgumentError", "check_real", "check_int", "check_choice", "check_bool",
-           "check_callable", "check_bounds"]
+__all__ = ["ArgumentError", "check_real", "check_int", "check_n_jobs", "check_choice",
+           "check_bool", "check_callable", "check_bounds"]
 
 
 class ArgumentError(ValueError):
@@ -58,6 +58,18 @@ def check_int(value, name, *, low=None, allow_none=False):
         bound = "an integer" if low is None else f"an integer >= {low}"
         raise ArgumentError(name, f"{name} must be {bound}"
                             f"{' or None' if allow_none else ''}, got {value!r}.")
+    return int(value)
+
+
+def check_n_jobs(value):
+    """Return ``n_jobs`` for :class:`joblib.Parallel`: None or a non-zero int (-1: every
+    core), or raise ValueError naming it (joblib's own errors came many frames deep)."""
+    if value is None:
+        return None
+    if (not isinstance(value, numbers.Integral) or isinstance(value, (bool, np.bool_))
+            or value == 0):
+        raise ArgumentError("n_jobs", "n_jobs must be None or a non-zero integer (-1: every "
+                                      f"core), got {value!r}.")
     return int(value)
 
 

@@ -106,14 +106,15 @@ def safe_norm(a, axis=None):
     out, or of 1e-160 and less). A norm beyond the float range is inf, without numpy's
     overflow warning (entries near 1.8e308: a point far out on a run-off face)."""
     a = np.asarray(a, dtype=np.float64)
-    peak = np.max(np.abs(a)) if a.size else 0.0
-    low = np.min(np.abs(a)[a != 0], initial=np.inf)
+    size = np.abs(a)
+    peak = np.max(size) if a.size else 0.0
+    low = np.min(size[a != 0], initial=np.inf)
     if not np.isfinite(peak) or peak == 0.0 or (_NORM_RANGE[0] <= low
                                                 and peak <= _NORM_RANGE[1]):
         return np.linalg.norm(a, axis=axis)
     # each norm scaled by its own peak: by the whole array's, a row of 1e-200 beside one of
     # 1e200 underflowed to 0
-    peaks = np.max(np.abs(a), axis=axis, keepdims=axis is not None)
+    peaks = np.max(size, axis=axis, keepdims=axis is not None)
     shift = np.frexp(np.where(peaks > 0, peaks, 1.0))[1]
     with np.errstate(over="ignore"):
         norms = np.linalg.norm(np.ldexp(a, -shift), axis=axis, keepdims=axis is not None)

@@ -2618,6 +2618,21 @@ def test_explore_bad_arguments(kwargs, name):
         explore(problem.fun, x0)
 
 
+@pytest.mark.parametrize("n_jobs", [0, "two", 1.0, True])
+def test_n_jobs_is_checked_where_it_is_given(n_jobs):
+    # joblib's own errors came from deep inside (n_jobs=0) or True ran as one job
+    from skpareto._validation import ArgumentError
+
+    problem = ConvexQuadratic(n=3, m=2, random_state=0)
+    with pytest.raises(ArgumentError, match="n_jobs must be None or a non-zero integer") as info:
+        explore(problem.fun, problem.x0, n_jobs=n_jobs)
+    assert info.value.argument == "n_jobs"
+    pset = explore(problem.fun, problem.x0, max_points=3)
+    with pytest.raises(ArgumentError, match="n_jobs must be None"):
+        expand_set(pset, problem.fun, n_jobs=n_jobs)
+    assert pset.n_points == 3
+
+
 def test_explore_fun_not_callable():
     with pytest.raises(ValueError, match="fun must be callable"):
         explore("fun", np.zeros(3))
