@@ -25,7 +25,8 @@ from threadpoolctl import threadpool_limits
 from ._explore import expand_set, explore_starts, solver_context
 from ._models import ACTIVATIONS, LOSSES, SharedTrunkNet
 from ._options import SolverOptions
-from ._validation import ArgumentError, check_choice, check_int, check_n_jobs, check_real
+from ._validation import (ArgumentError, check_choice, check_int, check_n_jobs, check_real,
+                          check_verbose)
 from ._weights import check_weights, onto_simplex
 from .exceptions import ConvergenceWarning, NonFiniteError, StationarityError
 from .metrics import _unchecked_residual
@@ -380,13 +381,8 @@ damping, hessian, inexact
         return sizes, names, weights, self._hvp_rows(n_samples)
 
     def _run_settings(self):
-        """``(n_jobs, verbose)``, validated: ``verbose`` a bool (as scikit-learn's
-        estimators take it) or an int >= 0, given as an int."""
-        n_jobs = check_n_jobs(self.n_jobs)
-        verbose = self.verbose
-        if isinstance(verbose, (bool, np.bool_)):
-            return n_jobs, int(verbose)
-        return n_jobs, check_int(verbose, "verbose", low=0)
+        """``(n_jobs, verbose)``, validated (``verbose`` given as an int)."""
+        return check_n_jobs(self.n_jobs), check_verbose(self.verbose)
 
     def _hvp_rows(self, n_samples):
         """Rows of the Hessian subsample."""

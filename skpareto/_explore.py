@@ -20,7 +20,8 @@ from ._options import SolverOptions
 from ._paretoset import ParetoSet
 from ._stationary import _strictly_inside, find_stationary, minimize_task, scaled_residual
 from ._utils import Progress, Status, log
-from ._validation import check_bounds, check_callable, check_int, check_n_jobs, check_real
+from ._validation import (check_bounds, check_callable, check_int, check_n_jobs, check_real,
+                          check_verbose)
 from ._weights import (check_weights, gradient_scale, lattice_divisions, lattice_size,
                        objective_scales, safe_norm, scaled_weights, simplex_lattice,
                        zero_sum_basis)
@@ -147,7 +148,7 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         depend on ``n_jobs``; ``fun`` is shipped to the workers with
         cloudpickle. On small problems, starting workers costs more than it
         saves.
-    verbose : int, default=0
+    verbose : int or bool, default=0
         Progress on stderr: 1 one line with elapsed time, points, weight
         coverage and an estimate of what remains, and at the end how many
         points others of the set dominate (it is Pareto-stationary), and,
@@ -216,7 +217,7 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     """
     check_callable(fun, "fun", "x -> (m,) objectives", allow_none=False)
     options = SolverOptions() if options is None else options
-    check_int(verbose, "verbose", low=0)
+    verbose = check_verbose(verbose)
     n_jobs = check_n_jobs(n_jobs)
     starts = np.atleast_2d(np.asarray(x0)) if np.ndim(x0) == 2 else None
     x0 = check_point(x0 if starts is None else starts[0], "x0")
@@ -325,7 +326,7 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
         raise ValueError(f"fun must return the set's {pareto_set.n_tasks} objectives, one per "
                          f"task; at the set's first point it returns shape {shape}.")
     options = SolverOptions() if options is None else options
-    check_int(verbose, "verbose", low=0)
+    verbose = check_verbose(verbose)
     n_jobs = check_n_jobs(n_jobs)
     pset = pareto_set
     if pset.fun is None:  # e.g. loaded from a file: front_at needs it too

@@ -73,6 +73,14 @@ def check_n_jobs(value):
     return int(value)
 
 
+def check_verbose(value):
+    """Return ``verbose`` as an int >= 0: a bool (as scikit-learn's estimators take it)
+    is 0 or 1; or raise ValueError naming it."""
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    return check_int(value, "verbose", low=0)
+
+
 def check_choice(value, name, choices):
     """Return ``value`` if it is one of ``choices``, or raise ValueError naming ``name``."""
     if not isinstance(value, str) or value not in choices:

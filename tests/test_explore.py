@@ -2633,6 +2633,16 @@ def test_n_jobs_is_checked_where_it_is_given(n_jobs):
     assert pset.n_points == 3
 
 
+def test_verbose_may_be_a_bool_in_explore_and_expand_set(capsys):
+    # as the estimator (and scikit-learn's) take it; explore refused True
+    problem = ConvexQuadratic(n=3, m=2, random_state=0)
+    pset = explore(problem.fun, problem.x0, max_points=3, verbose=True)
+    assert "[skpareto]" in capsys.readouterr().err
+    expand_set(pset, problem.fun, max_points=5, verbose=False)
+    assert capsys.readouterr().err == ""
+    assert pset.n_points == 5  # expanded in place
+
+
 def test_explore_fun_not_callable():
     with pytest.raises(ValueError, match="fun must be callable"):
         explore("fun", np.zeros(3))
