@@ -12,8 +12,8 @@ import numpy as np
 
 from ._continuation import _END_BALANCE, Context, end_point, piece_tests, trace
 from ._cover import (_cover_faces, _face_point, _found_at, _represented, _seed, _seed_gaps,
-                     _share, _stage_one_options, add_branch, add_root, face_end, grow,
-                     own_parameters, point_of, rays, refine)
+                     _share, _stage_one_options, add_branch, add_root, face_end,
+                     faces_go_on, grow, own_parameters, point_of, rays, refine)
 from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import SolverOptions
@@ -189,7 +189,9 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     tenth of ``max_points`` kept from those, the weights of a lattice of
     ``step_size`` spacing still uncovered are solved where they are, each
     with a ring of the set around it, kept where its pieces interpolate the
-    set. For three tasks, the pieces of the continuous set wider than two
+    set. For three tasks, the faces (two-task curves, each within its share
+    of ``max_points`` before) whose weights have gaps go on with what the
+    rest of the set left; then the pieces of the continuous set wider than two
     steps of the weights that interpolate it poorly at their centroid are
     solved there; those whose model there is more than 1 % of the weighted
     loss from the set's, or from where fixed-weight Newton does not reach
@@ -370,6 +372,7 @@ def _expand(pset, ctx, limits, max_points, target, n_jobs, verbose):
         # as explore does: a resumed set ends as one call's would
         _seed_uncovered(pset, ctx, limits, key + 1, n_jobs, progress, verbose)
         if np.isinf(limits["n_steps"]):
+            faces_go_on(pset, ctx, limits, (key + 3,), n_jobs, progress)
             refine(pset, ctx, limits, (key + 2,), n_jobs, progress)
     progress.close(pset)
     return pset
@@ -463,6 +466,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
             grow(pset, ctx, limits, paused, key=(len(starts), 0), n_jobs=n_jobs,
                  progress=progress)
         if np.isinf(limits["n_steps"]):
+            faces_go_on(pset, ctx, limits, (len(starts), 6), n_jobs, progress)
             refine(pset, ctx, limits, (len(starts), 1), n_jobs, progress)
             # the weights only poor pieces covered (from four tasks on, a ring re-triangulates
             # the set around it and most rings uncover weights: five convex quadratics took
