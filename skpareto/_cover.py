@@ -1052,7 +1052,8 @@ def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done, top=No
         # reached a face gave it a share anew, and on a weakly regularized three-target
         # net, whose face curves are long in the parameters for a little of the weights,
         # the faces took 761 of 1,000 points (12.8 % of random weights covered; 22.4 %
-        # so). What the rest of the set leaves, they take at the end (faces_go_on)
+        # so). With three tasks and no n_steps, what the rest of the set leaves goes to the
+        # faces' gaps at the end (faces_go_on)
         room = min(top - pset.n_points,
                    _share(len(face), m, ctx.step_size, limits["max_points"]) - known)
         if room <= 0:
@@ -1062,8 +1063,9 @@ def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done, top=No
 
 
 def faces_go_on(pset, ctx, limits, key, n_jobs, progress):
-    """Three tasks: the faces with gaps in their weights go on from the ends that border
-    them (and stage 1 in the gaps), with the room the rest of the set left.
+    """Three tasks: the faces traced already (two points inside them or more) whose weights
+    have gaps go on from the ends that border them (and stage 1 in the gaps), with the
+    room the rest of the set left. Called only without ``n_steps``.
 
     A lattice that reaches a face traces it within its share (see
     :func:`_cover_faces`); where the set is its faces (Viennet's, whose weight map is

@@ -564,6 +564,18 @@ def test_viennet_follows_its_curve_and_covers_the_weights_of_its_segments():
     assert pset.contains(_simplex_lattice(3, 20)).all()
 
 
+def test_expand_set_gives_the_faces_gaps_what_the_set_left():
+    # Viennet's set is its faces: stopped at 100 points, expand_set added 1 point of 100
+    # (every face within its share) and covered no more of the lattice
+    x0 = np.array([0.3, -0.2])
+    pset = explore(_viennet, x0, max_points=100)
+    grid = _simplex_lattice(3, 20)
+    before = pset.contains(grid).mean()
+    expand_set(pset, _viennet, max_points=200)
+    _check_consistent(pset, _viennet, 1e-8)
+    assert pset.n_points > 150 and pset.contains(grid).mean() > before  # 200, 70.6 -> 73.6 %
+
+
 def _on_a_line(x):
     # three concave tasks whose minima lie on a line: the set is the segment between the
     # outer two, each point stationary for a segment of weights, and the weights fold
