@@ -1049,11 +1049,10 @@ def _cover_faces(pset, ctx, limits, outside, key, n_jobs, progress, done, top=No
             if covered:
                 continue
         # the points the face holds count toward its share: every lattice (and seed) that
-        # reached a face gave it a share anew, and on a weakly regularized three-target
-        # net, whose face curves are long in the parameters for a little of the weights,
-        # the faces took 761 of 1,000 points (12.8 % of random weights covered; 22.4 %
-        # so). With three tasks and no n_steps, what the rest of the set leaves goes to the
-        # faces' gaps at the end (faces_go_on)
+        # reached a face gave it a share anew, and where the face curves are long in the
+        # parameters for a little of the weights (a weakly regularized net) the faces took
+        # most of the budget (see the user guide). With three tasks and no n_steps, what the
+        # rest of the set leaves goes to the faces' gaps at the end (faces_go_on)
         room = min(top - pset.n_points,
                    _share(len(face), m, ctx.step_size, limits["max_points"]) - known)
         if room <= 0:

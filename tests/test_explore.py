@@ -1373,13 +1373,12 @@ def _face_pieces(problem, pieces):
     return pset
 
 
-def _face_context(problem, limits=False):
-    """The default context of a three-task problem (and its limits)."""
+def _default_context(problem):
+    """``(ctx, limits)`` of explore's defaults for a three-task problem."""
     from skpareto._explore import solver_context
 
-    ctx, lim = solver_context(problem.fun, 3, problem.n, 1e-8, None, None, None, None,
-                              SolverOptions(), None)
-    return (ctx, lim) if limits else ctx
+    return solver_context(problem.fun, 3, problem.n, 1e-8, None, None, None, None,
+                          SolverOptions(), None)
 
 
 def _cover_the_face(problem, pset):
@@ -1391,7 +1390,7 @@ def _cover_the_face(problem, pset):
     x = problem.pareto_set(w)
     end = Result(x=x, objectives=problem.fun(x), weights=w, residual=0.0, face=(0, 1),
                  n_grad=0, n_hvp=0, success=True)
-    ctx, limits = _face_context(problem, limits=True)
+    ctx, limits = _default_context(problem)
     _cover_faces(pset, ctx, limits, [(end, -1)], (0,), None, Progress(0), set())
 
 
@@ -1437,11 +1436,9 @@ def test_a_face_joins_only_its_first_point_to_the_point_that_stepped_onto_it():
     # own, far from either: joined to that point, a three-target regression's gap seed at
     # task 2's end became a step of 2.15 in the parameters, whose piece was 62 % off
     from skpareto._cover import _merge_face
-    from skpareto._explore import solver_context
 
     problem = ConvexQuadratic(n=4, m=3, random_state=0)
-    ctx, _ = solver_context(problem.fun, 3, problem.n, 1e-8, None, None, None, None,
-                            SolverOptions(), None)
+    ctx, _ = _default_context(problem)
     pset = ParetoSet.empty(problem.n, 3, fun=problem.fun)
     w = np.array([0.4, 0.3, 0.3])
     inner = pset.add_point(problem.pareto_set(w), problem.fun(problem.pareto_set(w)), w)
@@ -1544,7 +1541,7 @@ def test_faces_go_on_at_the_end_with_the_room_left():
 
     problem = ConvexQuadratic(n=4, m=3, random_state=0)
     pset = _face_pieces(problem, [np.linspace(0.0, 0.3, 7), np.linspace(0.6, 1.0, 9)])
-    ctx, limits = _face_context(problem, limits=True)
+    ctx, limits = _default_context(problem)
     faces_go_on(pset, ctx, dict(limits, max_points=18), (0,), None, Progress(0))
     assert pset.n_points == 18  # within max_points
     faces_go_on(pset, ctx, limits, (1,), None, Progress(0))
