@@ -914,7 +914,8 @@ def _lower_nearby(fun, x, task):
 def minimize_task(fun, x, task, max_iter, bounds=None, free=None):
     """Task ``task`` of ``fun`` minimized alone by L-BFGS-B from ``x`` (within ``bounds``,
     ``(lower, upper)`` arrays of shape (n,), if given), for at most ``max_iter`` iterations;
-    with ``free`` (indices), over those parameters only, the rest held at ``x``'s.
+    with ``free`` (indices), over those parameters only, the rest held at ``x``'s. A
+    ``task`` of shape (m,) holds weights: their weighted sum of the objectives is minimized.
 
     Returns ``(reached, seen, n_grad)``: the point of the lowest value met
     (None where the run went farther from ``x`` than stage 1's runaway
@@ -925,7 +926,8 @@ def minimize_task(fun, x, task, max_iter, bounds=None, free=None):
     otherwise).
     """
     m = len(np.atleast_1d(fun(x)))
-    value_grad = _scalar_value_grad(fun, _weighted(fun, np.eye(m)[task]))  # as stage 1's
+    weights = np.eye(m)[task] if np.ndim(task) == 0 else np.asarray(task, dtype=float)
+    value_grad = _scalar_value_grad(fun, _weighted(fun, weights))  # as stage 1's
     per = m if getattr(fun, "value_and_jacobian", None) is not None else 1
     free = np.arange(x.size) if free is None else np.asarray(free)
     seen, lowest = [], [np.inf, x]

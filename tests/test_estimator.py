@@ -1056,7 +1056,9 @@ def test_models_on_a_face_fit_the_tasks_off_it_as_their_weights_fall_to_zero():
     # where the face's root left it while the trunk moved: on linnerud most models at a zero
     # weight predicted that task worse than its mean (training R^2 to -666; 267 of 416
     # below -0.01). Its own parameters are now at its best there, the limit of the set as
-    # its weight falls to zero: R^2 0 (the head shrunk to nothing by the penalty)
+    # its weight falls to zero: R^2 0 (the head shrunk to nothing by the penalty). At tol 1e-3
+    # a head weight the penalty had put at exactly 0 passed for the task's own and the bias
+    # was left unfitted (14 of 212 models below -0.01, to -0.19); now each is at the limit
     from sklearn.datasets import load_linnerud
     from sklearn.metrics import r2_score
 
@@ -1065,4 +1067,4 @@ def test_models_on_a_face_fit_the_tasks_off_it_as_their_weights_fall_to_zero():
     pset = est.pareto_set_
     scores = [r2_score(Y[:, k], est._predict_params(X, pset.params[i])[:, k])
               for k in range(3) for i in np.flatnonzero(pset.weights[:, k] == 0)]
-    assert len(scores) > 300 and np.mean(np.array(scores) < -0.01) <= 0.03
+    assert len(scores) > 200 and min(scores) >= -1e-6
