@@ -2,7 +2,7 @@
 
 Each problem is explored once with the DEFAULT settings (``explore(fun, x0)``
 for the analytic and pymoo problems, tolerance 1e-8; ``ParetoExplorer`` with
-its defaults apart from what the problem sets, tolerance 1e-4, for the
+its defaults apart from what the problem sets, tolerance 1e-3, for the
 networks), and the table reports what a user gets:
 
 - points, and for each task the range of its weight over the points (a set

@@ -149,14 +149,18 @@ class ParetoExplorer(BaseEstimator):
         uniform (of the losses divided by their gradient scales where these
         lie more than ten times apart, see :func:`skpareto.explore`).
         A point of the probability simplex.
-    tol : float, default=1e-4
+    tol : float, default=1e-3
         Relative Pareto-stationarity residual
         ``||J^T w|| / max_i ||grad f_i||`` every point must reach (tasks
         whose gradients lie more than ten times apart are each measured
         against their own scale too, as in :func:`skpareto.explore`). Looser
         than :func:`skpareto.explore`'s 1e-8: a network's losses are
-        themselves estimates from finite data, and the cost of a point grows
-        quickly below about 1e-5 on ill-conditioned networks.
+        themselves estimates from finite data, and on an ill-conditioned
+        network (a weak ``alpha``) Newton converges only linearly below
+        about 1e-3, so that most lattice steps of three tasks fail at 1e-4
+        (see the user guide, "Tolerance of the networks"). Fixed-weight
+        Newton from a point at 1e-3 to 1e-7 changed its weighted loss by at
+        most 5e-5 of it on the networks measured there.
     step_size : float, default=None
         Largest change of any task's weight between neighbouring models
         (see :func:`skpareto.explore`).
@@ -265,7 +269,7 @@ damping, hessian, inexact
     """
 
     def __init__(self, hidden_layer_sizes=(16,), activation="tanh", loss="squared_error",
-                 alpha=1e-2, weights=None, tol=1e-4, step_size=None, n_steps=None,
+                 alpha=1e-2, weights=None, tol=1e-3, step_size=None, n_steps=None,
                  max_points=None, method="auto", corrector="arclength", max_iter=1000,
                  newton_steps=4, minres_rtol=1e-10, minres_maxiter=None, damping=0.0,
                  hessian="auto", inexact=True, hvp_subsample=None, start_weights=None,

@@ -174,9 +174,9 @@ def test_result_is_a_documented_bunch():
 
 # the names explore/SolverOptions and ParetoExplorer share whose defaults differ, and why
 DIFFERENT_DEFAULTS = {
-    # a network's losses are estimates from finite data, and a point costs much more below
-    # about 1e-5 on ill-conditioned networks; analytic problems are solved to rounding
-    "tol": (1e-8, 1e-4),
+    # a network's losses are estimates from finite data, and Newton converges only linearly
+    # below about 1e-3 on ill-conditioned networks; analytic problems are solved to rounding
+    "tol": (1e-8, 1e-3),
 }
 # names of one side only, and why
 ONLY_EXPLORE = {
