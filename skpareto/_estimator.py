@@ -158,9 +158,9 @@ class ParetoExplorer(BaseEstimator):
         themselves estimates from finite data, and on an ill-conditioned
         network (a weak ``alpha``) Newton converges only linearly below
         about 1e-3, so that most lattice steps of three tasks fail at 1e-4
-        (see the user guide, "Tolerance of the networks"). Fixed-weight
-        Newton from a point at 1e-3 to 1e-7 changed its weighted loss by at
-        most 5e-5 of it on the networks measured there.
+        (see the user guide, "Tolerance of the networks", which also gives
+        how much less converged the models are than at 1e-4: pass
+        ``tol=1e-4`` for those).
     step_size : float, default=None
         Largest change of any task's weight between neighbouring models
         (see :func:`skpareto.explore`).
