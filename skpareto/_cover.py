@@ -537,8 +537,8 @@ def shared_parameters(jac):
     if jac.shape[0] < 3:
         return shared
     for k in range(jac.shape[0]):
-        shared[k] = _others_alike(jac, k) & (np.delete(jac, k, axis=0)[0] != 0) \
-            & (jac[k] != np.delete(jac, k, axis=0)[0])
+        other = jac[1 if k == 0 else 0]  # (the others' row, where they are alike)
+        shared[k] = _others_alike(jac, k) & (other != 0) & (jac[k] != other)
     return shared
 
 
