@@ -427,7 +427,11 @@ damping, hessian, inexact
                 centers.append(None)
                 scales.append(None)
                 col = _column(y, j)
-                check_classification_targets(col)
+                try:
+                    check_classification_targets(col)
+                except ValueError as exc:  # (its text, which sklearn's checks look for, kept)
+                    raise ValueError(f"y column {j} must hold class labels for loss "
+                                     f"'{name}': {exc}") from exc
                 labels, codes = np.unique(col, return_inverse=True)
                 if len(labels) < 2:
                     raise ValueError(f"y column {j} has one class ({labels[0]}); "

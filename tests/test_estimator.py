@@ -629,6 +629,15 @@ def test_labels_of_mixed_kinds_are_refused(labels):
         ParetoExplorer(loss="log_loss", n_steps=0).fit(X, y)
 
 
+def test_continuous_targets_for_log_loss_are_refused_naming_the_column():
+    # sklearn's "Unknown label type: continuous" named neither y, its column nor the loss
+    X, Y = _two_task_labels()
+    y = np.c_[Y[:, 0], np.linspace(0.0, 1.0, len(X))]
+    with pytest.raises(ValueError, match=r"y column 1 must hold class labels for loss "
+                                         r"'log_loss': Unknown label type"):
+        ParetoExplorer(loss="log_loss", n_steps=0).fit(X, y)
+
+
 @pytest.mark.parametrize("case", ["constant targets", "constant features", "one row"])
 def test_data_without_a_trade_off_is_one_model_for_every_weight(case):
     # a model best for both tasks: the gradients vanish with no direction of their own
