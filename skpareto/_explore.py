@@ -248,7 +248,7 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
             # descends to the same boundary (ZDT1: then to x0 = 0, where sqrt's gradient is
             # infinite, and its error read as unrelated)
             advice = " Another x0 may reach a part of the set inside the box."
-        elif worst.residual <= tol or worst.status == Status.DIVERGED:
+        elif worst.residual <= tol or worst.status in (Status.DIVERGED, Status.NON_FINITE):
             # stationary, but every task still descends from there; or no end to descend
             # (Kursawe's |x|**0.8 from x0 = 0.1: stage 1 ended at the kink x = 0)
             advice = (" Where the problem has a box outside which the objectives fall without "
@@ -408,11 +408,28 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
             # tasks of scales far apart: the set is explored in their scaled objectives
             chart = _Chart.of(fun, root)
             if chart is not None:  # every later solve measures each task on its own scale too
-                fun, ctx = chart.fun, chart.context(ctx)
+                charted = chart.context(ctx)
+                growth = gradient_scale(root.jac) / np.max(root.start_norms)
+                root = _chart_root(pset, charted, chart.root(root), w, (k, 0, 0, 2))
+                _polish(charted, root, (k, 0, 0, 1))
+                if root.residual > len(root.weights) * ctx.tol:
+                    # stationary only against a gradient that grew without bound (a pole
+                    # where the objective falls without end: log(x0 + 0.5) at x0 = -0.5 +
+                    # 1e-14, its gradient 1e15 times the start's; a root within tol is
+                    # within m tol on the tasks' own scales): no point of the set
+                    root.update(status=Status.NON_FINITE, success=False,
+                                message=f"stationary only against a task gradient "
+                                        f"{growth:.3g} times the largest at the start (a kink, "
+                                        f"or a pole where an objective falls without end); "
+                                        f"on each task's own scale its relative residual is "
+                                        f"{root.residual:.3g}")
+                    failures.append(root)
+                    pset.add_cost(root.n_grad, root.n_hvp)
+                    chart = None
+                    continue
+                fun, ctx = chart.fun, charted
                 ends.ctx = ctx
                 pset.fun, pset.task_scales = fun, ctx.scales
-                root = _chart_root(pset, ctx, chart.root(root), w, (k, 0, 0, 2))
-                _polish(ctx, root, (k, 0, 0, 1))
         if pset.n_points and _represented(pset, root, ctx.step_size):
             log(verbose, 2, f"start {k} lands on the set explored already")
             pset.add_cost(root.n_grad, root.n_hvp)

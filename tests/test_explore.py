@@ -1677,6 +1677,22 @@ def test_a_start_that_ends_at_a_kink_is_told_so():
         explore(kursawe, np.full(3, 0.1))
 
 
+def _pole(x):
+    # f1 falls without end as x0 -> -0.5 (NaN beyond): no stationary point for w1 > 0, and
+    # for w = (1, 0) the minimum of f0, x = -1, lies beyond the pole
+    return anp.array([anp.sum((x + 1.0) ** 2), anp.sum((x - 1.0) ** 2) + anp.log(x[0] + 0.5)])
+
+
+def test_a_start_that_ends_at_a_pole_is_no_set():
+    # L-BFGS ran to x0 = -0.5 + 1e-14, where f1's gradient is 2e15 times the start's: against
+    # it any weights look stationary (relative residual 3e-16 for w = (1, 0), though f0's
+    # gradient there is 2.9), and explore returned that point as a set of one (its recorded
+    # residual on the tasks' own scales 0.675)
+    with pytest.raises(StationarityError, match=r"residual was 0\.67.*pole.*bounds=\(lower"), \
+            pytest.warns(ConvergenceWarning), np.errstate(all="ignore"):
+        explore(_pole, np.array([0.5, 0.1, 0.1]))
+
+
 def test_a_stationary_point_on_the_bound_is_not_called_no_stationary_point():
     # the set ends on the box's bound at x = 0 (f0 falls as -x): the error said "no
     # Pareto-stationary point ... the best relative residual was 2.5e-17"
