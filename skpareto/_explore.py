@@ -10,13 +10,14 @@ import warnings
 
 import numpy as np
 
-from ._continuation import _END_BALANCE, Context, end_point, piece_tests, trace
+from ._continuation import (_END_BALANCE, _TIGHT_RTOL, Context, Point, end_point,
+                            piece_tests, point_from_result, tangents, trace)
 from ._cover import (_cover_faces, _face_point, _found_at, _represented, _seed, _seed_gaps,
                      _share, _stage_one_options, add_branch, add_root, face_end,
                      faces_go_on, grow, own_parameters, point_of, rays, refine)
 from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
-from ._options import SolverOptions
+from ._options import DENSE_PROBE_MAX_N, DENSE_PROBE_SHARE, SolverOptions
 from ._paretoset import ParetoSet
 from ._stationary import _strictly_inside, find_stationary, minimize_task, scaled_residual
 from ._utils import Progress, Status, log
@@ -25,7 +26,7 @@ from ._validation import (check_bounds, check_callable, check_int, check_n_jobs,
 from ._weights import (check_weights, gradient_scale, lattice_divisions, lattice_size,
                        objective_scales, safe_norm, scaled_weights, simplex_lattice,
                        zero_sum_basis)
-from .exceptions import ConvergenceWarning, StationarityError
+from .exceptions import ConvergenceWarning, NonFiniteError, StationarityError
 from .metrics import non_dominated
 
 __all__ = ["explore", "expand_set", "explore_starts", "solver_context"]
@@ -359,6 +360,16 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
 def _expand(pset, ctx, limits, max_points, target, n_jobs, verbose):
     """:func:`expand_set` on validated arguments (``target``: ``toward``, or None)."""
     ctx = dataclasses.replace(ctx, scales=pset.task_scales)
+    if pset.n_points:
+        x, weights = pset.params[0], pset.weights[0]
+        try:
+            values, jac = value_and_jacobian(ctx.fun, x)
+        except NonFiniteError:
+            pass
+        else:
+            pset.add_cost(len(values), 0)
+            ctx = _settle_hessian(pset, ctx, Point(x, values, jac, weights, pset.residuals[0],
+                                                   0, 0))
     progress = Progress(verbose)
     if max_points is None:  # a set stopped by the default budget goes on
         limits["max_points"] += pset.n_points
@@ -428,8 +439,9 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                     chart = None
                     continue
                 fun, ctx = chart.fun, charted
-                ends.ctx = ctx
                 pset.fun, pset.task_scales = fun, ctx.scales
+            ctx = _settle_hessian(pset, ctx, point_from_result(root))
+            ends.ctx = ctx
         if pset.n_points and _represented(pset, root, ctx.step_size):
             log(verbose, 2, f"start {k} lands on the set explored already")
             pset.add_cost(root.n_grad, root.n_hvp)
@@ -630,6 +642,36 @@ def _chart_root(pset, ctx, root, weights, key):
         return root
     pset.add_cost(root.n_grad, root.n_hvp)
     return again
+
+
+def _settle_hessian(pset, ctx, point):
+    """``ctx``, its Hessians formed as matrices where ``"auto"`` chose products but MINRES
+    solves the tangents at ``point``, to the tolerance a failed step solves them to
+    (``_TIGHT_RTOL``), in more than ``DENSE_PROBE_SHARE`` of the products the matrix takes
+    (``n`` for each right-hand side).
+
+    There the Hessian is ill-conditioned: the products' tangents are loose as well as dear,
+    and the steps shrink (rotated quadratics of condition 1e6, n = 50: 558 points in 214 s
+    against 64 in 5.6 s; their loose solve at the first point took 43 and 56 products, the
+    tight one 135; see ``DENSE_PROBE_SHARE`` for the others measured). Up to
+    ``DENSE_PROBE_MAX_N`` parameters, decided once, at the set's first point, so that
+    every branch and every ``n_jobs`` solves alike. Not for an objective with written-out
+    products (the estimator's networks, formed in blocks: :func:`skpareto._options.
+    dense_max_n` decides), nor a sampled Hessian. The probe's work is charged to ``pset``.
+    """
+    options, n = ctx.options, point.x.size
+    if (options.hessian != "auto" or n > DENSE_PROBE_MAX_N or options.dense_for(n, ctx.fun)
+            or getattr(ctx.fun, "weighted_hvp", None) is not None
+            or options.hess_fun is not None or options.hess_sampler is not None):
+        return ctx
+    try:
+        directions, _, n_grad, n_hvp = tangents(ctx, point, (), _TIGHT_RTOL)
+    except NonFiniteError:
+        return ctx
+    pset.add_cost(n_grad, n_hvp)
+    if n_hvp <= DENSE_PROBE_SHARE * n * len(directions):
+        return ctx
+    return dataclasses.replace(ctx, options=options.replace(hessian="dense"))
 
 
 def _polish(ctx, root, key):

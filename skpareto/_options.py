@@ -57,7 +57,10 @@ class SolverOptions:
         ``"dense"`` forms it from ``n`` products once per point and solves
         directly, which is exact and cheaper for small ``n``. ``"auto"``
         forms it when ``n <= 32`` (further for objectives that say how far
-        their own products pay, such as the estimator's networks).
+        their own products pay, such as the estimator's networks), and up to
+        ``n = 200`` where MINRES needs more than ``n / 2`` products to solve
+        the tangents at the set's first point tightly (an ill-conditioned
+        Hessian, whose products' tangents are loose as well as dear).
     inexact : bool, default=True
         Solve each Newton step only as accurately as its residual needs (a
         forcing sequence) and predict along a secant where one is known
@@ -182,6 +185,15 @@ def dense_max_n(n_rows):
 # is faster dense up to 128 with LU solves: where MINRES needs few products (Fonseca-Fleming,
 # DTLZ2 with 40 variables) n autograd products per matrix cost 2.5x the time
 DENSE_MAX_N = 32
+# above it, up to this many parameters, an exploration forms them too where MINRES solves the
+# tangents at its first root tightly in more than this share of the products the matrix takes
+# (see skpareto._explore._settle_hessian). Random quadratics, two tasks, n = 50 or 100:
+# condition 1e6 (135 products for n = 50) 558 points in 214 s with products, 64 in 5.6 s
+# formed; 1e4 (100 for n = 100) 233 points in 32.1 s, 46 in 3.3 s; 1e3 (55 for n = 50) 89 in
+# 4.3 s, 36 in 3.2 s (three tasks: 39.7 s and 98.0 % covered, 15.7 s and 99.7 %); 10 (22 for
+# n = 100) 0.6 s and 0.5 s. Fonseca-Fleming and DTLZ2 with 40 variables take 3 and 12
+DENSE_PROBE_MAX_N = 200
+DENSE_PROBE_SHARE = 0.5
 # with products written out and formed in blocks, up to this many parameters and rows times
 # parameters (tanh networks, two tasks, at the estimator's tolerance: dense 1.7-3.4x faster
 # at 2,640-5,280, 0.5x at 13,200 and at 258 parameters; benchmarks/bench_dense.py). Not

@@ -1705,6 +1705,41 @@ def test_a_stationary_point_on_the_bound_is_not_called_no_stationary_point():
         explore(kinked, np.array([-3.0]), bounds=(-5.0, 0.0))
 
 
+def test_an_ill_conditioned_hessian_above_the_dense_size_is_formed_by_default():
+    # n = 50 > DENSE_MAX_N: with products, MINRES solved each tangent at its budget, loosely,
+    # the steps shrank: 478 and 558 points (166 s and 214 s) for a segment; formed, 64 in 5 s
+    problem = ConvexQuadratic(n=50, m=2, condition=1e6, random_state=1)
+    pset = _explore_quietly(problem.fun, problem.x0)
+    _check_consistent(pset, problem.fun, 1e-8)
+    _assert_on_quadratic_set(problem, pset, 1e-8)
+    assert pset.weights[:, 0].min() == 0.0 and pset.weights[:, 0].max() == 1.0
+    assert pset.n_points <= 100
+
+
+def test_the_hessian_is_formed_only_where_minres_solves_the_tangents_dearly():
+    from skpareto import _explore
+    from skpareto._continuation import point_from_result
+    from skpareto._stationary import find_stationary
+
+    def settled(fun, x0, m, **options):
+        ctx, _ = _explore.solver_context(fun, m, x0.size, 1e-8, None, None, None, None,
+                                         SolverOptions(**options), None)
+        root = find_stationary(fun, x0, None, tol=1e-8)
+        pset = ParetoSet.empty(x0.size, m)
+        return _explore._settle_hessian(pset, ctx, point_from_result(root)).options.hessian, pset
+
+    ill = ConvexQuadratic(n=50, m=2, condition=1e6, random_state=0)
+    hessian, pset = settled(ill.fun, ill.x0, 2)
+    assert hessian == "dense" and pset.total_hvp > 50  # the probe's work is counted
+    assert settled(ill.fun, ill.x0, 2, hessian="matvec")[0] == "matvec"  # the user's choice
+    larger = ConvexQuadratic(n=100, m=2, condition=1e4, random_state=0)
+    assert settled(larger.fun, larger.x0, 2)[0] == "dense"
+    mild = ConvexQuadratic(n=50, m=2, condition=10.0, random_state=0)
+    assert settled(mild.fun, mild.x0, 2)[0] == "auto"
+    for problem, m in [(FonsecaFleming(n=40), 2), (DTLZ2(n=40), 3)]:
+        assert settled(problem.fun, problem.x0, m)[0] == "auto"
+
+
 def test_bounds_end_a_quadratic_set():
     # the set of a quadratic runs from c_1 to c_0; a box cutting it ends it at the box
     problem = ConvexQuadratic(n=4, m=2, random_state=6)
