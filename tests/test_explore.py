@@ -1707,7 +1707,7 @@ def test_a_stationary_point_on_the_bound_is_not_called_no_stationary_point():
 
 def test_an_ill_conditioned_hessian_above_the_dense_size_is_formed_by_default():
     # n = 50 > DENSE_MAX_N: with products, MINRES solved each tangent at its budget, loosely,
-    # the steps shrank: 478 and 558 points (166 s and 214 s) for a segment; formed, 64 in 5 s
+    # and the steps shrank: 523 points in 84 s for a segment; formed, 65 in 3 to 5 s
     problem = ConvexQuadratic(n=50, m=2, condition=1e6, random_state=1)
     pset = _explore_quietly(problem.fun, problem.x0)
     _check_consistent(pset, problem.fun, 1e-8)
