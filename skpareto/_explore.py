@@ -12,15 +12,15 @@ import numpy as np
 
 from ._continuation import (_END_BALANCE, _TIGHT_RTOL, Context, Point, end_point,
                             piece_tests, point_from_result, tangents, trace)
-from ._cover import (_cover_faces, _face_point, _found_at, _represented, _seed, _seed_gaps,
-                     _share, _stage_one_options, add_branch, add_root, face_end,
+from ._cover import (_cover_faces, _face_point, _found_at, _front_basis, _represented, _seed,
+                     _seed_gaps, _share, _stage_one_options, add_branch, add_root, face_end,
                      faces_go_on, grow, own_parameters, point_of, rays, refine)
 from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import DENSE_PROBE_MAX_N, DENSE_PROBE_SHARE, SolverOptions
 from ._paretoset import ParetoSet
 from ._stationary import _strictly_inside, find_stationary, minimize_task, scaled_residual
-from ._utils import Progress, Status, log
+from ._utils import Progress, Result, Status, log
 from ._validation import (check_bounds, check_callable, check_int, check_n_jobs, check_real,
                           check_verbose)
 from ._weights import (check_weights, gradient_scale, lattice_divisions, lattice_size,
@@ -360,7 +360,7 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
 def _expand(pset, ctx, limits, max_points, target, n_jobs, verbose):
     """:func:`expand_set` on validated arguments (``target``: ``toward``, or None)."""
     ctx = dataclasses.replace(ctx, scales=pset.task_scales)
-    if pset.n_points:
+    if pset.n_points and _may_form(ctx, pset.n_params):
         x, weights = pset.params[0], pset.weights[0]
         try:
             values, jac = value_and_jacobian(ctx.fun, x)
@@ -420,6 +420,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
             chart = _Chart.of(fun, root)
             if chart is not None:  # every later solve measures each task on its own scale too
                 charted = chart.context(ctx)
+                given = Result(root)  # (chart.root converts root in place)
                 growth = gradient_scale(root.jac) / np.max(root.start_norms)
                 root = _chart_root(pset, charted, chart.root(root), w, (k, 0, 0, 2))
                 _polish(charted, root, (k, 0, 0, 1))
@@ -427,14 +428,16 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                     # stationary only against a gradient that grew without bound (a pole
                     # where the objective falls without end: log(x0 + 0.5) at x0 = -0.5 +
                     # 1e-14, its gradient 1e15 times the start's; a root within tol is
-                    # within m tol on the tasks' own scales): no point of the set
-                    root.update(status=Status.NON_FINITE, success=False,
-                                message=f"stationary only against a task gradient "
-                                        f"{growth:.3g} times the largest at the start (a kink, "
-                                        f"or a pole where an objective falls without end); "
-                                        f"on each task's own scale its relative residual is "
-                                        f"{root.residual:.3g}")
-                    failures.append(root)
+                    # within m tol on the tasks' own scales): no point of the set. Recorded
+                    # in the objectives as given, with that residual
+                    given.update(status=Status.NON_FINITE, success=False,
+                                 residual=root.residual, n_grad=root.n_grad, n_hvp=root.n_hvp,
+                                 message=f"stationary only against a task gradient "
+                                         f"{growth:.3g} times the largest at the start (a "
+                                         f"kink, or a pole where an objective falls without "
+                                         f"end); on each task's own scale its relative "
+                                         f"residual is {root.residual:.3g}")
+                    failures.append(given)
                     pset.add_cost(root.n_grad, root.n_hvp)
                     chart = None
                     continue
@@ -654,24 +657,38 @@ def _settle_hessian(pset, ctx, point):
     and the steps shrink (rotated quadratics of condition 1e6, n = 50: 558 points in 214 s
     against 64 in 5.6 s; their loose solve at the first point took 43 and 56 products, the
     tight one 135; see ``DENSE_PROBE_SHARE`` for the others measured). Up to
-    ``DENSE_PROBE_MAX_N`` parameters, decided once, at the set's first point, so that
-    every branch and every ``n_jobs`` solves alike. Not for an objective with written-out
-    products (the estimator's networks, formed in blocks: :func:`skpareto._options.
-    dense_max_n` decides), nor a sampled Hessian. The probe's work is charged to ``pset``.
+    ``DENSE_PROBE_MAX_N`` parameters (see :func:`_may_form`), decided once, at the first
+    root (:func:`explore`) or the set's first point (:func:`expand_set`), so that every
+    branch and every ``n_jobs`` solves alike; in the front coordinates the lattice uses
+    (where the tasks' gradients are dependent along the set, the bordered systems of all
+    ``m - 1`` are singular, and MINRES ran to its budget on a front of fewer dimensions).
+    The probe's work is charged to ``pset``.
     """
-    options, n = ctx.options, point.x.size
-    if (options.hessian != "auto" or n > DENSE_PROBE_MAX_N or options.dense_for(n, ctx.fun)
-            or getattr(ctx.fun, "weighted_hvp", None) is not None
-            or options.hess_fun is not None or options.hess_sampler is not None):
+    n = point.x.size
+    if not _may_form(ctx, n):
         return ctx
     try:
-        directions, _, n_grad, n_hvp = tangents(ctx, point, (), _TIGHT_RTOL)
+        directions, _, n_grad, n_hvp = tangents(
+            dataclasses.replace(ctx, basis=_front_basis(point.jac)), point, (), _TIGHT_RTOL)
     except NonFiniteError:
         return ctx
     pset.add_cost(n_grad, n_hvp)
     if n_hvp <= DENSE_PROBE_SHARE * n * len(directions):
         return ctx
-    return dataclasses.replace(ctx, options=options.replace(hessian="dense"))
+    return dataclasses.replace(ctx, options=ctx.options.replace(hessian="dense"))
+
+
+def _may_form(ctx, n):
+    """Whether :func:`_settle_hessian` may form the Hessians of ``ctx`` for ``n``
+    parameters: ``"auto"`` chose products, ``n <= DENSE_PROBE_MAX_N``, and they are
+    autograd's (not an objective's written-out products, as the estimator's networks, formed
+    in blocks: :func:`skpareto._options.dense_max_n` decides there), of ``fun`` itself (not
+    a sampled Hessian)."""
+    options = ctx.options
+    return not (options.hessian != "auto" or n > DENSE_PROBE_MAX_N
+                or options.dense_for(n, ctx.fun)
+                or getattr(ctx.fun, "weighted_hvp", None) is not None
+                or options.hess_fun is not None or options.hess_sampler is not None)
 
 
 def _polish(ctx, root, key):

@@ -1684,6 +1684,8 @@ def _pole(x):
 
 
 def test_a_start_that_ends_at_a_pole_is_no_set():
+    from skpareto import _explore
+
     # L-BFGS ran to x0 = -0.5 + 1e-14, where f1's gradient is 2e15 times the start's: against
     # it any weights look stationary (relative residual 3e-16 for w = (1, 0), though f0's
     # gradient there is 2.9), and explore returned that point as a set of one (its recorded
@@ -1691,6 +1693,16 @@ def test_a_start_that_ends_at_a_pole_is_no_set():
     with pytest.raises(StationarityError, match=r"residual was 0\.67.*pole.*bounds=\(lower"), \
             pytest.warns(ConvergenceWarning), np.errstate(all="ignore"):
         explore(_pole, np.array([0.5, 0.1, 0.1]))
+    # the failure is recorded in the objectives as given, not the scales tried for them
+    ctx, limits = _explore.solver_context(_pole, 2, 3, 1e-8, None, None, None, None,
+                                          SolverOptions(), None)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pset, failures, _ = _explore.explore_starts(_pole, [np.array([0.5, 0.1, 0.1])], [None],
+                                                    ctx, limits, n_jobs=None, verbose=0)
+    assert pset.n_points == 0 and len(failures) == 1
+    np.testing.assert_allclose(failures[0].objectives, _pole(failures[0].x), rtol=1e-12)
+    np.testing.assert_allclose(failures[0].jac, jacobian(_pole)(failures[0].x), rtol=1e-12)
 
 
 def test_a_stationary_point_on_the_bound_is_not_called_no_stationary_point():
@@ -1736,6 +1748,16 @@ def test_the_hessian_is_formed_only_where_minres_solves_the_tangents_dearly():
     assert settled(larger.fun, larger.x0, 2)[0] == "dense"
     mild = ConvexQuadratic(n=50, m=2, condition=10.0, random_state=0)
     assert settled(mild.fun, mild.x0, 2)[0] == "auto"
+    # a front of one dimension for three tasks: the probe solves in the lattice's coordinates
+    # (in all m - 1, singular, MINRES ran to its budget: 108 products, formed; 3 in one)
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(2, 100))
+
+    def dependent(x):
+        fa, fb = anp.sum((x - a) ** 2), anp.sum((x - b) ** 2)
+        return anp.array([fa, fb, fa + fb])
+
+    assert settled(dependent, rng.normal(size=100), 3)[0] == "auto"
     for problem, m in [(FonsecaFleming(n=40), 2), (DTLZ2(n=40), 3)]:
         assert settled(problem.fun, problem.x0, m)[0] == "auto"
 
@@ -2354,9 +2376,10 @@ def test_expand_set_of_a_finished_set_adds_nothing():
     problem = ConvexQuadratic(n=6, m=2, random_state=8)
     pset = _explore_quietly(problem.fun, problem.x0)
     assert np.all(pset.expanded)
-    params = pset.params.copy()
+    params, cost = pset.params.copy(), (pset.total_grad, pset.total_hvp)
     expand_set(pset, problem.fun)
     np.testing.assert_array_equal(pset.params, params)
+    assert (pset.total_grad, pset.total_hvp) == cost  # nor costs (a Jacobian for no probe)
 
 
 # -- step size --------------------------------------------------------------------------------
