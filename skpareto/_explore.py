@@ -654,9 +654,9 @@ def _settle_hessian(pset, ctx, point):
     (``n`` for each right-hand side).
 
     There the Hessian is ill-conditioned: the products' tangents are loose as well as dear,
-    and the steps shrink (rotated quadratics of condition 1e6, n = 50: 558 points in 214 s
-    against 64 in 5.6 s; their loose solve at the first point took 43 and 56 products, the
-    tight one 135; see ``DENSE_PROBE_SHARE`` for the others measured). Up to
+    and the steps shrink (random quadratics of condition 1e6, n = 50: 478 to 558 points in
+    84 to 214 s against 64 or 65 in 3 to 8 s; at the first point the loose solve took 43 and
+    56 products, the tight one 135; see ``DENSE_PROBE_SHARE`` for the others measured). Up to
     ``DENSE_PROBE_MAX_N`` parameters (see :func:`_may_form`), decided once, at the first
     root (:func:`explore`) or the set's first point (:func:`expand_set`), so that every
     branch and every ``n_jobs`` solves alike; in the front coordinates the lattice uses
