@@ -10,8 +10,8 @@ import warnings
 
 import numpy as np
 
-from ._continuation import (_END_BALANCE, _TIGHT_RTOL, Context, Point, end_point,
-                            piece_tests, point_from_result, tangents, trace)
+from ._continuation import (_END_BALANCE, _TIGHT_RTOL, Context, end_point, piece_tests,
+                            point_from_result, tangents, trace)
 from ._cover import (_cover_faces, _face_point, _found_at, _front_basis, _represented, _seed,
                      _seed_gaps, _share, _stage_one_options, add_branch, add_root, face_end,
                      faces_go_on, grow, own_parameters, point_of, rays, refine)
@@ -361,15 +361,10 @@ def _expand(pset, ctx, limits, max_points, target, n_jobs, verbose):
     """:func:`expand_set` on validated arguments (``target``: ``toward``, or None)."""
     ctx = dataclasses.replace(ctx, scales=pset.task_scales)
     if pset.n_points and _may_form(ctx, pset.n_params):
-        x, weights = pset.params[0], pset.weights[0]
         try:
-            values, jac = value_and_jacobian(ctx.fun, x)
+            ctx = _settle_hessian(pset, ctx, point_of(pset, 0, ctx.fun))
         except NonFiniteError:
             pass
-        else:
-            pset.add_cost(len(values), 0)
-            ctx = _settle_hessian(pset, ctx, Point(x, values, jac, weights, pset.residuals[0],
-                                                   0, 0))
     progress = Progress(verbose)
     if max_points is None:  # a set stopped by the default budget goes on
         limits["max_points"] += pset.n_points
