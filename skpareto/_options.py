@@ -189,9 +189,10 @@ DENSE_MAX_N = 32
 # tangents at its first root tightly in more than this share of the products the matrix takes
 # (see skpareto._explore._settle_hessian). Random quadratics, two tasks, n = 50 or 100:
 # condition 1e6 (135 products for n = 50) 478 to 558 points in 84 to 214 s with products, 64
-# or 65 in 3 to 8 s formed; 1e4 (100 for n = 100) 233 points in 32.1 s, 46 in 3.3 s; 1e3 (55 for n = 50) 89 in
-# 4.3 s, 36 in 3.2 s (three tasks: 39.7 s and 98.0 % covered, 15.7 s and 99.7 %); 10 (22 for
-# n = 100) 0.6 s and 0.5 s. Fonseca-Fleming and DTLZ2 with 40 variables take 3 and 12
+# or 65 in 3 to 8 s formed; 1e4 (100 for n = 100) 233 points in 32.1 s, 46 in 3.3 s; 1e3
+# (55 for n = 50) 89 in 4.3 s, 36 in 3.2 s (three tasks: 39.7 s and 98.0 % covered, 15.7 s
+# and 99.7 %); 10 (22 for n = 100) 0.6 s and 0.5 s. Fonseca-Fleming and DTLZ2 with 40
+# variables take 3 and 12 products: left to them
 DENSE_PROBE_MAX_N = 200
 DENSE_PROBE_SHARE = 0.5
 # with products written out and formed in blocks, up to this many parameters and rows times
