@@ -625,3 +625,21 @@ def test_find_stationary_takes_bounds_as_explore_does():
         with pytest.raises(ValueError, match="bounds") as error:
             find_stationary(fun, np.zeros(3), bounds=bad)
         assert error.value.argument == "bounds"
+
+
+def test_the_extreme_eigenvalue_of_a_hessian_that_underflowed_is_zero():
+    # ARPACK's start mapped to zero raised its ArpackError ("starting vector is zero") out of
+    # explore, from a start on a plateau of exp(-700) where the Hessian underflows
+    from scipy.sparse.linalg import LinearOperator
+
+    from skpareto._stationary import _extreme_eigenvalue
+
+    zero = LinearOperator((30, 30), matvec=lambda v: np.zeros(30), dtype=np.float64)
+    for which in ("SA", "LA"):
+        value, vector = _extreme_eigenvalue(zero, which, 30)
+        assert value == 0.0 and np.all(vector == 0.0)
+    # a nonzero operator is untouched: the smallest of diag(1..30) to ARPACK's tolerance
+    diagonal = LinearOperator((30, 30), matvec=lambda v: np.arange(1.0, 31.0) * v.ravel(),
+                              dtype=np.float64)
+    value, vector = _extreme_eigenvalue(diagonal, "SA", 30)
+    assert value == pytest.approx(1.0, rel=1e-2)
