@@ -19,7 +19,8 @@ from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import DENSE_PROBE_MAX_N, DENSE_PROBE_SHARE, SolverOptions
 from ._paretoset import ParetoSet
-from ._stationary import _strictly_inside, find_stationary, minimize_task, scaled_residual
+from ._stationary import (_KINK, _strictly_inside, find_stationary, minimize_task,
+                          scaled_residual)
 from ._utils import Progress, Result, Status, log
 from ._validation import (check_bounds, check_callable, check_int, check_n_jobs, check_real,
                           check_verbose)
@@ -420,18 +421,23 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                 root = _chart_root(pset, charted, chart.root(root), w, (k, 0, 0, 2))
                 _polish(charted, root, (k, 0, 0, 1))
                 if root.residual > len(root.weights) * ctx.tol:
-                    # stationary only against a gradient that grew without bound (a pole
-                    # where the objective falls without end: log(x0 + 0.5) at x0 = -0.5 +
-                    # 1e-14, its gradient 1e15 times the start's; a root within tol is
-                    # within m tol on the tasks' own scales): no point of the set. Recorded
-                    # in the objectives as given, with that residual
-                    given.update(status=Status.NON_FINITE, success=False,
-                                 residual=root.residual, n_grad=root.n_grad, n_hvp=root.n_hvp,
-                                 message=f"stationary only against a task gradient "
-                                         f"{growth:.3g} times the largest at the start (a "
-                                         f"kink, or a pole where an objective falls without "
-                                         f"end); on each task's own scale its relative "
-                                         f"residual is {root.residual:.3g}")
+                    # stationary only against the largest task gradient (a root within tol
+                    # is within m tol on the tasks' own scales): no point of the set. One
+                    # that grew without bound: a pole where the objective falls without end
+                    # (log(x0 + 0.5) at x0 = -0.5 + 1e-14, 1e15 times the start's); or a
+                    # plateau, every gradient vanishing at its own rate (exp(-700)).
+                    # Recorded in the objectives as given, with that residual
+                    kink = growth >= _KINK
+                    given.update(status=Status.NON_FINITE if kink else Status.MAX_ITER,
+                                 success=False, residual=root.residual, n_grad=root.n_grad,
+                                 n_hvp=root.n_hvp,
+                                 message=(f"stationary only against a task gradient "
+                                          f"{growth:.3g} times the largest at the start (a "
+                                          f"kink, or a pole where an objective falls without "
+                                          f"end)" if kink else "stationary only against the "
+                                          "largest task gradient")
+                                 + f"; on each task's own scale its relative residual is "
+                                   f"{root.residual:.3g}")
                     failures.append(given)
                     pset.add_cost(root.n_grad, root.n_hvp)
                     chart = None

@@ -1705,6 +1705,28 @@ def test_a_start_that_ends_at_a_pole_is_no_set():
     np.testing.assert_allclose(failures[0].jac, jacobian(_pole)(failures[0].x), rtol=1e-12)
 
 
+def test_a_start_on_a_plateau_is_no_set_and_no_pole():
+    # exp(-700) and below: at x0 = 0 both gradients nearly vanish (1e-169 and 1e-309), stage 1
+    # took the point for stationary against the larger, and explore returned it as a set of
+    # one (residual 1 on the tasks' own scales); then its error spoke of a kink or a pole
+    rng = np.random.default_rng(7)
+    n = 60
+    rng.normal(size=(3 + n, n))  # (the draw that found it)
+    hessians = [q @ np.diag(np.logspace(0, 4, n)) @ q.T
+                for q in (np.linalg.qr(rng.normal(size=(n, n)))[0] for _ in range(2))]
+    centers = rng.normal(size=(2, n))
+
+    def plateau(x):
+        return anp.array([1.0 - anp.exp(-0.01 * anp.dot(x - c, anp.dot(h, x - c)))
+                          for h, c in zip(hessians, centers)])
+
+    with pytest.raises(StationarityError, match=r"residual was 1 \(stationary only against "
+                                                r"the largest task gradient.*another x0") as info, \
+            pytest.warns(ConvergenceWarning), np.errstate(all="ignore"):
+        explore(plateau, np.zeros(n))
+    assert "pole" not in str(info.value)
+
+
 def test_a_stationary_point_on_the_bound_is_not_called_no_stationary_point():
     # the set ends on the box's bound at x = 0 (f0 falls as -x): the error said "no
     # Pareto-stationary point ... the best relative residual was 2.5e-17"
