@@ -260,7 +260,7 @@ def tangents(ctx, point, key, rtol=None):
     options = ctx.options
     source = ctx.hessian_source(key)
     op = hessian_operator(source, point.x, point.weights, damping=options.damping,
-                          dense=options.dense_for(point.x.size, source),
+                          dense=options.dense_tangents_for(*point.jac.shape[::-1], source),
                           name=_hessian_name(options, source is ctx.fun))
     if rtol is None:
         rtol = _PREDICTOR_RTOL if options.inexact else options.minres_rtol
@@ -279,8 +279,8 @@ def tight_tangents(ctx, point, key, loose, step):
     ``_TANGENT_CHANGE`` of its length: only the step length can help then.
     """
     options = ctx.options
-    if not options.inexact or options.dense_for(point.x.size, ctx.hessian_source(key)) \
-            or options.minres_rtol >= _PREDICTOR_RTOL:
+    if not options.inexact or options.minres_rtol >= _PREDICTOR_RTOL \
+            or options.dense_tangents_for(*point.jac.shape[::-1], ctx.hessian_source(key)):
         return None, 0, 0
     directions, rates, n_grad, n_hvp = tangents(ctx, point, key, rtol=_TIGHT_RTOL)
     before, after = step @ loose[0], step @ directions
