@@ -260,7 +260,7 @@ def tangents(ctx, point, key, rtol=None):
     options = ctx.options
     source = ctx.hessian_source(key)
     op = hessian_operator(source, point.x, point.weights, damping=options.damping,
-                          dense=options.dense_tangents_for(*point.jac.shape[::-1], source),
+                          dense=options.dense_tangents_for(point.x.size, point.values.size, source),
                           name=_hessian_name(options, source is ctx.fun))
     if rtol is None:
         rtol = _PREDICTOR_RTOL if options.inexact else options.minres_rtol
@@ -280,7 +280,8 @@ def tight_tangents(ctx, point, key, loose, step):
     """
     options = ctx.options
     if not options.inexact or options.minres_rtol >= _PREDICTOR_RTOL \
-            or options.dense_tangents_for(*point.jac.shape[::-1], ctx.hessian_source(key)):
+            or options.dense_tangents_for(point.x.size, point.values.size,
+                                          ctx.hessian_source(key)):
         return None, 0, 0
     directions, rates, n_grad, n_hvp = tangents(ctx, point, key, rtol=_TIGHT_RTOL)
     before, after = step @ loose[0], step @ directions

@@ -683,8 +683,8 @@ def _may_form(ctx, n):
     """Whether :func:`_settle_hessian` may form the Hessians of ``ctx`` for ``n``
     parameters: ``"auto"`` chose products, ``n <= DENSE_PROBE_MAX_N``, and they are
     autograd's (not an objective's written-out products, as the estimator's networks, formed
-    in blocks: :func:`skpareto._options.dense_max_n` decides there), of ``fun`` itself (not
-    a sampled Hessian)."""
+    in blocks: :func:`skpareto._options.dense_max_n` decides there, and for their tangents
+    :meth:`SolverOptions.dense_tangents_for`), of ``fun`` itself (not a sampled Hessian)."""
     options = ctx.options
     return not (options.hessian != "auto" or n > DENSE_PROBE_MAX_N
                 or options.dense_for(n, ctx.fun)

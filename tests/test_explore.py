@@ -2521,8 +2521,9 @@ def test_a_loose_predictor_tangent_that_mispredicts_is_solved_again_tightly():
 
 def test_a_networks_tangents_are_solved_with_a_matrix_formed_in_blocks():
     # on the estimator's networks (products written out) MINRES took 2 to 5 n products per
-    # tight tangent, the matrix a few products' time per 32 columns: a weak three-target
-    # net's default fit took 962 s with MINRES tangents, 296 s formed (same coverage)
+    # tight tangent, the matrix formed in blocks the time of 93 to 136 (n = 147): a weak
+    # three-target net's default fit took 962 s with MINRES tangents, 296 s formed (same
+    # coverage)
     from skpareto._continuation import Context, Point, tangents, tight_tangents
     from skpareto._hvp import value_and_jacobian
     from skpareto._models import SharedTrunkNet
