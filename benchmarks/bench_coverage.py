@@ -30,7 +30,7 @@ networks), and the table reports what a user gets:
 
 Problems: ConvexQuadratic (n = 10; m = 2 and m = 3), Fonseca-Fleming (n = 10,
 from ``linspace(-0.2, 0.25, 10)``), DTLZ2 (n = 6), pymoo's DTLZ2 (n = 6) through
-``from_pymoo`` without and with its box as ``bounds``, the two problems below,
+``from_pymoo`` without and with its box as ``bounds``, the problems below,
 the demo's MultiDigits network (``python -m skpareto demo``: 800 training rows,
 a trunk of 8 tanh units, ``alpha = 3e-2``) and the conflicting regression
 (``make_conflicting_regression(300, n_features=5, conflict=0.8)``) with
@@ -51,6 +51,16 @@ a trunk of 8 tanh units, ``alpha = 3e-2``) and the conflicting regression
   is the plane ``f_0 + f_1 + f_2 = 1/2``, every point stationary for the weights
   (1/3, 1/3, 1/3), so the weights cannot space a lattice. Exact hypervolume
   ``1 - 1/48``.
+- :class:`DuplicatedTask`: three tasks, the third a copy of the second (a
+  front of one dimension).
+- :class:`AnisotropicQuadratics`: three quadratics, each stiff along its own
+  axis (``A_i = I + 99 e_i e_i^T``), whose set moves far next to each face of
+  the simplex for a little of the weights.
+
+For three tasks or more each row also gives the share of the 231 weights of a
+step-0.05 simplex grid that the continuous set covers, and of 500 uniform
+random weights (a strip along the faces narrower than the grid's step is
+missed by the grid alone).
 
 Three-task networks (a second table): ``ParetoExplorer`` defaults apart from
 the trunk on ``make_conflicting_regression(n, n_features, 3, conflict=0.8,
@@ -205,6 +215,40 @@ class DuplicatedTask(Problem):
         return float(np.linalg.norm(np.asarray(x) - self.b - t * d))
 
 
+class AnisotropicQuadratics(Problem):
+    """Three convex quadratics whose Hessians differ in shape:
+    ``f_i = (x - e_i)^T A_i (x - e_i)``, ``A_i = I + 99 e_i e_i^T`` (n = 3).
+
+    Each task is stiff along its own axis. The set is
+    ``x(w) = (sum_i w_i A_i)^-1 sum_i w_i A_i e_i``, whose coordinate ``i`` is
+    ``100 w_i / (1 + 99 w_i)``: it runs from 0 to half its range while ``w_i``
+    goes from 0 to 1/101, so next to each face of the simplex the set (and the
+    front) moves far for a little of the weights.
+    """
+
+    name = "anisotropic_quadratics"
+    m = 3
+    n = 3
+    hypervolume = None
+
+    def __init__(self):
+        self.x0 = np.zeros(3)
+
+    def fun(self, x):
+        return anp.array([anp.sum((x - e) ** 2) + 99.0 * (x[i] - 1.0) ** 2
+                          for i, e in enumerate(np.eye(3))])
+
+    def pareto_set(self, weights):
+        w = np.atleast_2d(weights)
+        return 100.0 * w / (1.0 + 99.0 * w)
+
+    def pareto_front(self, n_points=100):
+        # weights cubed, then normalized: dense where the front moves fast, next to the faces
+        grid = simplex_lattice(3, n_points) ** 3
+        grid /= grid.sum(axis=1, keepdims=True)
+        return np.array([self.fun(x) for x in self.pareto_set(grid)])
+
+
 def _even_along(curve, n_points):
     """``n_points`` points equally spaced in arclength along a fine polyline."""
     arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(curve, axis=0), axis=1))])
@@ -243,7 +287,8 @@ def analytic_cases(quick):
               ("linear front, degenerate n=6", LinearDegenerate(6), None, None),
               ("DTLZ1 n=7 (flat plane), bounds", FlatPlane(7), None, (0.0, 1.0)),
               ("duplicated task n=3 (a front of one dimension)", DuplicatedTask(3), None,
-               None)]
+               None),
+              ("anisotropic quadratics n=3", AnisotropicQuadratics(), None, None)]
     out = []
     for name, problem, x0, bounds in cases:
         exact = _exact_hypervolume(problem)
@@ -316,6 +361,10 @@ def _summary(name, pset, wall, cpu, caught, ref_point, hv_ref, ref_front):
                # more tasks: the share of a step-0.05 simplex grid the continuous set covers
                coverage=(float(pset.contains(simplex_lattice(pset.n_tasks, 231)).mean())
                          if pset.n_tasks >= 3 else None),
+               # ... and of uniform random weights: a strip along the faces narrower than the
+               # grid's step is uncovered for the grid's share alone
+               coverage_random=(float(pset.contains(_random_weights(pset.n_tasks)).mean())
+                                if pset.n_tasks >= 3 else None),
                total_grad=int(pset.total_grad), total_hvp=int(pset.total_hvp),
                grad_eq=int(pset.total_grad + 2 * pset.total_hvp),
                wall_seconds=wall, cpu_seconds=cpu,
@@ -330,6 +379,11 @@ def _summary(name, pset, wall, cpu, caught, ref_point, hv_ref, ref_front):
             row["hypervolume_continuous"] = None
             row["trace_error"] = str(exc)[:200]
     return row
+
+
+def _random_weights(m, size=500):
+    """Uniform random weights on the simplex (Dirichlet(1, ..., 1)), the same every run."""
+    return np.random.default_rng(0).dirichlet(np.ones(m), size)
 
 
 def _fit(est, X, Y):
@@ -402,7 +456,7 @@ def run_three_tasks(name, X, Y, settings):
     fitted = _fit(ParetoExplorer(**{"random_state": 0, **settings}), X, Y)
     pset = fitted["est"].pareto_set_
     grid = simplex_lattice(pset.n_tasks, 231)
-    inside = np.random.default_rng(0).dirichlet(np.ones(pset.n_tasks), 500)
+    inside = _random_weights(pset.n_tasks)
     covered = pset.contains(inside)
     return dict(problem=name, n_points=int(pset.n_points),
                 coverage=float(pset.contains(grid).mean()), n_grid=int(len(grid)),
@@ -516,7 +570,8 @@ def report(rows):
               f"{r['grad_eq']:9d} {r['wall_seconds']:7.1f} {r['cpu_seconds']:7.1f}",
               flush=True)
         if r.get("coverage") is not None:
-            print(f"    {r['coverage']:.1%} of a 231-weight simplex grid covered")
+            print(f"    {r['coverage']:.1%} of a 231-weight simplex grid covered, "
+                  f"{r['coverage_random']:.1%} of 500 random weights")
         for w in r["warnings"]:
             print(f"    warning: {w}")
         if r.get("trace_error"):
