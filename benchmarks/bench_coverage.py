@@ -363,7 +363,7 @@ def _summary(name, pset, wall, cpu, caught, ref_point, hv_ref, ref_front):
                          if pset.n_tasks >= 3 else None),
                # ... and of uniform random weights: a strip along the faces narrower than the
                # grid's step is uncovered for the grid's share alone
-               coverage_random=(float(pset.contains(_random_weights(pset.n_tasks)).mean())
+               random_coverage=(float(pset.contains(_random_weights(pset.n_tasks)).mean())
                                 if pset.n_tasks >= 3 else None),
                total_grad=int(pset.total_grad), total_hvp=int(pset.total_hvp),
                grad_eq=int(pset.total_grad + 2 * pset.total_hvp),
@@ -571,7 +571,7 @@ def report(rows):
               flush=True)
         if r.get("coverage") is not None:
             print(f"    {r['coverage']:.1%} of a 231-weight simplex grid covered, "
-                  f"{r['coverage_random']:.1%} of 500 random weights")
+                  f"{r['random_coverage']:.1%} of 500 random weights")
         for w in r["warnings"]:
             print(f"    warning: {w}")
         if r.get("trace_error"):
