@@ -8,6 +8,7 @@ These functions validate, run stage 1 from each start
 import dataclasses
 import warnings
 
+import autograd.numpy as anp
 import numpy as np
 
 from ._continuation import (_END_BALANCE, _TIGHT_RTOL, Context, end_point, piece_tests,
@@ -19,8 +20,8 @@ from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import DENSE_PROBE_MAX_N, DENSE_PROBE_SHARE, SolverOptions
 from ._paretoset import ParetoSet
-from ._stationary import (_KINK, _strictly_inside, find_stationary, minimize_task,
-                          scaled_residual)
+from ._stationary import (_KINK, _minimize, _strictly_inside, _weighted, find_stationary,
+                          minimize_task, scaled_residual)
 from ._utils import Progress, Result, Status, log
 from ._validation import (check_bounds, check_callable, check_int, check_n_jobs, check_real,
                           check_verbose)
@@ -133,7 +134,12 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         1e-10 relative; ``x0`` must lie inside). A point solved
         outside it by rounding only (1e-12, relative) is moved onto its face:
         a set whose parts lie on the box's faces, as DTLZ2's edges in
-        ``[0, 1]^n``, is followed along them.
+        ``[0, 1]^n``, is followed along them. A set held on a face of the box
+        (ZDT's, whose distance variables are at 0), where no point is
+        stationary, is followed on that face, with the coordinates that every
+        task pushes out of the box held at their bounds (see the user guide,
+        *Sets on the box's boundary*); :func:`expand_set` does not go on from
+        such a set.
     options : SolverOptions, default=None
         Stage-1 method, corrector and linear-solver settings
         (:class:`SolverOptions`).
@@ -167,8 +173,9 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     ValueError
         On malformed arguments, or if ``fun`` is not finite at ``x0``.
     StationarityError
-        If stage 1 reaches no point stationary to ``tol`` from any start:
-        no set is presented that is not one.
+        If stage 1 reaches no point stationary to ``tol`` from any start (nor,
+        with ``bounds``, a face of the box that holds the set): no set is
+        presented that is not one.
 
     Notes
     -----
@@ -234,17 +241,40 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     for k, start in enumerate(starts):
         if not ctx.inside(start):
             raise ValueError(f"x0 must lie inside bounds; start {k} does not.")
-    pset, failures, _ = explore_starts(fun, starts, per_start, ctx, limits, n_jobs=n_jobs,
-                                       verbose=verbose)
+    # with bounds, stage 1's warnings wait: a set on the box's face is explored anew (below)
+    with warnings.catch_warnings(record=ctx.bounds is not None) as caught:
+        if caught is not None:
+            warnings.simplefilter("always")
+        pset, failures, _ = explore_starts(fun, starts, per_start, ctx, limits, n_jobs=n_jobs,
+                                           verbose=verbose)
+    found = None
     if pset.n_points == 0:
         worst = min(failures, key=lambda r: r.residual)
+        # (whatever stopped stage 1: MGDA's descent on ZDT1 ends inside the box, at x_0 = 0
+        # where sqrt's gradient is infinite)
+        found = (None if ctx.bounds is None else
+                 _BoxFace.of(fun, starts[0], per_start[0], ctx.bounds, options.max_iter))
+    for w in caught if caught is not None and found is None else ():
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if pset.n_points == 0:
+        if found is not None:
+            # the set lies on the box's face (ZDT's): followed in the coordinates off it
+            face, x = found
+            log(verbose, 1, f"stage 1 ended on the box's boundary, {face.n_fixed} coordinates "
+                            "at their bounds: the set is followed with them held there")
+            reduced = explore(face, x[face.free], per_start[0], tol=tol,
+                              step_size=step_size, n_steps=n_steps, max_points=max_points,
+                              bounds=(ctx.bounds[0][face.free], ctx.bounds[1][face.free]),
+                              options=options, random_state=random_state, n_jobs=n_jobs,
+                              verbose=verbose)
+            return face.embed(reduced, spent=(pset.total_grad, pset.total_hvp))
         on_bound = ""
         if (ctx.bounds is not None and worst.x is not None
                 and not _strictly_inside(worst.x, ctx.bounds)):
-            on_bound = (" That point lies on or outside bounds: where a Pareto set lies on "
-                        "the box's boundary (as in the ZDT problems), the gradients do not "
-                        "balance and there is no stationary point to follow; explore follows "
-                        "sets inside the box.")
+            on_bound = (" That point lies on or outside bounds, and no face of the box holds "
+                        "a set to follow: explore follows sets inside the box, or on a face of "
+                        "it out of which every task's gradient points in the coordinates held "
+                        "(as ZDT's sets).")
         mgda = "" if worst.get("method") == "mgda" else "options=SolverOptions(method='mgda'), "
         if on_bound:  # the box given is why: only another start (inside) can help; MGDA
             # descends to the same boundary (ZDT1: then to x0 = 0, where sqrt's gradient is
@@ -270,6 +300,109 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
             f"stage 1 reached no usable Pareto-stationary point to tol={tol:g} from "
             f"{'x0' if len(starts) == 1 else 'any start'}: {best}.{on_bound}{advice}")
     return pset
+
+
+class _BoxFace:
+    """``fun`` on a face of the box: the coordinates ``at_lower`` and ``at_upper`` (masks) held at
+    those bounds, a function of the others (``free``).
+
+    A Pareto set can lie on the box's boundary, as ZDT's sets (``x_k = 0`` for ``k >= 1``):
+    there the weighted gradients cancel in the free coordinates only, and in each fixed one
+    point out of the box (a KKT point). Stage 1 with bounds ends on such a face; the set is
+    followed in the free coordinates, each point checked to remain a KKT point of the box
+    (:meth:`embed`).
+    """
+
+    def __init__(self, fun, at_lower, at_upper, bounds):
+        fixed = at_lower | at_upper
+        self.fun = fun
+        self.fixed = fixed
+        self.at_lower = at_lower[fixed]  # of the fixed coordinates, which are at a lower bound
+        values = np.where(at_lower, bounds[0], bounds[1])
+        self.free = np.flatnonzero(~fixed)
+        self.n_fixed = int(fixed.sum())
+        self.embedding = np.eye(fixed.size)[:, self.free]  # (n, free): differentiable
+        self.offset = np.where(fixed, values, 0.0)
+
+    @classmethod
+    def of(cls, fun, x0, weights, bounds, max_iter):
+        """``(face, x)``: the face of the box that the set lies on, with ``x0`` moved onto it;
+        None where no coordinate (or every one) is held.
+
+        The weighted sum is minimized in the box (L-BFGS-B from ``x0``) at ``weights``
+        (default equal) and at ``m`` more, each halfway from the centre of the simplex to a
+        vertex: a coordinate is held at a bound where every minimum lies on it and every
+        task's gradient points out of the box there (each task alone would keep it there).
+        Several weights, because on a concave front the weighted sum reaches only its ends,
+        where the coordinate the trade-off moves lies on a bound too (ZDT2's ``x_0``: at 1 or
+        0 as the weights tip).
+        """
+        lower, upper = bounds
+        jac0 = value_and_jacobian(fun, x0)[1]
+        m, norms = len(jac0), safe_norm(jac0, axis=1)
+        centre = np.full(m, 1.0 / m)
+        first = centre if weights is None else np.asarray(weights, dtype=np.float64)
+        held = {"lower": True, "upper": True}
+        reached = 0
+        for w in (first, *(0.5 * (centre + np.eye(m)))):
+            try:
+                # stage 1's L-BFGS-B, which steps back from where a gradient is infinite
+                # (ZDT3's sqrt at x_0 = 0: scipy's own line search stopped at x0)
+                x, status = _minimize(fun, x0, _weighted(fun, w), 0.0, max_iter, norms,
+                                      list(zip(lower, upper)))[:2]
+                _, jac = value_and_jacobian(fun, x)
+            except NonFiniteError:
+                continue
+            if status in (Status.DIVERGED, Status.NON_FINITE):
+                continue
+            reached += 1
+            slack = 1e-8 * np.max(np.abs(jac), axis=1, keepdims=True)
+            held["lower"] = held["lower"] & np.all(jac >= -slack, axis=0) & (
+                x <= lower + _ON_BOUND * (1.0 + np.abs(lower)))
+            held["upper"] = held["upper"] & np.all(jac <= slack, axis=0) & (
+                x >= upper - _ON_BOUND * (1.0 + np.abs(upper)))
+        if not reached:
+            return None
+        at_lower = held["lower"] & np.isfinite(lower)
+        at_upper = held["upper"] & np.isfinite(upper) & ~at_lower
+        if not (at_lower | at_upper).any() or (at_lower | at_upper).all():
+            return None
+        face = cls(fun, at_lower, at_upper, bounds)
+        return face, face.full(x0[face.free])  # (x0's free coordinates: inside the box)
+
+    def full(self, z):
+        return self.offset + anp.dot(self.embedding, z)
+
+    def __call__(self, z):
+        return self.fun(self.full(z))
+
+    def _outward(self, jac, weights):
+        """Whether the weighted gradient points out of the box in each fixed coordinate (its
+        multiplier nonnegative, to rounding of the gradient's size)."""
+        grad = (weights @ jac)[self.fixed]
+        slack = 1e-8 * np.max(np.abs(jac))
+        return np.where(self.at_lower, grad >= -slack, grad <= slack)
+
+    def embed(self, reduced, spent=(0, 0)):
+        """The set ``reduced`` of the free coordinates as points of ``fun``: those at which the
+        face is still the box's KKT face (the set leaves it where a fixed coordinate's
+        multiplier turns negative). ``spent``: work before, ``(n_grad, n_hvp)``, added to the
+        set's totals."""
+        params = self.offset + reduced.params @ self.embedding.T
+        keep = [i for i, x in enumerate(params)
+                if self._outward(value_and_jacobian(self.fun, x)[1], reduced.weights[i]).all()]
+        pset = reduced if len(keep) == reduced.n_points else reduced._subset(keep)
+        pset.total_grad = reduced.total_grad + spent[0] + len(params) * reduced.n_tasks
+        pset.total_hvp = reduced.total_hvp + spent[1]
+        pset.params = params[keep]
+        pset.fun = self.fun
+        pset._cache, pset._lattices = None, {}  # (of the free coordinates)
+        pset._held = np.flatnonzero(self.fixed)  # (see expand_set)
+        return pset
+
+
+# a stage-1 point within this (relative) of a bound lies on it (see _BoxFace)
+_ON_BOUND = 1e-9
 
 
 def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_steps=None,
@@ -317,7 +450,8 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
     ------
     ValueError
         If ``pareto_set`` is not a ParetoSet or is empty (explore it first),
-        or ``fun`` does not return one objective per task of the set.
+        lies on a face of the box (see ``bounds`` of :func:`explore`), or
+        ``fun`` does not return one objective per task of the set.
     """
     if not isinstance(pareto_set, ParetoSet):
         raise ValueError(f"pareto_set must be a ParetoSet, got {type(pareto_set).__name__}.")
@@ -333,6 +467,10 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
     verbose = check_verbose(verbose)
     n_jobs = check_n_jobs(n_jobs)
     pset = pareto_set
+    if len(getattr(pset, "_held", ())):
+        raise ValueError("pareto_set lies on a face of the box, its coordinates "
+                         f"{pset._held.tolist()} held at their bounds: expand_set does not "
+                         "go on from it; call explore again with a larger max_points.")
     if pset.fun is None:  # e.g. loaded from a file: front_at needs it too
         pset.fun = fun
     m = pset.n_tasks

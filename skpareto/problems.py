@@ -559,13 +559,15 @@ def from_pymoo(problem):
 
     Notes
     -----
-    skpareto explores without constraints; pymoo's box is not enforced.
-    Problems whose Pareto set lies inside the box (DTLZ1-4: the distance
-    variables at 0.5) are explored as they are. The ZDT problems have their
-    set on the boundary of the box (the distance variables at 0), where the
-    objectives are not stationary: ``from_pymoo`` evaluates and
-    differentiates them exactly, but exploring them needs constraints
-    skpareto does not handle.
+    skpareto explores without constraints; pymoo's box is not enforced unless
+    passed as ``bounds``. Problems whose Pareto set lies inside the box
+    (DTLZ1-4: the distance variables at 0.5) are explored as they are. The ZDT
+    problems have their set on the boundary of the box (the distance
+    variables at 0), where the objectives are stationary in the other
+    variables only: with ``bounds=objective.bounds``, :func:`skpareto.explore`
+    follows it on that face of the box (ZDT1 and ZDT2 end to end; ZDT3, whose
+    front has pieces that overlap in the weights, the pieces its start leads
+    to).
 
     Examples
     --------

@@ -1643,25 +1643,85 @@ def test_flat_front_of_constant_weights_is_covered_to_the_box(x0):
     assert igd(pset.front, 0.5 * _simplex_lattice(3, 40)) <= 0.025
 
 
-def test_a_set_on_the_boundary_of_the_box_is_named_in_the_error():
-    # ZDT1 in its box: the set is x[1:] = 0, on the box's boundary, where the gradients do
-    # not balance; the sqrt's gradient is infinite at x[0] = 0, where MGDA's descent goes
-    def zdt1(x):
+def _zdt(kind):
+    """ZDT1 (convex front) or ZDT2 (concave front), n = 6: the set is x[1:] = 0, on the box's
+    face, where only x[0]'s gradients balance."""
+    def zdt(x):
         g = 1.0 + 9.0 * anp.mean(x[1:])
-        return anp.array([x[0], g * (1.0 - anp.sqrt(x[0] / g))])
+        h = 1.0 - anp.sqrt(x[0] / g) if kind == 1 else 1.0 - (x[0] / g) ** 2
+        return anp.array([x[0], g * h])
+    return zdt
 
-    with pytest.raises(StationarityError, match="on or outside bounds: where a Pareto set "
-                                                "lies on the box's boundary") as error, \
-            pytest.warns(ConvergenceWarning), \
-            np.errstate(all="ignore"):
-        explore(zdt1, np.full(6, 0.3), bounds=(0.0, 1.0))
-    assert "pass it as bounds" not in str(error.value)  # it was: the box is why
-    # nor MGDA, which descends to the same boundary and fails there on sqrt's gradient
-    assert "mgda" not in str(error.value).lower()
-    with pytest.raises(StationarityError), pytest.warns(ConvergenceWarning), \
-            np.errstate(all="ignore"):
-        explore(zdt1, np.full(6, 0.3), bounds=(0.0, 1.0),
-                options=SolverOptions(method="mgda"))
+
+@pytest.mark.parametrize("kind, first_weights", [(1, (1 / 3, 1.0)), (2, (0.0, 2 / 3))])
+def test_a_set_on_a_face_of_the_box_is_followed_there(kind, first_weights):
+    # ZDT's set lies on the box's face x[1:] = 0: the weighted gradients cancel in x[0]
+    # alone, and in x[1:] every task's points out of the box (a KKT point). Before, explore
+    # raised StationarityError ("lies on the box's boundary")
+    zdt = _zdt(kind)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # (stage 1's, on the face, not kept)
+        pset = explore(zdt, np.full(6, 0.3), bounds=(0.0, 1.0))
+    x = pset.params
+    assert np.all(x[:, 1:] == 0.0)  # on the face, exactly
+    # the whole set: x[0] from 0 to 1 (ZDT1's end at 0, where sqrt's gradient is infinite,
+    # within a thousandth)
+    assert x[:, 0].min() <= 1e-3 and x[:, 0].max() >= 1.0 - 1e-9
+    # the analytic front f1 = 1 - sqrt(f0) or 1 - f0^2 (g = 1 on the face), to rounding
+    f0 = pset.front[:, 0]
+    exact = 1.0 - np.sqrt(f0) if kind == 1 else 1.0 - f0 ** 2
+    np.testing.assert_allclose(pset.front[:, 1], exact, atol=1e-12)
+    # each point a KKT point of the box for its weights, checked with autograd's Jacobian:
+    # x[0]'s weighted gradient cancels (relative to the task gradients), x[1:]'s is >= 0
+    for xi, wi in zip(x, pset.weights):
+        grad = wi @ jacobian(zdt)(xi)
+        scale = np.max(np.abs(jacobian(zdt)(xi)[:, 0]))
+        assert abs(grad[0]) <= 1e-7 * scale and np.all(grad[1:] > 0)
+    # task 0's weight over the set: 1/3 to 1 on ZDT1's (1 at x[0] -> 0), 0 to 2/3 on ZDT2's
+    lo, hi = first_weights
+    assert pset.weights[:, 0].min() == pytest.approx(lo, abs=1e-3)
+    assert pset.weights[:, 0].max() == pytest.approx(hi, abs=1e-3)
+    assert pset.residuals.max() <= 1e-8
+    # a continuous set: the model at any weight inside lies on the face too
+    assert np.all(pset.params_at([0.5 * (lo + hi), 1 - 0.5 * (lo + hi)])[1:] == 0.0)
+    with pytest.raises(ValueError, match=r"face of the box, its coordinates \[1, 2, 3, 4, 5\]"):
+        expand_set(pset, zdt, bounds=(0.0, 1.0))
+    # with MGDA's stage 1 too, which ends at x[0] = 0, where sqrt's gradient is infinite
+    with np.errstate(all="ignore"):
+        mgda = explore(zdt, np.full(6, 0.3), bounds=(0.0, 1.0),
+                       options=SolverOptions(method="mgda"))
+    assert np.all(mgda.params[:, 1:] == 0.0) and np.ptp(mgda.params[:, 0]) >= 1.0 - 1e-3
+
+
+def test_a_three_task_set_on_a_face_of_the_box_is_followed_there():
+    # DTLZ2's sphere with its distance g = sum(x[2:]) least on the bound x[2:] = 0: the set is
+    # the positive octant of the unit sphere there, on the box's face
+    def on_face(x):
+        g = anp.sum(x[2:])
+        a, b = 0.5 * np.pi * x[0], 0.5 * np.pi * x[1]
+        return (1.0 + g) * anp.array([anp.cos(a) * anp.cos(b), anp.cos(a) * anp.sin(b),
+                                      anp.sin(a)])
+
+    pset = explore(on_face, np.full(6, 0.3), bounds=(0.0, 1.0))
+    assert np.all(pset.params[:, 2:] == 0.0)
+    np.testing.assert_allclose(np.linalg.norm(pset.front, axis=1), 1.0, atol=1e-12)
+    assert pset.residuals.max() <= 1e-8
+    weights = np.random.default_rng(0).dirichlet(np.ones(3), 500)
+    assert pset.contains(weights).mean() >= 0.95  # 99.6 % measured
+
+
+def test_a_box_that_holds_no_set_is_named_in_the_error():
+    # both tasks' minima lie beyond the box's upper bound: stage 1 ends on it, where every
+    # task's gradient points out of the box -- the constrained set is the one point x = 1,
+    # no face with a coordinate free to follow
+    def beyond(x):
+        return anp.array([(x[0] - 3.0) ** 2, (x[0] - 4.0) ** 2])
+
+    with pytest.raises(StationarityError, match="no face of the box holds a set to follow") \
+            as error, pytest.warns(ConvergenceWarning):
+        explore(beyond, np.array([0.5]), bounds=(0.0, 1.0))
+    assert "pass it as bounds" not in str(error.value)  # the box is why, not its absence
+    assert "method='mgda'" not in str(error.value)  # nor MGDA, which ends on the same bound
 
 
 def test_a_start_that_ends_at_a_kink_is_told_so():
