@@ -254,20 +254,25 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         # where sqrt's gradient is infinite)
         found = (None if ctx.bounds is None else
                  _BoxFace.of(fun, starts[0], per_start[0], ctx.bounds, options.max_iter))
-    for w in caught if caught is not None and found is None else ():
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    if pset.n_points == 0:
-        if found is not None:
-            # the set lies on the box's face (ZDT's): followed in the coordinates off it
-            face, x = found
-            log(verbose, 1, f"stage 1 ended on the box's boundary, {face.n_fixed} coordinates "
-                            "at their bounds: the set is followed with them held there")
-            reduced = explore(face, x[face.free], per_start[0], tol=tol,
-                              step_size=step_size, n_steps=n_steps, max_points=max_points,
+    if found is not None:
+        # the set lies on the box's face (ZDT's): followed in the coordinates off it
+        face, x = found
+        log(verbose, 1, f"stage 1 ended on the box's boundary, {face.n_fixed} coordinates "
+                        "at their bounds: the set is followed with them held there")
+        try:
+            reduced = explore(face, x[face.free], per_start[0], tol=tol, step_size=step_size,
+                              n_steps=n_steps, max_points=max_points,
                               bounds=(ctx.bounds[0][face.free], ctx.bounds[1][face.free]),
                               options=options, random_state=random_state, n_jobs=n_jobs,
                               verbose=verbose)
-            return face.embed(reduced, spent=(pset.total_grad, pset.total_hvp))
+            on_face = face.embed(reduced, spent=(pset.total_grad, pset.total_hvp))
+        except (NonFiniteError, StationarityError):  # no set there either: stage 1's error
+            on_face = None
+        if on_face is not None and on_face.n_points:
+            return on_face
+    for w in caught if caught is not None else ():
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if pset.n_points == 0:
         on_bound = ""
         if (ctx.bounds is not None and worst.x is not None
                 and not _strictly_inside(worst.x, ctx.bounds)):
