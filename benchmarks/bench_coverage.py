@@ -53,6 +53,8 @@ a trunk of 8 tanh units, ``alpha = 3e-2``) and the conflicting regression
   ``1 - 1/48``.
 - :class:`DuplicatedTask`: three tasks, the third a copy of the second (a
   front of one dimension).
+- :class:`ZDT1`: ZDT1 in its box, whose set lies on the face ``x[1:] = 0`` (explored with
+  ``bounds``). Exact hypervolume 2/3.
 - :class:`AnisotropicQuadratics`: three quadratics, each stiff along its own
   axis (``A_i = I + 99 e_i e_i^T``), whose set moves far next to each face of
   the simplex for a little of the weights.
@@ -215,6 +217,32 @@ class DuplicatedTask(Problem):
         return float(np.linalg.norm(np.asarray(x) - self.b - t * d))
 
 
+class ZDT1(Problem):
+    """ZDT1 in its box ``[0, 1]^n``: ``f = (x_0, g (1 - sqrt(x_0 / g)))``, ``g = 1 + 9 mean(x[1:])``.
+
+    The set lies on the box's face ``x[1:] = 0``, where only ``x_0``'s gradients balance
+    (explored with ``bounds``). The front is ``f_1 = 1 - sqrt(f_0)``; exact hypervolume 2/3
+    for the reference point (1, 1).
+    """
+
+    name = "zdt1"
+    m = 2
+    hypervolume = 2.0 / 3.0
+    bounds = (0.0, 1.0)
+
+    def __init__(self, n=8):
+        self.n = int(n)
+        self.x0 = np.full(self.n, 0.5)
+
+    def fun(self, x):
+        g = 1.0 + 9.0 * anp.mean(x[1:])
+        return anp.array([x[0], g * (1.0 - anp.sqrt(x[0] / g))])
+
+    def pareto_front(self, n_points=100):
+        f0 = np.linspace(0.0, 1.0, n_points)
+        return np.column_stack([f0, 1.0 - np.sqrt(f0)])
+
+
 class AnisotropicQuadratics(Problem):
     """Three convex quadratics whose Hessians differ in shape:
     ``f_i = (x - e_i)^T A_i (x - e_i)``, ``A_i = I + 99 e_i e_i^T`` (n = 3).
@@ -288,7 +316,8 @@ def analytic_cases(quick):
               ("DTLZ1 n=7 (flat plane), bounds", FlatPlane(7), None, (0.0, 1.0)),
               ("duplicated task n=3 (a front of one dimension)", DuplicatedTask(3), None,
                None),
-              ("anisotropic quadratics n=3", AnisotropicQuadratics(), None, None)]
+              ("anisotropic quadratics n=3", AnisotropicQuadratics(), None, None),
+              ("ZDT1 n=8, bounds (a set on the box's face)", ZDT1(8), None, ZDT1.bounds)]
     out = []
     for name, problem, x0, bounds in cases:
         exact = _exact_hypervolume(problem)

@@ -1,9 +1,10 @@
 """The coverage benchmark's own problems: their analytic sets against autograd."""
 
 import numpy as np
+import pytest
 from autograd import jacobian
 
-from benchmarks.bench_coverage import AnisotropicQuadratics
+from benchmarks.bench_coverage import ZDT1, AnisotropicQuadratics
 from skpareto._weights import simplex_lattice
 
 
@@ -25,3 +26,15 @@ def test_anisotropic_quadratics_set_is_stationary_for_its_weights():
                                rtol=1e-12)
     front = problem.pareto_front(66)
     assert front.shape[1] == 3 and np.all(np.isfinite(front))
+
+
+def test_zdt1_front_is_its_set_on_the_face():
+    problem = ZDT1(8)
+    t = np.linspace(0.0, 1.0, 11)
+    values = np.array([problem.fun(np.r_[ti, np.zeros(7)]) for ti in t])
+    front = problem.pareto_front(11)
+    np.testing.assert_allclose(values, front, atol=1e-15)
+    # the continuous front's area under the reference point (1, 1): 2/3
+    fine = problem.pareto_front(200001)
+    area = np.sum(np.diff(fine[:, 0]) * (1.0 - 0.5 * (fine[1:, 1] + fine[:-1, 1])))
+    assert area == pytest.approx(problem.hypervolume, abs=1e-6)
