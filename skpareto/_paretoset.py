@@ -14,15 +14,15 @@ from .metrics import non_dominated
 __all__ = ["ParetoSet", "SetParameterization"]
 
 _FORMAT = "skpareto.ParetoSet"
-_FORMAT_VERSION = 4
+_FORMAT_VERSION = 5
 # (name, dtype kind, ndim) of every array a saved file holds (version 1: all but "excluded",
-# "task_scales" and "objective_scales", version 2 also without "task_scales", version 3
-# without "objective_scales"; an empty one holds None)
+# "task_scales", "objective_scales" and "held", version 2 also without "task_scales", version 3
+# without "objective_scales", version 4 without "held"; an empty one holds None)
 _ARRAYS = (("params", "f", 2), ("front", "f", 2), ("weights", "f", 2), ("parents", "i", 1),
            ("residuals", "f", 1), ("n_grad", "i", 1), ("n_hvp", "i", 1),
            ("expanded", "b", 1), ("links", "i", 2), ("excluded", "i", 2), ("totals", "i", 1),
-           ("task_scales", "f", 1), ("objective_scales", "f", 1))
-_SINCE_VERSION = {"excluded": 2, "task_scales": 3, "objective_scales": 4}
+           ("task_scales", "f", 1), ("objective_scales", "f", 1), ("held", "i", 1))
+_SINCE_VERSION = {"excluded": 2, "task_scales": 3, "objective_scales": 4, "held": 5}
 # barycentric coordinates down to -_BARY_TOL count as inside a piece
 _BARY_TOL = 1e-9
 # coverage() reports the covered share of a simplex lattice of at most this many weights
@@ -1311,7 +1311,9 @@ class ParetoSet:
                     totals=np.array([self.total_grad, self.total_hvp], np.int64),
                     task_scales=np.zeros(0) if self.task_scales is None else self.task_scales,
                     objective_scales=(np.zeros(0) if self.objective_scales is None
-                                      else self.objective_scales))
+                                      else self.objective_scales),
+                    # the coordinates held on a face of the box (see skpareto.explore's bounds)
+                    held=np.asarray(getattr(self, "_held", ()), dtype=np.int64))
 
     def save(self, path):
         """Write the set to a NumPy ``.npz`` file (no pickle; ``fun`` is not saved).
@@ -1387,11 +1389,14 @@ class ParetoSet:
                 or contents.get("excluded", np.zeros((0, m))).shape[1:] != (m,)):
             raise ValueError(f"{path!s}: inconsistent array shapes.")
         totals = contents.pop("totals")
+        held = contents.pop("held", np.zeros(0, np.int64))
         scales = {name: contents.pop(name, np.zeros(0))
                   for name in ("task_scales", "objective_scales")}
         pset = cls(**contents, fun=fun,  # checked
                    **{name: a if a.size else None for name, a in scales.items()})
         pset.total_grad, pset.total_hvp = int(totals[0]), int(totals[1])
+        if held.size:
+            pset._held = held
         return pset
 
 

@@ -7,7 +7,9 @@ options, the whole set.
 """
 
 import math
+import os
 import pickle
+import tempfile
 import warnings
 
 import autograd.numpy as anp
@@ -1686,11 +1688,21 @@ def test_a_set_on_a_face_of_the_box_is_followed_there(kind, first_weights):
     assert np.all(pset.params_at([0.5 * (lo + hi), 1 - 0.5 * (lo + hi)])[1:] == 0.0)
     with pytest.raises(ValueError, match=r"face of the box, its coordinates \[1, 2, 3, 4, 5\]"):
         expand_set(pset, zdt, bounds=(0.0, 1.0))
+    for copy in (pickle.loads(pickle.dumps(pset)), _saved_and_loaded(pset, zdt)):
+        with pytest.raises(ValueError, match="face of the box"):  # it says so after both
+            expand_set(copy, zdt, bounds=(0.0, 1.0))
     # with MGDA's stage 1 too, which ends at x[0] = 0, where sqrt's gradient is infinite
     with np.errstate(all="ignore"):
         mgda = explore(zdt, np.full(6, 0.3), bounds=(0.0, 1.0),
                        options=SolverOptions(method="mgda"))
     assert np.all(mgda.params[:, 1:] == 0.0) and np.ptp(mgda.params[:, 0]) >= 1.0 - 1e-3
+
+
+def _saved_and_loaded(pset, fun):
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "set.npz")
+        pset.save(path)
+        return ParetoSet.load(path, fun=fun)
 
 
 def test_a_three_task_set_on_a_face_of_the_box_is_followed_there():

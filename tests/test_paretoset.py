@@ -752,7 +752,7 @@ def test_task_scales_persist_and_files_before_them_load_without(tmp_path, quadra
     pset.save(tmp_path / "none.npz")
     assert ParetoSet.load(tmp_path / "none.npz").task_scales is None
     arrays = {k: v for k, v in scaled._arrays().items()
-              if k not in ("task_scales", "objective_scales")}
+              if k not in ("task_scales", "objective_scales", "held")}
     with open(tmp_path / "v2.npz", "wb") as fh:
         np.savez(fh, header=np.array([_FORMAT, "2", _checksum(arrays)]), **arrays)
     old = ParetoSet.load(tmp_path / "v2.npz")
@@ -797,7 +797,7 @@ def test_a_set_of_scaled_objectives_locates_weights_in_their_weights(tmp_path):
         np.testing.assert_allclose(again.params_at(grid), tri.params_at(grid), rtol=1e-12)
     from skpareto._paretoset import _FORMAT, _checksum
 
-    arrays = {k: v for k, v in tri._arrays().items() if k != "objective_scales"}
+    arrays = {k: v for k, v in tri._arrays().items() if k not in ("objective_scales", "held")}
     with open(tmp_path / "v3.npz", "wb") as fh:
         np.savez(fh, header=np.array([_FORMAT, "3", _checksum(arrays)]), **arrays)
     old = ParetoSet.load(tmp_path / "v3.npz")
@@ -960,7 +960,7 @@ def test_excluded_pieces_leave_their_weights_uncovered_and_persist(tmp_path, qua
         np.testing.assert_array_equal(again.excluded, np.sort(holding, axis=1))
         np.testing.assert_array_equal(again.pieces, cut.pieces)
     arrays = {k: v for k, v in pset._arrays().items()
-              if k not in ("excluded", "task_scales", "objective_scales")}
+              if k not in ("excluded", "task_scales", "objective_scales", "held")}
     with open(tmp_path / "v1.npz", "wb") as fh:
         np.savez(fh, header=np.array([_FORMAT, "1", _checksum(arrays)]), **arrays)
     old = ParetoSet.load(tmp_path / "v1.npz")
