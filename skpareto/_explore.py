@@ -270,7 +270,9 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
             on_face = None
         if on_face is not None and on_face.n_points:
             return on_face
-    for w in caught if caught is not None else ():
+    # (each once, as the default filter shows them)
+    for w in {(w.category, str(w.message), w.filename, w.lineno): w
+              for w in caught or ()}.values():
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if pset.n_points == 0:
         on_bound = ""
