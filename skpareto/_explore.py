@@ -259,8 +259,11 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         face, x = found
         log(verbose, 1, f"stage 1 ended on the box's boundary, {face.n_fixed} coordinates "
                         "at their bounds: the set is followed with them held there")
+        # every start moved onto the face (x0's rows: the pieces of ZDT3's front they lead to)
+        moved = [x] + [face.full(start[face.free]) for start in starts[1:]]
         try:
-            reduced = explore(face, x[face.free], per_start[0], tol=tol, step_size=step_size,
+            reduced = explore(face, np.array([z[face.free] for z in moved]), weights,
+                              tol=tol, step_size=step_size,
                               n_steps=n_steps, max_points=max_points,
                               bounds=(ctx.bounds[0][face.free], ctx.bounds[1][face.free]),
                               options=options, random_state=random_state, n_jobs=n_jobs,

@@ -566,8 +566,8 @@ def from_pymoo(problem):
     variables at 0), where the objectives are stationary in the other
     variables only: with ``bounds=objective.bounds``, :func:`skpareto.explore`
     follows it on that face of the box (ZDT1 and ZDT2 end to end; ZDT3, whose
-    front has pieces that overlap in the weights, the pieces its start leads
-    to).
+    front has pieces that overlap in the weights, the pieces its starts lead
+    to: pass one near each, as rows of ``x0``).
 
     Examples
     --------

@@ -1705,6 +1705,24 @@ def _saved_and_loaded(pset, fun):
         return ParetoSet.load(path, fun=fun)
 
 
+def test_each_start_on_a_face_of_the_box_reaches_its_piece():
+    # ZDT3 in its box: five pieces of stationary points on the face x[1:] = 0, which overlap
+    # in the weights; a start near each (x0's rows) finds each
+    def zdt3(x):
+        g = 1.0 + 9.0 * anp.mean(x[1:])
+        r = x[0] / g
+        return anp.array([x[0], g * (1.0 - anp.sqrt(r) - r * anp.sin(10.0 * np.pi * x[0]))])
+
+    starts = np.full((5, 6), 0.3)
+    starts[:, 0] = [0.05, 0.22, 0.43, 0.63, 0.84]
+    pset = explore(zdt3, starts, bounds=(0.0, 1.0))
+    assert np.all(pset.params[:, 1:] == 0.0)
+    # ZDT3's Pareto-optimal pieces in x[0] (each within the stationary piece found)
+    for lo, hi in [(0.0, 0.083), (0.183, 0.257), (0.41, 0.453), (0.619, 0.652), (0.824, 0.851)]:
+        inside = pset.params[(pset.params[:, 0] >= lo) & (pset.params[:, 0] <= hi), 0]
+        assert len(inside) >= 2 and np.diff(np.sort(inside)).max() <= 0.05
+
+
 def test_a_three_task_set_on_a_face_of_the_box_is_followed_there():
     # DTLZ2's sphere with its distance g = sum(x[2:]) least on the bound x[2:] = 0: the set is
     # the positive octant of the unit sphere there, on the box's face
