@@ -20,8 +20,8 @@ from ._cover import directions as directions_of
 from ._hvp import check_point, value_and_jacobian
 from ._options import DENSE_PROBE_MAX_N, DENSE_PROBE_SHARE, SolverOptions
 from ._paretoset import ParetoSet
-from ._stationary import (_KINK, _minimize, _strictly_inside, _weighted, find_stationary,
-                          minimize_task, scaled_residual)
+from ._stationary import (_KINK, _minimize, _strictly_inside, _weighted, at_bounds,
+                          find_stationary, minimize_task, scaled_residual)
 from ._utils import Progress, Result, Status, log
 from ._validation import (check_bounds, check_callable, check_int, check_n_jobs, check_real,
                           check_verbose)
@@ -256,13 +256,13 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
                  _BoxFace.of(fun, starts[0], per_start[0], ctx.bounds, options.max_iter))
     if found is not None:
         # the set lies on the box's face (ZDT's): followed in the coordinates off it
-        face, x = found
-        log(verbose, 1, f"stage 1 ended on the box's boundary, {face.n_fixed} coordinates "
+        face = found
+        log(verbose, 1, f"stage 1 ended on the box's boundary, {face.fixed.sum()} coordinates "
                         "at their bounds: the set is followed with them held there")
-        # every start moved onto the face (x0's rows: the pieces of ZDT3's front they lead to)
-        moved = [x] + [face.full(start[face.free]) for start in starts[1:]]
         try:
-            reduced = explore(face, np.array([z[face.free] for z in moved]), weights,
+            # from every start's free coordinates (x0's rows: the pieces of ZDT3's front they
+            # lead to), inside the box
+            reduced = explore(face, np.array([start[face.free] for start in starts]), weights,
                               tol=tol, step_size=step_size,
                               n_steps=n_steps, max_points=max_points,
                               bounds=(ctx.bounds[0][face.free], ctx.bounds[1][face.free]),
@@ -330,14 +330,13 @@ class _BoxFace:
         self.at_lower = at_lower[fixed]  # of the fixed coordinates, which are at a lower bound
         values = np.where(at_lower, bounds[0], bounds[1])
         self.free = np.flatnonzero(~fixed)
-        self.n_fixed = int(fixed.sum())
         self.embedding = np.eye(fixed.size)[:, self.free]  # (n, free): differentiable
         self.offset = np.where(fixed, values, 0.0)
 
     @classmethod
     def of(cls, fun, x0, weights, bounds, max_iter):
-        """``(face, x)``: the face of the box that the set lies on, with ``x0`` moved onto it;
-        None where no coordinate (or every one) is held.
+        """The face of the box that the set lies on; None where no coordinate (or every one) is
+        held.
 
         The weighted sum is minimized in the box (L-BFGS-B from ``x0``) at ``weights``
         (default equal) and at ``m`` more, each halfway from the centre of the simplex to a
@@ -352,8 +351,7 @@ class _BoxFace:
         m, norms = len(jac0), safe_norm(jac0, axis=1)
         centre = np.full(m, 1.0 / m)
         first = centre if weights is None else np.asarray(weights, dtype=np.float64)
-        held = {"lower": True, "upper": True}
-        reached = 0
+        held_lower = held_upper = None  # over the minima reached
         for w in (first, *(0.5 * (centre + np.eye(m)))):
             try:
                 # stage 1's L-BFGS-B, which steps back from where a gradient is infinite
@@ -365,20 +363,18 @@ class _BoxFace:
                 continue
             if status in (Status.DIVERGED, Status.NON_FINITE):
                 continue
-            reached += 1
             slack = 1e-8 * np.max(np.abs(jac), axis=1, keepdims=True)
-            held["lower"] = held["lower"] & np.all(jac >= -slack, axis=0) & (
-                x <= lower + _ON_BOUND * (1.0 + np.abs(lower)))
-            held["upper"] = held["upper"] & np.all(jac <= slack, axis=0) & (
-                x >= upper - _ON_BOUND * (1.0 + np.abs(upper)))
-        if not reached:
+            on_lower, on_upper = at_bounds(x, bounds)
+            on_lower &= np.all(jac >= -slack, axis=0)
+            on_upper &= np.all(jac <= slack, axis=0)
+            held_lower = on_lower if held_lower is None else held_lower & on_lower
+            held_upper = on_upper if held_upper is None else held_upper & on_upper
+        if held_lower is None:
             return None
-        at_lower = held["lower"] & np.isfinite(lower)
-        at_upper = held["upper"] & np.isfinite(upper) & ~at_lower
+        at_lower, at_upper = held_lower, held_upper & ~held_lower
         if not (at_lower | at_upper).any() or (at_lower | at_upper).all():
             return None
-        face = cls(fun, at_lower, at_upper, bounds)
-        return face, face.full(x0[face.free])  # (x0's free coordinates: inside the box)
+        return cls(fun, at_lower, at_upper, bounds)
 
     def full(self, z):
         return self.offset + anp.dot(self.embedding, z)
@@ -409,10 +405,6 @@ class _BoxFace:
         pset._cache, pset._lattices = None, {}  # (of the free coordinates)
         pset._held = np.flatnonzero(self.fixed)  # (see expand_set)
         return pset
-
-
-# a stage-1 point within this (relative) of a bound lies on it (see _BoxFace)
-_ON_BOUND = 1e-9
 
 
 def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_steps=None,
@@ -477,7 +469,7 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
     verbose = check_verbose(verbose)
     n_jobs = check_n_jobs(n_jobs)
     pset = pareto_set
-    if len(getattr(pset, "_held", ())):
+    if len(pset._held):
         raise ValueError("pareto_set lies on a face of the box, its coordinates "
                          f"{pset._held.tolist()} held at their bounds: expand_set does not "
                          "go on from it; call explore again with a larger max_points.")

@@ -234,6 +234,9 @@ class ParetoSet:
         # the engine's lattices that a budget stopped, by root, to go on as one call would
         # (see skpareto._cover._grow_lattice); not saved: a set loaded goes on from its points
         self._lattices = {}
+        # the coordinates held at a bound where the set lies on a face of the box (see
+        # skpareto.explore's bounds; expand_set does not go on from such a set)
+        self._held = np.zeros(0, np.int64)
         self._check_consistent()
 
     @classmethod
@@ -306,6 +309,7 @@ class ParetoSet:
         state.setdefault("excluded", np.zeros((0, state["front"].shape[1]), np.int64))
         state.setdefault("task_scales", None)  # and before their residuals had scales
         state.setdefault("objective_scales", None)  # or their objectives
+        state.setdefault("_held", np.zeros(0, np.int64))  # or their faces of a box
         self.__dict__.update(state)
         self._lattices = {}
 
@@ -1313,7 +1317,7 @@ class ParetoSet:
                     objective_scales=(np.zeros(0) if self.objective_scales is None
                                       else self.objective_scales),
                     # the coordinates held on a face of the box (see skpareto.explore's bounds)
-                    held=np.asarray(getattr(self, "_held", ()), dtype=np.int64))
+                    held=self._held)
 
     def save(self, path):
         """Write the set to a NumPy ``.npz`` file (no pickle; ``fun`` is not saved).
@@ -1395,8 +1399,7 @@ class ParetoSet:
         pset = cls(**contents, fun=fun,  # checked
                    **{name: a if a.size else None for name, a in scales.items()})
         pset.total_grad, pset.total_hvp = int(totals[0]), int(totals[1])
-        if held.size:
-            pset._held = held
+        pset._held = held
         return pset
 
 

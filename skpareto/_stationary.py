@@ -774,11 +774,18 @@ def _minimize(fun, x0, scalar, tol, max_iter, norms, bounds=None):
 
 def _strictly_inside(x, bounds):
     """Whether ``x`` lies inside the box and off its faces (by more than rounding)."""
+    at_lower, at_upper = at_bounds(x, bounds)
+    return not (at_lower.any() or at_upper.any())
+
+
+def at_bounds(x, bounds):
+    """``(at_lower, at_upper)``: which coordinates of ``x`` lie on (within 1e-9, relative) or
+    beyond their lower and upper bound."""
     lower, upper = bounds
     with np.errstate(invalid="ignore"):
         low = np.where(np.isfinite(lower), lower + 1e-9 * (1.0 + np.abs(lower)), lower)
         high = np.where(np.isfinite(upper), upper - 1e-9 * (1.0 + np.abs(upper)), upper)
-    return bool(np.all(x > low) and np.all(x < high))
+    return ~(x > low), ~(x < high)
 
 
 def _descent_curvature(fun, x, weights, jac, options):
