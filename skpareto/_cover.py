@@ -50,8 +50,13 @@ _FACE_REACH = 1.0
 # three-label net, whose weights change slowly, lost a quarter of its coverage)
 _FLAT_STEP = 0.1
 _FLAT_RATE = 1e-6
-# the longest stride looked along for a node that steps over another (see _stepped_over)
+# the longest stride: a node steps over at most this many (_stride), and _stepped_over looks
+# this far for one that does (doubling without end where the weights stay constant along
+# an axis that was not flat at the root, DTLZ4's from a random start, overflowed int64)
 _MAX_STRIDE = 64
+# no lattice's node lies farther than this many steps from its root along an axis (a
+# budget of max_points nodes at strides of at most _MAX_STRIDE reaches far less)
+_FAR_NODE = 2 ** 31
 # two tasks: weights every 0.005 where gaps in the covered weights are looked for, and at
 # most this many stage-1 seeds in them per call
 _GAP_GRID = 201
@@ -784,11 +789,14 @@ def _grow_lattice(pset, ctx, limits, root_index, key, n_jobs, progress, stall=No
     unit = np.where(dominated, 0, 1)
     solved = {(0,) * len(axes): (root_index, root, unit)}
     # the nodes of this lattice solved before (a set that a budget stopped)
-    # (a front run off to 1e94 overflows there: no node of this lattice, as NaN says)
+    # (a front run off to 1e94 overflows there: no node of this lattice, as NaN says; and
+    # offsets past _FAR_NODE are whole numbers to 1e-6 by rounding alone -- a point of
+    # another lattice, seen through axes of 1e-20, whose node overflowed the next step's)
     with np.errstate(over="ignore", invalid="ignore"):
         offsets = np.linalg.solve(axes, (ctx.coords(pset.front) - origin).T).T
         nodes = np.round(offsets)
-        on_lattice = (np.all(np.abs(offsets - nodes) <= 1e-6, axis=1)
+        on_lattice = (np.all((np.abs(offsets - nodes) <= 1e-6) & (np.abs(nodes) <= _FAR_NODE),
+                             axis=1)
                       & (pset.weights.min(1) > 0))
     node_of = {root_index: (0,) * len(axes)}  # index in pset -> node, of the points solved before
     for i in np.flatnonzero(on_lattice):
@@ -1055,7 +1063,8 @@ def _stepped_over(node, solved):
 def _stride(ctx, stride, node, new, change, widest):
     """A new node's stride: the parent's (``stride``, at ``node``), doubled along the step's
     axis where the weights changed (by ``change``) less than half ``step_size`` along it
-    (halved where by more than twice), up to ``widest`` along each axis.
+    (halved where by more than twice), up to ``widest`` along each axis and at most
+    ``_MAX_STRIDE``.
 
     A lattice even in the front coordinates crowds the weights where they change slowly
     along the set (near the simplex's boundary, on networks): there it steps over nodes, so
@@ -1064,7 +1073,7 @@ def _stride(ctx, stride, node, new, change, widest):
     stride = stride.copy()
     axis = int(np.flatnonzero(np.subtract(new, node))[0])
     change = np.max(np.abs(change))
-    if change < 0.5 * ctx.step_size and 2 * stride[axis] <= widest[axis]:
+    if change < 0.5 * ctx.step_size and 2 * stride[axis] <= min(widest[axis], _MAX_STRIDE):
         stride[axis] *= 2
     elif change > 2.0 * ctx.step_size and stride[axis] > 1:
         stride[axis] //= 2

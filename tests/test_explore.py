@@ -2430,6 +2430,47 @@ def test_a_node_a_stride_steps_over_is_not_solved_from_elsewhere():
     assert _stepped_over((1, 0), solved) and not _stepped_over((3, 0), solved)
 
 
+def test_a_stride_grows_no_longer_than_the_nodes_looked_along():
+    # where the weights stay constant along an axis not flat at the root (DTLZ4, angles
+    # x ** 10, from a random start) a stride doubled at every step: past 2 ** 63 the next
+    # node overflowed (OverflowError from explore). It stops at _MAX_STRIDE, as far as
+    # _stepped_over looks for a node that steps over another
+    from types import SimpleNamespace
+
+    from skpareto._cover import _MAX_STRIDE, _next_nodes, _stepped_over, _stride
+    ctx = SimpleNamespace(step_size=0.05)
+    widest = np.array([np.inf, np.inf])
+    node, stride, solved = (0, 0), np.array([1, 1]), {}
+    for _ in range(100):  # weights unchanged at every step along axis 0
+        solved[node] = (len(solved), None, stride)
+        new = _next_nodes(node, stride)[0]
+        stride, node = _stride(ctx, stride, node, new, np.zeros(3), widest), new
+    assert stride[0] == _MAX_STRIDE and stride[1] == 1
+    assert _stepped_over((node[0] + 1, 0), {node: (0, None, stride)})
+    # ... and where they change by more than twice the step it halves again
+    assert _stride(ctx, stride, node, (node[0] + 64, 0), np.full(3, 0.2), widest)[0] == 32
+
+
+def test_a_lattice_goes_on_where_its_axes_see_other_points_very_far_off():
+    # DTLZ4 (angles x ** 10) from a random start: a seed's lattice, its axes 1e-20 long
+    # where the angles are flat, took the points of another lattice for its own nodes at
+    # offsets of 1e20 (whole numbers by rounding alone), and the next step overflowed
+    # (OverflowError from explore at max_points=400, 18 s). Every point stays on the sphere
+    def fun(x):
+        g = anp.sum((x[2:] - 0.5) ** 2)
+        t0, t1 = x[0] ** 10.0 * anp.pi / 2, x[1] ** 10.0 * anp.pi / 2
+        return anp.array([(1 + g) * anp.cos(t0) * anp.cos(t1),
+                          (1 + g) * anp.cos(t0) * anp.sin(t1), (1 + g) * anp.sin(t0)])
+
+    x0 = np.random.default_rng(1).uniform(0.0, 1.0, 8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (how well it covers is not the question here)
+        pset = explore(fun, x0, bounds=(0.0, 1.0), max_points=400)
+    assert pset.n_points >= 200
+    assert np.all((pset.params >= 0.0) & (pset.params <= 1.0))
+    np.testing.assert_allclose(np.linalg.norm(pset.front, axis=1), 1.0, atol=1e-6)
+
+
 def test_a_resumed_lattice_steps_from_each_node_with_the_stride_it_had(monkeypatch):
     # where the weights change slowly a lattice skips nodes (strides); a lattice that
     # max_points stopped and expand_set resumed steps from the nodes solved before with
