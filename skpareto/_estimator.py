@@ -170,7 +170,9 @@ class ParetoExplorer(BaseEstimator):
     max_points : int, default=None
         Largest number of explored models; None: 1000, and each
         :meth:`expand` up to 1000 more. An int counts the set's models in
-        all: raise it before :meth:`expand` to add more.
+        all: raise it before :meth:`expand` to add more. Where it ends
+        :meth:`fit` short of the whole trade-off, a ConvergenceWarning says
+        how much of it is left.
     method, corrector, max_iter, newton_steps, minres_rtol, minres_maxiter, \
 damping, hessian, inexact
         Solver settings, as in :class:`skpareto.SolverOptions`.
