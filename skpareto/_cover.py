@@ -501,7 +501,11 @@ def add_root(pset, ctx, root, max_points):
     the pieces between cover the simplex (the set covered its one weight).
     """
     m = pset.n_tasks
-    if m > 2:  # a root on the boundary: its lattice goes inward from the limit
+    # a root on the boundary: its lattice goes inward from the limit. Not at a critical point
+    # of every objective: each task's parameters are stationary there already, and measured
+    # against gradients of 1e-20 the fit's relative residual was 0.34 for a root of
+    # critical residual 6e-32, and kept so (DTLZ4 from a random start)
+    if m > 2 and root.get("critical_scale") is None:
         root = Result(root)
         root.x, root.objectives, root.jac, root.residual, n_grad = _fit_free(
             ctx, root.x, root.weights, root.objectives, root.jac, root.residual)
