@@ -463,6 +463,13 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
         If ``pareto_set`` is not a ParetoSet or is empty (explore it first),
         lies on a face of the box (see ``bounds`` of :func:`explore`), or
         ``fun`` does not return one objective per task of the set.
+
+    Warns
+    -----
+    ConvergenceWarning
+        Where the set does not reach ``toward``, or (without it) where
+        ``max_points`` ends the expansion short of the simplex, as in
+        :func:`explore`.
     """
     if not isinstance(pareto_set, ParetoSet):
         raise ValueError(f"pareto_set must be a ParetoSet, got {type(pareto_set).__name__}.")
@@ -504,6 +511,8 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
                  if pset.n_points >= limits["max_points"] else "")
         warnings.warn(f"expand_set stopped before reaching weights {target}: "
                       f"{pset.coverage()}{spent}.", ConvergenceWarning, stacklevel=2)
+    elif target is None:  # (in the weights as given, as explore's)
+        _coverage_note(pset, limits, verbose, stacklevel=3)
     return pset
 
 
@@ -853,14 +862,15 @@ def _polish(ctx, root, key):
             root.update(residual=scaled_residual(root.jac, root.weights, ctx.scales))
 
 
-def _coverage_note(pset, limits, verbose):
+def _coverage_note(pset, limits, verbose, stacklevel=4):
     """Say how much of the simplex (the grid of :meth:`ParetoSet.coverage`) the set leaves
     uncovered, if any, and at ``verbose >= 1`` how many points other points of the set
     dominate, if any.
 
     Where ``max_points`` ended the exploration (not a finite ``n_steps``), the set is
     part of the trade-off and :func:`expand_set` goes on from where it stopped: a
-    ConvergenceWarning says so, as a solver's iteration limit does (DTLZ4, angles
+    ConvergenceWarning says so (at ``stacklevel``: the user's call of :func:`explore` or
+    :func:`expand_set`), as a solver's iteration limit does (DTLZ4, angles
     x ** 10, from x = 0.5: 1,000 points and 19.5 % of the weights, silently at the
     default verbose; a four-target network's fit 27 %). Else the set ends there
     (bounds, a degenerate or unbounded part) as far as these starts reach it (DTLZ4 with
@@ -876,7 +886,7 @@ def _coverage_note(pset, limits, verbose):
                    f"{uncovered}: expand_set goes on from the set (ParetoExplorer.expand, "
                    "with max_points raised)")
         if np.isinf(limits["n_steps"]):
-            warnings.warn(message + ".", ConvergenceWarning, stacklevel=4)
+            warnings.warn(message + ".", ConvergenceWarning, stacklevel=stacklevel)
         else:
             log(verbose, 1, message)
     if verbose < 1:

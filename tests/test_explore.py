@@ -2445,6 +2445,8 @@ def test_a_budget_that_ends_the_exploration_short_of_the_simplex_warns():
                       r"\d+\.\d% of a grid of 231 weights uncovered: expand_set goes on"):
         pset = explore(problem.fun, problem.x0, max_points=30)
     assert pset.n_points == 30 and pset._grid_share()[0] < 0.5
+    with pytest.warns(ConvergenceWarning, match="max_points=40 ended the exploration"):
+        expand_set(pset, problem.fun, max_points=40)  # so does an expansion's budget
     # not where n_steps, the user's own limit, ends it first, nor where the set covers all
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
