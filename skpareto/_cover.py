@@ -50,12 +50,12 @@ _FACE_REACH = 1.0
 # three-label net, whose weights change slowly, lost a quarter of its coverage)
 _FLAT_STEP = 0.1
 _FLAT_RATE = 1e-6
-# the longest stride: a node steps over at most this many (_stride), and _stepped_over looks
-# this far for one that does (doubling without end where the weights stay constant along
-# an axis that was not flat at the root, DTLZ4's from a random start, overflowed int64)
+# the longest stride looked along for a node that steps over another (see _stepped_over)
 _MAX_STRIDE = 64
-# no lattice's node lies farther than this many steps from its root along an axis (a
-# budget of max_points nodes at strides of at most _MAX_STRIDE reaches far less)
+# a point farther than this many steps from a lattice's root along an axis is none of its
+# nodes, and no stride is longer: the nodes stay well within int64 (capped at _MAX_STRIDE,
+# DTLZ4's lattice from x = 0.5, whose weights stay constant over long stretches, covered
+# 13.4 % of the grid at the budget against 19.5 %)
 _FAR_NODE = 2 ** 31
 # two tasks: weights every 0.005 where gaps in the covered weights are looked for, and at
 # most this many stage-1 seeds in them per call
@@ -1068,7 +1068,7 @@ def _stride(ctx, stride, node, new, change, widest):
     """A new node's stride: the parent's (``stride``, at ``node``), doubled along the step's
     axis where the weights changed (by ``change``) less than half ``step_size`` along it
     (halved where by more than twice), up to ``widest`` along each axis and at most
-    ``_MAX_STRIDE``.
+    ``_FAR_NODE``.
 
     A lattice even in the front coordinates crowds the weights where they change slowly
     along the set (near the simplex's boundary, on networks): there it steps over nodes, so
@@ -1077,7 +1077,7 @@ def _stride(ctx, stride, node, new, change, widest):
     stride = stride.copy()
     axis = int(np.flatnonzero(np.subtract(new, node))[0])
     change = np.max(np.abs(change))
-    if change < 0.5 * ctx.step_size and 2 * stride[axis] <= min(widest[axis], _MAX_STRIDE):
+    if change < 0.5 * ctx.step_size and 2 * stride[axis] <= min(widest[axis], _FAR_NODE):
         stride[axis] *= 2
     elif change > 2.0 * ctx.step_size and stride[axis] > 1:
         stride[axis] //= 2

@@ -159,8 +159,9 @@ def hessian_operator(fun, x, weights, *, damping=0.0, dense=False, name="fun"):
         weighted objective at ``x``.
     """
     own = getattr(fun, "weighted_hvp", None)  # products written out for the objective
-    hvp, grad = own(x, weights) if own is not None else \
-        make_hvp(weighted_objective(fun, weights, name))(x)
+    with np.errstate(all="ignore"):  # not finite: a NonFiniteError, as value_and_jacobian's
+        hvp, grad = own(x, weights) if own is not None else \
+            make_hvp(weighted_objective(fun, weights, name))(x)
     grad = np.asarray(grad, dtype=np.float64)
     if dense:  # written-out products take blocks of directions
         return DenseHessian(hvp, x.size, damping, grad, block=own is not None)

@@ -53,7 +53,9 @@ class HessianOperator(LinearOperator):
     def _matvec(self, v):
         self.n_matvec += 1
         v = np.asarray(v, dtype=np.float64).reshape(-1)
-        return _finite(np.asarray(self._hvp(v), dtype=np.float64)) + self.damping * v
+        with np.errstate(all="ignore"):  # (reported by _finite)
+            product = np.asarray(self._hvp(v), dtype=np.float64)
+        return _finite(product) + self.damping * v
 
     def _adjoint(self):
         return self  # symmetric
@@ -73,11 +75,13 @@ class DenseHessian(HessianOperator):
     def __init__(self, hvp, n, damping, grad, block=False):
         super().__init__(hvp, n, damping, grad)
         eye = np.eye(n)
-        if block:
-            columns = np.concatenate([_finite(np.asarray(hvp(eye[i:i + _BLOCK]), np.float64))
-                                      for i in range(0, n, _BLOCK)])
-        else:
-            columns = [_finite(np.asarray(hvp(e), dtype=np.float64)) for e in eye]
+        with np.errstate(all="ignore"):  # (reported by _finite)
+            if block:
+                columns = np.concatenate([_finite(np.asarray(hvp(eye[i:i + _BLOCK]),
+                                                             np.float64))
+                                          for i in range(0, n, _BLOCK)])
+            else:
+                columns = [_finite(np.asarray(hvp(e), dtype=np.float64)) for e in eye]
         self.n_matvec = n
         self.blocked = block
         matrix = np.array(columns)

@@ -2455,25 +2455,23 @@ def test_a_budget_that_ends_the_exploration_short_of_the_simplex_warns():
     assert pset._grid_share()[0] == 1.0
 
 
-def test_a_stride_grows_no_longer_than_the_nodes_looked_along():
-    # where the weights stay constant along an axis not flat at the root (DTLZ4, angles
-    # x ** 10, from a random start) a stride doubled at every step: past 2 ** 63 the next
-    # node overflowed (OverflowError from explore). It stops at _MAX_STRIDE, as far as
-    # _stepped_over looks for a node that steps over another
+def test_a_stride_grows_no_longer_than_a_node_may_lie_from_its_root():
+    # where the weights stay constant along an axis not flat at the root, a stride doubles
+    # at every step: unbounded, past 2 ** 62 it would overflow int64. It stops at _FAR_NODE
     from types import SimpleNamespace
 
-    from skpareto._cover import _MAX_STRIDE, _next_nodes, _stepped_over, _stride
+    from skpareto._cover import _FAR_NODE, _next_nodes, _stepped_over, _stride
     ctx = SimpleNamespace(step_size=0.05)
     widest = np.array([np.inf, np.inf])
-    node, stride, solved = (0, 0), np.array([1, 1]), {}
+    node, stride = (0, 0), np.array([1, 1])
     for _ in range(100):  # weights unchanged at every step along axis 0
-        solved[node] = (len(solved), None, stride)
         new = _next_nodes(node, stride)[0]
         stride, node = _stride(ctx, stride, node, new, np.zeros(3), widest), new
-    assert stride[0] == _MAX_STRIDE and stride[1] == 1
+    assert stride[0] == _FAR_NODE and stride[1] == 1
     assert _stepped_over((node[0] + 1, 0), {node: (0, None, stride)})
     # ... and where they change by more than twice the step it halves again
-    assert _stride(ctx, stride, node, (node[0] + 64, 0), np.full(3, 0.2), widest)[0] == 32
+    assert _stride(ctx, stride, node, (node[0] + _FAR_NODE, 0), np.full(3, 0.2),
+                   widest)[0] == _FAR_NODE // 2
 
 
 def test_a_lattice_goes_on_where_its_axes_see_other_points_very_far_off():
