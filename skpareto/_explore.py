@@ -900,9 +900,13 @@ def _coverage_note(pset, limits, verbose, stacklevel=4):
                         "the set (stationary, not Pareto optimal): "
                         "skpareto.metrics.non_dominated(front) selects the others")
     if share < 1.0 and not stopped:
-        log(verbose, 1, f"the set leaves {uncovered}: it ends there as far as these starts "
-                        "reach (another x0, or expand_set with toward=weights, may reach "
-                        "more)")
+        if np.isinf(limits["n_steps"]):
+            log(verbose, 1, f"the set leaves {uncovered}: it ends there as far as these "
+                            "starts reach (another x0, or expand_set with toward=weights, "
+                            "may reach more)")
+        else:  # (the seeds that would have gone on do not run under a finite n_steps)
+            log(verbose, 1, f"n_steps={int(limits['n_steps'])} ended the exploration (or the "
+                            f"set ends) with {uncovered}: expand_set goes on from the set")
 
 
 def _seed_uncovered(pset, ctx, limits, key, n_jobs, progress, verbose):

@@ -2909,9 +2909,14 @@ def test_verbose_output_says_where_the_budget_left_weights_uncovered(capsys):
     assert f"{uncovered:.1%} of a grid of 231 weights uncovered" in message
     assert "expand_set" in message
     # ... a finite n_steps, the user's own limit, ends it first: the last line says it
-    explore(problem.fun, problem.x0, max_points=30, n_steps=100, verbose=1)
-    last = capsys.readouterr().err.strip().splitlines()[-1]
-    assert last.startswith("[skpareto] max_points=30 ended the exploration")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        explore(problem.fun, problem.x0, max_points=30, n_steps=100, verbose=1)
+        last = capsys.readouterr().err.strip().splitlines()[-1]
+        assert last.startswith("[skpareto] max_points=30 ended the exploration")
+        explore(problem.fun, problem.x0, n_steps=2, verbose=1)  # (not "the set ends there")
+        last = capsys.readouterr().err.strip().splitlines()[-1]
+        assert last.startswith("[skpareto] n_steps=2 ended the exploration (or the set ends)")
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         pset = explore(problem.fun, problem.x0, verbose=1)  # the whole simplex: no such line
