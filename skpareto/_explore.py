@@ -876,11 +876,11 @@ def _coverage_note(pset, limits, verbose, stacklevel=4):
     (bounds, a degenerate or unbounded part) as far as these starts reach it (DTLZ4 with
     alpha = 10 from one start: 37 % of the grid, and "done" said nothing).
     """
-    if pset.n_tasks < 2:
-        return
+    stopped = pset.n_points >= limits["max_points"]
+    if pset.n_tasks < 2 or (verbose < 1 and not stopped):
+        return  # (the grid share costs a triangulation where a chart left the set)
     share, size = pset._grid_share()
     uncovered = f"{1.0 - share:.1%} of a grid of {size} weights uncovered"
-    stopped = pset.n_points >= limits["max_points"]
     if stopped and share < 1.0:
         message = (f"max_points={limits['max_points']} ended the exploration with "
                    f"{uncovered}: expand_set goes on from the set (ParetoExplorer.expand, "
