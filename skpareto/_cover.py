@@ -25,7 +25,7 @@ from ._paretoset import ParetoSet
 from ._stationary import (critical_residual, find_stationary, front_coordinates, minimize_task,
                           minimum_of_every, scaled_residual)
 from ._utils import Result, Status, log
-from ._weights import lattice_size, onto_simplex, simplex_lattice, zero_sum_basis
+from ._weights import lattice_size, onto_plane, onto_simplex, simplex_lattice, zero_sum_basis
 from .exceptions import ConvergenceWarning, NonFiniteError
 
 __all__ = ["grow", "add_branch", "add_root", "refine", "directions", "point_of", "find_point",
@@ -329,7 +329,7 @@ def _solve_node(ctx, parent, step, target, key, halvings=_LATTICE_HALVINGS, tang
         tangent, cost = _tangent(ctx, parent, key + (0,), tight)
     directions_, rates = tangent.value
     dx, dw = step @ directions_, step @ rates
-    w_pred = parent.weights + dw
+    w_pred = onto_plane(parent.weights + dw)
     length = max(np.linalg.norm(dx), 1e-300)
     if np.min(w_pred) < 0.0:
         falling = dw < 0

@@ -26,7 +26,7 @@ from ._linalg import DenseHessian, bordered_operator, solve
 from ._options import SolverOptions
 from ._utils import Result, Status, log
 from ._validation import check_bounds, check_real
-from ._weights import (check_weights, gradient_scale, min_norm_weights, onto_simplex,
+from ._weights import (check_weights, gradient_scale, min_norm_weights, onto_plane, onto_simplex,
                        residual_scale, safe_norm, zero_sum_basis)
 from .exceptions import ConvergenceWarning, NonFiniteError
 from .metrics import _unchecked_residual
@@ -490,7 +490,7 @@ def _trust_step(fun, system, rhs, x, w, basis, target, eta, options, radius,
         truncated = length >= (1.0 - 1e-9) * radius
         if solved > _NO_PROGRESS and not truncated:
             return Result(status=Status.SINGULAR, evaluations=evaluations)
-        z, wz = x + step[:n], w + basis @ step[n:]
+        z, wz = x + step[:n], onto_plane(w + basis @ step[n:])
         evaluations += 1
         try:
             vz, jz = value_and_jacobian(fun, z)

@@ -348,6 +348,17 @@ def onto_simplex(weights):
     return w / w.sum()
 
 
+def onto_plane(weights):
+    """Weights shifted evenly to sum to one: onto the simplex's plane.
+
+    For weights changed by a zero-sum step formed as a difference of large
+    terms (rates of 1e14 where a Hessian is nearly singular), whose sum is
+    off by their rounding (0.01 measured), not by the method.
+    """
+    w = np.asarray(weights, dtype=float)
+    return w + (1.0 - w.sum()) / w.size
+
+
 def zero_sum_basis(n_tasks):
     """Orthonormal basis of the zero-sum subspace of R^m.
 

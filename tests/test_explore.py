@@ -2499,6 +2499,32 @@ def test_a_lattice_goes_on_where_its_axes_see_other_points_very_far_off():
     assert pset.residuals.max() <= 1e-8
 
 
+def test_a_node_keeps_weights_that_sum_to_one_where_the_rates_do_not_by_rounding():
+    # at a kink of a task (a distance, its Hessian 1e15 there) the weights' rates are 1e14
+    # and their rows sum to 1e-2 instead of 0 by rounding alone; the predicted weights of a
+    # step that cancels two such rows kept that sum through the corrector, and add_point
+    # rejected the point (a ValueError from explore on such a problem). Here the same
+    # rounding is added to exact rates of three quadratics
+    from skpareto import _cover, _explore
+    from skpareto._continuation import Point, Tangent, tangents
+    problem = ConvexQuadratic(n=4, m=3, random_state=0)
+    w = np.array([0.3, 0.4, 0.3])
+    x = problem.pareto_set(w)
+    jac = jacobian(problem.fun)(x)
+    ctx, _ = _explore.solver_context(problem.fun, 3, 4, 1e-8, None, None, None, None,
+                                     SolverOptions(), 0)
+    parent = Point(x, problem.fun(x), jac, w, stationarity_residual(jac, w))
+    directions, rates, _, _ = tangents(ctx, parent, (0,))
+    off = rates + np.array([0.0, 0.0, 1e-2])  # rows summing to 1e-2
+    step = 0.05 * np.array([1.0, 0.5]) / np.abs(off).max()
+    kind, found, _ = _cover._solve_node(ctx, parent, step, parent.coords + step, (0,),
+                                        tangent=Tangent(directions, off))
+    assert kind == "point"
+    assert abs(found[0].weights.sum() - 1.0) <= 1e-12
+    assert stationarity_residual(found[0].jac, found[0].weights) <= 1e-8
+    np.testing.assert_allclose(found[0].x, problem.pareto_set(found[0].weights), atol=1e-6)
+
+
 def test_a_resumed_lattice_steps_from_each_node_with_the_stride_it_had(monkeypatch):
     # where the weights change slowly a lattice skips nodes (strides); a lattice that
     # max_points stopped and expand_set resumed steps from the nodes solved before with
