@@ -43,8 +43,8 @@ import numpy as np
 
 from ._hvp import hessian_operator, value_and_jacobian
 from ._options import SolverOptions
-from ._stationary import (CORRECTORS, _hessian_name, front_coordinates, newton_correct,
-                          resolve)
+from ._stationary import (CORRECTORS, _hessian_name, critical_residual, front_coordinates,
+                          newton_correct, resolve, scaled_residual)
 from ._tangent import front_tangents
 from ._utils import Status
 from ._weights import onto_simplex, safe_norm, zero_sum_basis
@@ -205,15 +205,30 @@ class Context:
 
     def admits(self, res):
         """Whether the solved point ``res.x`` lies in the box, to rounding (``_BOX_SLACK``);
-        one outside by no more is moved onto the box's face."""
+        one outside by no more is moved onto the box's face and evaluated there (admitted if
+        its derivatives are finite there and it stays stationary to ``tol``)."""
         if self.bounds is None or self.inside(res.x):
             return True
         lower, upper = self.bounds
         slack = _BOX_SLACK * (1.0 + np.abs(res.x))
-        if np.all(res.x >= lower - slack) and np.all(res.x <= upper + slack):
-            res.x = np.clip(res.x, lower, upper)
-            return True
-        return False
+        if not (np.all(res.x >= lower - slack) and np.all(res.x <= upper + slack)):
+            return False
+        x = np.clip(res.x, lower, upper)
+        # (pymoo's DTLZ1, a product: autograd's gradient is NaN at a factor of exactly zero,
+        # finite at the -6e-27 the corrector reached; the Jacobian of the point outside was
+        # kept, and the next step from the face's point raised NonFiniteError from explore)
+        try:
+            values, jac = value_and_jacobian(self.fun, x)
+        except NonFiniteError:
+            return False
+        scale = res.get("critical_scale")  # (a critical point of every objective)
+        residual = (scaled_residual(jac, res.weights, self.scales) if scale is None
+                    else critical_residual(jac, res.weights, scale))
+        if not residual <= max(self.tol, res.residual):
+            return False
+        res.update(x=x, objectives=values, jac=jac, residual=residual,
+                   n_grad=res.n_grad + len(values))
+        return True
 
 
 @dataclasses.dataclass

@@ -1921,6 +1921,44 @@ def test_a_set_whose_edges_lie_on_the_box_is_followed_along_them():
     assert gaps[edge].max() <= 0.005, gaps[edge].max()  # 0.0011 measured
 
 
+def test_a_point_moved_onto_the_box_is_evaluated_there():
+    # a corrector lands outside the box by rounding (x_0 = -6e-27 on pymoo's DTLZ1, whose
+    # objectives are products): moved onto the face, the point kept the Jacobian of where it
+    # landed, though autograd's gradient of a product is NaN at a factor of exactly zero;
+    # the next step from it raised NonFiniteError from explore. The point is evaluated
+    # where it is kept, and not admitted where its derivatives are not finite there
+    from skpareto._continuation import Context
+    from skpareto._utils import Result
+
+    def landed(fun, x, w):
+        values, jac = fun(x), jacobian(fun)(x)
+        return Result(x=x, objectives=values, jac=jac, weights=w,
+                      residual=stationarity_residual(jac, w), n_grad=0)
+
+    def smooth(x):
+        return anp.array([anp.sum((x - np.array([0.0, 1.0])) ** 2),
+                          anp.sum((x - np.array([0.0, -1.0])) ** 2)])
+
+    def product(x):
+        return smooth(x) + anp.prod(x)
+
+    box = (np.zeros(2), np.ones(2))
+    x = np.array([-1e-20, 0.3])
+    w = np.array([2.6, 1.4]) / 4.0
+    res = landed(smooth, x, w)
+    assert Context(smooth, 1e-8, SolverOptions(), 0.1, bounds=box).admits(res)
+    assert res.x[0] == 0.0 and res.n_grad == 2
+    np.testing.assert_array_equal(res.jac, jacobian(smooth)(res.x))
+    assert res.residual == stationarity_residual(res.jac, w) <= 1e-15
+    res = landed(product, x, w)
+    assert np.isfinite(res.jac).all()
+    with np.errstate(all="ignore"):
+        assert not np.isfinite(jacobian(product)(np.array([0.0, 0.3]))).all()
+    assert not Context(product, 1e-8, SolverOptions(), 0.1, bounds=box).admits(res)
+    far = landed(smooth, np.array([-1e-3, 0.3]), w)  # outside by more than rounding
+    assert not Context(smooth, 1e-8, SolverOptions(), 0.1, bounds=box).admits(far)
+
+
 # -- stage 1 has to succeed: the MGDA fallback, and StationarityError ----------------------
 
 
