@@ -242,7 +242,12 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     starts = np.atleast_2d(np.asarray(x0)) if np.ndim(x0) == 2 else None
     x0 = check_point(x0 if starts is None else starts[0], "x0")
     starts = [x0] if starts is None else [check_point(s, "x0") for s in starts]
-    values, _ = value_and_jacobian(fun, x0)
+    try:
+        values, _ = value_and_jacobian(fun, x0)
+    except NonFiniteError as exc:
+        raise NonFiniteError(f"x0, the start: {exc} Start where the objectives and their "
+                             "gradients are finite (|x| ** 0.8 or a norm, say, has no "
+                             "gradient at 0).") from None
     m = values.size
     per_start = _start_weights(weights, m, len(starts))
     ctx, limits = solver_context(fun, m, x0.size, tol, step_size, n_steps, max_points, bounds,

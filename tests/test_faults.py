@@ -90,18 +90,23 @@ def _sqrt_at_zero(x):  # finite value, infinite gradient at x[0] == 0
     return anp.array([anp.sum((x - 1.0) ** 2), anp.sqrt(anp.abs(x[0])) + anp.sum(x ** 2)])
 
 
+_CALLS = [
+    lambda fun, x: explore(fun, x),
+    lambda fun, x: find_stationary(fun, x),
+    lambda fun, x: tangent_directions(fun, x),
+]
+
+
 @pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning",
                             "ignore:invalid value:RuntimeWarning")
 @pytest.mark.parametrize("fun, x", [(_nan_second, np.ones(2)), (_log_at_edge, np.zeros(2)),
                                     (_sqrt_at_zero, np.zeros(2))])
-@pytest.mark.parametrize("call", [
-    lambda fun, x: explore(fun, x),
-    lambda fun, x: find_stationary(fun, x),
-    lambda fun, x: tangent_directions(fun, x),
-])
+@pytest.mark.parametrize("call", _CALLS)
 def test_nonfinite_objective_output(call, fun, x):
     message = _raises(NonFiniteError, "fun", call, fun, x)
     assert "non-finite" in message
+    if call is _CALLS[0]:  # explore names the start
+        assert message.startswith("x0, the start:")
     assert issubclass(NonFiniteError, ValueError)
 
 
