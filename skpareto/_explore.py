@@ -10,6 +10,7 @@ import warnings
 
 import autograd.numpy as anp
 import numpy as np
+from scipy.stats import qmc
 
 from ._continuation import (_END_BALANCE, _TIGHT_RTOL, Context, end_point, piece_tests,
                             point_from_result, tangents, trace)
@@ -64,6 +65,9 @@ _RAY_SHARE = 0.15
 # a task minimized alone from the start is explored from where it beats the set's best
 # value of that task by more than this fraction of the task's range over the set
 _BETTER_END = 0.1
+# with a finite box, each task is minimized alone from this many points spread over it, for
+# components of the set no start reached (see _ends_in_box)
+_BOX_STARTS = 8
 # ... and kept where every piece they make has a relative residual below this at its
 # centroid, or else reaches the set by Newton from there within this fraction of its extent
 # (see _interpolates)
@@ -85,7 +89,8 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     parts of the simplex the set does not reach get starts of their own, and
     each task minimized alone from ``x0`` is explored from where it finds a
     clearly better single-task point than the set's end (another component
-    of the set). The explored points and the pieces between them form a
+    of the set); with a finite box, also from points spread over it, where
+    it finds one that no point of the set dominates. The explored points and the pieces between them form a
     continuous set (:class:`ParetoSet`).
 
     Parameters
@@ -141,7 +146,9 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         stationary, is followed on that face, with the coordinates that every
         task pushes out of the box held at their bounds (see the user guide,
         *Sets on the box's boundary*); :func:`expand_set` does not go on from
-        such a set.
+        such a set. A finite box is also where each task is minimized alone
+        from 8 points spread over it (a fixed Halton sequence), for parts of
+        the set no start leads to (ZDT3's five pieces).
     options : SolverOptions, default=None
         Stage-1 method, corrector and linear-solver settings
         (:class:`SolverOptions`).
@@ -556,6 +563,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
     reached ``ctx.tol``), the stage-1 results that did not, and the stage-1
     iterations summed over the starts.
     """
+    on_face = isinstance(fun, _BoxFace)  # (the inner explore of a set on the box's face)
     pset = chart = None
     progress = Progress(verbose)
     failures, stuck, paused, n_iter = [], [], [], 0
@@ -632,9 +640,11 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
     if pset.n_points:
         # within what the lattices may grow to: the points kept for the ends stay theirs (not
         # the rays': a component with a better end comes first)
-        n_iter += _ends_from_start(pset, ctx, dict(limits, max_points=ends.top(pset, rays=False)),
-                                   starts[0], (len(starts), 3), n_jobs, progress, verbose,
-                                   paused)
+        room = dict(limits, max_points=ends.top(pset, rays=False))
+        n_iter += _ends_from_start(pset, ctx, room, starts[0], (len(starts), 3), n_jobs,
+                                   progress, verbose, paused)
+        n_iter += _ends_in_box(pset, ctx, room, (len(starts), 7), n_jobs, progress, verbose,
+                               paused)
         ends.seed(pset)  # unless a lattice did
         # (the seeds are not held back for faces: their lattices reach them)
         held = ends.top(pset, faces=False)
@@ -688,7 +698,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                       ConvergenceWarning, stacklevel=3)
     progress.close(pset)
     if pset is not None and pset.n_points:
-        _coverage_note(pset, limits, verbose)
+        _coverage_note(pset, limits, verbose, on_face=on_face)
     return pset, failures, n_iter
 
 
@@ -867,7 +877,7 @@ def _polish(ctx, root, key):
             root.update(residual=scaled_residual(root.jac, root.weights, ctx.scales))
 
 
-def _coverage_note(pset, limits, verbose, stacklevel=4):
+def _coverage_note(pset, limits, verbose, stacklevel=4, on_face=False):
     """Say how much of the simplex (the grid of :meth:`ParetoSet.coverage`) the set leaves
     uncovered, if any, and at ``verbose >= 1`` how many points other points of the set
     dominate, if any.
@@ -880,6 +890,9 @@ def _coverage_note(pset, limits, verbose, stacklevel=4):
     default verbose; a four-target network's fit 27 %). Else the set ends there
     (bounds, a degenerate or unbounded part) as far as these starts reach it (DTLZ4 with
     alpha = 10 from one start: 37 % of the grid, and "done" said nothing).
+    ``on_face``: the set is one on a face of the box, explored by an inner
+    :func:`explore` (one more level of the stack), which :func:`expand_set` does
+    not go on from.
     """
     stopped = pset.n_points >= limits["max_points"]
     if pset.n_tasks < 2 or (verbose < 1 and not stopped):
@@ -887,11 +900,14 @@ def _coverage_note(pset, limits, verbose, stacklevel=4):
     share, size = pset._grid_share()
     uncovered = f"{1.0 - share:.1%} of a grid of {size} weights uncovered"
     if stopped and share < 1.0:
+        remedy = ("call explore again with a larger max_points (expand_set does not go on "
+                  "from a set on a face of the box)" if on_face else
+                  "expand_set goes on from the set (ParetoExplorer.expand, with max_points "
+                  "raised)")
         message = (f"max_points={limits['max_points']} ended the exploration with "
-                   f"{uncovered}: expand_set goes on from the set (ParetoExplorer.expand, "
-                   "with max_points raised)")
+                   f"{uncovered}: {remedy}")
         if np.isinf(limits["n_steps"]):
-            warnings.warn(message + ".", ConvergenceWarning, stacklevel=stacklevel)
+            warnings.warn(message + ".", ConvergenceWarning, stacklevel=stacklevel + on_face)
         else:
             log(verbose, 1, message)
     if verbose < 1:
@@ -1003,21 +1019,98 @@ def _ends_from_start(pset, ctx, limits, start, key, n_jobs, progress, verbose, p
                     and not _represented(pset, root, ctx.step_size))
 
         found = pset.n_points
-        n_iter += _seed(pset, ctx, limits, np.eye(m)[task], key + (task,), n_jobs, progress,
-                        verbose, new=better, start=reached, paused=paused)
+        n_iter += _explore_end(pset, ctx, limits, task, reached, better, key + (task,),
+                               n_jobs, progress, verbose, paused)
         if pset.n_points > found:
             log(verbose, 2, f"stage 1 for task {task} alone from the start reached "
                             f"{pset.front[found, task]:.4g}, below the set's "
                             f"{values.min():.4g}: the set was explored from there")
-            if m > 2:  # the end's lattice stopped at once: every step from a vertex leaves
-                # the simplex, and the set covers it. Its component is another: from a step
-                # inside, a lattice covers it as its own
-                n_iter += _seed(pset, ctx, limits,
-                                _inward(np.eye(m)[task][None], ctx.step_size,
-                                        np.ones(m, bool))[0],
-                                key + (task, 1), n_jobs, progress, verbose,
-                                new=lambda root: True, start=pset.params[found], paused=paused,
-                                component=True)
+    return n_iter
+
+
+def _ends_in_box(pset, ctx, limits, key, n_jobs, progress, verbose, paused):
+    """With a finite box: each task minimized alone from ``_BOX_STARTS`` points spread over
+    it (a Halton sequence, the same for every call); the set is explored from each
+    single-task point that no point of the set dominates, nor is within ``_BETTER_END``
+    of the set's range of dominating.
+
+    The continuation follows one component of the stationary set from each
+    root, and one component can span every weight while others hold Pareto
+    optimal models: ZDT3's front lies in five pieces along ``x_0``, and from
+    the box's centre the set held the first two (each task minimized alone
+    from there ends in them), its weights all covered, against pymoo's front
+    an IGD of 0.42. Each other piece ends at a local minimum of task 1, which
+    L-BFGS reaches from some point of the box. Where the objectives have
+    local fronts (DTLZ3's), the minima on them are dominated by the set's and
+    add nothing. Not with a finite ``n_steps``, like the other seeds.
+    Returns the stage-1 iterations spent.
+    """
+    m = pset.n_tasks
+    if (ctx.bounds is None or m < 2 or not np.isinf(limits["n_steps"])
+            or not np.all(np.isfinite(ctx.bounds))):
+        return 0
+    if np.any(np.ptp(pset.front, axis=0) <= 0):
+        # no range to judge domination by: a set of one point (DTLZ4 with angles x ** 100,
+        # every gradient 1e-52 at the start, explored in objectives scaled by 1e20: from the
+        # box 17 points, none on the front, and copies of them)
+        return 0
+    lower, upper = ctx.bounds
+    # (the sequence's first point is the box's lower corner)
+    spread = qmc.Halton(d=lower.size, scramble=False).random(_BOX_STARTS + 1)[1:]
+    n_iter = 0
+    for k, start in enumerate(lower + spread * (upper - lower)):
+        for task in range(m):
+            if pset.n_points >= limits["max_points"]:
+                return n_iter
+            reached, _, n_grad = minimize_task(ctx.fun, start, task, ctx.options.max_iter,
+                                               ctx.bounds)
+            pset.add_cost(n_grad=n_grad)
+            if reached is None:
+                continue
+            try:
+                values = value_and_jacobian(ctx.fun, reached)[0]
+            except NonFiniteError:
+                continue
+            pset.add_cost(n_grad=m)
+            if _dominated(pset.front, values):
+                continue
+
+            def new(root):
+                return (not _dominated(pset.front, root.objectives)
+                        and not _represented(pset, root, ctx.step_size))
+
+            found = pset.n_points
+            n_iter += _explore_end(pset, ctx, limits, task, reached, new, key + (k, task),
+                                   n_jobs, progress, verbose, paused)
+            if pset.n_points > found:
+                log(verbose, 2, f"task {task} alone from point {k} of the box reached a "
+                                f"point no point of the set dominates: the set was explored "
+                                f"from there")
+    return n_iter
+
+
+def _dominated(front, values):
+    """Whether a point of ``front`` (rows) dominates ``values``, or is within ``_BETTER_END``
+    of the front's range in every objective of doing so."""
+    margin = _BETTER_END * np.ptp(front, axis=0)
+    return bool(np.any(np.all(front <= values + margin, axis=1)))
+
+
+def _explore_end(pset, ctx, limits, task, start, new, key, n_jobs, progress, verbose, paused):
+    """Stage 1 for ``task`` alone from ``start``, and the set explored from its root where
+    ``new(root)`` (another component of the set); returns the stage-1 iterations."""
+    m = pset.n_tasks
+    found = pset.n_points
+    n_iter = _seed(pset, ctx, limits, np.eye(m)[task], key, n_jobs, progress, verbose,
+                   new=new, start=start, paused=paused)
+    if pset.n_points > found and m > 2:
+        # the end's lattice stopped at once: every step from a vertex leaves the simplex, and
+        # the set covers it. Its component is another: from a step inside, a lattice covers
+        # it as its own
+        n_iter += _seed(pset, ctx, limits,
+                        _inward(np.eye(m)[task][None], ctx.step_size, np.ones(m, bool))[0],
+                        key + (1,), n_jobs, progress, verbose, new=lambda root: True,
+                        start=pset.params[found], paused=paused, component=True)
     return n_iter
 
 
