@@ -55,6 +55,8 @@ a trunk of 8 tanh units, ``alpha = 3e-2``) and the conflicting regression
   front of one dimension).
 - :class:`ZDT1`: ZDT1 in its box, whose set lies on the face ``x[1:] = 0`` (explored with
   ``bounds``). Exact hypervolume 2/3.
+- :class:`ZDT3`: ZDT3 in its box, its set on the same face; the front in five
+  pieces whose weights overlap (the reference: the curve's non-dominated part).
 - :class:`AnisotropicQuadratics`: three quadratics, each stiff along its own
   axis (``A_i = I + 99 e_i e_i^T``), whose set moves far next to each face of
   the simplex for a little of the weights.
@@ -243,6 +245,32 @@ class ZDT1(Problem):
         return np.column_stack([f0, 1.0 - np.sqrt(f0)])
 
 
+class ZDT3(ZDT1):
+    """ZDT3 in its box ``[0, 1]^n``: ``f = (x_0, g (1 - sqrt(x_0 / g) - x_0 / g sin(10 pi x_0)))``.
+
+    The set lies on the face ``x[1:] = 0`` as ZDT1's; the front is the part of the curve
+    ``f_1 = 1 - sqrt(f_0) - f_0 sin(10 pi f_0)`` that no other part dominates: five
+    pieces, each stationary for a range of weights that overlaps the others'.
+    """
+
+    name = "zdt3"
+    hypervolume = None
+
+    def __init__(self, n=6):
+        super().__init__(n)
+
+    def fun(self, x):
+        f0, g = x[0], 1.0 + 9.0 * anp.mean(x[1:])
+        return anp.array([f0, g * (1.0 - anp.sqrt(f0 / g) - f0 / g * anp.sin(10.0 * anp.pi * f0))])
+
+    def pareto_front(self, n_points=100):
+        f0 = np.linspace(0.0, 1.0, 10 * n_points)
+        f1 = 1.0 - np.sqrt(f0) - f0 * np.sin(10.0 * np.pi * f0)
+        # sorted by f0: a point is dominated unless its f1 is below every f1 before it
+        kept = f1 < np.minimum.accumulate(np.concatenate([[np.inf], f1[:-1]]))
+        return np.column_stack([f0[kept], f1[kept]])
+
+
 class AnisotropicQuadratics(Problem):
     """Three convex quadratics whose Hessians differ in shape:
     ``f_i = (x - e_i)^T A_i (x - e_i)``, ``A_i = I + 99 e_i e_i^T`` (n = 3).
@@ -317,7 +345,9 @@ def analytic_cases(quick):
               ("duplicated task n=3 (a front of one dimension)", DuplicatedTask(3), None,
                None),
               ("anisotropic quadratics n=3", AnisotropicQuadratics(), None, None),
-              ("ZDT1 n=8, bounds (a set on the box's face)", ZDT1(8), None, ZDT1.bounds)]
+              ("ZDT1 n=8, bounds (a set on the box's face)", ZDT1(8), None, ZDT1.bounds),
+              ("ZDT3 n=6, bounds (five pieces on the box's face)", ZDT3(6), None,
+               ZDT3.bounds)]
     out = []
     for name, problem, x0, bounds in cases:
         exact = _exact_hypervolume(problem)
