@@ -1018,13 +1018,10 @@ def _ends_from_start(pset, ctx, limits, start, key, n_jobs, progress, verbose, p
             return (root.objectives[task] < best - margin
                     and not _represented(pset, root, ctx.step_size))
 
-        found = pset.n_points
         n_iter += _explore_end(pset, ctx, limits, task, reached, better, key + (task,),
-                               n_jobs, progress, verbose, paused)
-        if pset.n_points > found:
-            log(verbose, 2, f"stage 1 for task {task} alone from the start reached "
-                            f"{pset.front[found, task]:.4g}, below the set's "
-                            f"{values.min():.4g}: the set was explored from there")
+                               n_jobs, progress, verbose, paused,
+                               f"stage 1 for task {task} alone from the start reached "
+                               f"{{value:.4g}}, below the set's {values.min():.4g}")
     return n_iter
 
 
@@ -1079,13 +1076,10 @@ def _ends_in_box(pset, ctx, limits, key, n_jobs, progress, verbose, paused):
                 return (not _dominated(pset.front, root.objectives)
                         and not _represented(pset, root, ctx.step_size))
 
-            found = pset.n_points
             n_iter += _explore_end(pset, ctx, limits, task, reached, new, key + (k, task),
-                                   n_jobs, progress, verbose, paused)
-            if pset.n_points > found:
-                log(verbose, 2, f"task {task} alone from point {k} of the box reached a "
-                                f"point no point of the set dominates: the set was explored "
-                                f"from there")
+                                   n_jobs, progress, verbose, paused,
+                                   f"task {task} alone from point {k} of the box reached "
+                                   "{value:.4g}, where no point of the set dominates it")
     return n_iter
 
 
@@ -1096,14 +1090,21 @@ def _dominated(front, values):
     return bool(np.any(np.all(front <= values + margin, axis=1)))
 
 
-def _explore_end(pset, ctx, limits, task, start, new, key, n_jobs, progress, verbose, paused):
+def _explore_end(pset, ctx, limits, task, start, new, key, n_jobs, progress, verbose, paused,
+                 said):
     """Stage 1 for ``task`` alone from ``start``, and the set explored from its root where
-    ``new(root)`` (another component of the set); returns the stage-1 iterations."""
+    ``new(root)`` (another component of the set), which ``verbose >= 2`` reports as
+    ``said`` (its ``{value}`` the root's value of the task); returns the stage-1
+    iterations."""
     m = pset.n_tasks
     found = pset.n_points
     n_iter = _seed(pset, ctx, limits, np.eye(m)[task], key, n_jobs, progress, verbose,
                    new=new, start=start, paused=paused)
-    if pset.n_points > found and m > 2:
+    if pset.n_points == found:
+        return n_iter
+    log(verbose, 2, said.format(value=pset.front[found, task]) + ": the set was explored "
+                    "from there")
+    if m > 2:
         # the end's lattice stopped at once: every step from a vertex leaves the simplex, and
         # the set covers it. Its component is another: from a step inside, a lattice covers
         # it as its own
