@@ -65,14 +65,14 @@ _RAY_SHARE = 0.15
 # a task minimized alone from the start is explored from where it beats the set's best
 # value of that task by more than this fraction of the task's range over the set
 _BETTER_END = 0.1
-# with a finite box, each task is minimized alone from this many points spread over it, for
-# components of the set no start reached (see _ends_in_box)
-_BOX_STARTS = 8
 # ... and kept where every piece they make has a relative residual below this at its
 # centroid, or else reaches the set by Newton from there within this fraction of its extent
 # (see _interpolates)
 _FILL_RESIDUAL = 0.05
 _FILL_REACH = 0.1
+# with a finite box, each task is minimized alone from this many points spread over it, for
+# components of the set no start reached (see _ends_in_box)
+_BOX_STARTS = 8
 
 
 def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
@@ -90,8 +90,8 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     each task minimized alone from ``x0`` is explored from where it finds a
     clearly better single-task point than the set's end (another component
     of the set); with a finite box, also from points spread over it, where
-    it finds one that no point of the set dominates. The explored points and the pieces between them form a
-    continuous set (:class:`ParetoSet`).
+    it finds one that no point of the set dominates. The explored points and
+    the pieces between them form a continuous set (:class:`ParetoSet`).
 
     Parameters
     ----------
