@@ -43,8 +43,8 @@ import numpy as np
 
 from ._hvp import hessian_operator, value_and_jacobian
 from ._options import SolverOptions
-from ._stationary import (CORRECTORS, _hessian_name, critical_residual, front_coordinates,
-                          newton_correct, resolve, scaled_residual)
+from ._stationary import (CORRECTORS, _hessian_name, front_coordinates, newton_correct,
+                          point_residual, resolve)
 from ._tangent import front_tangents
 from ._utils import Status
 from ._weights import onto_simplex, safe_norm, zero_sum_basis
@@ -221,9 +221,7 @@ class Context:
             values, jac = value_and_jacobian(self.fun, x)
         except NonFiniteError:
             return False
-        scale = res.get("critical_scale")  # (a critical point of every objective)
-        residual = (scaled_residual(jac, res.weights, self.scales) if scale is None
-                    else critical_residual(jac, res.weights, scale))
+        residual = point_residual(jac, res.weights, self.scales, res.get("critical_scale"))
         if not residual <= max(self.tol, res.residual):
             return False
         res.update(x=x, objectives=values, jac=jac, residual=residual,

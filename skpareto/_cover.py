@@ -22,8 +22,8 @@ from ._continuation import (_CHORD_RESIDUAL, _END_BALANCE, _TIGHT_RTOL, Context,
                             tangents, correct, end_point)
 from ._hvp import value_and_jacobian
 from ._paretoset import ParetoSet
-from ._stationary import (critical_residual, find_stationary, front_coordinates, minimize_task,
-                          minimum_of_every, scaled_residual)
+from ._stationary import (find_stationary, front_coordinates, minimize_task, minimum_of_every,
+                          point_residual, scaled_residual)
 from ._utils import Result, Status, log
 from ._weights import lattice_size, onto_plane, onto_simplex, simplex_lattice, zero_sum_basis
 from .exceptions import ConvergenceWarning, NonFiniteError
@@ -516,8 +516,7 @@ def add_root(pset, ctx, root, max_points):
     if m < 2 or pset.n_points + m > max_points or (scale is None and _dependence(root.jac)[1]):
         return index
     vertices = np.eye(m)
-    residuals = [scaled_residual(root.jac, w, ctx.scales) if scale is None else
-                 critical_residual(root.jac, w, scale) for w in vertices]
+    residuals = [point_residual(root.jac, w, ctx.scales, scale) for w in vertices]
     if max(residuals) > ctx.tol:
         return index
     minimum = root.get("minimum_of_every")  # stage 1's verdict, where it asked

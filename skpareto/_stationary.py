@@ -111,6 +111,15 @@ def scaled_residual(jac, weights, scales=None):
     return float(norm / residual_scale(jac, weights, scales)) if norm > 0 else 0.0
 
 
+def point_residual(jac, weights, scales=None, critical_scale=None):
+    """The residual a point is held to: :func:`critical_residual` against
+    ``critical_scale`` at a critical point of every objective (stage 1's
+    ``critical_scale``), else :func:`scaled_residual`."""
+    if critical_scale is None:
+        return scaled_residual(jac, weights, scales)
+    return critical_residual(jac, weights, critical_scale)
+
+
 def front_coordinates(values):
     """Position along the Pareto front: the zero-sum projection ``Z.T @ f`` (m - 1,).
 
