@@ -27,7 +27,7 @@ from ._models import ACTIVATIONS, LOSSES, SharedTrunkNet
 from ._options import SolverOptions
 from ._validation import (ArgumentError, check_choice, check_int, check_n_jobs, check_real,
                           check_verbose)
-from ._weights import check_weights, onto_simplex
+from ._weights import check_weights, onto_simplex, shown_weights
 from .exceptions import ConvergenceWarning, NonFiniteError, StationarityError
 from .metrics import _unchecked_residual
 
@@ -805,7 +805,7 @@ damping, hessian, inexact
             first = "" if raised is None else f".set_params(max_points={raised})"
             raise ValueError(f"weights {bad} are outside the explored region: "
                              f"{self.pareto_set_.coverage()}; explore toward them first: "
-                             f"est{first}.expand(X, y, toward={_shown(bad)}).")
+                             f"est{first}.expand(X, y, toward={shown_weights(bad)}).")
         return self.pareto_set_.params_at(w)
 
     def _outputs(self, params, X):
@@ -1077,16 +1077,6 @@ damping, hessian, inexact
         with _one_blas_thread():
             return np.stack([np.asarray(fun(params), dtype=np.float64)
                              for params in self.pareto_set_.params])
-
-
-def _shown(weights):
-    """``weights`` rounded to 6 decimals for a message, the largest taking the rounding so
-    that they sum to one as ``toward`` must (rounded alone, three weights summed to
-    1.000001, and the call the message suggested was refused)."""
-    shown = np.round(weights, 6)
-    top = int(np.argmax(shown))
-    shown[top] = round(1.0 - (shown.sum() - shown[top]), 6)
-    return shown.tolist()
 
 
 @contextmanager

@@ -7,8 +7,8 @@ import zipfile
 import numpy as np
 
 from ._validation import check_real
-from ._weights import (check_weights, onto_simplex, scaled_weights, simplex_lattice,
-                       zero_sum_basis)
+from ._weights import (check_weights, onto_simplex, scaled_weights, shown_weights,
+                       simplex_lattice, zero_sum_basis)
 from .metrics import non_dominated
 
 __all__ = ["ParetoSet", "SetParameterization"]
@@ -962,8 +962,11 @@ class ParetoSet:
             coords[rows[first]] = bary[first]
         if not np.all(found):
             bad = w[int(np.argmin(found))]
+            # a set on a box face is not expanded (expand_set raises for it)
+            how = ("" if len(self._held) else "; explore toward them first: "
+                   f"expand_set(pareto_set, fun, toward={shown_weights(bad)})")
             raise ValueError(f"weights {bad} are outside the explored region: "
-                             f"{self.coverage()}.")
+                             f"{self.coverage()}{how}.")
         return chosen, coords
 
     def contains(self, weights):
@@ -1037,7 +1040,8 @@ class ParetoSet:
         ------
         ValueError
             If ``weights`` is malformed or outside the explored region (or the
-            given piece); the message says which region is covered.
+            given piece); the message says which region is covered and the call
+            of :func:`expand_set` that explores toward the weights.
         """
         w = check_weights(weights, self.n_tasks, allow_2d=True)
         single = w.ndim == 1

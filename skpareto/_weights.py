@@ -28,6 +28,16 @@ def _check_jac(jac):
     return jac
 
 
+def shown_weights(weights):
+    """``weights`` rounded to 6 decimals for a message, the largest taking the rounding so
+    that they sum to one as ``toward`` must (rounded alone, three weights summed to
+    1.000001, and the call the message suggested was refused)."""
+    shown = np.round(weights, 6)
+    top = int(np.argmax(shown))
+    shown[top] = round(1.0 - (shown.sum() - shown[top]), 6)
+    return shown.tolist()
+
+
 def min_norm_weights(jac):
     """Weights on the simplex minimizing the norm of the combined gradient.
 

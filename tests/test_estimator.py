@@ -569,12 +569,11 @@ def test_single_task_params_at_is_a_copy():
 def test_the_suggested_toward_sums_to_one_and_raises_max_points_first():
     # rounded to 6 decimals alone, three weights summed to 1.000001 and the suggested call
     # was refused; at max_points, expand adds nothing until it is raised
-    from skpareto._estimator import _shown
-    from skpareto._weights import check_weights
+    from skpareto._weights import check_weights, shown_weights
 
     w = [0.39801164483050094, 0.11218566308621611, 0.4898026920832831]
     assert abs(np.round(w, 6).sum() - 1.0) > 1e-8  # the case that was refused
-    shown = _shown(np.array(w))
+    shown = shown_weights(np.array(w))
     check_weights(shown, 3, "toward")
     np.testing.assert_allclose(shown, w, atol=1.5e-6)
     X, Y = make_conflicting_regression(100, 3, 3, conflict=0.8, random_state=0)

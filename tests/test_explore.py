@@ -6,9 +6,11 @@ analytic set it must cover. The defaults are what issue 16 asks of them: no
 options, the whole set.
 """
 
+import json
 import math
 import os
 import pickle
+import re
 import tempfile
 import warnings
 
@@ -2390,6 +2392,23 @@ def test_expand_set_goes_on_from_a_set_the_default_budget_stopped(monkeypatch):
         expand_set(pset, problem.fun, toward=target, max_points=pset.n_points)
     assert not pset.contains(target)
     _assert_on_quadratic_set(problem, pset, 1e-8)
+
+
+def test_the_error_for_weights_outside_the_set_names_the_call_that_reaches_them():
+    # params_at outside the explored region says which call explores toward the weights;
+    # that call, as written in the message, covers them
+    problem = ConvexQuadratic(n=5, m=3, random_state=2)
+    pset = _explore_quietly(problem.fun, problem.x0, n_steps=1)
+    target = np.array([0.9, 0.07, 0.03])
+    with pytest.raises(ValueError, match=r"outside the explored region") as raised:
+        pset.params_at(target)
+    call = re.search(r"expand_set\(pareto_set, fun, toward=(\[.*?\])\)", str(raised.value))
+    assert call is not None, str(raised.value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        expand_set(pset, problem.fun, toward=json.loads(call.group(1)))
+    np.testing.assert_allclose(pset.params_at(target), problem.pareto_set(target), rtol=0,
+                               atol=1e-6 * np.linalg.norm(problem.pareto_set(target)))
 
 
 def test_expand_set_toward_arguments():
