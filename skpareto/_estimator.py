@@ -609,10 +609,14 @@ damping, hessian, inexact
             residual = _unchecked_residual(best.jac, weights)
         pset.add_point(best.x, best.objectives, weights, residual=residual)
         pset.mark_expanded([0])
+        advice = ("Increase max_iter or alpha, loosen tol, or use activation='tanh': relu's "
+                  "derivative jumps, and where the loss's minima lie on its kinks no model is "
+                  "stationary" if self.activation == "relu" else
+                  "Increase max_iter or alpha, or loosen tol")
         warn.append(
             f"stage 1 did not reach tol={self.tol:g} (relative stationarity residual "
             f"{residual:.3g}, {best.message}): the model is kept, and no Pareto set "
-            "was explored from it. Increase max_iter or alpha, or loosen tol.")
+            f"was explored from it. {advice}.")
         return pset
 
     def _set_front_attributes(self):

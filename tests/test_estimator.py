@@ -9,6 +9,7 @@ import pytest
 from autograd import value_and_grad
 from scipy.optimize import minimize
 from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -411,6 +412,23 @@ def test_stage_one_failure_keeps_the_model_and_warns_like_sklearn(data):
     assert stationarity_residual(jac, pset.weights[0]) == pytest.approx(pset.residuals[0],
                                                                        rel=1e-6)
     assert est.predict(X).shape == Y.shape
+
+
+def test_a_relu_net_that_stage_one_cannot_make_stationary_is_told_to_use_tanh():
+    # a relu trunk whose loss has its minimum on the activation's kinks: no model reaches
+    # tol, and the warning says what does; tanh on the same rows covers every weight
+    X, Y = make_regression(300, 20, n_targets=2, noise=10.0, random_state=5)
+    Y = StandardScaler().fit_transform(Y)
+    with pytest.warns(SklearnConvergenceWarning, match="activation='tanh'"):
+        est = ParetoExplorer(hidden_layer_sizes=(32,), activation="relu",
+                             random_state=0).fit(X, Y)
+    assert est.pareto_set_.n_points == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est.set_params(activation="tanh").fit(X, Y)
+    weights = est.pareto_set_.weights[:, 0]
+    assert weights.min() == 0.0 and weights.max() == 1.0
+    assert est.pareto_set_.residuals.max() <= est.tol
 
 
 def test_core_convergence_warnings_become_sklearns(data, monkeypatch):
