@@ -515,7 +515,7 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
         try:
             _expand(pset, chart.context(ctx), limits, max_points,
                     None if target is None else scaled_weights(target, chart.scales), n_jobs,
-                    verbose)
+                    verbose, chart.scales)
         finally:  # an interruption keeps the points found so far, as the set's own
             chart.leave(pset)
     if target is not None and not pset.contains(target):
@@ -528,15 +528,16 @@ def expand_set(pareto_set, fun, *, toward=None, tol=1e-8, step_size=None, n_step
     return pset
 
 
-def _expand(pset, ctx, limits, max_points, target, n_jobs, verbose):
-    """:func:`expand_set` on validated arguments (``target``: ``toward``, or None)."""
+def _expand(pset, ctx, limits, max_points, target, n_jobs, verbose, scales=None):
+    """:func:`expand_set` on validated arguments (``target``: ``toward``, or None), the set
+    in the objectives divided by ``scales`` if given."""
     ctx = dataclasses.replace(ctx, scales=pset.task_scales)
     if pset.n_points and _may_form(ctx, pset.n_params):
         try:
             ctx = _settle_hessian(pset, ctx, point_of(pset, 0, ctx.fun))
         except NonFiniteError:
             pass
-    progress = Progress(verbose)
+    progress = Progress(verbose, scales)
     if max_points is None:  # a set stopped by the default budget goes on
         limits["max_points"] += pset.n_points
     if target is not None:
@@ -615,6 +616,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                     continue
                 fun, ctx = chart.fun, charted
                 pset.fun, pset.task_scales = fun, ctx.scales
+                progress.scales = chart.scales
             ctx = _settle_hessian(pset, ctx, point_from_result(root))
             ends.ctx = ctx
         if pset.n_points and _represented(pset, root, ctx.step_size):
@@ -691,6 +693,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                 _fill(pset, ctx, limits, n_jobs, progress, verbose)
     if chart is not None:
         chart.leave(pset)
+        progress.scales = None
     if stuck and pset.n_points == len(stuck):
         warnings.warn(f"the set could not be followed from the stage-1 point at weights "
                       f"{np.round(stuck[0].weights, 4)}: no step from it converged. Try a "

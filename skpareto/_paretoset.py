@@ -905,11 +905,13 @@ class ParetoSet:
                 f"weights ({ranges}; {share:.1%} of a grid of {size} weights covered); see "
                 "ParetoSet.contains")
 
-    def _grid_share(self):
+    def _grid_share(self, scales=None):
         """``(share, size)``: the share of a simplex lattice of ``size`` weights (at most
-        ``_COVERAGE_GRID``) the continuous set covers."""
+        ``_COVERAGE_GRID``) the continuous set covers; with ``scales``, a lattice of the
+        weights of the objectives times them (the set is in those divided by them)."""
         grid = simplex_lattice(self.n_tasks, _COVERAGE_GRID)
-        return float(np.mean(self.contains(grid))), len(grid)
+        inside = self.contains(grid if scales is None else scaled_weights(grid, scales))
+        return float(np.mean(inside)), len(grid)
 
     def _locate(self, w, piece=None):
         """Piece index and vertex coordinates for each weight row of ``w``."""

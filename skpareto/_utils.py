@@ -3,6 +3,8 @@
 import enum
 import sys
 
+from ._weights import scaled_weights
+
 __all__ = ["Progress", "Result", "Status", "log"]
 
 
@@ -80,10 +82,12 @@ class Progress:
     One line with the elapsed time, the number of points, the range of the
     first task's weight covered and a rough estimate of the time left (as if
     the set spanned every weight), rewritten in place on a terminal and
-    printed anew otherwise.
+    printed anew otherwise. ``scales``: those of the objectives the set is
+    explored in, while it is (``ParetoSet.objective_scales``); the lines show
+    the weights of the objectives as given, as the set's end does.
     """
 
-    def __init__(self, verbose):
+    def __init__(self, verbose, scales=None):
         import time
 
         self._clock = time.perf_counter
@@ -91,20 +95,22 @@ class Progress:
         self.start = self._clock()
         self.tty = sys.stderr.isatty()
         self.shown = False
+        self.scales = scales
 
-    def _line(self, pset):
+    def _line(self, pset, done=False):
         elapsed = self._clock() - self.start
         text = f"{elapsed:6.1f} s  {pset.n_points:4d} points"
         if pset.n_points and pset.n_tasks > 2:
             # a weight's range says nothing of a simplex covered (three-label nets: "~55 s
             # left" after 154 s, then 89 s after 248 s); the grid of coverage() does
-            covered = pset._grid_share()[0]
+            covered = pset._grid_share(self.scales)[0]
             text += f"  {covered:.1%} of the weights covered"
         elif pset.n_points:
-            w = pset.weights[:, 0]
+            w = (pset.weights if self.scales is None else
+                 scaled_weights(pset.weights, self.scales, inverse=True))[:, 0]
             covered = float(w.max() - w.min())
             text += f"  weight 0 in [{w.min():.3f}, {w.max():.3f}]"
-        if pset.n_points:
+        if pset.n_points and not done:
             # from a range below a step's width the estimate is noise (days, from rounding)
             if _ESTIMATE_FROM <= covered < 1:
                 text += f"  ~{elapsed * (1 - covered) / covered:.0f} s left"
@@ -128,8 +134,8 @@ class Progress:
     def close(self, pset):
         if self.verbose < 1:
             return
-        print(("\r" if self.tty else "") + self._line(pset) + "  done", file=sys.stderr,
-              flush=True)
+        print(("\r" if self.tty else "") + self._line(pset, done=True) + "  done",
+              file=sys.stderr, flush=True)
 
 
 class _PartProgress:

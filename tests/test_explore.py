@@ -3097,6 +3097,32 @@ def test_verbose_output_counts_the_points_others_dominate(capsys):
     assert "dominated" not in capsys.readouterr().err
 
 
+def test_verbose_lines_show_the_weights_of_the_objectives_as_given(capsys):
+    # a set explored in its scaled objectives: the lines showed the scaled weights' coverage
+    # (25.5 % on the line before "done", 1.3 % at it; DTLZ4 85.7 % and 21.2 %) and range
+    # (two tasks: weight 0 in [0.432, 0.576], then [0.000, 0.000] at "done")
+    import re
+
+    centres = 2.0 * np.eye(3)
+
+    def spheres(x, scales):
+        return scales * anp.stack([anp.sum((x - c) ** 2) for c in centres[:len(scales)]])
+
+    with pytest.warns(ConvergenceWarning, match="max_points=40"):
+        pset = explore(lambda x: spheres(x, np.array([1e3, 1.0, 1e-3])), np.full(3, 0.5),
+                       max_points=40, verbose=1)
+    assert pset.objective_scales is not None
+    shares = [float(share) for share in re.findall(r"([\d.]+)% of the weights covered",
+                                                   capsys.readouterr().err)]
+    assert shares[-1] == shares[-2] == round(100 * pset._grid_share()[0], 1)
+    pset = explore(lambda x: spheres(x, np.array([1e3, 1e-3])), np.full(3, 0.5), n_steps=2,
+                   verbose=1)
+    assert pset.objective_scales is not None
+    ranges = re.findall(r"weight 0 in \[([\d.]+), ([\d.]+)\]", capsys.readouterr().err)
+    w = pset.weights[:, 0]
+    assert set(ranges) == {(f"{w.min():.3f}", f"{w.max():.3f}")}
+
+
 def test_progress_estimates_the_time_left_only_from_a_range_of_weights():
     from skpareto._utils import Progress
 
