@@ -2855,11 +2855,17 @@ def test_a_networks_tangents_are_solved_with_a_matrix_formed_in_blocks():
     matvec = Context(fun, 1e-3, SolverOptions(hessian="matvec"), 0.05)
     directions, _, _, n_hvp = tangents(matvec, point, ())
     assert n_hvp != n and not np.allclose(directions, exact, atol=1e-6 * np.abs(exact).max())
-    # beyond DENSE_MAX_N_WRITTEN parameters, products
-    big = SharedTrunkNet(4, (40,), [1, 1, 1], "tanh")
-    assert big.n_params > 150
-    big_fun = big.objective(X, list(rng.normal(size=(3, 200))), ["squared_error"] * 3, 1e-3)
-    assert not SolverOptions().dense_tangents_for(big.n_params, 3, big_fun)
+    # beyond DENSE_TANGENTS_MAX_N parameters, products; up to it, formed (above the
+    # correctors' DENSE_MAX_N_WRITTEN too)
+    from skpareto._options import DENSE_MAX_N_WRITTEN, DENSE_TANGENTS_MAX_N
+
+    for width, dense in ((40, True), (300, False)):
+        big = SharedTrunkNet(4, (width,), [1, 1, 1], "tanh")
+        assert (DENSE_MAX_N_WRITTEN < big.n_params <= DENSE_TANGENTS_MAX_N) == dense
+        big_fun = big.objective(X, list(rng.normal(size=(3, 200))), ["squared_error"] * 3,
+                                1e-3)
+        assert SolverOptions().dense_tangents_for(big.n_params, 3, big_fun) == dense
+        assert not SolverOptions().dense_for(big.n_params, big_fun)
     # two tasks: products (their branches predict along secants)
     assert not SolverOptions().dense_tangents_for(n, 2, fun)
 
