@@ -1076,11 +1076,11 @@ def _ends_in_box(pset, ctx, limits, key, n_jobs, progress, verbose, paused):
             pset.add_cost(n_grad=n_grad)
             if reached is None:
                 continue
-            try:
-                values = value_and_jacobian(ctx.fun, reached)[0]
-            except NonFiniteError:
+            with np.errstate(all="ignore"):  # (only its values: no backward pass)
+                values = np.asarray(ctx.fun(reached), dtype=np.float64)
+            pset.add_cost(n_grad=1)
+            if not np.all(np.isfinite(values)):
                 continue
-            pset.add_cost(n_grad=m)
             minima.append(values)
             if _dominated(pset.front, values):
                 continue
