@@ -1115,8 +1115,11 @@ class ParetoSet:
         if not _is_integer(n_samples) or n_samples < 2:
             raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}.")
         pieces = self._pieces()
+        # in the weights the set is triangulated in: explored in scaled objectives, a set's
+        # weights as given can change by 1e-12 along a whole piece
+        chart = self._chart_weights()
         length = np.linalg.norm(self.params[pieces[:, 1]] - self.params[pieces[:, 0]], axis=1)
-        wspan = np.abs(self.weights[pieces[:, 1], 0] - self.weights[pieces[:, 0], 0])
+        wspan = np.abs(chart[pieces[:, 1], 0] - chart[pieces[:, 0], 0])
         length = np.where(wspan > 1e-12, length, 0.0)  # weights cannot place points there
         usable = np.flatnonzero(wspan > 1e-12)
         if len(usable) == 0:
@@ -1127,8 +1130,9 @@ class ParetoSet:
         frac = np.clip((s - cum[k]) / np.where(length[usable][k] > 0, length[usable][k], 1.0),
                        0.0, 1.0)
         idx = usable[k]
-        w = ((1.0 - frac)[:, None] * self.weights[pieces[idx, 0]]
-             + frac[:, None] * self.weights[pieces[idx, 1]])
+        w = (1.0 - frac)[:, None] * chart[pieces[idx, 0]] + frac[:, None] * chart[pieces[idx, 1]]
+        if self.objective_scales is not None:
+            w = scaled_weights(w, self.objective_scales, inverse=True)
         return w, idx
 
     # -- stitching ------------------------------------------------------------

@@ -3,6 +3,7 @@
 import pickle
 import zipfile
 
+import autograd.numpy as anp
 import numpy as np
 import pytest
 
@@ -1041,3 +1042,27 @@ def test_params_at_prefers_pieces_that_follow_a_concave_front_to_chords_below_it
     off = np.linalg.norm(pset.front_at(weights)
                          - weights / np.linalg.norm(weights, axis=1)[:, None], axis=1)
     assert off.max() <= 0.02 and off.mean() <= 0.0029
+
+
+def test_trace_walks_a_set_explored_in_scaled_objectives_from_end_to_end():
+    # objectives 1e12 apart in scale: the set (the segment a..b) is explored in the scaled
+    # objectives, where its interior weights of task 0 are about 1e-12 as given; trace took
+    # pieces whose weights change that little for pieces the weights cannot place points in,
+    # and sampled 7 of 22 pieces, up to 18 % of the segment
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(4), rng.standard_normal(4)
+
+    def fun(x):
+        return anp.stack([1e6 * anp.sum((x - a) ** 2), 1e-6 * anp.sum((x - b) ** 2)])
+
+    pset = explore(fun, np.zeros(4))
+    assert pset.objective_scales is not None
+    weights, pieces = pset.trace(1000)
+    params = pset.params_at(weights, piece=pieces)
+    along = (params - a) @ (b - a) / np.sum((b - a) ** 2)
+    # on the segment (to rounding), from one end to the other
+    assert np.abs(np.outer(along, b - a) + a - params).max() <= 1e-9
+    assert along.min() <= 1e-6 and along.max() >= 1.0 - 1e-6
+    # evenly along it: every piece sampled, no gap wider than twice the mean spacing
+    assert len(np.unique(pieces)) == len(pset.pieces)
+    assert np.diff(np.sort(along)).max() <= 2.0 / (len(along) - 1)
