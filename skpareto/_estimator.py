@@ -22,7 +22,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from ._explore import expand_set, explore_starts, solver_context
+from ._explore import _MAX_POINTS, expand_set, explore_starts, solver_context
 from ._models import ACTIVATIONS, LOSSES, SharedTrunkNet
 from ._options import SolverOptions
 from ._validation import (ArgumentError, check_choice, check_int, check_n_jobs, check_real,
@@ -665,20 +665,23 @@ damping, hessian, inexact
         self._check_n_tasks(y)
         check_int(n_steps, "n_steps", low=0, allow_none=True)
         n_jobs, verbose = self._run_settings()
+        if toward is not None:  # checked before anything returns early
+            toward = check_weights(toward, self.n_tasks_, "toward")
+        fun, hess_fun = self._objectives(X, self._encode_with_fitted_classes(y))
+        self._check_same_objectives(fun)
         if self.n_tasks_ < 2:
             warnings.warn("a single task has a one-point Pareto set: nothing to expand.",
                           UserWarning, stacklevel=2)
             return self
-        fun, hess_fun = self._objectives(X, self._encode_with_fitted_classes(y))
-        self._check_same_objectives(fun)
         self.pareto_set_.fun = fun
         if n_steps is None and toward is None:
             n_steps = self.n_steps
-        raised = self._raised_max_points()
+        raised = self._raised_max_points(toward is not None)
         if raised is not None:
+            call = "" if toward is None else f", toward={shown_weights(toward)}"
             warnings.warn(f"the set holds max_points={self.max_points} models already: nothing "
                           f"to expand. Raise it first, e.g. est.set_params(max_points={raised})"
-                          ".expand(X, y).", UserWarning, stacklevel=2)
+                          f".expand(X, y{call}).", UserWarning, stacklevel=2)
             return self
         try:
             with _sklearn_convergence_warnings(), _name_nonfinite():
@@ -691,13 +694,17 @@ damping, hessian, inexact
             self._set_front_attributes()
         return self
 
-    def _raised_max_points(self):
+    def _raised_max_points(self, toward=False):
         """Where the set holds ``max_points`` models (nothing more is explored), a
         ``max_points`` to suggest: room for as many again as it holds (twice max_points alone
-        was below what a set fitted with a larger one held); else None."""
+        was below what a set fitted with a larger one held); else None. ``toward`` a
+        trade-off, room for the default budget at least: that expansion stops where it
+        reaches the weights, and a set fitted with ``max_points=8`` took three doublings to
+        reach the end of its weights."""
         if self.max_points is None or self.pareto_set_.n_points < self.max_points:
             return None
-        return max(2 * self.max_points, self.pareto_set_.n_points + self.max_points)
+        more = max(self.max_points, _MAX_POINTS) if toward else self.max_points
+        return max(2 * self.max_points, self.pareto_set_.n_points + more)
 
     def _check_same_objectives(self, fun):
         """Raise unless ``fun`` gives the set's first point the losses :meth:`fit` recorded:
@@ -805,7 +812,7 @@ damping, hessian, inexact
         inside = self.pareto_set_.contains(w)
         if not np.all(inside):
             bad = w if w.ndim == 1 else w[int(np.argmin(inside))]
-            raised = self._raised_max_points()
+            raised = self._raised_max_points(toward=True)
             first = "" if raised is None else f".set_params(max_points={raised})"
             raise ValueError(f"weights {bad} are outside the explored region: "
                              f"{self.pareto_set_.coverage()}; explore toward them first: "

@@ -29,13 +29,17 @@ def _check_jac(jac):
 
 
 def shown_weights(weights):
-    """``weights`` rounded to 6 decimals for a message, the largest taking the rounding so
-    that they sum to one as ``toward`` must (rounded alone, three weights summed to
-    1.000001, and the call the message suggested was refused)."""
-    shown = np.round(weights, 6)
-    top = int(np.argmax(shown))
-    shown[top] = round(1.0 - (shown.sum() - shown[top]), 6)
-    return shown.tolist()
+    """``weights`` for a call a message suggests (``toward=...``): as given where they have 6
+    decimals or fewer, else in full (``repr`` gives them back exactly).
+
+    Rounded, the call reached the rounded weights and not the user's: a set expanded
+    toward (0.395462, 0.593018, 0.01152) did not cover (0.39546199, 0.59301806,
+    0.01151995), 5e-8 nearer the face where its ring ended. (Rounded alone, three weights
+    also summed to 1.000001, and the call was refused.)
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    short = np.round(weights, 6)
+    return (short if np.array_equal(short, weights) else weights).tolist()
 
 
 def min_norm_weights(jac):

@@ -245,6 +245,13 @@ def test_expand_at_max_points_says_to_raise_it(data):
         with pytest.warns(UserWarning, match=r"max_points=5 models already.*set_params"):
             est.expand(X, Y)
         assert est.pareto_set_.n_points == 5
+        # a malformed toward is refused there too (it was accepted with the warning), and
+        # a valid one is in the call the warning suggests, with room for the default budget
+        with pytest.raises(ValueError, match="toward must sum to one"):
+            est.expand(X, Y, toward=[0.5, 0.6])
+        with pytest.warns(UserWarning, match=r"set_params\(max_points=1005\)\.expand\(X, y, "
+                                             r"toward=\[0\.9, 0\.1\]\)"):
+            est.expand(X, Y, toward=[0.9, 0.1])
         est.set_params(max_points=9).expand(X, Y)
         assert est.pareto_set_.n_points == 9
         # lowered below what the set holds: the suggestion leaves room (twice max_points
@@ -593,7 +600,8 @@ def test_the_suggested_toward_sums_to_one_and_raises_max_points_first():
     assert abs(np.round(w, 6).sum() - 1.0) > 1e-8  # the case that was refused
     shown = shown_weights(np.array(w))
     check_weights(shown, 3, "toward")
-    np.testing.assert_allclose(shown, w, atol=1.5e-6)
+    assert shown == w  # in full: the call reaches the weights asked for, not rounded ones
+    assert shown_weights(np.array([0.8, 0.2])) == [0.8, 0.2]
     X, Y = make_conflicting_regression(100, 3, 3, conflict=0.8, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SklearnConvergenceWarning)
@@ -601,11 +609,18 @@ def test_the_suggested_toward_sums_to_one_and_raises_max_points_first():
     grid = np.random.default_rng(0).dirichlet(np.ones(3), 200)
     target = grid[np.argmin(est.pareto_set_.contains(grid))]
     assert not est.pareto_set_.contains(target)
-    with pytest.raises(ValueError, match=r"est\.set_params\(max_points=60\)\.expand\(X, y, "
+    # room for the default budget: the expansion stops where it reaches the weights (twice
+    # max_points took three such calls from max_points=8 on a two-task set)
+    with pytest.raises(ValueError, match=r"est\.set_params\(max_points=1030\)\.expand\(X, y, "
                                          r"toward=\[") as info:
         est.predict_at(X, target)
     suggested = ast.literal_eval(str(info.value).split("toward=")[1].rstrip(")."))
     check_weights(suggested, 3, "toward")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est.set_params(max_points=1030).expand(X, Y, toward=suggested)  # the call, as told
+    assert est.pareto_set_.n_points < 1030
+    assert est.predict_at(X[:1], target).shape == (1, 3)  # the weights asked for
 
 
 # -- classification, single task, tags ---------------------------------------
@@ -703,6 +718,11 @@ def test_single_task():
     with pytest.warns(UserWarning, match="single task"):
         est.expand(X, Y[:, 0])
     assert est.pareto_set_.n_points == 1
+    # checked as with several tasks, before the warning returns (both were accepted)
+    with pytest.raises(ValueError, match="training data"):
+        est.expand(X[:10], Y[:10, 0])
+    with pytest.raises(ValueError, match=r"toward must have shape \(1,\)"):
+        est.expand(X, Y[:, 0], toward=[0.3, 0.3, 0.4])
 
 
 def test_bad_input(fitted, data):
