@@ -64,10 +64,10 @@ _DEFINITE = 1e-6
 # move away raised it (see minimum_of_every)
 _PROBE = 0.1
 _PROBE_ITER = 200
+_PROBE_DROP = 1e-6
 # a task minimized alone in a box takes a first step of at most this share of each width
 # (see _first_step_scale)
 _BOX_FIRST_STEP = 0.1
-_PROBE_DROP = 1e-6
 # a task gradient this many times the largest at the start: stage 1 reached a kink
 _KINK = 1e8
 # gradients spanning fewer than m - 1 directions, relative to the largest singular value:
@@ -932,7 +932,8 @@ def _lower_nearby(fun, x, task):
 
 def minimize_task(fun, x, task, max_iter, bounds=None, free=None):
     """Task ``task`` of ``fun`` minimized alone by L-BFGS-B from ``x`` (within ``bounds``,
-    ``(lower, upper)`` arrays of shape (n,), if given), for at most ``max_iter`` iterations;
+    ``(lower, upper)`` arrays of shape (n,), if given, its first step at most a tenth of each
+    width: see :func:`_first_step_scale`), for at most ``max_iter`` iterations;
     with ``free`` (indices), over those parameters only, the rest held at ``x``'s. A
     ``task`` of shape (m,) holds weights: their weighted sum of the objectives is minimized.
 
