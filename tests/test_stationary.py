@@ -595,21 +595,26 @@ def test_stage_one_steps_back_from_trial_points_where_the_objectives_are_not_fin
 
 
 def test_a_task_minimized_alone_steps_back_from_trial_points_where_it_is_not_finite():
-    # from x0 = 0.5, L-BFGS-B's first trial for task 1 lands on the bound x0 = 0, where its
-    # gradient is infinite: the run stopped there and returned the start (so explore never
-    # saw the better single-task point near); it now steps back, as stage 1 does, to task
-    # 1's minimum in its basin, where 1 / (2 sqrt(t)) + sin(10 pi t) + 10 pi t cos(10 pi t)
-    # = 0, with g at its minimum
+    # from x0 = 0.5, L-BFGS-B's first trial for task 1 (a step as long as its gradient)
+    # lands at x0 < 0, where the square root is undefined: the run stopped there and
+    # returned the start (so explore never saw the better single-task point near); it now
+    # steps back, as stage 1 does, to task 1's minimum in its basin, where
+    # 1 / (2 sqrt(t)) + sin(10 pi t) + 10 pi t cos(10 pi t) = 0, with g at its minimum
     from scipy.optimize import brentq
 
     slope = lambda t: -(0.5 / np.sqrt(t) + np.sin(10 * np.pi * t)  # noqa: E731
                         + 10 * np.pi * t * np.cos(10 * np.pi * t))
-    exact = brentq(slope, 0.2, 0.3, xtol=1e-15)
+    exact = np.r_[brentq(slope, 0.4, 0.5, xtol=1e-15), np.zeros(4)]
+    reached, seen, n_grad = minimize_task(_zdt3_like, np.full(5, 0.5), 1, 1000)
+    assert np.all(np.isfinite(seen)) and n_grad > len(seen)  # the trial stepped back counted
+    np.testing.assert_allclose(reached, exact, rtol=0, atol=1e-6)
+    assert seen.min() == pytest.approx(_zdt3_like(reached)[1], rel=0, abs=1e-12)
+    # in a box the first step is a tenth of each width (the gradient's own went to the bound
+    # x0 = 0, where the gradient is infinite, and on to another basin): no trial leaves it
     bounds = (np.r_[0.0, -np.ones(4)], np.ones(5))
     reached, seen, n_grad = minimize_task(_zdt3_like, np.full(5, 0.5), 1, 1000, bounds)
-    assert np.all(np.isfinite(seen)) and n_grad > len(seen)  # the trial at the bound counted
-    np.testing.assert_allclose(reached, np.r_[exact, np.zeros(4)], rtol=0, atol=1e-6)
-    assert seen.min() == pytest.approx(_zdt3_like(reached)[1], rel=0, abs=1e-12)
+    assert n_grad == len(seen)
+    np.testing.assert_allclose(reached, exact, rtol=0, atol=1e-6)
 
 
 def test_find_stationary_takes_bounds_as_explore_does():
