@@ -699,8 +699,8 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                       f"{np.round(stuck[0].weights, 4)}: no step from it converged. Try a "
                       "smaller step_size, a looser tol, or another start.",
                       ConvergenceWarning, stacklevel=3)
-    progress.close(pset)
-    if pset is not None and pset.n_points:
+    if pset is not None and pset.n_points:  # (else an error, or the estimator's warning)
+        progress.close(pset)
         _coverage_note(pset, limits, verbose, on_face=on_face)
     return pset, failures, n_iter
 

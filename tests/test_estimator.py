@@ -421,15 +421,19 @@ def test_stage_one_failure_keeps_the_model_and_warns_like_sklearn(data):
     assert est.predict(X).shape == Y.shape
 
 
-def test_a_relu_net_that_stage_one_cannot_make_stationary_is_told_to_use_tanh():
+def test_a_relu_net_that_stage_one_cannot_make_stationary_is_told_to_use_tanh(capsys):
     # a relu trunk whose loss has its minimum on the activation's kinks: no model reaches
     # tol, and the warning says what does; tanh on the same rows covers every weight
     X, Y = make_regression(300, 20, n_targets=2, noise=10.0, random_state=5)
     Y = StandardScaler().fit_transform(Y)
     with pytest.warns(SklearnConvergenceWarning, match="activation='tanh'"):
-        est = ParetoExplorer(hidden_layer_sizes=(32,), activation="relu",
-                             random_state=0).fit(X, Y)
+        est = ParetoExplorer(hidden_layer_sizes=(32,), activation="relu", random_state=0,
+                             verbose=1).fit(X, Y)
     assert est.pareto_set_.n_points == 1
+    # no progress line said "0 points ... done" of the set that keeps the model (the
+    # warning tells what happened)
+    assert "done" not in capsys.readouterr().err
+    est.set_params(verbose=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         est.set_params(activation="tanh").fit(X, Y)
