@@ -681,12 +681,10 @@ damping, hessian, inexact
         self.pareto_set_.fun = fun
         if n_steps is None and toward is None:
             n_steps = self.n_steps
-        raised = self._raised_max_points(toward is not None)
-        if raised is not None:
-            call = "" if toward is None else f", toward={shown_weights(toward)}"
+        if self._raised_max_points(toward is not None) is not None:
             warnings.warn(f"the set holds max_points={self.max_points} models already: nothing "
-                          f"to expand. Raise it first, e.g. est.set_params(max_points={raised})"
-                          f".expand(X, y{call}).", UserWarning, stacklevel=2)
+                          f"to expand. Raise it first, e.g. {self._expand_call(toward)}.",
+                          UserWarning, stacklevel=2)
             return self
         try:
             with _sklearn_convergence_warnings(), _name_nonfinite():
@@ -710,6 +708,14 @@ damping, hessian, inexact
             return None
         more = max(self.max_points, _MAX_POINTS) if toward else self.max_points
         return max(2 * self.max_points, self.pareto_set_.n_points + more)
+
+    def _expand_call(self, toward=None):
+        """The call a message suggests to explore further (toward the weights ``toward``),
+        raising ``max_points`` first where the set holds that many models."""
+        raised = self._raised_max_points(toward is not None)
+        first = "" if raised is None else f".set_params(max_points={raised})"
+        then = "" if toward is None else f", toward={shown_weights(toward)}"
+        return f"est{first}.expand(X, y{then})"
 
     def _check_same_objectives(self, fun):
         """Raise unless ``fun`` gives the set's first point the losses :meth:`fit` recorded:
@@ -817,11 +823,9 @@ damping, hessian, inexact
         inside = self.pareto_set_.contains(w)
         if not np.all(inside):
             bad = w if w.ndim == 1 else w[int(np.argmin(inside))]
-            raised = self._raised_max_points(toward=True)
-            first = "" if raised is None else f".set_params(max_points={raised})"
             raise ValueError(f"weights {bad} are outside the explored region: "
                              f"{self.pareto_set_.coverage()}; explore toward them first: "
-                             f"est{first}.expand(X, y, toward={shown_weights(bad)}).")
+                             f"{self._expand_call(bad)}.")
         return self.pareto_set_.params_at(w)
 
     def _outputs(self, params, X):
