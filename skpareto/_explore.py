@@ -148,7 +148,9 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         *Sets on the box's boundary*); :func:`expand_set` does not go on from
         such a set. A finite box is also where each task is minimized alone
         from 8 points spread over it (a fixed Halton sequence), for parts of
-        the set no start leads to (ZDT3's five pieces).
+        the set no start leads to (ZDT3's five pieces). Where stage 1 from
+        ``x0`` ends on the box's boundary and no face holds a set, it starts
+        again from the box's centre.
     options : SolverOptions, default=None
         Stage-1 method, corrector and linear-solver settings
         (:class:`SolverOptions`).
@@ -294,6 +296,22 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
             on_face = None
         if on_face is not None and on_face.n_points:
             return on_face
+    centre = None if pset.n_points else _box_centre(ctx, starts, failures)
+    if centre is not None:
+        # stage 1 ended on the box's boundary from x0 (MGDA's descent held at a face of
+        # DTLZ2 where an objective vanishes, its polish then outside the box): the set is
+        # inside the box, and the centre reaches it
+        log(verbose, 1, "stage 1 ended on the box's boundary from x0: starting again from "
+                        "the box's centre")
+        with warnings.catch_warnings(record=True) as again:
+            warnings.simplefilter("always")
+            retry, more, _ = explore_starts(fun, [centre], per_start[:1], ctx, limits,
+                                            n_jobs=n_jobs, verbose=verbose)
+        if retry.n_points:
+            retry.add_cost(pset.total_grad, pset.total_hvp)
+            pset, caught = retry, again
+        else:
+            failures = failures + more
     # (each once, as the default filter shows them)
     for w in {(w.category, str(w.message), w.filename, w.lineno): w
               for w in caught or ()}.values():
@@ -331,6 +349,24 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
             f"stage 1 reached no usable Pareto-stationary point to tol={tol:g} from "
             f"{'x0' if len(starts) == 1 else 'any start'}: {best}.{on_bound}{advice}")
     return pset
+
+
+def _box_centre(ctx, starts, failures):
+    """The centre of the box where stage 1 from ``starts`` ended on its boundary (none
+    inside) and none of them is the centre; else None. Coordinates without both bounds
+    keep the first start's."""
+    if ctx.bounds is None or not failures:
+        return None
+    worst = min(failures, key=lambda r: r.residual)
+    if worst.x is None or _strictly_inside(worst.x, ctx.bounds):
+        return None
+    lower, upper = ctx.bounds
+    finite = np.isfinite(lower) & np.isfinite(upper)
+    middle = 0.5 * (np.where(finite, lower, 0.0) + np.where(finite, upper, 0.0))
+    centre = np.where(finite, middle, starts[0])
+    if any(np.array_equal(centre, start) for start in starts):
+        return None
+    return centre
 
 
 class _BoxFace:

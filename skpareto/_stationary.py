@@ -68,6 +68,8 @@ _PROBE_DROP = 1e-6
 # a task minimized alone in a box takes a first step of at most this share of each width
 # (see _first_step_scale)
 _BOX_FIRST_STEP = 0.1
+# MGDA in a box steps at most this share of the way to the nearest bound it heads for
+_TO_BOUNDARY = 0.5
 # a task gradient this many times the largest at the start: stage 1 reached a kink
 _KINK = 1e8
 # gradients spanning fewer than m - 1 directions, relative to the largest singular value:
@@ -590,10 +592,19 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf, bounds=No
         if nit == max_iter:
             break
         d = jac.T @ alpha
+        room = np.inf
+        if bounds is not None:
+            d, room = _within(x, d, bounds)
+            if not nit:  # the first trial a tenth of the box, as L-BFGS-B's
+                lr = 0.5 * _first_step_scale(bounds[1] - bounds[0], d)
         dd = d @ d
+        if room * np.sqrt(dd) <= 1e-12 * (1.0 + np.linalg.norm(x)):  # pinned at a bound
+            status = Status.LINE_SEARCH
+            break
         lr *= 2.0
         for _ in range(60):
-            trial = x - lr * d if bounds is None else np.clip(x - lr * d, *bounds)
+            lr = min(lr, room)
+            trial = x - lr * d
             trial_values = np.asarray(fun(trial), dtype=float)
             n_grad += 1  # a forward pass, counted as one gradient-equivalent
             if np.all(trial_values <= values - 1e-4 * lr * dd):
@@ -607,6 +618,22 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf, bounds=No
             break
         x_last, x = x, trial
     return _result(status, x, values, jac, alpha, residual, nit, n_grad, 0)
+
+
+def _within(x, d, bounds):
+    """MGDA's direction ``d`` (the step is ``-lr d``) in the box: without the coordinates
+    held at a bound it would cross, and the longest ``lr`` that keeps the step
+    ``_TO_BOUNDARY`` of the way to the nearest bound it heads for.
+
+    Clipped onto the box instead, a step from near a bound stopped on it (a random start
+    of DTLZ2, 0.05 from x_1 = 1, where f_0 vanishes), the decrease the line search asked
+    for counted the held coordinate's share of ``d``, and the descent ended there.
+    """
+    lower, upper = bounds
+    d = np.where(((x <= lower) & (d > 0)) | ((x >= upper) & (d < 0)), 0.0, d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        room = np.where(d > 0, (x - lower) / d, np.where(d < 0, (x - upper) / d, np.inf))
+    return d, _TO_BOUNDARY * float(np.min(room, initial=np.inf))
 
 
 Scalar = namedtuple("Scalar", "function of_values rho basis")
@@ -717,8 +744,9 @@ def _minimize(fun, x0, scalar, tol, max_iter, norms, bounds=None):
     written = getattr(fun, "value_and_jacobian", None) is not None  # see _hvp
     own = getattr(fun, "weighted_hvp", None) if written else None
     vg = _scalar_value_grad(fun, scalar)
+    widths = None if bounds is None else np.array([high - low for low, high in bounds])
     state = dict(n_grad=0, n_hvp=0, nit=0, grad_norm=np.inf, scale=scale,
-                 status=Status.MAX_ITER, at=None, hvp=None, non_finite=0)
+                 status=Status.MAX_ITER, at=None, hvp=None, non_finite=0, factor=None)
 
     def value_grad(z):
         state["n_grad"] += 1
@@ -726,9 +754,11 @@ def _minimize(fun, x0, scalar, tol, max_iter, norms, bounds=None):
             value, grad = vg(z)
         value, grad = _stepped_back(state, value, np.asarray(grad, dtype=float))
         if not state["non_finite"]:
-            state["grad_norm"] = np.linalg.norm(grad)
+            state["grad_norm"] = np.linalg.norm(grad)  # unscaled: the stop compares it
+        if state["factor"] is None:  # in a box, L-BFGS-B's first step a tenth of it
+            state["factor"] = _first_step_scale(widths, grad)
         state["last"] = np.array(z)
-        return float(value), grad
+        return state["factor"] * float(value), state["factor"] * grad
 
     def hessp(z, p):
         if state["at"] is None or not np.array_equal(z, state["at"]):

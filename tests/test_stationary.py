@@ -108,7 +108,8 @@ def test_mgda_on_fonseca_fleming_and_dtlz2():
 
 
 def test_mgda_that_reaches_a_kink_ends_at_the_point_before_with_its_work_counted():
-    # the descent steps onto x[0] = 0 of the box, where sqrt's gradient is infinite
+    # the descent steps past x[0] = 0, where sqrt(max(x[0], 0)) stays finite and its
+    # gradient does not (in a box, MGDA no longer steps onto its bound)
     from skpareto._stationary import mgda_descent
     from skpareto.exceptions import NonFiniteError
 
@@ -117,12 +118,12 @@ def test_mgda_that_reaches_a_kink_ends_at_the_point_before_with_its_work_counted
     def fun(x):
         # autograd traces a Jacobian with a boxed x; a line-search trial is a plain array
         passes["forward" if isinstance(x, np.ndarray) else "jacobian"] += 1
-        return anp.array([anp.sqrt(x[0]) + 10.0 * x[1] ** 2,
+        return anp.array([anp.sqrt(anp.maximum(x[0], 0.0)) + 10.0 * x[1] ** 2,
                           0.01 * x[0] + 10.0 * (x[1] - 1.0) ** 2])
 
-    x0, box = np.array([4.0, 3.0]), (np.zeros(2), np.full(2, 5.0))
+    x0 = np.array([4.0, 3.0])
     with np.errstate(all="ignore"):
-        res = mgda_descent(fun, x0, tol=1e-6, bounds=box)
+        res = mgda_descent(fun, x0, tol=1e-6)
         counted = dict(passes)
         assert res.status == Status.NON_FINITE and res.nit >= 1
         assert np.all(np.isfinite(res.x)) and res.x[0] > 0.0
@@ -132,10 +133,10 @@ def test_mgda_that_reaches_a_kink_ends_at_the_point_before_with_its_work_counted
         # two gradients per Jacobian, the one that failed too, one per trial
         assert res.n_grad == 2 * counted["jacobian"] + counted["forward"]
         with pytest.raises(NonFiniteError):
-            mgda_descent(fun, np.array([0.0, 3.0]), bounds=box)
+            mgda_descent(fun, np.array([0.0, 3.0]))
         # stage 1 keeps the descent's point and work in its failed result
         with pytest.warns(ConvergenceWarning, match="not finite"):
-            failed = find_stationary(fun, x0, options=MGDA, bounds=box)
+            failed = find_stationary(fun, x0, options=MGDA)
     assert failed.status == Status.NON_FINITE and not failed.success
     assert failed.method == "mgda"
     np.testing.assert_array_equal(failed.x, res.x)
@@ -615,6 +616,38 @@ def test_a_task_minimized_alone_steps_back_from_trial_points_where_it_is_not_fin
     reached, seen, n_grad = minimize_task(_zdt3_like, np.full(5, 0.5), 1, 1000, bounds)
     assert n_grad == len(seen)
     np.testing.assert_allclose(reached, exact, rtol=0, atol=1e-6)
+
+
+def _dtlz3(x):
+    # DTLZ3 (m = 3): DTLZ2's sphere times 1 + g, g multimodal with gradients up to 6,000
+    # in the box [0, 1]^7; every local minimum of g holds a local front
+    rest = x[2:] - 0.5
+    g = 100.0 * (rest.size + anp.sum(rest ** 2 - anp.cos(20.0 * np.pi * rest)))
+    p0, p1 = 0.5 * np.pi * x[0], 0.5 * np.pi * x[1]
+    return (1.0 + g) * anp.array([anp.cos(p0) * anp.cos(p1), anp.cos(p0) * anp.sin(p1),
+                                  anp.sin(p0)])
+
+
+@pytest.mark.parametrize("seed", [0, 4, 5])
+def test_stage_one_in_a_box_does_not_jump_to_its_corners(seed):
+    # the descents' full first steps crossed the box: stage 1 ended at a corner, f = (0, 0,
+    # 126), where every gradient vanishes, and the set was 4 points there
+    x0 = np.random.default_rng(seed).uniform(0.0, 1.0, 7)
+    res = find_stationary(_dtlz3, x0, bounds=(np.zeros(7), np.ones(7)))
+    assert res.success and res.residual <= 1e-8
+    assert np.all((res.x > 1e-6) & (res.x < 1.0 - 1e-6))  # inside: stationary without the box
+    assert stationarity_residual(jacobian(_dtlz3)(res.x), res.weights) <= 1e-8
+    assert np.all(res.objectives > 1e-3)
+
+
+def test_mgda_in_a_box_goes_on_from_near_a_bound():
+    # DTLZ2 from a start 0.05 from x_1 = 1 (where f_0 vanishes): MGDA's step clipped onto that
+    # bound stopped there, the line search asking for the decrease of the held coordinate too
+    problem = DTLZ2(n=6)
+    x0 = np.random.default_rng(1).uniform(0.0, 1.0, 6)  # x_1 = 0.9505
+    res = find_stationary(problem.fun, x0, bounds=(np.zeros(6), np.ones(6)), options=MGDA)
+    assert res.success and np.all((res.x > 1e-6) & (res.x < 1.0 - 1e-6))
+    _check_result(res, problem, 1e-8)
 
 
 def test_find_stationary_takes_bounds_as_explore_does():
