@@ -614,14 +614,19 @@ damping, hessian, inexact
             residual = _unchecked_residual(best.jac, weights)
         pset.add_point(best.x, best.objectives, weights, residual=residual)
         pset.mark_expanded([0])
-        advice = ("Increase max_iter or alpha, loosen tol, or use activation='tanh': relu's "
-                  "derivative jumps, and where the loss's minima lie on its kinks no model is "
-                  "stationary" if self.activation == "relu" else
-                  "Increase max_iter or alpha, or loosen tol")
+        if best.residual <= self.tol:  # stationary, but a saddle: more iterations stay there
+            failed = "reached no usable model"
+            advice = "Another random_state or a larger alpha may reach one"
+        else:
+            failed = f"did not reach tol={self.tol:g}"
+            advice = ("Increase max_iter or alpha, loosen tol, or use activation='tanh': "
+                      "relu's derivative jumps, and where the loss's minima lie on its kinks "
+                      "no model is stationary" if self.activation == "relu" else
+                      "Increase max_iter or alpha, or loosen tol")
         warn.append(
-            f"stage 1 did not reach tol={self.tol:g} (relative stationarity residual "
-            f"{residual:.3g}, {best.message}): the model is kept, and no Pareto set "
-            f"was explored from it. {advice}.")
+            f"stage 1 {failed} (relative stationarity residual {residual:.3g}, "
+            f"{best.message}): the model is kept, and no Pareto set was explored from it. "
+            f"{advice}.")
         return pset
 
     def _set_front_attributes(self):

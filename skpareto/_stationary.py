@@ -87,6 +87,12 @@ _CHORD = 0.25
 _TRUST_TRIES = 6
 # stage 1's line searches step back from this many non-finite trial points in a row
 _NON_FINITE_TRIALS = 30
+# stage 1 at a saddle starts again beside it (at most _ESCAPES times), from a step of
+# _ESCAPE_STEP (1 + |x|) along the negative curvature, halved until the weighted sum is lower
+_ESCAPES = 3
+_ESCAPE_STEP = 1e-2
+_ESCAPE_TRIES = 30
+_ESCAPE_TOL = 1e-6
 
 
 def _vanished(jac, norms):
@@ -814,6 +820,28 @@ def _minimize(fun, x0, scalar, tol, max_iter, norms, bounds=None):
     return x, state["status"], state["nit"], state["n_grad"], state["n_hvp"]
 
 
+def _beside_saddle(fun, x, weights, direction, bounds=None):
+    """A point beside the saddle ``x``, along ``direction`` (of negative curvature of
+    ``weights @ f``) either way, where the weighted sum is lower: the longest of steps
+    ``_ESCAPE_STEP (1 + |x|)`` halved up to ``_ESCAPE_TRIES`` times (within ``bounds``).
+    Returns ``(point or None, forward passes spent)``."""
+    with np.errstate(all="ignore"):
+        here = float(weights @ np.asarray(fun(x), dtype=float))
+    length, spent = _ESCAPE_STEP * (1.0 + np.linalg.norm(x)), 0
+    for _ in range(_ESCAPE_TRIES):
+        for sign in (1.0, -1.0):
+            z = x + sign * length * direction
+            if bounds is not None:
+                z = np.clip(z, *bounds)
+            with np.errstate(all="ignore"):
+                value = float(weights @ np.asarray(fun(z), dtype=float))
+            spent += 1
+            if value < here:  # (NaN is not)
+                return z, spent
+        length *= 0.5
+    return None, spent
+
+
 def _strictly_inside(x, bounds):
     """Whether ``x`` lies inside the box and off its faces (by more than rounding)."""
     at_lower, at_upper = at_bounds(x, bounds)
@@ -838,11 +866,12 @@ def _descent_curvature(fun, x, weights, jac, options):
     ``sum_i w_i d.H_i.d = d.H_w.d``: if that is negative for some ``d``,
     a second-order correction ``t^2 e`` with ``jac @ e`` spreading the
     decrease over the objectives makes every objective fall, and the point is
-    not a local Pareto optimum. Returns ``(curvature, n_hvp)``: the smallest
+    not a local Pareto optimum. Returns ``(curvature, n_hvp, direction)``: the smallest
     eigenvalue of ``H_w`` on the null space of ``jac`` if it is clearly
     negative: below ``-1e-3`` times the largest there, below
     ``-_NEGLIGIBLE`` times the largest of ``H_w`` itself, and not the
-    cancellation of much larger curvatures of the tasks (below); else 0.
+    cancellation of much larger curvatures of the tasks (below); else 0;
+    ``direction``: its eigenvector (unit length), None where it is 0.
 
     The correction needs ``jac`` to reach every change of the objectives
     that ``weights`` allow (rank ``m - 1``). Where the gradients span fewer
@@ -867,18 +896,18 @@ def _descent_curvature(fun, x, weights, jac, options):
     u, sv, _ = np.linalg.svd(jac.T, full_matrices=False)
     top = sv[0] if sv.size and sv[0] > 0 else 1.0
     if np.sum(sv > _DEGENERATE_RANK * top) < m - 1:
-        return 0.0, 0
+        return 0.0, 0, None
     q = u[:, sv > 1e-10 * top]
     if q.shape[1] >= n:
-        return 0.0, 0
+        return 0.0, 0, None
     op = hessian_operator(fun, x, weights, dense=options.dense_for(n, fun))
     low, high, d = _curvatures(op, n, q)
     if not low < -1e-3 * high:
-        return 0.0, op.n_matvec
+        return 0.0, op.n_matvec, None
     _, largest, _ = _curvatures(op, n, np.zeros((n, 0)))  # of H_w, only where it is needed
     spent = op.n_matvec
     if not low < -_NEGLIGIBLE * largest:
-        return 0.0, spent
+        return 0.0, spent, None
     tasks = []
     for task in range(m):  # each task's curvature along d: one product each
         task_op = hessian_operator(fun, x, np.eye(m)[task])
@@ -886,8 +915,9 @@ def _descent_curvature(fun, x, weights, jac, options):
         spent += task_op.n_matvec
     spread = max(np.max(np.abs(tasks)), abs(low))
     reach = sv[m - 2] / top if m > 1 else 1.0
-    curvature = float(low) if abs(low) / spread * reach >= _NEGLIGIBLE else 0.0
-    return curvature, spent
+    if abs(low) / spread * reach < _NEGLIGIBLE:
+        return 0.0, spent, None
+    return float(low), spent, d
 
 
 def _curvatures(op, n, q):
@@ -1230,13 +1260,15 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
     spent = m  # the Jacobian at x0 that checked it is finite
     spent_hvp = 0
     nit = 0
-    res = fallback = None
-    for method in methods[options.method]:
+    res = fallback = saddle = first_saddle = None
+    attempts = [(method, x0, w, tol) for method in methods[options.method]]
+    escapes = 0
+    while attempts:
+        method, start_x, start_w, descent_tol = attempts.pop(0)
         if method == "lbfgs":
-            x, status, k, used, hvps = _minimize(fun, x0, _weighted(fun, w), tol,
-                                                 options.max_iter, norms0, box)
+            x, status, k, used, hvps = _minimize(fun, start_x, _weighted(fun, start_w),
+                                                 descent_tol, options.max_iter, norms0, box)
             spent_hvp += hvps
-            start_w = w
         else:
             start = mgda_descent(fun, x0, tol=max(tol, _MGDA_TOL),
                                  max_iter=options.max_iter, bounds=bounds)
@@ -1313,15 +1345,33 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
                 res.update(critical_scale=scale,
                            message="converged at a minimum of every objective")
         elif res.success:
-            curvature, used_hvp = _descent_curvature(fun, res.x, res.weights, res.jac, options)
+            curvature, used_hvp, direction = _descent_curvature(fun, res.x, res.weights,
+                                                                res.jac, options)
             spent_hvp += used_hvp
             if curvature < 0:
                 res.update(status=Status.SADDLE, success=False,
                            message=f"{method} reached a stationary point where every "
                                    f"objective still decreases at second order "
                                    f"(curvature {curvature:.2g})")
+                saddle = saddle or (res, direction)
         if res.success:
             break
+        if not attempts and saddle is not None and escapes < _ESCAPES:
+            # every method stopped at a saddle (log-loss networks: a curvature of -1e-3
+            # against 0.65, at a residual just within tol): L-BFGS at its weights from a
+            # point beside it where the weighted sum is lower
+            at, direction = saddle
+            saddle, escapes = None, escapes + 1
+            first_saddle = first_saddle or at
+            start, used = _beside_saddle(fun, at.x, at.weights, direction, bounds)
+            spent += used
+            if start is not None:
+                attempts.append(("lbfgs", start, at.weights, min(tol, _ESCAPE_TOL)))
+    if not res.success and first_saddle is not None:
+        # no escape helped (the objectives fall without end along the negative curvature):
+        # the saddle says more than where the escape ended (whose work is counted)
+        spent, spent_hvp = spent + res.n_grad, spent_hvp + res.n_hvp
+        res = first_saddle
     if not res.success and fallback is not None:  # on a bound, or critical for every task
         res = fallback
         res.update(status=Status.CONVERGED, success=True,

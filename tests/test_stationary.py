@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from autograd import jacobian
 
-from skpareto import ConvergenceWarning, SolverOptions, find_stationary
+from skpareto import ConvergenceWarning, SolverOptions, explore, find_stationary
 from skpareto._stationary import minimize_task
 from skpareto._utils import Status
 from skpareto.metrics import stationarity_residual
@@ -477,6 +477,30 @@ def test_a_point_where_every_objective_still_falls_is_refused(n):
     assert not res.success and res.status is Status.SADDLE
     # it is stationary, only not a local Pareto optimum
     assert stationarity_residual(jacobian(_saddle_set)(res.x), res.weights) <= 1e-12
+
+
+def _saddle_ridge(x):
+    # x_1 = 0 is a saddle of every weighted sum (the ridge (x_1^2 - 1)^2 curves down there)
+    # and the descent from x_1 = 0 stays on it; the set is x_0 in [-1, 1], x_1 = +-1
+    ridge = (x[1] ** 2 - 1.0) ** 2 + anp.sum(x[2:] ** 2)
+    return anp.array([(x[0] - 1.0) ** 2 + ridge, (x[0] + 1.0) ** 2 + ridge])
+
+
+@pytest.mark.parametrize("n", [2, 3, 10])
+def test_stage_one_goes_on_from_a_saddle_to_the_set_beyond_it(n):
+    # both methods stopped at the saddle (0, 0, ...) and stage 1 failed
+    x0 = np.r_[0.3, 0.0, np.full(n - 2, 0.2)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = find_stationary(_saddle_ridge, x0, tol=1e-10)
+        pset = explore(_saddle_ridge, x0)
+    assert res.success and res.residual <= 1e-10
+    # stationary for its weights (1 - w, w): x_0 = w_0 - w_1, x_1 = +-1, the rest 0
+    assert abs(res.x[0] - (res.weights[0] - res.weights[1])) <= 1e-8
+    assert abs(abs(res.x[1]) - 1.0) <= 1e-8 and np.abs(res.x[2:]).max(initial=0.0) <= 1e-8
+    # and the set from there: x_0 from -1 to 1 on one branch
+    assert np.allclose(np.abs(pset.params[:, 1]), 1.0, atol=1e-8)
+    assert pset.params[:, 0].min() <= -1.0 + 1e-8 and pset.params[:, 0].max() >= 1.0 - 1e-8
 
 
 def _no_stationary_point(x):
