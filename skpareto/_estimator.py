@@ -38,6 +38,13 @@ _BLAS = {"lock": threading.Lock(), "users": 0, "limiter": None}
 # what scikit-learn's validate_data sets in a fit, and what fit sets once it has explored
 _FEATURE_ATTRIBUTES = ("n_features_in_", "feature_names_in_")
 _FITTED_ATTRIBUTES = ("pareto_set_", "pareto_front_", "pareto_weights_", "n_iter_")
+# the parameters that define the objectives: expand continues fit's set only with fit's
+_OBJECTIVE_PARAMS = ("hidden_layer_sizes", "activation", "loss", "alpha")
+
+
+def _as_key(value):
+    """A parameter's value in a form that compares by content (a list as the tuple)."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 @contextmanager
@@ -478,14 +485,14 @@ damping, hessian, inexact
 
     def _objectives(self, X, targets):
         """Task objectives on ``(X, targets)`` and their HVP counterpart (or None)."""
-        fun = self._net.objective(X, targets, self.loss_, self.alpha)
+        alpha = self._objective_params["alpha"]
+        fun = self._net.objective(X, targets, self.loss_, alpha)
         if self._n_hvp_rows >= X.shape[0]:
             return fun, None
         rows = check_random_state(self.random_state).choice(
             X.shape[0], self._n_hvp_rows, replace=False)
         rows.sort()
-        hess_fun = self._net.objective(X[rows], [t[rows] for t in targets], self.loss_,
-                                       self.alpha)
+        hess_fun = self._net.objective(X[rows], [t[rows] for t in targets], self.loss_, alpha)
         return fun, hess_fun
 
     def _encode_with_fitted_classes(self, y):
@@ -582,6 +589,8 @@ damping, hessian, inexact
         elif hasattr(self, "classes_"):
             del self.classes_
         self._net = SharedTrunkNet(X.shape[1], sizes, head_sizes, self.activation)
+        self._objective_params = {name: _as_key(getattr(self, name))
+                                  for name in _OBJECTIVE_PARAMS}
         self._n_hvp_rows = n_sub
         rng = check_random_state(self.random_state)
         x0 = self._net.init_params(rng, head_biases=biases)
@@ -659,7 +668,9 @@ damping, hessian, inexact
         ------
         ValueError
             If ``X, y`` are not the training data (the losses of the set's
-            first model on them differ from those :meth:`fit` recorded), or
+            first model on them differ from those :meth:`fit` recorded), a
+            parameter that defines the objectives (``hidden_layer_sizes``,
+            ``activation``, ``loss``, ``alpha``) changed since :meth:`fit`, or
             ``n_steps``, ``n_jobs`` or ``verbose`` is not valid.
 
         Warns
@@ -670,6 +681,14 @@ damping, hessian, inexact
             until it is raised (``set_params(max_points=...)``).
         """
         check_is_fitted(self)
+        changed = [name for name, value in self._objective_params.items()
+                   if _as_key(getattr(self, name)) != value]
+        if changed:  # else a changed alpha read as other data, a changed layout ignored
+            said = "; ".join(f"{name} is {getattr(self, name)!r}, "
+                             f"{self._objective_params[name]!r} in fit" for name in changed)
+            raise ValueError(f"{said}: expand continues the set that fit explored, for fit's "
+                             f"objectives. Set {'it' if len(changed) == 1 else 'them'} back, "
+                             f"or fit again.")
         X = validate_data(self, X, reset=False, dtype=np.float64)
         y = self._validate_y(y, X.shape[0])
         self._check_n_tasks(y)
@@ -758,7 +777,7 @@ damping, hessian, inexact
         y = self._validate_y(y, X.shape[0])
         self._check_n_tasks(y)
         return self._net.objective(X, self._encode_with_fitted_classes(y), self.loss_,
-                                   self.alpha)
+                                   self._objective_params["alpha"])
 
     def plot_front(self, X=None, y=None, *, ax=None, **kwargs):
         """Plot the explored front of a two-task fit.

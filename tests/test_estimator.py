@@ -278,6 +278,34 @@ def test_expand_on_other_data_is_refused(data):
     assert est.pareto_set_.n_points > n_points
 
 
+def test_expand_after_the_objectives_changed_names_the_parameter(data):
+    # set_params(alpha=...) then expand read as other data ("X, y must be the training
+    # data"), and a changed layout, activation or loss went unnoticed
+    X, Y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est = ParetoExplorer(**dict(SETTINGS, n_steps=1)).fit(X, Y)
+    n_points, fun = est.pareto_set_.n_points, est.task_objectives(X, Y)
+    est.set_params(alpha=0.1)  # the default 0.01 in fit
+    with pytest.raises(ValueError, match=r"^alpha is 0\.1, 0\.01 in fit: .*Set it back, or "
+                                         r"fit again"):
+        est.expand(X, Y, n_steps=1)
+    # the fitted set's objectives are fit's
+    np.testing.assert_array_equal(est.task_objectives(X, Y)(est.pareto_set_.params[0]),
+                                  fun(est.pareto_set_.params[0]))
+    est.set_params(alpha=0.01, hidden_layer_sizes=(3,), activation="relu")
+    with pytest.raises(ValueError, match=r"hidden_layer_sizes is \(3,\), \(2,\) in fit; "
+                                         r"activation is 'relu', 'tanh' in fit.*Set them back"):
+        est.expand(X, Y, n_steps=1)
+    assert est.pareto_set_.n_points == n_points
+    # a list for the tuple is the same layout
+    est.set_params(hidden_layer_sizes=list(SETTINGS["hidden_layer_sizes"]), activation="tanh")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SklearnConvergenceWarning)
+        est.expand(X, Y, n_steps=1)
+    assert est.pareto_set_.n_points > n_points
+
+
 def test_expand_steps_add_up_to_fitting_with_the_steps_at_once(data):
     # a resumed branch starts its step-length control afresh, so the points differ from
     # one fit's, but the steps add up: each end goes on by n_steps, on the same set
