@@ -1357,9 +1357,9 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
         if res.success:
             break
         if not attempts and saddle is not None and escapes < _ESCAPES:
-            # every method stopped at a saddle (log-loss networks: a curvature of -1e-3
-            # against 0.65, at a residual just within tol): L-BFGS at its weights from a
-            # point beside it where the weighted sum is lower
+            # no method succeeded, and one stopped at a saddle (log-loss networks: a
+            # curvature of -1e-3 against 0.65, at a residual just within tol): L-BFGS at its
+            # weights from a point beside it where the weighted sum is lower
             at, direction = saddle
             saddle, escapes = None, escapes + 1
             first_saddle = first_saddle or at
