@@ -1228,7 +1228,12 @@ def find_stationary(fun, x0, weights=None, *, tol=1e-8, options=None, bounds=Non
     Lanczos iterations on the weighted Hessian in the null space of the
     Jacobian). MGDA decreases every objective at every step and so stays where
     the Pareto set is. ``"auto"`` tries L-BFGS first and restarts from
-    ``x0`` with MGDA if L-BFGS runs away or its polish fails. Every method
+    ``x0`` with MGDA if L-BFGS runs away or its polish fails. Where no method
+    succeeds and one stopped at such a saddle, L-BFGS at its weights starts
+    again beside it, along the direction of negative curvature where the
+    weighted sum is lower (at most three times). In a box, the first steps of
+    L-BFGS-B and MGDA move each coordinate at most a tenth of its width, and
+    MGDA steps at most half the way to the nearest bound it heads for. Every method
     finishes with the bordered Newton corrector of
     :func:`arclength_correct` at the front position reached, which converges
     quadratically also where the weighted Hessian is singular along the set
