@@ -892,12 +892,14 @@ def _descent_curvature(fun, x, weights, jac, options):
     """
     n, m = x.size, jac.shape[0]
     # orthonormal basis of the span of the gradients (rank-revealing: at a stationary
-    # point they are linearly dependent)
+    # point they are linearly dependent, and span m - 1 directions; the m-th singular
+    # value is the residual's, 2e-8 of the largest at a point 1e-9 off a saddle, whose
+    # direction of descent it took out of the null space: a set of dominated points)
     u, sv, _ = np.linalg.svd(jac.T, full_matrices=False)
     top = sv[0] if sv.size and sv[0] > 0 else 1.0
     if np.sum(sv > _DEGENERATE_RANK * top) < m - 1:
         return 0.0, 0, None
-    q = u[:, sv > 1e-10 * top]
+    q = u[:, :m - 1]
     if q.shape[1] >= n:
         return 0.0, 0, None
     op = hessian_operator(fun, x, weights, dense=options.dense_for(n, fun))

@@ -487,9 +487,12 @@ def _saddle_ridge(x):
 
 
 @pytest.mark.parametrize("n", [2, 3, 10])
-def test_stage_one_goes_on_from_a_saddle_to_the_set_beyond_it(n):
-    # both methods stopped at the saddle (0, 0, ...) and stage 1 failed
-    x0 = np.r_[0.3, 0.0, np.full(n - 2, 0.2)]
+@pytest.mark.parametrize("off", [0.0, 1e-9])
+def test_stage_one_goes_on_from_a_saddle_to_the_set_beyond_it(n, off):
+    # both methods stopped at the saddle (0, 0, ...) and stage 1 failed; from x_1 = 1e-9 the
+    # gradients' residual direction (a singular value 2e-8 of the largest) was taken for a
+    # direction they span, the saddle's descent was not seen, and the set was dominated
+    x0 = np.r_[0.3, off, np.full(n - 2, 0.2)]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         res = find_stationary(_saddle_ridge, x0, tol=1e-10)
