@@ -303,15 +303,16 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         # inside the box, and the centre reaches it
         log(verbose, 1, "stage 1 ended on the box's boundary from x0: starting again from "
                         "the box's centre")
-        with warnings.catch_warnings(record=True) as again:
-            warnings.simplefilter("always")
-            retry, more, _ = explore_starts(fun, [centre], per_start[:1], ctx, limits,
-                                            n_jobs=n_jobs, verbose=verbose)
-        if retry.n_points:
+        try:  # all of it: a set on a face of the box found from there too (ZDT2's)
+            retry = explore(fun, centre, per_start[0], tol=tol, step_size=step_size,
+                            n_steps=n_steps, max_points=max_points, bounds=bounds,
+                            options=options, random_state=random_state, n_jobs=n_jobs,
+                            verbose=verbose)
+        except (NonFiniteError, StationarityError):  # x0's failure says more
+            retry = None
+        if retry is not None and retry.n_points:
             retry.add_cost(pset.total_grad, pset.total_hvp)
-            pset, caught = retry, again
-        else:
-            failures = failures + more
+            return retry
     # (each once, as the default filter shows them)
     for w in {(w.category, str(w.message), w.filename, w.lineno): w
               for w in caught or ()}.values():

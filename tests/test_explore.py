@@ -1845,6 +1845,24 @@ def test_a_start_whose_stage_one_ends_on_the_box_starts_again_from_its_centre(se
     assert pset._grid_share()[0] >= 0.99
 
 
+def _zdt2(x):
+    g = 1.0 + 9.0 * anp.mean(x[1:])
+    return anp.array([x[0], g * (1.0 - (x[0] / g) ** 2)])
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_a_set_on_a_face_is_found_from_the_box_centre_where_x0_reaches_none(seed):
+    # ZDT2 in [0, 1]^8 from random starts: each weighted sum from x0 ended at x_0 = 0 too,
+    # every coordinate was held, no face was found, and explore raised
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pset = explore(_zdt2, np.random.default_rng(seed).uniform(0.0, 1.0, 8),
+                       bounds=(np.zeros(8), np.ones(8)))
+    assert np.all(pset.params[:, 1:] == 0.0)  # on the face x_1.. = 0, the set
+    assert pset.params[:, 0].min() <= 1e-8 and pset.params[:, 0].max() >= 1.0 - 1e-8
+    np.testing.assert_allclose(pset.front[:, 1], 1.0 - pset.front[:, 0] ** 2, atol=1e-12)
+
+
 def test_a_start_that_ends_at_a_kink_is_told_so():
     # Kursawe's problem from x0 = 0.1: stage 1 ends at x = 0, where |x|**0.8 has no
     # derivative (weights 1.002, -0.002); the advice spoke only of a box to pass, and the
