@@ -271,8 +271,11 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         pset, failures, _ = explore_starts(fun, starts, per_start, ctx, limits, n_jobs=n_jobs,
                                            verbose=verbose)
     found = None
+    on_boundary = False  # stage 1 ended on the box's boundary (or outside it)
     if pset.n_points == 0:
         worst = min(failures, key=lambda r: r.residual)
+        on_boundary = (ctx.bounds is not None and worst.x is not None
+                       and not _strictly_inside(worst.x, ctx.bounds))
         # (whatever stopped stage 1: MGDA's descent on ZDT1 ends inside the box, at x_0 = 0
         # where sqrt's gradient is infinite)
         found = (None if ctx.bounds is None else
@@ -296,7 +299,7 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
             on_face = None
         if on_face is not None and on_face.n_points:
             return on_face
-    centre = None if pset.n_points else _box_centre(ctx, starts, failures)
+    centre = _box_centre(ctx.bounds, starts) if on_boundary else None
     if centre is not None:
         # stage 1 ended on the box's boundary from x0 (MGDA's descent held at a face of
         # DTLZ2 where an objective vanishes, its polish then outside the box): the set is
@@ -318,13 +321,10 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
               for w in caught or ()}.values():
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if pset.n_points == 0:
-        on_bound = ""
-        if (ctx.bounds is not None and worst.x is not None
-                and not _strictly_inside(worst.x, ctx.bounds)):
-            on_bound = (" That point lies on or outside bounds, and no face of the box holds "
-                        "a set to follow: explore follows sets inside the box, or on a face of "
-                        "it out of which every task's gradient points in the coordinates held "
-                        "(as ZDT's sets).")
+        on_bound = (" That point lies on or outside bounds, and no face of the box holds "
+                    "a set to follow: explore follows sets inside the box, or on a face of "
+                    "it out of which every task's gradient points in the coordinates held "
+                    "(as ZDT's sets)." if on_boundary else "")
         mgda = "" if worst.get("method") == "mgda" else "options=SolverOptions(method='mgda'), "
         if on_bound:  # the box given is why: only another start (inside) can help; MGDA
             # descends to the same boundary (ZDT1: then to x0 = 0, where sqrt's gradient is
@@ -352,16 +352,10 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
     return pset
 
 
-def _box_centre(ctx, starts, failures):
-    """The centre of the box where stage 1 from ``starts`` ended on its boundary (none
-    inside) and none of them is the centre; else None. Coordinates without both bounds
-    keep the first start's."""
-    if ctx.bounds is None or not failures:
-        return None
-    worst = min(failures, key=lambda r: r.residual)
-    if worst.x is None or _strictly_inside(worst.x, ctx.bounds):
-        return None
-    lower, upper = ctx.bounds
+def _box_centre(bounds, starts):
+    """The centre of the box ``bounds``, None where it is one of ``starts``. Coordinates
+    without both bounds keep the first start's."""
+    lower, upper = bounds
     finite = np.isfinite(lower) & np.isfinite(upper)
     middle = 0.5 * (np.where(finite, lower, 0.0) + np.where(finite, upper, 0.0))
     centre = np.where(finite, middle, starts[0])

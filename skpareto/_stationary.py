@@ -752,7 +752,7 @@ def _minimize(fun, x0, scalar, tol, max_iter, norms, bounds=None):
     vg = _scalar_value_grad(fun, scalar)
     widths = None if bounds is None else np.array([high - low for low, high in bounds])
     state = dict(n_grad=0, n_hvp=0, nit=0, grad_norm=np.inf, scale=scale,
-                 status=Status.MAX_ITER, at=None, hvp=None, non_finite=0, factor=None)
+                 status=Status.MAX_ITER, at=None, hvp=None, non_finite=0)
 
     def value_grad(z):
         state["n_grad"] += 1
@@ -761,10 +761,8 @@ def _minimize(fun, x0, scalar, tol, max_iter, norms, bounds=None):
         value, grad = _stepped_back(state, value, np.asarray(grad, dtype=float))
         if not state["non_finite"]:
             state["grad_norm"] = np.linalg.norm(grad)  # unscaled: the stop compares it
-        if state["factor"] is None:  # in a box, L-BFGS-B's first step a tenth of it
-            state["factor"] = _first_step_scale(widths, grad)
         state["last"] = np.array(z)
-        return state["factor"] * float(value), state["factor"] * grad
+        return _first_step_scaled(state, widths, float(value), grad)
 
     def hessp(z, p):
         if state["at"] is None or not np.array_equal(z, state["at"]):
@@ -1014,7 +1012,7 @@ def minimize_task(fun, x, task, max_iter, bounds=None, free=None):
     free = np.arange(x.size) if free is None else np.asarray(free)
     seen, lowest = [], [np.inf, x]
     radius = _RUNAWAY * (1.0 + np.linalg.norm(x))
-    state = dict(non_finite=0, calls=0, scale=None)
+    state = dict(non_finite=0, calls=0)
     widths = None if bounds is None else (bounds[1] - bounds[0])[free]
 
     def tracked(sub):
@@ -1027,14 +1025,11 @@ def minimize_task(fun, x, task, max_iter, bounds=None, free=None):
         with np.errstate(all="ignore"):
             value, grad = value_grad(z)
         value, grad = _stepped_back(state, value, np.asarray(grad, dtype=np.float64)[free])
-        if state["scale"] is None:
-            state["scale"] = _first_step_scale(widths, grad)
-        if state["non_finite"]:
-            return state["scale"] * value, state["scale"] * grad
-        seen.append(value)
-        if value < lowest[0] and lowest[1] is not None:
-            lowest[:] = [value, z]
-        return state["scale"] * value, state["scale"] * grad
+        if not state["non_finite"]:
+            seen.append(value)
+            if value < lowest[0] and lowest[1] is not None:
+                lowest[:] = [value, z]
+        return _first_step_scaled(state, widths, value, grad)
 
     box = None if bounds is None else list(zip(bounds[0][free], bounds[1][free]))
     try:
@@ -1063,6 +1058,14 @@ def _first_step_scale(widths, grad):
     if not some.any():
         return 1.0
     return min(1.0, _BOX_FIRST_STEP * float(np.min(widths[some] / np.abs(grad[some]))))
+
+
+def _first_step_scaled(state, widths, value, grad):
+    """``(value, grad)`` of an L-BFGS-B run in a box of ``widths`` times the factor of
+    :func:`_first_step_scale` at its first gradient (kept in ``state["factor"]``)."""
+    if state.get("factor") is None:
+        state["factor"] = _first_step_scale(widths, grad)
+    return state["factor"] * value, state["factor"] * grad
 
 
 def _extreme_eigenvalue(op, which, n):
