@@ -1070,9 +1070,13 @@ def _first_step_scaled(state, widths, value, grad):
 
 def _extreme_eigenvalue(op, which, n):
     """One extreme eigenvalue and its eigenvector by Lanczos (ARPACK), to a loose tolerance
-    and a small budget (a zero vector where none converged)."""
+    and a small budget (a zero vector where none converged), from a fixed start: ARPACK's
+    own is random, and the eigenvector is the direction stage 1 leaves a saddle by, so a
+    one-task log-loss fit with ``random_state=0`` reached another model each run."""
+    start = np.random.default_rng(0).standard_normal(n)
     try:
-        values, vectors = eigsh(op, k=1, which=which, tol=1e-2, ncv=min(n, 20), maxiter=10)
+        values, vectors = eigsh(op, k=1, which=which, tol=1e-2, ncv=min(n, 20), maxiter=10,
+                                v0=start)
     except ArpackNoConvergence as exc:
         values, vectors = exc.eigenvalues, exc.eigenvectors
         if not len(values):

@@ -444,6 +444,10 @@ def test_a_fit_that_stops_at_a_saddle_goes_on_to_a_minimum():
     high = eigsh(hessian, k=1, which="LA", tol=1e-6)[0][0]
     assert low >= -1e-6 * high  # a minimum (the saddle's was -1.8e-3 of it)
     assert est.score(X[test], y[test]) >= 0.97
+    # the same model again: the direction it left the saddle by came from ARPACK's random
+    # start, and the model differed from run to run
+    again = ParetoExplorer(loss="log_loss", random_state=0).fit(X[train], y[train])
+    np.testing.assert_array_equal(again.pareto_set_.params, pset.params)
 
 
 def test_stage_one_failure_keeps_the_model_and_warns_like_sklearn(data):
