@@ -1795,9 +1795,9 @@ def test_pieces_whose_task_minima_lie_far_below_a_large_gradient_are_found_from_
     assert max(gaps) <= 5e-3, max(gaps)
 
 
-def test_a_task_of_one_minimum_gets_two_runs_from_the_box(monkeypatch):
+def test_a_task_of_one_minimum_gets_three_runs_from_the_box(monkeypatch):
     # two spheres in a box: each task's runs from the points spread over the box end at its
-    # one minimum; after two such runs the other six add nothing but their cost (a
+    # one minimum; after three such runs the other five add nothing but their cost (a
     # least-squares pair, n = 200: 0.5 -> 2.8 s with all 16)
     from skpareto import _explore
     calls, minimize_task = [], _explore.minimize_task
@@ -1812,8 +1812,43 @@ def test_a_task_of_one_minimum_gets_two_runs_from_the_box(monkeypatch):
     monkeypatch.setattr(_explore, "minimize_task", counted)
     pset = _explore_quietly(two_spheres, np.full(3, 0.2), bounds=(-2.0, 2.0))
     assert pset.weights[:, 0].min() == 0.0 and pset.weights[:, 0].max() == 1.0
-    # one run per task from the start (its single-task ends), then two from the box
-    assert sorted(calls) == [0, 0, 0, 1, 1, 1], calls
+    # one run per task from the start (its single-task ends), then three from the box
+    assert sorted(calls) == [0] * 4 + [1] * 4, calls
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_task_of_several_minima_gets_every_run_from_the_box(seed):
+    # f_1 a quadratic plus 3 sin(3 x_0) in [-3, 3]^2: of its spread runs the first two ended
+    # at the local minimum f = (1.12, 2.92) and no more were made, and from these starts
+    # stage 1 and the single-task ends hold that basin too: 24 points, f_1 down to 2.92
+    # against the front's -2.83, 37 % of the front. The third run ends in the other basin:
+    # every run is made, and the set reaches the global minimum of f_1 (to 1e-6 of
+    # L-BFGS-B's minimum from a start in its basin) and covers the front
+    from scipy.optimize import minimize
+
+    a, b = np.zeros(2), np.array([2.0, 1.0])
+
+    def fun(x):
+        return anp.array([anp.sum((x - a) ** 2),
+                          anp.sum((x - b) ** 2) + 3.0 * anp.sin(3.0 * x[0])])
+
+    x0 = np.random.default_rng(seed).uniform(-3.0, 3.0, 2)
+    pset = _explore_quietly(fun, x0, bounds=(-3.0, 3.0))
+    assert pset.residuals.max() <= 1e-8
+    best = minimize(lambda x: fun(x)[1], [1.5, 1.0], method="L-BFGS-B",
+                    bounds=[(-3.0, 3.0)] * 2, options=dict(ftol=1e-15, gtol=1e-12))
+    assert best.fun < 2.0  # (its basin: f_1 -2.83, the other 2.92)
+    assert pset.front[:, 1].min() <= best.fun + 1e-6, pset.front[:, 1].min()
+    # the non-dominated part of a grid of the box (401^2 points), each within 0.05 of the
+    # explored front (in units of the front's range) but where it jumps between basins: 89 %
+    grid = np.stack(np.meshgrid(*2 * [np.linspace(-3.0, 3.0, 401)]), -1).reshape(-1, 2)
+    values = np.column_stack([np.sum((grid - a) ** 2, axis=1),
+                              np.sum((grid - b) ** 2, axis=1) + 3.0 * np.sin(3.0 * grid[:, 0])])
+    values = values[np.argsort(values[:, 0])]
+    reference = values[values[:, 1] < np.minimum.accumulate(np.r_[np.inf, values[:-1, 1]])]
+    scale = np.ptp(reference, axis=0)
+    gaps = np.min(np.linalg.norm((reference[:, None] - pset.front[None]) / scale, axis=2), axis=1)
+    assert np.mean(gaps <= 0.05) >= 0.85, np.mean(gaps <= 0.05)
 
 
 def test_a_box_that_holds_no_set_is_named_in_the_error():
