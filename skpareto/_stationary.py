@@ -604,7 +604,8 @@ def mgda_descent(fun, x, *, tol=1e-10, max_iter=1000, max_step=np.inf, bounds=No
             if not nit:  # the first trial a tenth of the box, as L-BFGS-B's
                 lr = 0.5 * _first_step_scale(bounds[1] - bounds[0], d)
         dd = d @ d
-        if room * np.sqrt(dd) <= 1e-12 * (1.0 + np.linalg.norm(x)):  # pinned at a bound
+        # pinned at a bound (every coordinate held: d = 0, with no bound ahead, room = inf)
+        if dd == 0.0 or room * np.sqrt(dd) <= 1e-12 * (1.0 + np.linalg.norm(x)):
             status = Status.LINE_SEARCH
             break
         lr *= 2.0

@@ -677,6 +677,24 @@ def test_mgda_in_a_box_goes_on_from_near_a_bound():
     _check_result(res, problem, 1e-8)
 
 
+def test_mgda_at_a_corner_every_task_pushes_out_of_stops_quietly():
+    # at (1, 1) both tasks descend out of [-1, 1]^2 in both coordinates: every coordinate is
+    # held, the direction is zero with no bound ahead, and the test of being pinned took
+    # inf * 0: numpy's "invalid value" RuntimeWarning reached the user (through explore on
+    # a set lying on faces and corners of the box)
+    from skpareto._stationary import mgda_descent
+
+    def fun(x):
+        return anp.array([anp.sum((x - np.array([2.0, 2.0])) ** 2),
+                          anp.sum((x - np.array([3.0, 2.5])) ** 2)])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = mgda_descent(fun, np.array([1.0, 1.0]), bounds=(-np.ones(2), np.ones(2)))
+    assert res.status == Status.LINE_SEARCH
+    np.testing.assert_array_equal(res.x, [1.0, 1.0])
+
+
 def test_find_stationary_takes_bounds_as_explore_does():
     # scalars broadcast (they raised "'int' object is not iterable"); bad ones are named
     def fun(x):
