@@ -388,7 +388,8 @@ def _beyond_faces(pset, fun, ctx, limits, settings, start=None):
     in: not a face out of which every task pushes (:meth:`_BoxFace.of`), and
     the set ended there. Two quadratics whose minimizers lie outside
     ``[-1, 1]^2``: 4 or 5 points, 8 % of the weights, silently; where stage 1
-    ended on such a face, StationarityError. For the weight of a grid that
+    ended on such a face, StationarityError (5 of 12 random convex pairs in a
+    box). For the weight of a grid that
     the set leaves uncovered farthest from those it covers (and from the
     simplex's vertices, where a face's set was one point), the weighted sum
     is minimized in the box (L-BFGS-B from the point of the set of the
