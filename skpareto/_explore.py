@@ -416,8 +416,7 @@ def _beyond_faces(pset, fun, ctx, limits, settings, start=None):
         return pset
     lower, upper = ctx.bounds
     grid = simplex_lattice(2, _FACE_GRID)
-    norms = safe_norm(value_and_jacobian(fun, pset.params[0] if pset.n_points else start)[1],
-                      axis=1)
+    norms = None  # the tasks' gradient norms, for the minimizations: once one is needed
     tried, faces = set(), set()
     for _ in range(_FACE_TRIES):
         covered = pset.contains(grid) if pset.n_points else np.zeros(len(grid), bool)
@@ -436,6 +435,9 @@ def _beyond_faces(pset, fun, ctx, limits, settings, start=None):
         w = grid[k]
         near = (pset.params[np.argmin(np.abs(pset.weights - w).sum(axis=1))] if pset.n_points
                 else start)
+        if norms is None:
+            norms = safe_norm(value_and_jacobian(fun, pset.params[0] if pset.n_points
+                                                 else start)[1], axis=1)
         try:
             x, status, _, n_grad, _ = _minimize(fun, near, _weighted(fun, w), 0.0,
                                                 ctx.options.max_iter, norms,
