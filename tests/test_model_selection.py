@@ -87,7 +87,7 @@ def test_predict_proba_two_tasks_follows_multi_output_classifier():
     front = est.held_out_front(X, Y)
     for k in range(2):
         for j in range(2):
-            p = est._proba_params(X, est.pareto_set_.params[k])[j]
+            p = est._proba_params(est._check_X(X), est.pareto_set_.params[k])[j]
             assert log_loss(Y[:, j], p) == pytest.approx(front[k, j], rel=1e-10)
 
 

@@ -194,9 +194,10 @@ def test_estimator_plot_front_with_held_out_losses(tmp_path):
     ax = est.plot_front(X[80:], Y[80:])
     held_out = ax.lines[-1].get_xydata()
     # the second series is the true loss of every explored model on the held-out rows (of
-    # the targets standardized by the training rows, as the estimator fits them)
+    # the features and targets standardized by the training rows, as the estimator fits them)
     Z = (Y[80:] - Y[:80].mean(axis=0)) / Y[:80].std(axis=0)
-    fun = est._net.objective(X[80:], [Z[:, 0], Z[:, 1]], est.loss_, est.alpha)
+    fun = est._net.objective((X[80:] - X[:80].mean(axis=0)) / X[:80].std(axis=0),
+                             [Z[:, 0], Z[:, 1]], est.loss_, est.alpha)
     order = np.argsort(est.pareto_weights_[:, 0], kind="stable")
     expected = np.stack([fun(p) for p in est.pareto_set_.params[order]])
     np.testing.assert_allclose(held_out, expected, rtol=1e-12)
