@@ -472,12 +472,19 @@ def _beyond_faces(pset, fun, ctx, limits, settings, start=None):
         log(settings["verbose"], 1, f"the set does not cover weights {shown_weights(w)}, "
                                     f"whose minimum in the box holds {held.sum()} coordinates "
                                     "at their bounds: following the set on that face")
-        try:
-            # (stage 1 at its own weights: where w is a vertex, x is that task's minimum, where
-            # its gradient says nothing of its scale, and the scaled set was one point)
-            reduced = explore(on, x[on.free], max_points=room,
-                              bounds=(lower[on.free], upper[on.free]), **settings)
-        except (NonFiniteError, StationarityError):
+        with warnings.catch_warnings(record=True) as notes:
+            warnings.simplefilter("always")
+            try:
+                # (stage 1 at its own weights: where w is a vertex, x is that task's minimum,
+                # where its gradient says nothing of its scale, and the scaled set was one
+                # point)
+                reduced = explore(on, x[on.free], max_points=room,
+                                  bounds=(lower[on.free], upper[on.free]), **settings)
+            except (NonFiniteError, StationarityError):
+                reduced = None
+        _face_notes(notes, reduced is not None and reduced.n_points >= room,
+                    settings["verbose"])
+        if reduced is None:
             continue
         beyond = on.embed(reduced)
         if beyond.n_points:
@@ -492,6 +499,24 @@ def _beyond_faces(pset, fun, ctx, limits, settings, start=None):
                 pset._held = on_face_of
             faces.add(face)
     return pset
+
+
+def _face_notes(notes, budget, verbose):
+    """Re-issue the warnings ``notes`` of a face's own exploration in
+    :func:`_beyond_faces`, but its ConvergenceWarnings only where its budget ended it
+    (``budget``: the user's to raise); else they are logged at ``verbose >= 1``.
+
+    The others (a start the face's set could not be followed from, a solve that
+    stopped early) are about a part of the set that the merged set shows: one
+    pair of convex quadratics in a box warned that "the set could not be
+    followed from the stage-1 point" where the merged set covered 99 % of the
+    weights, every point at tol.
+    """
+    for note in notes:
+        if budget or not issubclass(note.category, ConvergenceWarning):
+            warnings.warn_explicit(note.message, note.category, note.filename, note.lineno)
+        else:
+            log(verbose, 1, f"on that face: {note.message}")
 
 
 def _add_corner(pset, x, values, jac, at_lower):

@@ -1910,6 +1910,27 @@ def test_a_set_on_faces_of_the_box_is_found_where_stage_1_ends_on_one():
         assert w @ fun(pset.params_at(w)) - best <= 1e-5 * abs(best)
 
 
+def test_a_face_s_own_start_that_cannot_be_followed_does_not_reach_the_user():
+    # two random convex quadratics in [-0.8, 0.8]^3: one face's own exploration, from task
+    # 1's minimum on the face, could not be followed, and its ConvergenceWarning reached the
+    # user though the merged set covers 100 of 101 weights (every one but task 1 alone,
+    # whose point has weight 1.7e-11), every point at tol
+    rng = np.random.default_rng(2)
+    hessians = [q @ q.T / 3 + 0.3 * np.eye(3) for q in rng.standard_normal((2, 3, 3))]
+    centres = 2.0 * rng.standard_normal((2, 3))
+
+    def fun(x):
+        return anp.array([anp.dot(x - c, anp.dot(h, x - c)) for h, c in zip(hessians, centres)])
+
+    x0 = np.random.default_rng(2).uniform(-0.5, 0.5, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pset = explore(fun, x0, bounds=(-0.8, 0.8))
+    weights = np.column_stack([np.linspace(0.0, 1.0, 101), np.linspace(1.0, 0.0, 101)])
+    assert pset.contains(weights[1:]).all()
+    assert np.all(pset.residuals <= 1e-8)
+
+
 def test_a_box_that_holds_no_set_is_named_in_the_error():
     # both tasks' minima lie beyond the box's upper bound: stage 1 ends on it, where every
     # task's gradient points out of the box -- the constrained set is the one point x = 1,
