@@ -18,7 +18,7 @@ from ._cover import (_cover_faces, _face_point, _found_at, _front_basis, _repres
                      _seed_gaps, _share, _stage_one_options, add_branch, add_root, face_end,
                      faces_go_on, grow, own_parameters, point_of, rays, refine)
 from ._cover import directions as directions_of
-from ._hvp import check_point, value_and_jacobian
+from ._hvp import check_point, hessian_operator, value_and_jacobian
 from ._options import DENSE_PROBE_MAX_N, DENSE_PROBE_SHARE, SolverOptions
 from ._paretoset import ParetoSet
 from ._stationary import (_KINK, _minimize, _strictly_inside, _weighted, at_bounds,
@@ -26,10 +26,9 @@ from ._stationary import (_KINK, _minimize, _strictly_inside, _weighted, at_boun
 from ._utils import Progress, Result, Status, log
 from ._validation import (check_bounds, check_callable, check_int, check_n_jobs, check_real,
                           check_verbose)
-from ._weights import (check_weights, gradient_scale, lattice_divisions, lattice_size,
-                       objective_scales, safe_norm, scaled_weights, shown_weights,
-                       simplex_lattice,
-                       zero_sum_basis)
+from ._weights import (_CHART_RANGE, check_weights, gradient_scale, lattice_divisions,
+                       lattice_size, objective_scales, safe_norm, scaled_weights,
+                       shown_weights, simplex_lattice, zero_sum_basis)
 from .exceptions import ConvergenceWarning, NonFiniteError, StationarityError
 from .metrics import non_dominated
 
@@ -972,6 +971,28 @@ class _ScaledSampler:
         return _Scaled(self.sampler(rng), self.scales)
 
 
+def _gradient_reach(fun, root, norms):
+    """Each task's Hessian along the largest task's gradient at ``root`` (by ``norms``),
+    times the length over which that gradient changes by its own size: the size each
+    task's gradient reaches over that length. None where that gradient vanishes at
+    ``root`` or a product is not finite. Adds its ``m`` products to ``root.n_hvp``."""
+    top = int(np.argmax(norms))
+    size = float(np.linalg.norm(root.jac[top]))
+    if not size > 0.0:
+        return None
+    direction = root.jac[top] / size
+    m = len(norms)
+    try:
+        turns = np.array([np.linalg.norm(hessian_operator(fun, root.x, np.eye(m)[k])
+                                         .matvec(direction)) for k in range(m)])
+    except NonFiniteError:
+        return None
+    root.update(n_hvp=root.n_hvp + m)
+    if not (np.all(np.isfinite(turns)) and turns[top] > 0.0):
+        return None
+    return turns * (size / turns[top])
+
+
 class _Chart:
     """The objectives divided by scales of their own (:func:`~skpareto._weights.
     objective_scales`), which the set is explored in, and a set's weights and front between
@@ -995,8 +1016,30 @@ class _Chart:
 
     @classmethod
     def of(cls, fun, root):
-        """The chart of the tasks' gradients at ``root``'s start and at ``root``, or None."""
-        scales = objective_scales([root.start_norms, safe_norm(root.jac, axis=1)])
+        """The chart of the tasks' gradients at ``root``'s start and at ``root``, or None.
+
+        A task whose gradient is small at both may sit at its own minimum there,
+        where the gradient says nothing of its scale (from within 1e-8 of task 1's
+        minimum at weights (0, 1), two spheres of one scale were charted 1e-10
+        apart and the set was one point; a face's set from a task's minimum on
+        it, the same). So where the norms call for a chart, a task whose gradient
+        is more than ``_CHART_RANGE`` times below its reach is measured by that:
+        its gradient's size at the distance over which the largest task's
+        gradient changes by its own size (its Hessian along that gradient, at
+        ``root``; ``m`` products, charged to ``root``). Tasks of scales far
+        apart keep theirs, since their Hessians are as far apart.
+        """
+        norms = [root.start_norms, safe_norm(root.jac, axis=1)]
+        if objective_scales(norms) is None:
+            return None
+        largest = np.max(norms, axis=0)
+        reach = _gradient_reach(fun, root, largest)
+        if reach is not None:
+            # only a gradient far below its reach stands for it: elsewhere the norms do
+            # (Viennet's third task, 0.25 against a reach of 0.30, charted by its norm:
+            # by its reach, 97 % of the weights covered, not all)
+            norms.append(np.where(reach > _CHART_RANGE * largest, reach, 0.0))
+        scales = objective_scales(norms)
         return None if scales is None else cls(fun, scales)
 
     def context(self, ctx):
