@@ -1709,8 +1709,8 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
     the set reached to 1e-5, was dropped); two tasks: where a piece joins it
     to the set (:func:`_joined`), else the set is followed from it.
     ``component``: the root is of another component of the set (see
-    :func:`grow`). A stage 1 that fails warns
-    nothing: the seed is only not taken, and the set is whole without it.
+    :func:`grow`). A stage 1 that fails (or a start where the objectives are not
+    finite) warns nothing: the seed is only not taken, and the set is whole without it.
     Returns the stage-1 iterations (none once ``max_points`` is reached).
     """
     if pset.n_points >= limits["max_points"]:
@@ -1719,11 +1719,16 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
         start = pset.params[pset._nearest_in_weights(weights)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        root = find_stationary(pset.fun if ctx.fun is None else ctx.fun, start,
-                               weights, tol=ctx.tol,
-                               options=_stage_one_options(ctx, key + (0, 0, 0)),
-                               bounds=ctx.bounds, verbose=max(verbose - 1, 0),
-                               scales=ctx.scales)
+        try:
+            root = find_stationary(pset.fun if ctx.fun is None else ctx.fun, start,
+                                   weights, tol=ctx.tol,
+                                   options=_stage_one_options(ctx, key + (0, 0, 0)),
+                                   bounds=ctx.bounds, verbose=max(verbose - 1, 0),
+                                   scales=ctx.scales)
+        except NonFiniteError:
+            # a start where a gradient is not finite (a spread run's in the box, at
+            # Kursawe's kink x = 0) raised out of explore, and the set found was lost
+            return 0
     new = new or (lambda root: not _represented(pset, root, ctx.step_size))
     usable = root.success and ctx.admits(root)
     if not usable or not new(root):

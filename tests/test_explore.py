@@ -1950,6 +1950,26 @@ def test_a_face_s_own_start_that_cannot_be_followed_does_not_reach_the_user():
     assert np.all(pset.residuals <= 1e-8)
 
 
+def test_a_spread_run_that_ends_at_a_kink_in_the_box_loses_nothing():
+    # Kursawe's problem in [-5, 5]^3 (|x|^0.8 and a norm: no gradient where a coordinate, or
+    # two neighbours, are 0): a task's spread run from the box's points reached such a point,
+    # the stage 1 from it raised NonFiniteError out of explore, and the set was lost
+    def kursawe(x):
+        return anp.stack([
+            anp.sum(-10.0 * anp.exp(-0.2 * anp.sqrt(x[:-1] ** 2 + x[1:] ** 2))),
+            anp.sum(anp.abs(x) ** 0.8 + 5.0 * anp.sin(x ** 3))])
+
+    x0 = np.random.default_rng(0).uniform(-5.0, 5.0, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pset = explore(kursawe, x0, bounds=(-5.0, 5.0), max_points=30)
+    assert pset.n_points >= 10
+    inside = np.all(np.abs(pset.params) < 5.0, axis=1)
+    assert inside.sum() >= 10
+    for x, w in zip(pset.params[inside], pset.weights[inside]):
+        assert stationarity_residual(jacobian(kursawe)(x), w) <= 1e-8
+
+
 def test_a_box_that_holds_no_set_is_named_in_the_error():
     # both tasks' minima lie beyond the box's upper bound: stage 1 ends on it, where every
     # task's gradient points out of the box -- the constrained set is the one point x = 1,
