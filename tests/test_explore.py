@@ -1904,6 +1904,19 @@ def test_a_set_that_runs_onto_the_box_s_faces_is_followed_there(x0):
         np.testing.assert_allclose(pset.params_at(w), minimum(w), rtol=0, atol=1e-8)
 
 
+def _random_convex_pair(n, seed):
+    """Two random convex quadratics in n variables, their minimizers ~2 from the origin, and
+    a start in [-0.5, 0.5]^n."""
+    rng = np.random.default_rng(seed)
+    hessians = [q @ q.T / n + 0.3 * np.eye(n) for q in rng.standard_normal((2, n, n))]
+    centres = 2.0 * rng.standard_normal((2, n))
+
+    def fun(x):
+        return anp.array([anp.dot(x - c, anp.dot(h, x - c)) for h, c in zip(hessians, centres)])
+
+    return fun, np.random.default_rng(seed).uniform(-0.5, 0.5, n)
+
+
 def test_a_set_on_faces_of_the_box_is_found_where_stage_1_ends_on_one():
     from scipy.optimize import minimize
 
@@ -1911,14 +1924,7 @@ def test_a_set_on_faces_of_the_box_is_found_where_stage_1_ends_on_one():
     # a sliver: stage 1 ended on a face whose tasks pull its coordinate both ways, and
     # explore raised StationarityError. Against L-BFGS-B in the box at 51 weights: the
     # weighted loss of the continuous set within 1e-5 (relative; 8e-6 measured)
-    rng = np.random.default_rng(2)
-    hessians = [q @ q.T / 2 + 0.3 * np.eye(2) for q in rng.standard_normal((2, 2, 2))]
-    centres = 2.0 * rng.standard_normal((2, 2))
-
-    def fun(x):
-        return anp.array([anp.dot(x - c, anp.dot(h, x - c)) for h, c in zip(hessians, centres)])
-
-    x0 = np.random.default_rng(2).uniform(-0.5, 0.5, 2)
+    fun, x0 = _random_convex_pair(2, seed=2)
     pset = _explore_quietly(fun, x0, bounds=(-0.8, 0.8))
     weights = np.column_stack([np.linspace(0.0, 1.0, 51), np.linspace(1.0, 0.0, 51)])
     assert pset.contains(weights).all()
@@ -1934,14 +1940,7 @@ def test_a_face_s_own_start_that_cannot_be_followed_does_not_reach_the_user():
     # 1's minimum on the face, could not be followed (its chart took task 1's vanishing
     # gradient for its scale), and its ConvergenceWarning reached the user though the merged
     # set covered 100 of 101 weights (all but task 1 alone: its point had weight 1.7e-11)
-    rng = np.random.default_rng(2)
-    hessians = [q @ q.T / 3 + 0.3 * np.eye(3) for q in rng.standard_normal((2, 3, 3))]
-    centres = 2.0 * rng.standard_normal((2, 3))
-
-    def fun(x):
-        return anp.array([anp.dot(x - c, anp.dot(h, x - c)) for h, c in zip(hessians, centres)])
-
-    x0 = np.random.default_rng(2).uniform(-0.5, 0.5, 3)
+    fun, x0 = _random_convex_pair(3, seed=2)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         pset = explore(fun, x0, bounds=(-0.8, 0.8))
