@@ -284,7 +284,7 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
             warnings.simplefilter("always")
         pset, failures, _ = explore_starts(fun, starts, per_start, ctx, limits, n_jobs=n_jobs,
                                            verbose=verbose)
-    # (explore's own, for the sets on the box's faces)
+    # explore's own settings, for its calls on the box's faces and from its centre
     settings = dict(tol=tol, step_size=step_size, n_steps=n_steps, options=options,
                     random_state=random_state, n_jobs=n_jobs, verbose=verbose)
     found = None
@@ -306,11 +306,9 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
             # from every start's free coordinates (x0's rows: the pieces of ZDT3's front they
             # lead to), inside the box
             reduced = explore(face, np.array([start[face.free] for start in starts]), weights,
-                              tol=tol, step_size=step_size,
-                              n_steps=n_steps, max_points=max_points,
+                              max_points=max_points,
                               bounds=(ctx.bounds[0][face.free], ctx.bounds[1][face.free]),
-                              options=options, random_state=random_state, n_jobs=n_jobs,
-                              verbose=verbose)
+                              **settings)
             on_face = face.embed(reduced, spent=(pset.total_grad, pset.total_hvp))
         except (NonFiniteError, StationarityError):  # no set there either: stage 1's error
             on_face = None
@@ -324,10 +322,8 @@ def explore(fun, x0, weights=None, *, tol=1e-8, step_size=None, n_steps=None,
         log(verbose, 1, "stage 1 ended on the box's boundary from x0: starting again from "
                         "the box's centre")
         try:  # all of it: a set on a face of the box found from there too (ZDT2's)
-            retry = explore(fun, centre, per_start[0], tol=tol, step_size=step_size,
-                            n_steps=n_steps, max_points=max_points, bounds=bounds,
-                            options=options, random_state=random_state, n_jobs=n_jobs,
-                            verbose=verbose)
+            retry = explore(fun, centre, per_start[0], max_points=max_points, bounds=bounds,
+                            **settings)
         except (NonFiniteError, StationarityError):  # x0's failure says more
             retry = None
         if retry is not None and retry.n_points:
@@ -474,9 +470,8 @@ def _beyond_faces(pset, fun, ctx, limits, settings, start=None):
         with warnings.catch_warnings(record=True) as notes:
             warnings.simplefilter("always")
             try:
-                # (stage 1 at its own weights: where w is a vertex, x is that task's minimum,
-                # where its gradient says nothing of its scale, and the scaled set was one
-                # point)
+                # (stage 1 at the face's own weights, not w: at a vertex x is that task's
+                # minimum, where its gradient says nothing of its scale; see _Chart.of)
                 reduced = explore(on, x[on.free], max_points=room,
                                   bounds=(lower[on.free], upper[on.free]), **settings)
             except (NonFiniteError, StationarityError):
