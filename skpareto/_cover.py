@@ -21,6 +21,7 @@ from ._continuation import (_CHORD_RESIDUAL, _END_BALANCE, _TIGHT_RTOL, Context,
                             Tangent, point_from_result, piece_residual, piece_tests, trace,
                             tangents, correct, end_point)
 from ._hvp import value_and_jacobian
+from ._options import DENSE_PROBE_MAX_N, DENSE_PROBE_SHARE
 from ._paretoset import ParetoSet
 from ._stationary import (find_stationary, front_coordinates, minimize_task, minimum_of_every,
                           point_residual, scaled_residual)
@@ -1751,11 +1752,59 @@ def _seed(pset, ctx, limits, weights, key, n_jobs, progress, verbose, new=None, 
         # look (a log-loss task's end 3.2 from the last point in the parameters, that at
         # weight 0.014, dropped: predict_at refused the end); followed, it meets the set
     index = add_root(pset, ctx, root, limits["max_points"])
+    # the first root's Hessian may be well conditioned where the seed's is not (a task of
+    # condition 1e6 against a sphere: the first root at the sphere's end)
+    ctx = settle_hessian(pset, ctx, point_from_result(root))
     stopped = grow(pset, ctx, limits, [index], key=key, n_jobs=n_jobs, progress=progress,
                    until=until, pause=paused is not None, seed=True, component=component)
     if paused is not None:
         paused += stopped
     return root.nit
+
+
+def settle_hessian(pset, ctx, point):
+    """``ctx``, its Hessians formed as matrices where ``"auto"`` chose products but MINRES
+    solves the tangents at ``point``, to the tolerance a failed step solves them to
+    (``_TIGHT_RTOL``), in more than ``DENSE_PROBE_SHARE`` of the products the matrix takes
+    (``n`` for each right-hand side).
+
+    There the Hessian is ill-conditioned: the products' tangents are loose as well as dear,
+    and the steps shrink (random quadratics of condition 1e6, n = 50: 478 to 558 points in
+    84 to 214 s against 64 or 65 in 3 to 8 s; at the first point the loose solve took 43 and
+    56 products, the tight one 135; see ``DENSE_PROBE_SHARE`` for the others measured). Up to
+    ``DENSE_PROBE_MAX_N`` parameters (see :func:`_may_form`), decided at the first root
+    (:func:`explore`) or the set's first point (:func:`expand_set`) for the whole set, and
+    again at each seed's root for what grows from it (:func:`_seed`, in this process), so
+    that every branch and every ``n_jobs`` solves alike; in the front coordinates the lattice uses
+    (where the tasks' gradients are dependent along the set, the bordered systems of all
+    ``m - 1`` are singular, and MINRES ran to its budget on a front of fewer dimensions).
+    The probe's work is charged to ``pset``.
+    """
+    n = point.x.size
+    if not _may_form(ctx, n):
+        return ctx
+    try:
+        directions, _, n_grad, n_hvp = tangents(
+            dataclasses.replace(ctx, basis=_front_basis(point.jac)), point, (), _TIGHT_RTOL)
+    except NonFiniteError:
+        return ctx
+    pset.add_cost(n_grad, n_hvp)
+    if n_hvp <= DENSE_PROBE_SHARE * n * len(directions):
+        return ctx
+    return dataclasses.replace(ctx, options=ctx.options.replace(hessian="dense"))
+
+
+def _may_form(ctx, n):
+    """Whether :func:`settle_hessian` may form the Hessians of ``ctx`` for ``n``
+    parameters: ``"auto"`` chose products, ``n <= DENSE_PROBE_MAX_N``, and they are
+    autograd's (not an objective's written-out products, as the estimator's networks, formed
+    in blocks: :func:`skpareto._options.dense_max_n` decides there, and for their tangents
+    :meth:`SolverOptions.dense_tangents_for`), of ``fun`` itself (not a sampled Hessian)."""
+    options = ctx.options
+    return not (options.hessian != "auto" or n > DENSE_PROBE_MAX_N
+                or options.dense_for(n, ctx.fun)
+                or getattr(ctx.fun, "weighted_hvp", None) is not None
+                or options.hess_fun is not None or options.hess_sampler is not None)
 
 
 def _joined(pset, ctx, root):

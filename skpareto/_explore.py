@@ -12,14 +12,14 @@ import autograd.numpy as anp
 import numpy as np
 from scipy.stats import qmc
 
-from ._continuation import (_END_BALANCE, _TIGHT_RTOL, Context, end_point, piece_tests,
-                            point_from_result, tangents, trace)
-from ._cover import (_cover_faces, _face_point, _found_at, _front_basis, _represented, _seed,
+from ._continuation import (_END_BALANCE, Context, end_point, piece_tests, point_from_result,
+                            trace)
+from ._cover import (_cover_faces, _face_point, _found_at, _may_form, _represented, _seed,
                      _seed_gaps, _share, _stage_one_options, add_branch, add_root, face_end,
-                     faces_go_on, grow, own_parameters, point_of, rays, refine)
+                     faces_go_on, grow, own_parameters, point_of, rays, refine, settle_hessian)
 from ._cover import directions as directions_of
 from ._hvp import check_point, hessian_operator, value_and_jacobian
-from ._options import DENSE_PROBE_MAX_N, DENSE_PROBE_SHARE, SolverOptions
+from ._options import SolverOptions
 from ._paretoset import ParetoSet
 from ._stationary import (_KINK, _minimize, _strictly_inside, _weighted, at_bounds,
                           find_stationary, minimize_task, scaled_residual)
@@ -756,7 +756,7 @@ def _expand(pset, ctx, limits, max_points, target, n_jobs, verbose, scales=None)
     ctx = dataclasses.replace(ctx, scales=pset.task_scales)
     if pset.n_points and _may_form(ctx, pset.n_params):
         try:
-            ctx = _settle_hessian(pset, ctx, point_of(pset, 0, ctx.fun))
+            ctx = settle_hessian(pset, ctx, point_of(pset, 0, ctx.fun))
         except NonFiniteError:
             pass
     progress = Progress(verbose, scales)
@@ -839,7 +839,7 @@ def explore_starts(fun, starts, weights, ctx, limits, *, n_jobs, verbose):
                 fun, ctx = chart.fun, charted
                 pset.fun, pset.task_scales = fun, ctx.scales
                 progress.scales = chart.scales
-            ctx = _settle_hessian(pset, ctx, point_from_result(root))
+            ctx = settle_hessian(pset, ctx, point_from_result(root))
             ends.ctx = ctx
         if pset.n_points and _represented(pset, root, ctx.step_size):
             log(verbose, 2, f"start {k} lands on the set explored already")
@@ -1088,50 +1088,6 @@ def _chart_root(pset, ctx, root, weights, key):
         return root
     pset.add_cost(root.n_grad, root.n_hvp)
     return again
-
-
-def _settle_hessian(pset, ctx, point):
-    """``ctx``, its Hessians formed as matrices where ``"auto"`` chose products but MINRES
-    solves the tangents at ``point``, to the tolerance a failed step solves them to
-    (``_TIGHT_RTOL``), in more than ``DENSE_PROBE_SHARE`` of the products the matrix takes
-    (``n`` for each right-hand side).
-
-    There the Hessian is ill-conditioned: the products' tangents are loose as well as dear,
-    and the steps shrink (random quadratics of condition 1e6, n = 50: 478 to 558 points in
-    84 to 214 s against 64 or 65 in 3 to 8 s; at the first point the loose solve took 43 and
-    56 products, the tight one 135; see ``DENSE_PROBE_SHARE`` for the others measured). Up to
-    ``DENSE_PROBE_MAX_N`` parameters (see :func:`_may_form`), decided once, at the first
-    root (:func:`explore`) or the set's first point (:func:`expand_set`), so that every
-    branch and every ``n_jobs`` solves alike; in the front coordinates the lattice uses
-    (where the tasks' gradients are dependent along the set, the bordered systems of all
-    ``m - 1`` are singular, and MINRES ran to its budget on a front of fewer dimensions).
-    The probe's work is charged to ``pset``.
-    """
-    n = point.x.size
-    if not _may_form(ctx, n):
-        return ctx
-    try:
-        directions, _, n_grad, n_hvp = tangents(
-            dataclasses.replace(ctx, basis=_front_basis(point.jac)), point, (), _TIGHT_RTOL)
-    except NonFiniteError:
-        return ctx
-    pset.add_cost(n_grad, n_hvp)
-    if n_hvp <= DENSE_PROBE_SHARE * n * len(directions):
-        return ctx
-    return dataclasses.replace(ctx, options=ctx.options.replace(hessian="dense"))
-
-
-def _may_form(ctx, n):
-    """Whether :func:`_settle_hessian` may form the Hessians of ``ctx`` for ``n``
-    parameters: ``"auto"`` chose products, ``n <= DENSE_PROBE_MAX_N``, and they are
-    autograd's (not an objective's written-out products, as the estimator's networks, formed
-    in blocks: :func:`skpareto._options.dense_max_n` decides there, and for their tangents
-    :meth:`SolverOptions.dense_tangents_for`), of ``fun`` itself (not a sampled Hessian)."""
-    options = ctx.options
-    return not (options.hessian != "auto" or n > DENSE_PROBE_MAX_N
-                or options.dense_for(n, ctx.fun)
-                or getattr(ctx.fun, "weighted_hvp", None) is not None
-                or options.hess_fun is not None or options.hess_sampler is not None)
 
 
 def _polish(ctx, root, key):

@@ -58,9 +58,10 @@ class SolverOptions:
         directly, which is exact and cheaper for small ``n``. ``"auto"``
         forms it when ``n <= 32`` (further for objectives that say how far
         their own products pay, such as the estimator's networks), and up to
-        ``n = 200`` where MINRES needs more than ``n / 2`` products to solve
+        ``n = 1000`` where MINRES needs more than ``n / 2`` products to solve
         the tangents at the set's first point tightly (an ill-conditioned
-        Hessian, whose products' tangents are loose as well as dear). The
+        Hessian, whose products' tangents are loose as well as dear), or at a
+        later stage-1 point for the part of the set followed from it. The
         tangents of an objective with products of its own (the estimator's
         networks), three tasks or more, are solved with a matrix formed in blocks
         up to ``n = 150`` whatever the number of rows (see
@@ -226,13 +227,15 @@ def dense_max_n(n_rows):
 DENSE_MAX_N = 32
 # above it, up to this many parameters, an exploration forms them too where MINRES solves the
 # tangents at its first root tightly in more than this share of the products the matrix takes
-# (see skpareto._explore._settle_hessian). Random quadratics, two tasks, n = 50 or 100:
+# (see skpareto._cover.settle_hessian). Random quadratics, two tasks, n = 50 or 100:
 # condition 1e6 (135 products for n = 50) 478 to 558 points in 84 to 214 s with products, 64
 # or 65 in 3 to 8 s formed; 1e4 (100 for n = 100) 233 points in 32.1 s, 46 in 3.3 s; 1e3
 # (55 for n = 50) 89 in 4.3 s, 36 in 3.2 s (three tasks: 39.7 s and 98.0 % covered, 15.7 s
 # and 99.7 %); 10 (22 for n = 100) 0.6 s and 0.5 s. Fonseca-Fleming and DTLZ2 with 40
 # variables take 3 and 12 products: left to them
-DENSE_PROBE_MAX_N = 200
+# (1000: one task of condition 1e6 against a sphere, n = 300, 172 s and 97 % of the weights
+# uncovered with products, 30 s and all formed; n = 600 39 s)
+DENSE_PROBE_MAX_N = 1000
 DENSE_PROBE_SHARE = 0.5
 # with products written out and formed in blocks, up to this many parameters and rows times
 # parameters (tanh networks, two tasks, at the estimator's tolerance: dense 1.7-3.4x faster
