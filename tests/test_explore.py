@@ -1733,6 +1733,21 @@ def test_a_set_on_a_face_of_the_box_is_followed_there(kind, first_weights):
     assert np.all(mgda.params[:, 1:] == 0.0) and np.ptp(mgda.params[:, 0]) >= 1.0 - 1e-3
 
 
+def test_a_set_on_a_face_of_many_variables_is_followed_from_the_centre():
+    # ZDT1 with 300 variables from the box's centre: L-BFGS-B at weights (0.75, 0.25)
+    # stopped at x[0] = 2.9e-6 beside sqrt's infinite slope at 0 (its minimum: 1/36), its
+    # memory spoilt there, so no face was found and explore raised StationarityError; each
+    # run that stops short now starts again from its end
+    zdt = _zdt(1)
+    pset = _explore_quietly(zdt, np.full(300, 0.5), bounds=(0.0, 1.0))
+    x = pset.params
+    assert np.all(x[:, 1:] == 0.0)
+    assert x[:, 0].min() <= 1e-3 and x[:, 0].max() >= 1.0 - 1e-9
+    np.testing.assert_allclose(pset.front[:, 1], 1.0 - np.sqrt(pset.front[:, 0]), atol=1e-12)
+    assert pset.weights[:, 0].min() == 0.0 and pset.weights[:, 0].max() == 1.0
+    assert pset.residuals.max() <= 1e-8
+
+
 def _saved_and_loaded(pset, fun):
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "set.npz")
