@@ -968,9 +968,15 @@ class _ScaledSampler:
 
 def _gradient_reach(fun, root, norms):
     """Each task's Hessian along the largest task's gradient at ``root`` (by ``norms``),
-    times the length over which that gradient changes by its own size: the size each
-    task's gradient reaches over that length. None where that gradient vanishes at
-    ``root`` or a product is not finite. Adds its ``m`` products to ``root.n_hvp``."""
+    times the length over which the fastest-turning task's gradient changes by that
+    gradient's size: the size each task's gradient reaches over that length, at most the
+    largest gradient's. None where that gradient vanishes at ``root`` or a product is not
+    finite. Adds its ``m`` products to ``root.n_hvp``.
+
+    The length is not the largest task's own: that task may be linear along its gradient
+    (DTLZ1's third, ``(1 - x_0) (1 + g) / 2``, turned 0.055 against the others' 63 at a
+    local front), and over its length, far outside the box, the others' reach was 3e8
+    times their gradients: charted so, the set was one point."""
     top = int(np.argmax(norms))
     size = float(np.linalg.norm(root.jac[top]))
     if not size > 0.0:
@@ -983,9 +989,9 @@ def _gradient_reach(fun, root, norms):
     except NonFiniteError:
         return None
     root.update(n_hvp=root.n_hvp + m)
-    if not (np.all(np.isfinite(turns)) and turns[top] > 0.0):
+    if not (np.all(np.isfinite(turns)) and turns.max() > 0.0):
         return None
-    return turns * (size / turns[top])
+    return turns * (size / turns.max())
 
 
 class _Chart:

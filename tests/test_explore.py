@@ -365,6 +365,25 @@ def test_a_start_beside_a_task_s_minimum_at_its_weights_is_not_charted(offset):
     assert pset.n_points <= 30
 
 
+def test_a_task_linear_along_its_gradient_does_not_stretch_the_chart():
+    # DTLZ1 in its box from a random start: stage 1 ends on a local front (g at a local
+    # minimum, x[2:] 2.5e-4 from the bounds); the largest task, (1 - x0) (1 + g) / 2, is
+    # linear along its gradient, which turned 0.055 against the others' 63 there. Taken for
+    # the length of the reach, it charted the third task 7.6e-6 of the others, and the set
+    # was that one point with a ConvergenceWarning (793 points before the reach, 60 now)
+    def dtlz1(x):
+        g = 100.0 * (5.0 + anp.sum((x[2:] - 0.5) ** 2 - anp.cos(20.0 * np.pi * (x[2:] - 0.5))))
+        return 0.5 * (1.0 + g) * anp.stack([x[0] * x[1], x[0] * (1.0 - x[1]), 1.0 - x[0]])
+
+    x0 = np.random.default_rng(1).uniform(0.0, 1.0, 7)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pset = explore(dtlz1, x0, bounds=(0.0, 1.0), max_points=30)
+    assert not [w for w in caught if "could not be followed" in str(w.message)]
+    assert pset.n_points == 30 and pset.residuals.max() <= 1e-8
+    assert np.ptp(pset.params[:, 0]) >= 0.2 and np.ptp(pset.params[:, 1]) >= 0.5
+
+
 @pytest.mark.parametrize("s", [1e5, 1e8])
 def test_two_tasks_scales_far_apart_cover_the_weights_as_given(s):
     # f0 = s |x - a|^2, f1 = |x - b|^2 / s: x(w) = (w0 s a + w1 b / s) / (w0 s + w1 / s).
