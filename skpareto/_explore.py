@@ -57,8 +57,12 @@ _EXACT_END = 1e-9
 # three tasks or more: the seeds leave this share of max_points to solving the weights of a
 # step's simplex lattice that the set leaves uncovered (see _fill) ...
 _FILL_SHARE = 0.1
-# ... of which at most this many are tried
+# ... of which at most this many are tried, and four tasks or more no more once this many
+# in a row kept nothing: each try takes the set's pieces again, in m - 1 dimensions (a
+# five-target regression's 1,000 points: 63 s -> 26.6 s, the same coverage; three targets,
+# pieces in the plane, left 20.3 % of the weights uncovered against 16.9 % with every try)
 _FILL_TRIES = 60
+_FILL_MISSES = 10
 # three tasks: the lattices, seeds and fill leave this share of max_points to the rays toward
 # the faces (see skpareto._cover.rays); what the rays leave, the lattices take again
 _RAY_SHARE = 0.15
@@ -1563,7 +1567,8 @@ def _fill(pset, ctx, limits, n_jobs, progress, verbose):
     The weights of a simplex lattice of ``step_size`` spacing that the set
     does not cover, nearest to a point first, are each solved where they
     are, with a ring of the lattice around them (as
-    ``expand_set(toward=...)``), up to ``_FILL_TRIES`` of them. A ring is
+    ``expand_set(toward=...)``), up to ``_FILL_TRIES`` of them (four tasks or
+    more: no more after ``_FILL_MISSES`` in a row that kept nothing). A ring is
     kept only if no weight of the lattice covered before is left uncovered
     and every piece it makes interpolates the set (:func:`_interpolates`);
     else its points are dropped (their work is charged). ``expand_set`` does
@@ -1591,11 +1596,13 @@ def _fill(pset, ctx, limits, n_jobs, progress, verbose):
     covered = pset.contains(grid)
     gaps = [np.abs(pset.weights - w).max(axis=1).min() if not c else np.inf
             for w, c in zip(grid, covered)]
+    misses = 0
     for k in np.argsort(gaps, kind="stable")[:min(_FILL_TRIES, int(np.sum(~covered)))]:
-        if pset.n_points >= limits["max_points"]:
+        if pset.n_points >= limits["max_points"] or (m > 3 and misses >= _FILL_MISSES):
             break
         if covered[k]:  # a ring solved before covered it
             continue
+        misses += 1  # (until the ring is kept)
         log(verbose, 2, f"the set does not cover weights {np.round(grid[k], 3)}: "
                         "solving there")
         first = pset.n_points
@@ -1617,7 +1624,7 @@ def _fill(pset, ctx, limits, n_jobs, progress, verbose):
             pset.add_cost(int(cost[0]), int(cost[1]))
             progress.update(pset)
         else:  # a ring covers around its weights: nothing is left to explore from it
-            covered = now
+            covered, misses = now, 0
             pset.mark_expanded(range(first, pset.n_points))
 
 
