@@ -1029,10 +1029,11 @@ class _Chart:
         apart and the set was one point; a face's set from a task's minimum on
         it, the same). So where the norms call for a chart, a task whose gradient
         is more than ``_CHART_RANGE`` times below its reach is measured by that:
-        its gradient's size at the distance over which the largest task's
-        gradient changes by its own size (its Hessian along that gradient, at
-        ``root``; ``m`` products, charged to ``root``). Tasks of scales far
-        apart keep theirs, since their Hessians are as far apart.
+        its gradient's size at the distance over which the fastest-turning
+        task's gradient changes by the largest task's gradient size (each
+        Hessian along that gradient, at ``root``; ``m`` products, charged to
+        ``root``; see :func:`_gradient_reach`). Tasks of scales far apart keep
+        theirs, since their Hessians are as far apart.
         """
         norms = [root.start_norms, safe_norm(root.jac, axis=1)]
         if objective_scales(norms) is None:

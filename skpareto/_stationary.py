@@ -803,8 +803,7 @@ def _minimize(fun, x0, scalar, tol, max_iter, norms, bounds=None):
     stages = (("L-BFGS-B", None),) if bounds is not None else (
         ("L-BFGS-B", None), ("trust-ncg", hessp))
     for method, hess in stages:
-        options = dict(maxiter=max_iter, gtol=0.0, ftol=0.0, maxcor=20) if hess is None \
-            else dict(maxiter=max_iter, gtol=1e-300)
+        options = dict(gtol=0.0, ftol=0.0, maxcor=20) if hess is None else dict(gtol=1e-300)
         # in a box, where only L-BFGS-B runs, a run that stopped short starts again from its
         # end: ZDT1 (300 variables) at weights (0.75, 0.25) stopped at x_0 = 2.9e-6 beside
         # sqrt's infinite slope at 0, its memory spoilt there (the minimum: 1/36), and stage 1
